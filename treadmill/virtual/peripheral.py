@@ -1,0 +1,313 @@
+"""The virtual treadmill on the air: FTMS, heart-rate and footpod GATT servers on Bumble.
+
+One :class:`VirtualTreadmill` puts a :class:`~treadmill.virtual.world.VirtualWorld` on a
+Bumble radio (the in-process :class:`~treadmill.ble.virtual_link.VirtualRadio`, or a real
+HCI transport for ``treadmill simulate``):
+
+* a treadmill advertising FTMS (service data ``01 01 00``: available, treadmill) with
+  Feature, ranges, Treadmill Data (notify, optionally split across notifications as Matrix
+  and Technogym machines do), Training Status, Control Point (write + indicate) and Machine
+  Status, answering control writes as FTMS v1.0.1 §4.16 says: the status notification
+  first, then the indication (the order real machines use, ftms-notes.md §5.1), a write
+  before indications are enabled refused with ATT error 0xFD;
+* optionally a heart-rate strap (0x180D) and a footpod (0x1814), as separate devices.
+
+For tests and demos it can misbehave on purpose: drop the link, go silent, send garbage.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Self
+
+from bumble import att, core, hci
+from bumble.device import Connection, Device
+from bumble.gatt import Characteristic, CharacteristicValue, Service
+
+from treadmill.clock import SessionClock
+from treadmill.ftms import (
+    ControlOpCode,
+    ControlPointResponse,
+    FtmsAdvertisement,
+    MachineStatus,
+    MachineType,
+    ResultCode,
+)
+from treadmill.ftms.assembler import split_record
+from treadmill.ftms.uuids import full_uuid
+from treadmill.virtual.world import Tick, VirtualWorld
+
+__all__ = ["PeripheralOptions", "VirtualTreadmill"]
+
+logger = logging.getLogger(__name__)
+
+CCCD_IMPROPERLY_CONFIGURED = 0xFD
+"""ATT error for a Control Point write before indications are on (CSS Part B §1.2, FTMS §4.16.1)."""
+_ADVERTISING_INTERVAL_MS = 20
+
+
+def _uuid(short: str) -> core.UUID:
+    return core.UUID(full_uuid(short))
+
+
+def _advertising_data(name: str, service: int, service_data: bytes | None) -> bytes:
+    t = core.AdvertisingData.Type
+    structures: list[tuple[int, bytes]] = [
+        (t.FLAGS, bytes((0x06,))),
+        (t.COMPLETE_LIST_OF_16_BIT_SERVICE_CLASS_UUIDS, service.to_bytes(2, "little")),
+    ]
+    if service_data is not None:
+        structures.append((t.SERVICE_DATA_16_BIT_UUID, service.to_bytes(2, "little") + service_data))
+    structures.append((t.COMPLETE_LOCAL_NAME, name.encode()))
+    return bytes(core.AdvertisingData(structures))
+
+
+@dataclass(frozen=True, slots=True)
+class PeripheralOptions:
+    """How the virtual devices behave on the air."""
+
+    notify_hz: float = 1.0
+    """Treadmill Data rate (real machines: 0.5-2 Hz)."""
+    split_payload: int | None = None
+    """Split Treadmill Data into parts of at most this many bytes (20 like Matrix); None: never."""
+    strap: bool = False
+    """Also run a heart-rate strap."""
+    footpod: bool = False
+    """Also run a footpod."""
+    name: str = "Virtual Treadmill"
+
+
+class VirtualTreadmill:
+    """A world's treadmill (and sensors) as Bumble GATT servers, ticking on a session clock.
+
+    Use as an async context manager: devices power on and advertise on entry, the ticker
+    stops and links drop on exit.
+    """
+
+    def __init__(
+        self,
+        make_device: Callable[[str], Device],
+        world: VirtualWorld,
+        clock: SessionClock,
+        options: PeripheralOptions | None = None,
+    ) -> None:
+        """``make_device(name)`` gives a fresh Bumble device (a virtual radio's or an HCI transport's)."""
+        self.world = world
+        self.clock = clock
+        self.options = options or PeripheralOptions()
+        self.silent = False
+        """True: the treadmill sends nothing (a machine that stops notifying)."""
+        self.tick_listeners: list[Callable[[Tick], None]] = []
+        self.control_writes = 0
+        self._device = make_device(self.options.name)
+        self._strap = make_device("Virtual HR Strap") if self.options.strap else None
+        self._footpod = make_device("Virtual Footpod") if self.options.footpod else None
+        self._indications: set[Connection] = set()
+        self._controller: Connection | None = None
+        self._ticker: asyncio.Task[None] | None = None
+        self._background: set[asyncio.Task[None]] = set()
+        self._build_treadmill()
+        self._hr_char = self._sensor(self._strap, 0x180D, "2a37")
+        self._rsc_char = self._sensor(self._footpod, 0x1814, "2a53", extra=("2a54", b"\x01\x00"))
+
+    # -- GATT ------------------------------------------------------------------------
+    def _build_treadmill(self) -> None:
+        props = Characteristic.Properties
+        readable = Characteristic.Permissions.READABLE
+        spec = self.world.spec
+        self._data_char = Characteristic(_uuid("2acd"), props.NOTIFY, readable, b"")
+        self._status_char = Characteristic(_uuid("2ada"), props.NOTIFY, readable, b"")
+        self._training_char = Characteristic[bytes](
+            _uuid("2ad3"),
+            props.READ | props.NOTIFY,
+            readable,
+            CharacteristicValue[bytes](read=lambda _c: bytes(self.world.machine.training_status())),
+        )
+        self._control_char = Characteristic[bytes](
+            _uuid("2ad9"),
+            props.WRITE | props.INDICATE,
+            Characteristic.Permissions.WRITEABLE,
+            CharacteristicValue[bytes](write=self._on_control_write),
+        )
+        self._control_char.on(Characteristic.EVENT_SUBSCRIPTION, self._on_control_subscription)
+        self._device.add_service(
+            Service(
+                _uuid("1826"),
+                [
+                    Characteristic(_uuid("2acc"), props.READ, readable, bytes(spec.features())),
+                    self._data_char,
+                    self._training_char,
+                    Characteristic(_uuid("2ad4"), props.READ, readable, bytes(spec.speed_range)),
+                    Characteristic(_uuid("2ad5"), props.READ, readable, bytes(spec.incline_range)),
+                    self._control_char,
+                    self._status_char,
+                ],
+            )
+        )
+        self._device.on(Device.EVENT_CONNECTION, self._on_connection)
+
+    @staticmethod
+    def _sensor(
+        device: Device | None, service: int, char: str, extra: tuple[str, bytes] | None = None
+    ) -> Characteristic[bytes] | None:
+        if device is None:
+            return None
+        props = Characteristic.Properties
+        measurement = Characteristic(_uuid(char), props.NOTIFY, Characteristic.Permissions.READABLE, b"")
+        chars = [measurement]
+        if extra is not None:
+            chars.append(
+                Characteristic(_uuid(extra[0]), props.READ, Characteristic.Permissions.READABLE, extra[1])
+            )
+        device.add_service(Service(core.UUID.from_16_bits(service), chars))
+        return measurement
+
+    # -- addresses ----------------------------------------------------------------------
+    @property
+    def address(self) -> str:
+        """The treadmill's Bluetooth address."""
+        return str(self._device.public_address).removesuffix("/P")
+
+    @property
+    def strap_address(self) -> str | None:
+        """The strap's address, when there is a strap."""
+        return None if self._strap is None else str(self._strap.public_address).removesuffix("/P")
+
+    @property
+    def footpod_address(self) -> str | None:
+        """The footpod's address, when there is one."""
+        return None if self._footpod is None else str(self._footpod.public_address).removesuffix("/P")
+
+    # -- lifecycle ----------------------------------------------------------------------
+    async def __aenter__(self) -> Self:
+        """Power on, advertise, start ticking."""
+        advert = FtmsAdvertisement(available=True, machine_types=int(MachineType.TREADMILL))
+        await self._advertise(self._device, self.options.name, 0x1826, bytes(advert))
+        if self._strap is not None:
+            await self._advertise(self._strap, "Virtual HR Strap", 0x180D, None)
+        if self._footpod is not None:
+            await self._advertise(self._footpod, "Virtual Footpod", 0x1814, None)
+        self._ticker = asyncio.create_task(self._tick_forever(), name="virtual-treadmill-ticker")
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        """Stop ticking first (so no notification races the teardown), then drop links."""
+        if self._ticker is not None:
+            self._ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._ticker
+        for task in list(self._background):
+            task.cancel()
+        for device in (self._device, self._strap, self._footpod):
+            if device is not None:
+                with contextlib.suppress(core.BaseBumbleError, hci.HCI_Error):
+                    await device.stop_advertising()
+                for connection in list(device.connections.values()):
+                    with contextlib.suppress(core.BaseBumbleError, hci.HCI_Error):
+                        await connection.disconnect()
+
+    @staticmethod
+    async def _advertise(device: Device, name: str, service: int, service_data: bytes | None) -> None:
+        await device.power_on()
+        await device.start_advertising(
+            advertising_data=_advertising_data(name, service, service_data),
+            advertising_interval_min=_ADVERTISING_INTERVAL_MS,
+            advertising_interval_max=_ADVERTISING_INTERVAL_MS,
+            auto_restart=True,
+        )
+
+    # -- connections and control ----------------------------------------------------------
+    def _on_connection(self, connection: Connection) -> None:
+        def forget(_reason: int) -> None:
+            self._indications.discard(connection)
+            if self._controller is connection:
+                self._controller = None
+
+        connection.on(Connection.EVENT_DISCONNECTION, forget)
+
+    def _on_control_subscription(self, connection: Connection, _notify: bool, indicate: bool) -> None:
+        if indicate:
+            self._indications.add(connection)
+        else:
+            self._indications.discard(connection)
+
+    def _on_control_write(self, connection: Connection, value: bytes) -> None:
+        """Bumble calls this before it sends the write response, so the answer is scheduled."""
+        if connection not in self._indications:
+            raise att.ATT_Error(CCCD_IMPROPERLY_CONFIGURED)
+        self.control_writes += 1
+        op = value[0] if value else 0xFF
+        if op == ControlOpCode.REQUEST_CONTROL and value[1:] == b"":
+            if self._controller in (None, connection):
+                self._controller = connection
+                response, statuses = ControlPointResponse(op, ResultCode.SUCCESS), list[MachineStatus]()
+            else:
+                response, statuses = ControlPointResponse(op, ResultCode.CONTROL_NOT_PERMITTED), []
+        else:
+            response, statuses = self.world.control(value, permitted=self._controller is connection)
+            if op == ControlOpCode.RESET and response.succeeded:
+                self._controller = None  # Reset also revokes control (§4.16.2.2)
+        task = asyncio.get_running_loop().create_task(self._answer(connection, bytes(response), statuses))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _answer(self, connection: Connection, response: bytes, statuses: list[MachineStatus]) -> None:
+        await asyncio.sleep(0)  # let the ATT write response go out first
+        with contextlib.suppress(core.BaseBumbleError, hci.HCI_Error, att.ATT_Error):
+            for status in statuses:
+                await self._device.notify_subscribers(self._status_char, bytes(status))
+            await self._device.indicate_subscriber(connection, self._control_char, response)
+
+    # -- faults -------------------------------------------------------------------------
+    async def drop_link(self) -> None:
+        """The treadmill drops every connection (as a machine that reboots or walks out of range)."""
+        for connection in list(self._device.connections.values()):
+            with contextlib.suppress(core.BaseBumbleError, hci.HCI_Error):
+                await connection.disconnect()
+
+    async def send_raw(self, payload: bytes) -> None:
+        """Notify an arbitrary payload on Treadmill Data (garbage, for robustness tests)."""
+        await self._device.notify_subscribers(self._data_char, payload)
+
+    async def safety_key(self) -> None:
+        """Pull the safety key: the belt stops at once and the machine says so."""
+        for status in self.world.machine.safety_key():
+            await self._device.notify_subscribers(self._status_char, bytes(status))
+
+    # -- the ticker -----------------------------------------------------------------------
+    async def _tick_forever(self) -> None:
+        period = 1.0 / self.options.notify_hz
+        due = self.world.t
+        while True:
+            due += period
+            await self.clock.sleep_until(due)
+            tick = self.world.step(period)
+            try:
+                await self._publish(tick)
+            except (core.BaseBumbleError, hci.HCI_Error) as exc:  # a link torn down mid-notify
+                logger.debug("notification lost: %s", exc)
+            for listener in self.tick_listeners:
+                listener(tick)
+
+    async def _publish(self, tick: Tick) -> None:
+        if not self.silent:
+            for status in tick.statuses:
+                await self._device.notify_subscribers(self._status_char, bytes(status))
+            for training in tick.training:
+                await self._device.notify_subscribers(self._training_char, bytes(training))
+            record = tick.treadmill
+            parts = (
+                [record]
+                if self.options.split_payload is None
+                else split_record(record, self.options.split_payload)
+            )
+            for part in parts:
+                await self._device.notify_subscribers(self._data_char, bytes(part))
+        if self._strap is not None and self._hr_char is not None:
+            await self._strap.notify_subscribers(self._hr_char, bytes(tick.heart_rate))
+        if self._footpod is not None and self._rsc_char is not None:
+            await self._footpod.notify_subscribers(self._rsc_char, bytes(tick.footpod))

@@ -1,0 +1,320 @@
+"""A seeded model of a person on a treadmill who walks or runs forward and backward.
+
+Pure Python, no I/O, no clock: :meth:`Runner.step` advances the person by ``dt`` seconds of
+session time and returns what they did. Numbers come from reverse-running.md:
+
+* speeds (§1.1): backward is chosen at 60-80 % of the forward speed; bands overlap;
+* stride and cadence (§1.2): at the same belt speed, backward steps are shorter and the
+  step rate higher; forward cadence rises with speed (walking ~95-125 /min, running
+  ~165-185 /min, typical treadmill figures);
+* heart rate (§3.3): first order toward a steady state, time constant about 58 s (Hunt et
+  al. 2015), gain about 24 bpm per m/s, backward adding 25-45 bpm at the same speed;
+* turning (§3.4): most people slow the belt (a dip to 1-3 km/h) or stop it to turn, some
+  turn at speed; the turn itself takes a couple of seconds.
+
+A person follows a :class:`RunnerPlan` (the app's cues), with a reaction time, and may be
+late, early, or skip a turn; with no plan they switch when they feel like it.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+import random
+from dataclasses import dataclass, field
+
+__all__ = [
+    "Action",
+    "Direction",
+    "Interval",
+    "Person",
+    "Runner",
+    "RunnerPlan",
+    "RunnerState",
+    "TurnStyle",
+]
+
+
+class Direction(enum.StrEnum):
+    """Which way the person faces and moves (the truth the detector is after)."""
+
+    FORWARD = "forward"
+    REVERSE = "reverse"
+    STOPPED = "stopped"
+
+
+class TurnStyle(enum.StrEnum):
+    """How a person turns around (reverse-running.md §3.4)."""
+
+    SLOW_DOWN = "slow_down"
+    """Press the speed down to a walking pace, turn, build up again."""
+    STOP = "stop"
+    """Stop the belt, turn, start it again."""
+    AT_SPEED = "at_speed"
+    """Turn without touching the speed, then adjust it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Interval:
+    """One step of a plan: a direction held for a time, at a speed (None: own pace)."""
+
+    direction: Direction
+    duration_s: float
+    speed_kmh: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RunnerPlan:
+    """The intervals the person is cued through, in order."""
+
+    intervals: tuple[Interval, ...]
+
+    @property
+    def duration_s(self) -> float:
+        """Total planned time."""
+        return sum(i.duration_s for i in self.intervals)
+
+    def at(self, t: float) -> tuple[int, Interval] | None:
+        """The interval planned at session time ``t`` (None after the end)."""
+        start = 0.0
+        for index, interval in enumerate(self.intervals):
+            if t < start + interval.duration_s:
+                return index, interval
+            start += interval.duration_s
+        return None
+
+    def starts(self) -> list[float]:
+        """Session time at which each interval starts."""
+        out, t = [], 0.0
+        for interval in self.intervals:
+            out.append(t)
+            t += interval.duration_s
+        return out
+
+    @classmethod
+    def intervals_demo(cls, rounds: int = 6) -> RunnerPlan:
+        """The demo workout: a short warm-up, then reverse and forward intervals."""
+        steps = [Interval(Direction.FORWARD, 30.0, 4.0)]
+        for _ in range(rounds):
+            steps += [Interval(Direction.REVERSE, 60.0, 2.5), Interval(Direction.FORWARD, 90.0, 4.5)]
+        steps.append(Interval(Direction.FORWARD, 60.0, 3.5))
+        return cls(tuple(steps))
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """Who is on the belt. :meth:`sample` draws a varied, plausible one from a seed."""
+
+    forward_speed_kmh: float = 5.0
+    reverse_factor: float = 0.7
+    """Chosen backward speed / forward speed (reverse-running.md §1.1: 0.6-0.8)."""
+    turn_style: TurnStyle = TurnStyle.SLOW_DOWN
+    turn_speed_kmh: float = 2.0
+    turn_duration_s: float = 2.5
+    reaction_s: float = 2.0
+    """Delay between a cue and the first action."""
+    late_s: float = 0.0
+    """Extra delay on every turn (negative: turns early)."""
+    skip_probability: float = 0.0
+    """Chance of ignoring a cued turn and staying in the current direction."""
+    hr_rest_bpm: float = 65.0
+    hr_max_bpm: float = 185.0
+    hr_gain_bpm_per_mps: float = 24.2
+    """Hunt et al. 2015: 24.2 ± 8.3 bpm per m/s."""
+    hr_tau_s: float = 58.0
+    """Hunt et al. 2015: 57.6 ± 23.6 s."""
+    reverse_hr_extra_bpm: float = 35.0
+    """Steady-state extra heart rate backward at the same speed (25-45 bpm)."""
+    reverse_cadence_factor: float = 1.18
+    """Backward step rate / forward step rate at the same belt speed."""
+    follows_plan_speeds: bool = True
+    """False: sets their own pace on the console rather than the plan's."""
+
+    @classmethod
+    def sample(cls, rng: random.Random) -> Person:
+        """A person drawn from the ranges in reverse-running.md §1."""
+        runner = rng.random() < 0.35
+        forward = rng.uniform(8.0, 11.5) if runner else rng.uniform(3.8, 6.2)
+        age = rng.uniform(20, 65)
+        return cls(
+            forward_speed_kmh=round(forward, 1),
+            reverse_factor=rng.uniform(0.6, 0.8),
+            turn_style=rng.choices(list(TurnStyle), weights=(0.6, 0.25, 0.15))[0],
+            turn_speed_kmh=round(rng.uniform(1.0, 3.0), 1),
+            turn_duration_s=rng.uniform(1.5, 4.0),
+            reaction_s=rng.uniform(0.8, 4.0),
+            late_s=rng.choice((0.0, 0.0, 0.0, rng.uniform(2.0, 12.0), -rng.uniform(1.0, 5.0))),
+            skip_probability=rng.choice((0.0, 0.0, 0.05, 0.15)),
+            hr_rest_bpm=rng.uniform(52, 78),
+            hr_max_bpm=208 - 0.7 * age,
+            hr_gain_bpm_per_mps=max(8.0, rng.gauss(24.2, 8.3)),
+            hr_tau_s=min(max(rng.gauss(57.6, 23.6), 20.0), 120.0),
+            reverse_hr_extra_bpm=rng.uniform(25, 45),
+            reverse_cadence_factor=rng.uniform(1.08, 1.3),
+            follows_plan_speeds=rng.random() < 0.8,
+        )
+
+    def own_speed_kmh(self, direction: Direction) -> float:
+        """The speed this person picks for ``direction`` when left alone."""
+        return self.forward_speed_kmh * (self.reverse_factor if direction is Direction.REVERSE else 1.0)
+
+
+class Action(enum.StrEnum):
+    """What the person does on the console this step."""
+
+    START = "start"
+    STOP = "stop"
+    PAUSE = "pause"
+    """Stop the belt for a moment (to turn); Start resumes the same session."""
+    SET_SPEED = "set_speed"
+
+
+@dataclass(slots=True)
+class RunnerState:
+    """The person's body this step: what sensors could see, and the truth."""
+
+    direction: Direction
+    heart_rate_bpm: float
+    cadence_per_min: float
+    """Step rate, 0 when standing."""
+    actions: list[tuple[Action, float]] = field(default_factory=list)
+    """Console presses made this step: (action, value) with value the target speed for SET_SPEED."""
+
+
+class Runner:
+    """A person following (or not) a plan on a belt they control from the console.
+
+    Each :meth:`step` takes the belt's current speed (what the treadmill reports) and
+    returns the person's state and console presses. Deterministic for a given seed.
+    """
+
+    START_DELAY_S = 3.0
+    """The person presses Start this long after the session begins."""
+
+    def __init__(
+        self, person: Person, plan: RunnerPlan | None, *, seed: int, duration_s: float | None = None
+    ) -> None:
+        """``plan`` None is a free run: switches at the person's whim until ``duration_s``."""
+        self.person = person
+        self.plan = plan or self._free_plan(person, random.Random(seed ^ 0x5EED), duration_s or 1800.0)
+        self.free_run = plan is None
+        self._rng = random.Random(seed)
+        self._hr = person.hr_rest_bpm
+        self._facing = Direction.FORWARD
+        self._phase = "idle"
+        self._phase_until = 0.0
+        self._pending_turn_at: float | None = None
+        self._interval_index = -1
+        self._target_kmh = 0.0
+        self._after_turn_kmh = 0.0
+        self._skipped: set[int] = set()
+
+    @staticmethod
+    def _free_plan(person: Person, rng: random.Random, duration_s: float) -> RunnerPlan:
+        """Switches at random: forward blocks of 1-5 min, reverse blocks of 0.5-3 min."""
+        steps: list[Interval] = []
+        t, direction = 0.0, Direction.FORWARD
+        while t < duration_s:
+            length = rng.uniform(60, 300) if direction is Direction.FORWARD else rng.uniform(30, 180)
+            length = min(length, duration_s - t)
+            speed = person.own_speed_kmh(direction) * rng.uniform(0.9, 1.1)
+            steps.append(Interval(direction, length, round(speed, 1)))
+            t += length
+            direction = Direction.REVERSE if direction is Direction.FORWARD else Direction.FORWARD
+        return RunnerPlan(tuple(steps))
+
+    @property
+    def facing(self) -> Direction:
+        """The way the person faces right now (even on a stopped belt)."""
+        return self._facing
+
+    def _interval_speed(self, interval: Interval) -> float:
+        if interval.speed_kmh is not None and self.person.follows_plan_speeds:
+            return interval.speed_kmh
+        return round(self.person.own_speed_kmh(interval.direction) * self._rng.uniform(0.95, 1.05), 1)
+
+    def _cadence(self, belt_kmh: float, moving: Direction) -> float:
+        if moving is Direction.STOPPED or belt_kmh < 0.3:
+            return 0.0
+        base = 80.0 + 6.5 * belt_kmh if belt_kmh < 7.0 else 150.0 + 2.5 * belt_kmh
+        if moving is Direction.REVERSE:
+            base *= self.person.reverse_cadence_factor
+        return max(base + self._rng.gauss(0.0, 1.5), 0.0)
+
+    def _heart_rate(self, dt: float, belt_kmh: float, moving: Direction) -> float:
+        p = self.person
+        steady = p.hr_rest_bpm
+        if moving is not Direction.STOPPED:
+            steady += p.hr_gain_bpm_per_mps * belt_kmh / 3.6
+            if moving is Direction.REVERSE:
+                steady += p.reverse_hr_extra_bpm * min(belt_kmh / 4.0, 1.2)
+        steady = min(steady, p.hr_max_bpm)
+        self._hr += (steady - self._hr) * (1.0 - math.exp(-dt / p.hr_tau_s))
+        return self._hr + self._rng.gauss(0.0, 0.8)
+
+    def _plan_step(self, t: float, actions: list[tuple[Action, float]]) -> None:
+        """React to the interval planned now: schedule a turn or a speed change."""
+        current = self.plan.at(t)
+        if current is None:
+            if self._phase == "steady" and self._target_kmh > 0:
+                actions.append((Action.STOP, 0.0))
+                self._phase, self._target_kmh = "idle", 0.0
+            return
+        index, interval = current
+        if index == self._interval_index:
+            return
+        self._interval_index = index
+        speed = self._interval_speed(interval)
+        if interval.direction is not self._facing and interval.direction is not Direction.STOPPED:
+            if index in self._skipped or self._rng.random() < self.person.skip_probability:
+                self._skipped.add(index)
+                return
+            delay = max(self.person.reaction_s + self.person.late_s, 0.3)
+            self._pending_turn_at = t + delay
+            self._after_turn_kmh = speed
+        else:
+            self._pending_turn_at = None
+            self._target_kmh = speed
+            if self._phase == "steady":
+                actions.append((Action.SET_SPEED, speed))
+
+    def step(self, t: float, dt: float, belt_kmh: float) -> RunnerState:
+        """Advance to session time ``t`` (``dt`` since the last step) given the belt speed."""
+        actions: list[tuple[Action, float]] = []
+        p = self.person
+        if self._phase == "idle" and self._interval_index < 0 and t >= self.START_DELAY_S:
+            actions.append((Action.START, 0.0))
+            first = self.plan.intervals[0]
+            self._interval_index = 0
+            self._target_kmh = self._interval_speed(first)
+            actions.append((Action.SET_SPEED, self._target_kmh))
+            self._phase = "steady"
+        elif self._phase != "idle" or self._interval_index >= 0:
+            self._plan_step(t, actions)
+
+        if self._pending_turn_at is not None and t >= self._pending_turn_at and self._phase == "steady":
+            self._pending_turn_at = None
+            if p.turn_style is TurnStyle.SLOW_DOWN:
+                actions.append((Action.SET_SPEED, p.turn_speed_kmh))
+                self._phase = "slowing"
+            elif p.turn_style is TurnStyle.STOP:
+                actions.append((Action.PAUSE, 0.0))
+                self._phase = "stopping"
+            else:
+                self._phase, self._phase_until = "turning", t + p.turn_duration_s
+        elif (self._phase == "slowing" and belt_kmh <= p.turn_speed_kmh + 0.15) or (
+            self._phase == "stopping" and belt_kmh <= 0.05
+        ):
+            self._phase, self._phase_until = "turning", t + p.turn_duration_s
+        elif self._phase == "turning" and t >= self._phase_until:
+            self._facing = Direction.REVERSE if self._facing is Direction.FORWARD else Direction.FORWARD
+            self._target_kmh = self._after_turn_kmh
+            if p.turn_style is TurnStyle.STOP:
+                actions.append((Action.START, 0.0))
+            actions.append((Action.SET_SPEED, self._target_kmh))
+            self._phase = "steady"
+
+        moving = self._facing if belt_kmh >= 0.3 else Direction.STOPPED
+        return RunnerState(
+            moving, self._heart_rate(dt, belt_kmh, moving), self._cadence(belt_kmh, moving), actions
+        )
