@@ -8,12 +8,16 @@ and warnings go to stderr.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
+import logging
+import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from treadmill import __version__
-from treadmill.errors import FrameError, UnknownCharacteristicError
+from treadmill.errors import FrameError, TreadmillError, UnknownCharacteristicError
 from treadmill.ftms.registry import DECODERS, decode
 from treadmill.ftms.uuids import CHARACTERISTIC_NAMES, short_uuid
 
@@ -52,6 +56,104 @@ def _cmd_decode(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_scan(args: argparse.Namespace) -> int:
+    from treadmill.ble.backend import BleBackend  # noqa: PLC0415 (keeps `decode` free of bleak)
+    from treadmill.ble.scan import scan  # noqa: PLC0415
+
+    async def run() -> list[dict[str, object]]:
+        if not args.virtual:
+            return [d.to_dict() for d in await scan(args.timeout, BleBackend.system())]
+        from treadmill.clock import SessionClock  # noqa: PLC0415
+        from treadmill.recording import RecordOptions, virtual_treadmill  # noqa: PLC0415
+
+        async with virtual_treadmill(RecordOptions(out=Path(os.devnull)), SessionClock()) as (_, backend):
+            return [d.to_dict() for d in await scan(min(args.timeout, 0.5), backend)]
+
+    found = asyncio.run(run())
+    if args.json:
+        print(json.dumps(found))
+        return EXIT_OK
+    if not found:
+        print(
+            "No treadmills, heart-rate straps or footpods found. Is the treadmill awake, and no other app",
+            file=sys.stderr,
+        )
+        print(
+            "connected to it? (Try `treadmill scan --virtual` to see the built-in virtual treadmill.)",
+            file=sys.stderr,
+        )
+        return EXIT_OK
+    print(f"{'kind':<11} {'name':<24} {'address':<20} {'signal':>7}  machine")
+    for d in found:
+        rssi = f"{d['rssi']} dBm" if d["rssi"] is not None else "?"
+        types = ", ".join(d["machine_types"]) or "-"  # type: ignore[arg-type]
+        busy = " (busy)" if d["available"] is False else ""
+        print(f"{d['kind']!s:<11} {d['name'] or '?'!s:<24} {d['address']!s:<20} {rssi:>7}  {types}{busy}")
+    return EXIT_OK
+
+
+def _plan(name: str) -> object:
+    from treadmill.virtual.runner import RunnerPlan  # noqa: PLC0415
+
+    plans = {"intervals": RunnerPlan.intervals_demo(), "free": None}
+    if name not in plans:
+        raise _UsageError(f"unknown plan {name!r}; known: {', '.join(plans)}")
+    return plans[name]
+
+
+def _cmd_record(args: argparse.Namespace) -> int:
+    from treadmill.recording import RecordOptions, RecordProgress, record  # noqa: PLC0415
+
+    if args.virtual == (args.device is not None):
+        raise _UsageError("give exactly one of --device ADDR (a real treadmill) or --virtual")
+    out = Path(args.out)
+    if out.exists():
+        raise _UsageError(f"{out} exists; recordings are never overwritten, choose another name")
+    if not out.parent.is_dir():
+        raise _UsageError(f"folder {out.parent} does not exist")
+    options = RecordOptions(
+        out=out,
+        duration_s=args.duration,
+        device=args.device,
+        strap=args.strap,
+        footpod=args.footpod,
+        virtual=args.virtual,
+        seed=args.seed,
+        time_scale=args.time_scale,
+        notify_hz=args.notify_hz,
+        split_payload=args.split,
+        plan=_plan(args.plan),  # type: ignore[arg-type]
+    )
+    tty = sys.stderr.isatty()
+
+    def show(p: RecordProgress) -> None:
+        speed = "-" if p.speed_kmh is None else f"{p.speed_kmh:4.1f} km/h"
+        link = "connected" if p.connected else "reconnecting"
+        line = (
+            f"recording {out.name}: {p.t:6.0f} / {p.duration_s:.0f} s  {p.frames:6d} frames  {speed}  {link}"
+        )
+        print(f"\r{line}" if tty else line, end="" if tty else "\n", file=sys.stderr, flush=True)
+
+    try:
+        result = asyncio.run(record(options, show))
+    except KeyboardInterrupt:
+        print(f"\nstopped; {out} holds everything recorded until now", file=sys.stderr)
+        return EXIT_FAILURE
+    print(
+        f"{chr(10) if tty else ''}wrote {result.path}: {result.frames} frames, {result.lines} lines, "
+        f"{result.session_s:.0f} s of session time",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+def _positive(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be positive, got {text}")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="treadmill",
@@ -70,7 +172,46 @@ def _parser() -> argparse.ArgumentParser:
     dec.add_argument("char", metavar="CHAR", help="characteristic: 2acd, 0x2ACD, a full UUID or a name")
     dec.add_argument("hex", metavar="HEX", help="payload in hex; spaces and colons are ignored")
     dec.set_defaults(run=_cmd_decode)
+
+    sc = commands.add_parser(
+        "scan",
+        help="list nearby treadmills, heart-rate straps and footpods",
+        description="Listen for FTMS treadmills, heart-rate straps and footpods and list them.",
+    )
+    sc.add_argument("--json", action="store_true", help="print a JSON list on stdout")
+    sc.add_argument("--timeout", type=_positive, default=5.0, help="seconds to listen (default 5)")
+    sc.add_argument("--virtual", action="store_true", help="scan the built-in virtual radio instead")
+    sc.set_defaults(run=_cmd_scan)
+
+    rec = commands.add_parser(
+        "record",
+        help="record a session to a fixture, without the app",
+        description="Record raw frames (and, on the virtual treadmill, truth and cue lines) to a fixture.",
+    )
+    rec.add_argument(
+        "--out", required=True, metavar="FILE", help="fixture to write (.jsonl); never overwritten"
+    )
+    rec.add_argument("--device", metavar="ADDR", help="a real treadmill's address (see `treadmill scan`)")
+    rec.add_argument("--strap", metavar="ADDR", help="a heart-rate strap to record too")
+    rec.add_argument("--footpod", metavar="ADDR", help="a footpod to record too")
+    _session_options(rec)
+    rec.add_argument(
+        "--duration", type=_positive, default=600.0, metavar="S", help="session seconds (default 600)"
+    )
+    rec.add_argument(
+        "--notify-hz", type=_positive, default=1.0, help="virtual treadmill data rate (default 1)"
+    )
+    rec.add_argument("--split", type=int, metavar="BYTES", help="virtual: split records into parts of BYTES")
+    rec.set_defaults(run=_cmd_record)
     return parser
+
+
+def _session_options(command: argparse.ArgumentParser) -> None:
+    """Options shared by the commands that open a session (contracts.md §1)."""
+    command.add_argument("--virtual", action="store_true", help="use the built-in virtual treadmill")
+    command.add_argument("--seed", type=int, default=1, help="virtual runner's seed (default 1)")
+    command.add_argument("--time-scale", type=_positive, default=1.0, metavar="X", help="run X times faster")
+    command.add_argument("--plan", default="intervals", help="workout: intervals (default) or free")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -80,9 +221,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_BAD_INPUT
+    _configure_logging()
     try:
         status: int = args.run(args)
     except _UsageError as exc:
         print(f"treadmill {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except TreadmillError as exc:
+        print(f"treadmill {args.command}: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
     return status
+
+
+def _configure_logging() -> None:
+    """Warnings to stderr; ``TREADMILL_LOG=debug`` (or info) for more."""
+    level = os.environ.get("TREADMILL_LOG", "warning").upper()
+    logging.basicConfig(
+        level=getattr(logging, level, logging.WARNING), format="%(levelname)s %(name)s: %(message)s"
+    )
+    # Bumble logs a harmless warning when a notification races a disconnect (ble-testing.md pitfall 9).
+    logging.getLogger("bumble").setLevel(max(logging.ERROR, logging.getLogger().level))

@@ -21,7 +21,7 @@ from treadmill.errors import BluetoothUnavailableError
 __all__ = ["BleBackend", "bluetooth_errors"]
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
-_TRY_DEMO = "Or run `treadmill demo` to try the built-in virtual treadmill."
+_TRY_DEMO = "Or use the built-in virtual treadmill: add --virtual."
 
 
 @dataclass(frozen=True, slots=True)
