@@ -365,6 +365,17 @@ class FtmsClient:
         await self._ensure_control()
         await self._procedure(ControlPointRequest.pause(), _is_stop)
 
+    async def procedure(self, request: ControlPointRequest) -> None:
+        """Any Control Point request, as it is: no clamping, no automatic Request Control.
+
+        Raises:
+            ControlResultError: the machine answered with a failure (op code not
+                supported, invalid parameter, operation failed, control not permitted).
+            ControlTimeoutError: no answer in time.
+            ControlRefusedError: not connected.
+        """
+        await self._procedure(request, lambda _s: False)
+
     async def _procedure(
         self, request: ControlPointRequest, acknowledges: Callable[[MachineStatus], bool]
     ) -> None:
