@@ -175,6 +175,7 @@ async def _capture(
     progress: Callable[[RecordProgress], None] | None,
 ) -> RecordResult:
     cues = _cue_times(options.plan) if options.virtual and options.plan is not None else []
+    cues = [(t, cue) for t, cue in cues if t < options.duration_s]
     async with asyncio.TaskGroup() as tasks:
         cue_task = tasks.create_task(_write_cues(tally.writer, clock, cues))
         items = client.items()

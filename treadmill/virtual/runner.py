@@ -285,6 +285,8 @@ class Runner:
         if self._phase == "idle" and self._interval_index < 0 and t >= self.START_DELAY_S:
             actions.append((Action.START, 0.0))
             first = self.plan.intervals[0]
+            if first.direction is Direction.REVERSE:
+                self._facing = Direction.REVERSE  # steps on facing backward, then starts the belt
             self._interval_index = 0
             self._target_kmh = self._interval_speed(first)
             actions.append((Action.SET_SPEED, self._target_kmh))

@@ -1,0 +1,57 @@
+"""No adapter, Bluetooth off, no permission: one line that says what to do, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from bleak.exc import BleakBluetoothNotAvailableError, BleakBluetoothNotAvailableReason, BleakDBusError
+
+from treadmill.ble.backend import bluetooth_errors
+from treadmill.errors import BluetoothUnavailableError
+
+
+@pytest.mark.parametrize(
+    ("error", "reason"),
+    [
+        (
+            BleakBluetoothNotAvailableError("x", BleakBluetoothNotAvailableReason.NO_BLUETOOTH),
+            "no Bluetooth adapter",
+        ),
+        (BleakBluetoothNotAvailableError("x", BleakBluetoothNotAvailableReason.POWERED_OFF), "switched off"),
+        (BleakBluetoothNotAvailableError("x", BleakBluetoothNotAvailableReason.DENIED_BY_USER), "denied"),
+        (BleakDBusError("org.bluez.Error.NotReady", []), "switched off"),
+        (BleakDBusError("org.freedesktop.DBus.Error.AccessDenied", []), "no permission"),
+        (PermissionError(13, "denied"), "no permission"),
+        (FileNotFoundError(2, "no socket"), "no Bluetooth service found"),
+    ],
+)
+def test_unusable_bluetooth_is_explained(error: Exception, reason: str) -> None:
+    with pytest.raises(BluetoothUnavailableError) as info, bluetooth_errors():
+        raise error
+    assert reason in info.value.reason
+    assert "--virtual" in info.value.hint
+
+
+def test_other_dbus_errors_pass_through() -> None:
+    with pytest.raises(BleakDBusError), bluetooth_errors():
+        raise BleakDBusError("org.bluez.Error.InProgress", [])
+
+
+def test_scan_without_bluetooth_exits_1_with_one_line(tmp_path: Path) -> None:
+    env = dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=f"unix:path={tmp_path / 'no-such-socket'}")
+    result = subprocess.run(
+        [sys.executable, "-m", "treadmill", "scan", "--timeout", "0.5"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+        timeout=30,
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("treadmill scan: ")
+    assert result.stderr.count("\n") == 1
+    assert "Traceback" not in result.stderr
