@@ -61,6 +61,14 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     from treadmill.ble.scan import scan  # noqa: PLC0415
 
     async def run() -> list[dict[str, object]]:
+        if args.hci:
+            from treadmill.ble.virtual_link import VirtualRadio  # noqa: PLC0415
+
+            radio = VirtualRadio(args.hci)
+            try:
+                return [d.to_dict() for d in await scan(args.timeout, BleBackend.on_radio(radio))]
+            finally:
+                await radio.aclose()
         if not args.virtual:
             return [d.to_dict() for d in await scan(args.timeout, BleBackend.system())]
         from treadmill.clock import SessionClock  # noqa: PLC0415
@@ -115,6 +123,7 @@ def _cmd_record(args: argparse.Namespace) -> int:
         out=out,
         duration_s=args.duration,
         device=args.device,
+        hci=args.hci,
         strap=args.strap,
         footpod=args.footpod,
         virtual=args.virtual,
@@ -144,6 +153,27 @@ def _cmd_record(args: argparse.Namespace) -> int:
         f"{result.session_s:.0f} s of session time",
         file=sys.stderr,
     )
+    return EXIT_OK
+
+
+def _cmd_simulate(args: argparse.Namespace) -> int:
+    from treadmill.virtual.simulate import SimulateOptions, simulate  # noqa: PLC0415
+
+    options = SimulateOptions(
+        transport=args.transport,
+        strap_transport=args.strap_transport,
+        footpod_transport=args.footpod_transport,
+        seed=args.seed,
+        time_scale=args.time_scale,
+        duration_s=args.duration,
+        plan=_plan(args.plan),  # type: ignore[arg-type]
+        notify_hz=args.notify_hz,
+        split_payload=args.split,
+    )
+    try:
+        asyncio.run(simulate(options, lambda line: print(line, file=sys.stderr, flush=True)))
+    except KeyboardInterrupt:
+        print("stopped", file=sys.stderr)
     return EXIT_OK
 
 
@@ -181,6 +211,7 @@ def _parser() -> argparse.ArgumentParser:
     sc.add_argument("--json", action="store_true", help="print a JSON list on stdout")
     sc.add_argument("--timeout", type=_positive, default=5.0, help="seconds to listen (default 5)")
     sc.add_argument("--virtual", action="store_true", help="scan the built-in virtual radio instead")
+    sc.add_argument("--hci", metavar="SPEC", help="use a Bumble HCI transport as the adapter (e.g. usb:0)")
     sc.set_defaults(run=_cmd_scan)
 
     rec = commands.add_parser(
@@ -194,6 +225,9 @@ def _parser() -> argparse.ArgumentParser:
     rec.add_argument("--device", metavar="ADDR", help="a real treadmill's address (see `treadmill scan`)")
     rec.add_argument("--strap", metavar="ADDR", help="a heart-rate strap to record too")
     rec.add_argument("--footpod", metavar="ADDR", help="a footpod to record too")
+    rec.add_argument(
+        "--hci", metavar="SPEC", help="reach --device through a Bumble HCI transport (e.g. usb:0)"
+    )
     _session_options(rec)
     rec.add_argument(
         "--duration", type=_positive, default=600.0, metavar="S", help="session seconds (default 600)"
@@ -203,6 +237,29 @@ def _parser() -> argparse.ArgumentParser:
     )
     rec.add_argument("--split", type=int, metavar="BYTES", help="virtual: split records into parts of BYTES")
     rec.set_defaults(run=_cmd_record)
+
+    sim = commands.add_parser(
+        "simulate",
+        help="run the virtual treadmill on a Bluetooth transport for other apps",
+        description="Advertise the virtual treadmill (FTMS) on a Bumble HCI transport: usb:0, serial:PORT, "
+        "tcp-client:HOST:PORT. See docs/virtual-treadmill.md for the set-up per operating system.",
+    )
+    sim.add_argument("--transport", required=True, metavar="SPEC", help="HCI transport for the treadmill")
+    sim.add_argument(
+        "--strap-transport", metavar="SPEC", help="also run a heart-rate strap on this transport"
+    )
+    sim.add_argument("--footpod-transport", metavar="SPEC", help="also run a footpod on this transport")
+    sim.add_argument("--seed", type=int, default=1, help="runner's seed (default 1)")
+    sim.add_argument("--time-scale", type=_positive, default=1.0, metavar="X", help="run X times faster")
+    sim.add_argument(
+        "--plan", default="intervals", help="workout the runner follows: intervals (default) or free"
+    )
+    sim.add_argument(
+        "--duration", type=_positive, metavar="S", help="session seconds (default: until Ctrl-C)"
+    )
+    sim.add_argument("--notify-hz", type=_positive, default=1.0, help="treadmill data rate (default 1)")
+    sim.add_argument("--split", type=int, metavar="BYTES", help="split records into parts of BYTES")
+    sim.set_defaults(run=_cmd_simulate)
     return parser
 
 

@@ -37,6 +37,8 @@ class RecordOptions:
     """Session seconds to record."""
     device: str | None = None
     """A real treadmill's address; None with ``virtual``."""
+    hci: str | None = None
+    """Reach ``device`` through this Bumble HCI transport instead of the system's Bluetooth."""
     strap: str | None = None
     footpod: str | None = None
     virtual: bool = False
@@ -122,7 +124,13 @@ async def record(
         else:
             if options.device is None:
                 raise ValueError("a real session needs a device address")
-            treadmill, backend = None, BleBackend.system()
+            if options.hci is None:
+                backend = BleBackend.system()
+            else:
+                radio = VirtualRadio(options.hci)
+                stack.push_async_callback(radio.aclose)
+                backend = BleBackend.on_radio(radio)
+            treadmill = None
             device = {"address": options.device}
             address, strap, footpod = options.device, options.strap, options.footpod
         extra = {"seed": options.seed, "time_scale": options.time_scale} if options.virtual else {}
@@ -178,12 +186,11 @@ async def _capture(
     cues = [(t, cue) for t, cue in cues if t < options.duration_s]
     async with asyncio.TaskGroup() as tasks:
         cue_task = tasks.create_task(_write_cues(tally.writer, clock, cues))
-        items = client.items()
         next_report = 0.0
         while (now := clock.now()) < options.duration_s:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(clock.wall_seconds(min(1.0, options.duration_s - now)) + 0.01):
-                    tally.add(await anext(items))
+                    tally.add(await client.get())
             if progress is not None and now >= next_report:
                 progress(
                     RecordProgress(

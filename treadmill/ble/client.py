@@ -190,9 +190,17 @@ class FtmsClient:
             tasks.create_task(self._watchdog(), name="watchdog")
 
     async def items(self) -> AsyncIterator[Frame | LinkEvent]:
-        """Frames and events in arrival order, until the context exits."""
+        """Frames and events in arrival order, until the context exits.
+
+        Do not wrap ``anext()`` of this iterator in a timeout: cancelling it closes the
+        generator. Use :meth:`get` for that.
+        """
         while True:
             yield await self._queue.get()
+
+    async def get(self) -> Frame | LinkEvent:
+        """The next frame or event; safe to cancel (e.g. under ``asyncio.timeout``)."""
+        return await self._queue.get()
 
     def pending_items(self) -> list[Frame | LinkEvent]:
         """Everything queued right now, without waiting (for tests and shutdown)."""

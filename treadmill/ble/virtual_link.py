@@ -40,7 +40,8 @@ from bumble.gatt import Characteristic
 from bumble.gatt_client import CharacteristicProxy, ServiceProxy
 from bumble.host import Host
 from bumble.link import LocalLink
-from bumble.transport.common import AsyncPipeSink
+from bumble.transport import open_transport
+from bumble.transport.common import AsyncPipeSink, Transport
 
 __all__ = ["BumbleClient", "BumbleScanner", "VirtualRadio", "bleak_uuid"]
 
@@ -90,10 +91,16 @@ class VirtualRadio:
     Create it inside the event loop that will use it (Bumble's controllers bind to the
     running loop). Peripherals get their devices from :meth:`device`; the scanner and the
     client share one central device, as an app shares its adapter.
+
+    With ``hci`` (a Bumble transport such as ``tcp-client:127.0.0.1:9002`` or ``usb:0``),
+    the central is a Bumble host on that controller instead: the app then reaches
+    devices on another process's virtual link, or on the air through a USB dongle.
     """
 
-    def __init__(self) -> None:
-        """An empty link; nothing is powered on yet."""
+    def __init__(self, hci: str | None = None) -> None:
+        """An empty link; nothing is powered on or opened yet."""
+        self.hci = hci
+        self._transport: Transport | None = None
         self.link = LocalLink()  # type: ignore[no-untyped-call]
         self._addresses = (f"F0:00:00:00:{i >> 8:02X}:{i & 0xFF:02X}" for i in itertools.count(1))
         self._central: Device | None = None
@@ -113,10 +120,25 @@ class VirtualRadio:
         """The app's side of the link, powered on at first use."""
         async with self._central_lock:
             if self._central is None:
-                central = self.device("treadmill-companion", "C0:00:00:00:00:01")
+                central = await self._make_central()
                 await central.power_on()
                 self._central = central
             return self._central
+
+    async def _make_central(self) -> Device:
+        address = "C0:00:00:00:00:01"
+        if self.hci is None:
+            return self.device("treadmill-companion", address)
+        self._transport = await open_transport(self.hci)
+        return Device.with_hci(
+            "treadmill-companion", hci.Address(address), self._transport.source, self._transport.sink
+        )
+
+    async def aclose(self) -> None:
+        """Close the HCI transport, if one was opened."""
+        if self._transport is not None:
+            await self._transport.close()
+            self._transport = None
 
 
 def bleak_uuid(value: core.UUID) -> str:

@@ -66,6 +66,11 @@ def _advertising_data(name: str, service: int, service_data: bytes | None) -> by
     return bytes(core.AdvertisingData(structures))
 
 
+def _advertised_address(device: Device) -> str:
+    """Devices advertise with their (static) random address, Bumble's default."""
+    return str(device.random_address).removesuffix("/R").removesuffix("/P")
+
+
 @dataclass(frozen=True, slots=True)
 class PeripheralOptions:
     """How the virtual devices behave on the air."""
@@ -169,18 +174,18 @@ class VirtualTreadmill:
     # -- addresses ----------------------------------------------------------------------
     @property
     def address(self) -> str:
-        """The treadmill's Bluetooth address."""
-        return str(self._device.public_address).removesuffix("/P")
+        """The treadmill's Bluetooth address (the one it advertises with)."""
+        return _advertised_address(self._device)
 
     @property
     def strap_address(self) -> str | None:
         """The strap's address, when there is a strap."""
-        return None if self._strap is None else str(self._strap.public_address).removesuffix("/P")
+        return None if self._strap is None else _advertised_address(self._strap)
 
     @property
     def footpod_address(self) -> str | None:
         """The footpod's address, when there is one."""
-        return None if self._footpod is None else str(self._footpod.public_address).removesuffix("/P")
+        return None if self._footpod is None else _advertised_address(self._footpod)
 
     # -- lifecycle ----------------------------------------------------------------------
     async def __aenter__(self) -> Self:
