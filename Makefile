@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test bench fuzz clean
+.PHONY: demo test bench fuzz soak clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -19,16 +19,18 @@ $(VENV)/.test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	@touch $@ $(VENV)/.app
 
-# Until the workout app lands, the demo decodes real treadmill frames (see README).
+# Until the workout app lands, the demo records five minutes of the built-in virtual
+# treadmill at 10x through the real Bluetooth client, then shows the turns (see README).
+DEMO_OUT := $(shell mktemp -u /tmp/treadmill-demo-XXXXXX.jsonl)
 demo: $(VENV)/.app
-	@echo "Treadmill Companion $$($(BIN)/treadmill --version): the workout app is not built yet;"
-	@echo "here is what the decoder makes of frames recorded from real treadmills."
-	$(BIN)/treadmill decode 2acd 84242c01110000010000000016001b0000
-	$(BIN)/treadmill decode 2acd 1f0084012a00000000000001000000
-	$(BIN)/treadmill decode 2acd 80064e020200ffffff372700
-	$(BIN)/treadmill decode 2ada 059600
-	$(BIN)/treadmill decode 2ad9 800701
-	$(BIN)/treadmill decode 2a37 1659a202
+	@echo "Treadmill Companion $$($(BIN)/treadmill --version | cut -d' ' -f2): the workout screen is not built yet."
+	@echo "Here is the built-in virtual treadmill, found and recorded through the real Bluetooth client:"
+	$(BIN)/treadmill scan --virtual
+	$(BIN)/treadmill record --virtual --duration 300 --time-scale 10 --out $(DEMO_OUT)
+	@echo "The app's cues and what the virtual runner really did (first lines of $(DEMO_OUT)):"
+	@grep -E '"(cue|truth)"' $(DEMO_OUT) | head -12
+	@echo "And one Treadmill Data frame from it, decoded:"
+	$(BIN)/treadmill decode 2acd $$(sed -n 's/.*"char": "2acd", "hex": "\([0-9a-f]*\)".*/\1/p' $(DEMO_OUT) | sed -n 60p)
 
 test: $(VENV)/.test
 	$(BIN)/ruff check .
@@ -41,6 +43,9 @@ bench: $(VENV)/.test
 
 fuzz: $(VENV)/.test
 	$(BIN)/python bench/fuzz_codecs.py
+
+soak: $(VENV)/.test
+	$(BIN)/python bench/ble_soak.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -20,6 +20,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Self
@@ -108,6 +110,10 @@ class VirtualTreadmill:
         """True: the treadmill sends nothing (a machine that stops notifying)."""
         self.tick_listeners: list[Callable[[Tick], None]] = []
         self.control_writes = 0
+        self.sent: Counter[str] = Counter()
+        """Notifications sent to a connected client, per characteristic."""
+        self.last_data_perf = 0.0
+        """``time.perf_counter()`` just before the latest Treadmill Data notification (for latency)."""
         self._device = make_device(self.options.name)
         self._strap = make_device("Virtual HR Strap") if self.options.strap else None
         self._footpod = make_device("Virtual Footpod") if self.options.footpod else None
@@ -264,7 +270,8 @@ class VirtualTreadmill:
         await asyncio.sleep(0)  # let the ATT write response go out first
         with contextlib.suppress(core.BaseBumbleError, hci.HCI_Error, att.ATT_Error):
             for status in statuses:
-                await self._device.notify_subscribers(self._status_char, bytes(status))
+                await self._notify(self._device, self._status_char, bytes(status), "2ada")
+            self.sent["2ad9"] += 1
             await self._device.indicate_subscriber(connection, self._control_char, response)
 
     # -- faults -------------------------------------------------------------------------
@@ -298,21 +305,24 @@ class VirtualTreadmill:
             for listener in self.tick_listeners:
                 listener(tick)
 
+    async def _notify(self, device: Device, char: Characteristic[bytes], payload: bytes, name: str) -> None:
+        if device.connections:
+            self.sent[name] += 1
+        await device.notify_subscribers(char, payload)
+
     async def _publish(self, tick: Tick) -> None:
         if not self.silent:
             for status in tick.statuses:
-                await self._device.notify_subscribers(self._status_char, bytes(status))
+                await self._notify(self._device, self._status_char, bytes(status), "2ada")
             for training in tick.training:
-                await self._device.notify_subscribers(self._training_char, bytes(training))
+                await self._notify(self._device, self._training_char, bytes(training), "2ad3")
             record = tick.treadmill
-            parts = (
-                [record]
-                if self.options.split_payload is None
-                else split_record(record, self.options.split_payload)
-            )
+            split = self.options.split_payload
+            parts = [record] if split is None else split_record(record, split)
+            self.last_data_perf = time.perf_counter()
             for part in parts:
-                await self._device.notify_subscribers(self._data_char, bytes(part))
+                await self._notify(self._device, self._data_char, bytes(part), "2acd")
         if self._strap is not None and self._hr_char is not None:
-            await self._strap.notify_subscribers(self._hr_char, bytes(tick.heart_rate))
+            await self._notify(self._strap, self._hr_char, bytes(tick.heart_rate), "2a37")
         if self._footpod is not None and self._rsc_char is not None:
-            await self._footpod.notify_subscribers(self._rsc_char, bytes(tick.footpod))
+            await self._notify(self._footpod, self._rsc_char, bytes(tick.footpod), "2a53")
