@@ -20,7 +20,7 @@ import contextlib
 import itertools
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from bleak.args import SizedBuffer
@@ -139,6 +139,15 @@ class VirtualRadio:
         if self._transport is not None:
             await self._transport.close()
             self._transport = None
+
+
+@contextlib.contextmanager
+def _att_errors() -> Iterator[None]:
+    """ATT error responses as bleak reports them on real stacks (``BleakGATTProtocolError``)."""
+    try:
+        yield
+    except ATT_Error as exc:
+        raise BleakGATTProtocolError(exc.error_code) from exc
 
 
 def bleak_uuid(value: core.UUID) -> str:
@@ -278,11 +287,9 @@ class BumbleClient(BaseBleakClient):
         connection.on(Connection.EVENT_DISCONNECTION, self._on_disconnection)
         peer = Peer(connection)
         self._peer = peer
-        try:
+        with _att_errors():
             await peer.request_mtu(_REQUESTED_MTU)
             await peer.discover_all()  # type: ignore[no-untyped-call]
-        except ATT_Error as exc:
-            raise BleakGATTProtocolError(exc.error_code) from exc
         self.services = self._collect_services(peer.services)
 
     def _collect_services(self, services: list[ServiceProxy]) -> BleakGATTServiceCollection:
@@ -329,25 +336,27 @@ class BumbleClient(BaseBleakClient):
             raise BleakError("Not connected")
         return self._peer
 
+    async def _read(self, attribute: Any) -> bytearray:
+        with _att_errors():
+            return bytearray(await self._require_peer().read_value(attribute))
+
+    async def _write(self, attribute: Any, data: SizedBuffer, *, response: bool) -> None:
+        with _att_errors():
+            await self._require_peer().write_value(attribute, bytes(data), with_response=response)
+
     async def read_gatt_char(
         self, characteristic: BleakGATTCharacteristic, *, use_cached: bool = False, **_kwargs: Any
     ) -> bytearray:
-        """Read a characteristic's value."""
+        """Read a characteristic's value (there is no cache: always from the device)."""
         del use_cached
-        try:
-            return bytearray(await self._require_peer().read_value(characteristic.obj))
-        except ATT_Error as exc:
-            raise BleakGATTProtocolError(exc.error_code) from exc
+        return await self._read(characteristic.obj)
 
     async def read_gatt_descriptor(
         self, descriptor: BleakGATTDescriptor, *, use_cached: bool = False, **_kwargs: Any
     ) -> bytearray:
         """Read a descriptor's value."""
         del use_cached
-        try:
-            return bytearray(await self._require_peer().read_value(descriptor.obj))
-        except ATT_Error as exc:
-            raise BleakGATTProtocolError(exc.error_code) from exc
+        return await self._read(descriptor.obj)
 
     async def write_gatt_char(
         self,
@@ -356,17 +365,11 @@ class BumbleClient(BaseBleakClient):
         response: bool,
     ) -> None:
         """Write a characteristic, with or without response."""
-        try:
-            await self._require_peer().write_value(characteristic.obj, bytes(data), with_response=response)
-        except ATT_Error as exc:
-            raise BleakGATTProtocolError(exc.error_code) from exc
+        await self._write(characteristic.obj, data, response=response)
 
     async def write_gatt_descriptor(self, descriptor: BleakGATTDescriptor, data: SizedBuffer) -> None:
         """Write a descriptor."""
-        try:
-            await self._require_peer().write_value(descriptor.obj, bytes(data), with_response=True)
-        except ATT_Error as exc:
-            raise BleakGATTProtocolError(exc.error_code) from exc
+        await self._write(descriptor.obj, data, response=True)
 
     async def start_notify(
         self, characteristic: BleakGATTCharacteristic, callback: NotifyCallback, **_kwargs: Any
@@ -377,10 +380,8 @@ class BumbleClient(BaseBleakClient):
         def deliver(value: bytes) -> None:
             callback(bytearray(value))
 
-        try:
+        with _att_errors():
             await self._require_peer().subscribe(proxy, deliver, prefer_notify=True)
-        except ATT_Error as exc:
-            raise BleakGATTProtocolError(exc.error_code) from exc
         self._subscribers[characteristic.handle] = deliver
 
     async def stop_notify(self, characteristic: BleakGATTCharacteristic) -> None:
