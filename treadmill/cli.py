@@ -177,6 +177,67 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _speed(text: str) -> float | None:
+    if text == "max":
+        return None
+    return _positive(text)
+
+
+def _clock(seconds: float) -> str:
+    minutes, secs = divmod(round(seconds), 60)
+    return f"{minutes // 60}:{minutes % 60:02d}:{secs:02d}" if minutes >= 60 else f"{minutes:02d}:{secs:02d}"
+
+
+def _cmd_replay(args: argparse.Namespace) -> int:
+    from treadmill.fixtures import FixtureError, read_fixture  # noqa: PLC0415
+    from treadmill.replay import ReplaySource  # noqa: PLC0415
+    from treadmill.session import Session  # noqa: PLC0415
+
+    try:
+        fixture = read_fixture(args.fixture, tolerant=args.tolerant)
+    except FixtureError as exc:
+        hint = "" if args.tolerant or exc.line == 0 else " (--tolerant skips bad lines)"
+        raise _UsageError(f"{exc}{hint}") from None
+    for skipped in fixture.skipped:
+        print(f"skipped {skipped}", file=sys.stderr)
+    if not args.headless:
+        print("The replay screen comes with the app; printing the session summary instead.", file=sys.stderr)
+    result = asyncio.run(Session(ReplaySource(fixture, speed=args.speed)).run())
+    summary = result.summary
+    if summary is None:  # run() always sets it
+        return EXIT_FAILURE
+    frames = sum(result.decode.frames.values())
+    bad = sum(result.decode.bad_frames.values())
+    if args.json:
+        out = {
+            "fixture": str(fixture.path),
+            "samples": len(result.samples),
+            "frames": frames,
+            "bad_frames": bad,
+            "skipped_lines": len(fixture.skipped),
+            "direction_source": "cues",
+            **summary.to_dict(),
+        }
+        print(json.dumps(out))
+        return EXIT_OK
+    print(
+        f"{fixture.path.name}: {_clock(summary.duration_s)} of session, {len(result.samples)} samples", end=""
+    )
+    print(f", {bad} undecodable frames" if bad else "")
+    print("direction: from the app's cues (stopped when the belt is); detection from the data comes later")
+    print(f"{'':9}{'time':>9}{'distance':>11}  kcal (range)")
+    for name, totals in summary.totals.items():
+        kcal = (
+            f"{totals.kcal:5.0f} ({totals.kcal_low:.0f}-{totals.kcal_high:.0f})" if name != "stopped" else ""
+        )
+        distance = f"{totals.distance_m:8.0f} m" if name != "stopped" else ""
+        print(f"{name:9}{_clock(totals.time_s):>9}{distance:>11}  {kcal}")
+    print("intervals:")
+    for interval in summary.intervals:
+        print(f"  {_clock(interval.start_s)} - {_clock(interval.end_s)}  {interval.direction}")
+    return EXIT_OK
+
+
 def _positive(text: str) -> float:
     value = float(text)
     if value <= 0:
@@ -237,6 +298,22 @@ def _parser() -> argparse.ArgumentParser:
     )
     rec.add_argument("--split", type=int, metavar="BYTES", help="virtual: split records into parts of BYTES")
     rec.set_defaults(run=_cmd_record)
+
+    rep = commands.add_parser(
+        "replay",
+        help="replay a recorded fixture and summarise it",
+        description="Feed a fixture through the same pipeline as a live session.",
+    )
+    rep.add_argument("fixture", metavar="FIXTURE", help="a recorded session (.jsonl)")
+    rep.add_argument(
+        "--speed", type=_speed, default=None, metavar="X", help="X times recorded speed, or max (default)"
+    )
+    rep.add_argument("--headless", action="store_true", help="no screen: print the session summary")
+    rep.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
+    rep.add_argument(
+        "--tolerant", action="store_true", help="skip bad lines (reported on stderr) instead of failing"
+    )
+    rep.set_defaults(run=_cmd_replay)
 
     sim = commands.add_parser(
         "simulate",

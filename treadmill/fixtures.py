@@ -24,7 +24,7 @@ from typing import IO, Any, Self
 
 from treadmill.errors import TreadmillError
 from treadmill.ftms.uuids import short_uuid
-from treadmill.model import Frame, LinkEvent, Sensor
+from treadmill.model import Cue, Frame, LinkEvent, LinkEventKind, Sensor
 
 __all__ = ["FORMAT", "VERSION", "Fixture", "FixtureError", "FixtureWriter", "read_fixture"]
 
@@ -93,7 +93,7 @@ class FixtureWriter:
 
     def _t(self, t: float) -> float:
         """Session time, kept non-decreasing (a tick may trail a frame stamped on arrival by a hair)."""
-        self._last_t = max(self._last_t, round(t, 4))
+        self._last_t = max(self._last_t, t)
         return self._last_t
 
     def frame(self, frame: Frame) -> None:
@@ -120,6 +120,11 @@ class FixtureWriter:
         """Ground truth from the runner model: ``forward``, ``reverse`` or ``stopped``."""
         self._write({"t": self._t(t), "truth": truth})
 
+    @property
+    def closed(self) -> bool:
+        """True once the file is closed."""
+        return self._file.closed
+
     def close(self) -> None:
         """Flush, sync and close (idempotent)."""
         if not self._file.closed:
@@ -140,6 +145,8 @@ class Fixture:
     """Ground truth: only for evaluation; no detector may read it."""
     events: list[tuple[float, str, str]] = field(default_factory=list)
     """(t, event, detail)."""
+    items: list[Frame | LinkEvent | Cue] = field(default_factory=list)
+    """Frames, known link events and cues, in file order: what a replay source yields."""
     skipped: list[FixtureError] = field(default_factory=list)
     """Lines a tolerant read skipped, with why."""
 
@@ -194,13 +201,23 @@ def _add(fixture: Fixture, path: Path, number: int, obj: dict[str, Any]) -> None
             src = Sensor(obj.get("src", Sensor.TREADMILL.value))
         except (KeyError, ValueError) as exc:
             raise FixtureError(path, number, f"bad frame line ({exc})") from None
-        fixture.frames.append(Frame(t, char, data, src))
+        frame = Frame(t, char, data, src)
+        fixture.frames.append(frame)
+        fixture.items.append(frame)
     elif "cue" in obj:
         fixture.cues.append((t, str(obj["cue"])))
+        fixture.items.append(Cue(t, str(obj["cue"])))
     elif "truth" in obj:
         fixture.truth.append((t, str(obj["truth"])))
     elif "event" in obj:
-        fixture.events.append((t, str(obj["event"]), str(obj.get("detail", ""))))
+        name, detail = str(obj["event"]), str(obj.get("detail", ""))
+        fixture.events.append((t, name, detail))
+        if name in LinkEventKind.__members__.values():
+            try:
+                src = Sensor(obj.get("src", Sensor.TREADMILL.value))
+            except ValueError:
+                raise FixtureError(path, number, f"unknown src {obj.get('src')!r}") from None
+            fixture.items.append(LinkEvent(t, LinkEventKind(name), src, detail))
     # Any other kind of line: ignored, so that later versions can add kinds.
 
 

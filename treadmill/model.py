@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-__all__ = ["Frame", "LinkEvent", "LinkEventKind", "Sensor"]
+__all__ = ["Cue", "Frame", "LinkEvent", "LinkEventKind", "Sensor"]
 
 
 class Sensor(enum.StrEnum):
@@ -58,3 +58,12 @@ class LinkEvent:
     src: Sensor = Sensor.TREADMILL
     detail: str = ""
     """Human-readable detail (the reason, the gap length, the attempt number)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """The app told the user to switch direction (fixture ``cue`` lines)."""
+
+    t: float
+    direction: str
+    """``forward``, ``reverse`` or ``stop``."""

@@ -19,13 +19,22 @@ from treadmill.ble.client import ClientOptions, FtmsClient
 from treadmill.ble.virtual_link import VirtualRadio
 from treadmill.clock import SessionClock
 from treadmill.fixtures import FixtureWriter
-from treadmill.model import Frame, LinkEvent, LinkEventKind, Sensor
+from treadmill.model import Cue, Frame, LinkEvent, LinkEventKind, Sensor
+from treadmill.samples import Sample
+from treadmill.session import Consumer, Overflow, Session, SessionItem, SessionResult
 from treadmill.virtual.machine import MachineSpec
 from treadmill.virtual.peripheral import PeripheralOptions, VirtualTreadmill
 from treadmill.virtual.runner import Direction, RunnerPlan
 from treadmill.virtual.world import Tick, VirtualWorld
 
-__all__ = ["RecordOptions", "RecordProgress", "RecordResult", "record", "virtual_treadmill"]
+__all__ = [
+    "FixtureRecorder",
+    "RecordOptions",
+    "RecordProgress",
+    "RecordResult",
+    "record",
+    "virtual_treadmill",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +82,8 @@ class RecordResult:
     frames: int
     session_s: float
     events: dict[str, int]
+    session: SessionResult
+    """What the live session produced (samples, summary), for comparing with a replay."""
 
 
 @contextlib.asynccontextmanager
@@ -105,10 +116,75 @@ def _cue_times(plan: RunnerPlan) -> list[tuple[float, str]]:
     return cues
 
 
-async def _write_cues(writer: FixtureWriter, clock: SessionClock, cues: list[tuple[float, str]]) -> None:
+class FixtureRecorder:
+    """Session consumer that writes frames, events and cues to a fixture. Never drops."""
+
+    name = "recorder"
+    overflow = Overflow.NEVER_DROP
+    capacity = 10_000
+
+    def __init__(self, writer: FixtureWriter) -> None:
+        """Writes to ``writer``; closes it when the session ends."""
+        self.writer = writer
+        self.frames = 0
+
+    async def handle(self, item: SessionItem) -> None:
+        """Write raw items; samples are derived, so they are not recorded."""
+        if isinstance(item, Frame):
+            self.writer.frame(item)
+            self.frames += 1
+        elif isinstance(item, LinkEvent):
+            self.writer.event(item)
+        elif isinstance(item, Cue):
+            self.writer.cue(item.t, item.direction)
+
+    async def close(self) -> None:
+        """Sync and close the file."""
+        self.writer.close()
+
+
+class _Progress:
+    """Session consumer that reports progress; only the latest state matters."""
+
+    name = "progress"
+    overflow = Overflow.KEEP_LATEST
+    capacity = 1
+
+    def __init__(
+        self, report: Callable[[RecordProgress], None], duration_s: float, recorder: FixtureRecorder
+    ) -> None:
+        self._report = report
+        self._duration_s = duration_s
+        self._recorder = recorder
+        self._connected = True
+        self._speed: float | None = None
+        self._next = 0.0
+
+    async def handle(self, item: SessionItem) -> None:
+        if isinstance(item, LinkEvent) and item.src is Sensor.TREADMILL:
+            if item.kind in (LinkEventKind.CONNECTED, LinkEventKind.DISCONNECTED):
+                self._connected = item.kind is LinkEventKind.CONNECTED
+        elif isinstance(item, Sample):
+            self._speed = item.speed_kmh
+        if item.t >= self._next:
+            self._next = item.t + 1.0
+            self._report(
+                RecordProgress(item.t, self._duration_s, self._recorder.frames, self._speed, self._connected)
+            )
+
+    async def close(self) -> None:
+        """Nothing to release."""
+
+
+async def _cue_on_time(session: Session, clock: SessionClock, cues: list[tuple[float, str]]) -> None:
     for t, cue in cues:
         await clock.sleep_until(t)
-        writer.cue(t, cue)
+        await session.add_cue(Cue(t, cue))
+
+
+async def _stop_at(session: Session, clock: SessionClock, t: float) -> None:
+    await clock.sleep_until(t)
+    session.stop()
 
 
 async def record(
@@ -134,12 +210,13 @@ async def record(
             device = {"address": options.device}
             address, strap, footpod = options.device, options.strap, options.footpod
         extra = {"seed": options.seed, "time_scale": options.time_scale} if options.virtual else {}
-        writer = stack.enter_context(FixtureWriter(options.out, device=device, extra=extra))
+        writer = FixtureWriter(options.out, device=device, extra=extra)
+        stack.callback(writer.close)
         if treadmill is not None:
             writer.truth(0.0, Direction.STOPPED.value)
 
             def on_tick(tick: Tick) -> None:
-                if tick.truth_changed:
+                if tick.truth_changed and not writer.closed:  # after the session: not part of it
                     writer.truth(tick.t, tick.truth.value)
 
             treadmill.tick_listeners.append(on_tick)
@@ -148,57 +225,32 @@ async def record(
                 address, backend=backend, clock=clock, strap=strap, footpod=footpod, options=ClientOptions()
             )
         )
-        return await _capture(options, clock, _Tally(writer), client, progress)
+        recorder = FixtureRecorder(writer)
+        consumers: list[Consumer] = [recorder]
+        if progress is not None:
+            consumers.append(_Progress(progress, options.duration_s, recorder))
+        session = Session(client, consumers, until_s=options.duration_s)
+        cues = _cue_times(options.plan) if options.virtual and options.plan is not None else []
+        async with asyncio.TaskGroup() as tasks:
+            helpers = [
+                tasks.create_task(
+                    _cue_on_time(session, clock, [c for c in cues if c[0] < options.duration_s])
+                ),
+                tasks.create_task(_stop_at(session, clock, options.duration_s)),
+            ]
+            result = await session.run()
+            for helper in helpers:
+                helper.cancel()
+        if treadmill is not None:
+            treadmill.tick_listeners.clear()
+        return RecordResult(
+            options.out, writer.lines, recorder.frames, clock.now(), _event_counts(result.events), result
+        )
     raise AssertionError  # unreachable: the stack returns or raises
 
 
-@dataclass(slots=True)
-class _Tally:
-    """Writes what the source yields and counts it."""
-
-    writer: FixtureWriter
-    frames: int = 0
-    events: dict[str, int] = field(default_factory=dict)
-    connected: bool = True
-
-    def add(self, item: Frame | LinkEvent) -> None:
-        if isinstance(item, Frame):
-            self.writer.frame(item)
-            self.frames += 1
-            return
-        self.writer.event(item)
-        self.events[item.kind.value] = self.events.get(item.kind.value, 0) + 1
-        if item.src is Sensor.TREADMILL and item.kind in (
-            LinkEventKind.CONNECTED,
-            LinkEventKind.DISCONNECTED,
-        ):
-            self.connected = item.kind is LinkEventKind.CONNECTED
-
-
-async def _capture(
-    options: RecordOptions,
-    clock: SessionClock,
-    tally: _Tally,
-    client: FtmsClient,
-    progress: Callable[[RecordProgress], None] | None,
-) -> RecordResult:
-    cues = _cue_times(options.plan) if options.virtual and options.plan is not None else []
-    cues = [(t, cue) for t, cue in cues if t < options.duration_s]
-    async with asyncio.TaskGroup() as tasks:
-        cue_task = tasks.create_task(_write_cues(tally.writer, clock, cues))
-        next_report = 0.0
-        while (now := clock.now()) < options.duration_s:
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(clock.wall_seconds(min(1.0, options.duration_s - now)) + 0.01):
-                    tally.add(await client.get())
-            if progress is not None and now >= next_report:
-                progress(
-                    RecordProgress(
-                        now, options.duration_s, tally.frames, client.belt_speed_kmh, tally.connected
-                    )
-                )
-                next_report = now + options.time_scale * 0.5
-        cue_task.cancel()
-    for leftover in client.pending_items():
-        tally.add(leftover)
-    return RecordResult(options.out, tally.writer.lines, tally.frames, clock.now(), tally.events)
+def _event_counts(events: list[LinkEvent]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for event in events:
+        counts[event.kind.value] = counts.get(event.kind.value, 0) + 1
+    return counts
