@@ -101,3 +101,10 @@ def test_gaps_are_not_exercise() -> None:
     samples = [Sample(t=0.0, speed_kmh=5.0), Sample(t=1.0, speed_kmh=5.0), Sample(t=301.0, speed_kmh=5.0)]
     summary = summarize(Timeline.from_samples(samples), np.full(3, FORWARD, dtype=np.int8))
     assert summary.totals["forward"].time_s == pytest.approx(6.0)  # 1 s + a 300 s gap capped at 5 s
+
+
+def test_a_frozen_distance_counter_is_not_trusted() -> None:
+    """Some pads count distance only with a person detected on the belt (ftms-notes.md §9)."""
+    samples = [Sample(t=float(i), speed_kmh=3.6, distance_m=17.0) for i in range(101)]
+    summary = summarize(Timeline.from_samples(samples), np.full(101, FORWARD, dtype=np.int8))
+    assert summary.totals["forward"].distance_m == pytest.approx(100.0)

@@ -111,6 +111,7 @@ def _plan(name: str) -> object:
 
 def _cmd_record(args: argparse.Namespace) -> int:
     from treadmill.recording import RecordOptions, RecordProgress, record  # noqa: PLC0415
+    from treadmill.virtual.machine import MachineSpec  # noqa: PLC0415
 
     if args.virtual == (args.device is not None):
         raise _UsageError("give exactly one of --device ADDR (a real treadmill) or --virtual")
@@ -132,6 +133,11 @@ def _cmd_record(args: argparse.Namespace) -> int:
         notify_hz=args.notify_hz,
         split_payload=args.split,
         plan=_plan(args.plan),  # type: ignore[arg-type]
+        virtual_strap=args.sensors in ("both", "hr"),
+        virtual_footpod=args.sensors in ("both", "footpod"),
+        drop_link_at_s=tuple(args.drop_link_at or ()),
+        trailing_bytes=args.trailing_bytes,
+        spec=MachineSpec(speed_resolution_kmh=args.speed_resolution, step_count=args.step_count),
     )
     tty = sys.stderr.isatty()
 
@@ -200,7 +206,7 @@ def _cmd_replay(args: argparse.Namespace) -> int:
         raise _UsageError(f"{exc}{hint}") from None
     for skipped in fixture.skipped:
         print(f"skipped {skipped}", file=sys.stderr)
-    if not args.headless:
+    if not (args.headless or args.json):
         print("The replay screen comes with the app; printing the session summary instead.", file=sys.stderr)
     result = asyncio.run(Session(ReplaySource(fixture, speed=args.speed)).run())
     summary = result.summary
@@ -297,6 +303,22 @@ def _parser() -> argparse.ArgumentParser:
         "--notify-hz", type=_positive, default=1.0, help="virtual treadmill data rate (default 1)"
     )
     rec.add_argument("--split", type=int, metavar="BYTES", help="virtual: split records into parts of BYTES")
+    virtual = rec.add_argument_group("virtual treadmill and sensors")
+    virtual.add_argument(
+        "--sensors", choices=("both", "hr", "footpod", "none"), default="both", help="virtual sensors to run"
+    )
+    virtual.add_argument(
+        "--drop-link-at", type=_positive, action="append", metavar="S", help="drop the link at S"
+    )
+    virtual.add_argument(
+        "--trailing-bytes", type=int, default=0, metavar="N", help="pad each data frame with N bytes"
+    )
+    virtual.add_argument(
+        "--speed-resolution", type=_positive, default=0.01, metavar="KMH", help="0.01 or 0.1"
+    )
+    virtual.add_argument(
+        "--step-count", action="store_true", help="send the bit-13 step count (walking-pad quirk)"
+    )
     rec.set_defaults(run=_cmd_record)
 
     rep = commands.add_parser(

@@ -55,8 +55,14 @@ class RecordOptions:
     time_scale: float = 1.0
     notify_hz: float = 1.0
     split_payload: int | None = None
-    virtual_sensors: bool = True
-    """Virtual sessions: also run a strap and a footpod."""
+    virtual_strap: bool = True
+    """Virtual sessions: also run a heart-rate strap."""
+    virtual_footpod: bool = True
+    """Virtual sessions: also run a footpod."""
+    drop_link_at_s: tuple[float, ...] = ()
+    """Virtual sessions: the treadmill drops the link at these session times."""
+    trailing_bytes: int = 0
+    """Virtual sessions: zero bytes padded after every Treadmill Data payload."""
     plan: RunnerPlan | None = field(default_factory=RunnerPlan.intervals_demo)
     """The plan the virtual runner is cued through (None: a free run)."""
     spec: MachineSpec = field(default_factory=MachineSpec)
@@ -98,8 +104,9 @@ async def virtual_treadmill(
     peripheral_options = PeripheralOptions(
         notify_hz=options.notify_hz,
         split_payload=options.split_payload,
-        strap=options.virtual_sensors,
-        footpod=options.virtual_sensors,
+        strap=options.virtual_strap,
+        footpod=options.virtual_footpod,
+        trailing_bytes=options.trailing_bytes,
     )
     async with VirtualTreadmill(radio.device, world, clock, peripheral_options) as treadmill:
         yield treadmill, BleBackend.on_radio(radio)
@@ -182,9 +189,58 @@ async def _cue_on_time(session: Session, clock: SessionClock, cues: list[tuple[f
         await session.add_cue(Cue(t, cue))
 
 
+async def _drop_links(treadmill: VirtualTreadmill, clock: SessionClock, times: tuple[float, ...]) -> None:
+    for t in sorted(times):
+        await clock.sleep_until(t)
+        await treadmill.drop_link()
+
+
 async def _stop_at(session: Session, clock: SessionClock, t: float) -> None:
     await clock.sleep_until(t)
     session.stop()
+
+
+@dataclass(frozen=True, slots=True)
+class _Source:
+    """Where the frames come from: the addresses to connect, and the virtual treadmill if any."""
+
+    backend: BleBackend
+    device: dict[str, str]
+    address: str
+    strap: str | None
+    footpod: str | None
+    treadmill: VirtualTreadmill | None = None
+
+
+async def _open_source(
+    options: RecordOptions, clock: SessionClock, stack: contextlib.AsyncExitStack
+) -> _Source:
+    if options.virtual:
+        treadmill, backend = await stack.enter_async_context(virtual_treadmill(options, clock))
+        device = {"name": treadmill.options.name, "address": treadmill.address, "virtual": "true"}
+        return _Source(
+            backend, device, treadmill.address, treadmill.strap_address, treadmill.footpod_address, treadmill
+        )
+    if options.device is None:
+        raise ValueError("a real session needs a device address")
+    if options.hci is None:
+        backend = BleBackend.system()
+    else:
+        radio = VirtualRadio(options.hci)
+        stack.push_async_callback(radio.aclose)
+        backend = BleBackend.on_radio(radio)
+    return _Source(backend, {"address": options.device}, options.device, options.strap, options.footpod)
+
+
+def _record_truth(treadmill: VirtualTreadmill, writer: FixtureWriter) -> None:
+    """Truth lines from the runner model, as its direction changes."""
+    writer.truth(0.0, Direction.STOPPED.value)
+
+    def on_tick(tick: Tick) -> None:
+        if tick.truth_changed and not writer.closed:  # after the session: not part of it
+            writer.truth(tick.t, tick.truth.value)
+
+    treadmill.tick_listeners.append(on_tick)
 
 
 async def record(
@@ -193,36 +249,21 @@ async def record(
     """Record one session to ``options.out`` (which must not exist yet)."""
     clock = SessionClock(options.time_scale)
     async with contextlib.AsyncExitStack() as stack:
-        if options.virtual:
-            treadmill, backend = await stack.enter_async_context(virtual_treadmill(options, clock))
-            device = {"name": treadmill.options.name, "address": treadmill.address, "virtual": "true"}
-            address, strap, footpod = treadmill.address, treadmill.strap_address, treadmill.footpod_address
-        else:
-            if options.device is None:
-                raise ValueError("a real session needs a device address")
-            if options.hci is None:
-                backend = BleBackend.system()
-            else:
-                radio = VirtualRadio(options.hci)
-                stack.push_async_callback(radio.aclose)
-                backend = BleBackend.on_radio(radio)
-            treadmill = None
-            device = {"address": options.device}
-            address, strap, footpod = options.device, options.strap, options.footpod
+        source = await _open_source(options, clock, stack)
         extra = {"seed": options.seed, "time_scale": options.time_scale} if options.virtual else {}
-        writer = FixtureWriter(options.out, device=device, extra=extra)
+        writer = FixtureWriter(options.out, device=source.device, extra=extra)
         stack.callback(writer.close)
-        if treadmill is not None:
-            writer.truth(0.0, Direction.STOPPED.value)
-
-            def on_tick(tick: Tick) -> None:
-                if tick.truth_changed and not writer.closed:  # after the session: not part of it
-                    writer.truth(tick.t, tick.truth.value)
-
-            treadmill.tick_listeners.append(on_tick)
+        if source.treadmill is not None:
+            _record_truth(source.treadmill, writer)
+            stack.callback(source.treadmill.tick_listeners.clear)
         client = await stack.enter_async_context(
             FtmsClient(
-                address, backend=backend, clock=clock, strap=strap, footpod=footpod, options=ClientOptions()
+                source.address,
+                backend=source.backend,
+                clock=clock,
+                strap=source.strap,
+                footpod=source.footpod,
+                options=ClientOptions(),
             )
         )
         recorder = FixtureRecorder(writer)
@@ -238,11 +279,13 @@ async def record(
                 ),
                 tasks.create_task(_stop_at(session, clock, options.duration_s)),
             ]
+            if source.treadmill is not None and options.drop_link_at_s:
+                helpers.append(
+                    tasks.create_task(_drop_links(source.treadmill, clock, options.drop_link_at_s))
+                )
             result = await session.run()
             for helper in helpers:
                 helper.cancel()
-        if treadmill is not None:
-            treadmill.tick_listeners.clear()
         return RecordResult(
             options.out, writer.lines, recorder.frames, clock.now(), _event_counts(result.events), result
         )

@@ -115,17 +115,20 @@ class SessionSummary:
 
 
 def step_distance(timeline: Timeline, dt: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Metres covered after each sample: the treadmill's counter where it moves sensibly, else speed x time.
+    """Metres covered after each sample: the treadmill's own counter when it is sane, else speed x time.
 
-    The counter is trusted when its step agrees with the belt speed within 50 % + 2 m (it
-    may reset on a restart, freeze with nobody on the belt, or be absent).
+    The counter's steps are used where they are finite and not absurd (no negative step from
+    a reset, no jump past three times the belt's distance), and only when, over those steps,
+    it agrees with the integrated belt speed within 25 % + 5 m. A counter that freezes (some
+    pads count only with a person on the belt) or runs in other units fails that check.
     """
     integrated = np.nan_to_num(timeline.speed_kmh, nan=0.0) / 3.6 * dt
     counter = np.diff(timeline.distance_m, append=np.nan)
-    plausible = (
-        np.isfinite(counter) & (counter >= 0) & (np.abs(counter - integrated) <= 0.5 * integrated + 2.0)
-    )
-    return np.where(plausible, counter, integrated)
+    usable = np.isfinite(counter) & (counter >= 0) & (counter <= 3.0 * integrated + 5.0)
+    counted, expected = float(counter[usable].sum()), float(integrated[usable].sum())
+    if not usable.any() or abs(counted - expected) > 0.25 * expected + 5.0:
+        return integrated
+    return np.where(usable, counter, integrated)
 
 
 def summarize(timeline: Timeline, labels: NDArray[np.int8], *, mass_kg: float = 70.0) -> SessionSummary:

@@ -85,6 +85,8 @@ class PeripheralOptions:
     """Also run a heart-rate strap."""
     footpod: bool = False
     """Also run a footpod."""
+    trailing_bytes: int = 0
+    """Pad every Treadmill Data notification with this many zero bytes (some firmware does)."""
     name: str = "Virtual Treadmill"
 
 
@@ -320,8 +322,9 @@ class VirtualTreadmill:
             split = self.options.split_payload
             parts = [record] if split is None else split_record(record, split)
             self.last_data_perf = time.perf_counter()
+            padding = bytes(self.options.trailing_bytes)
             for part in parts:
-                await self._notify(self._device, self._data_char, bytes(part), "2acd")
+                await self._notify(self._device, self._data_char, bytes(part) + padding, "2acd")
         if self._strap is not None and self._hr_char is not None:
             await self._notify(self._strap, self._hr_char, bytes(tick.heart_rate), "2a37")
         if self._footpod is not None and self._rsc_char is not None:
