@@ -15,11 +15,16 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from treadmill import __version__
 from treadmill.errors import FrameError, TreadmillError, UnknownCharacteristicError
 from treadmill.ftms.registry import DECODERS, decode
 from treadmill.ftms.uuids import CHARACTERISTIC_NAMES, short_uuid
+
+if TYPE_CHECKING:  # the commands import these when they run: `decode` stays light
+    from treadmill.fixtures import Fixture
+    from treadmill.session import SessionResult
 
 __all__ = ["main"]
 
@@ -195,20 +200,9 @@ def _clock(seconds: float) -> str:
 
 
 def _cmd_replay(args: argparse.Namespace) -> int:
-    from treadmill.fixtures import FixtureError, read_fixture  # noqa: PLC0415
-    from treadmill.replay import ReplaySource  # noqa: PLC0415
-    from treadmill.session import Session  # noqa: PLC0415
-
-    try:
-        fixture = read_fixture(args.fixture, tolerant=args.tolerant)
-    except FixtureError as exc:
-        hint = "" if args.tolerant or exc.line == 0 else " (--tolerant skips bad lines)"
-        raise _UsageError(f"{exc}{hint}") from None
-    for skipped in fixture.skipped:
-        print(f"skipped {skipped}", file=sys.stderr)
+    fixture, result = _replayed(args.fixture, tolerant=args.tolerant)
     if not (args.headless or args.json):
         print("The replay screen comes with the app; printing the session summary instead.", file=sys.stderr)
-    result = asyncio.run(Session(ReplaySource(fixture, speed=args.speed)).run())
     summary = result.summary
     if summary is None:  # run() always sets it
         return EXIT_FAILURE
@@ -244,6 +238,44 @@ def _cmd_replay(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _replayed(path: str, *, tolerant: bool) -> tuple[Fixture, SessionResult]:
+    """A fixture read and replayed flat out (exit 2 with file and line when it cannot be read)."""
+    from treadmill.fixtures import FixtureError, read_fixture  # noqa: PLC0415
+    from treadmill.replay import ReplaySource  # noqa: PLC0415
+    from treadmill.session import Session  # noqa: PLC0415
+
+    try:
+        fixture = read_fixture(path, tolerant=tolerant)
+    except FixtureError as exc:
+        hint = "" if tolerant or exc.line == 0 else " (--tolerant skips bad lines)"
+        raise _UsageError(f"{exc}{hint}") from None
+    for skipped in fixture.skipped:
+        print(f"skipped {skipped}", file=sys.stderr)
+    return fixture, asyncio.run(Session(ReplaySource(fixture, speed=None)).run())
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime  # noqa: PLC0415
+
+    from treadmill.export import Activity, ExportFormat, write  # noqa: PLC0415
+
+    fmt = ExportFormat(args.format)
+    out = Path(args.out) if args.out else Path(args.fixture).with_suffix(f".{fmt.value}")
+    if out.exists():
+        raise _UsageError(f"{out} exists; exports are never overwritten, choose another name with --out")
+    fixture, result = _replayed(args.fixture, tolerant=args.tolerant)
+    started_text = str(fixture.header.get("started_at", ""))
+    try:
+        started = datetime.fromisoformat(started_text)
+    except ValueError:
+        started = datetime.fromtimestamp(0, UTC)
+        print(f"no valid started_at in the header; times start at {started.isoformat()}", file=sys.stderr)
+    activity = Activity.from_session(result, started)
+    write(activity, out, fmt)
+    print(f"wrote {out}: {len(activity.laps)} laps, {len(activity.timeline)} samples", file=sys.stderr)
+    return EXIT_OK
+
+
 def _positive(text: str) -> float:
     value = float(text)
     if value <= 0:
@@ -251,14 +283,7 @@ def _positive(text: str) -> float:
     return value
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="treadmill",
-        description="Treadmill Companion: coach reverse running beside a smart (FTMS) treadmill.",
-    )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-
+def _add_decode(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     dec = commands.add_parser(
         "decode",
         help="decode one payload and print it as JSON",
@@ -270,6 +295,8 @@ def _parser() -> argparse.ArgumentParser:
     dec.add_argument("hex", metavar="HEX", help="payload in hex; spaces and colons are ignored")
     dec.set_defaults(run=_cmd_decode)
 
+
+def _add_scan(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sc = commands.add_parser(
         "scan",
         help="list nearby treadmills, heart-rate straps and footpods",
@@ -281,6 +308,8 @@ def _parser() -> argparse.ArgumentParser:
     sc.add_argument("--hci", metavar="SPEC", help="use a Bumble HCI transport as the adapter (e.g. usb:0)")
     sc.set_defaults(run=_cmd_scan)
 
+
+def _add_record(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     rec = commands.add_parser(
         "record",
         help="record a session to a fixture, without the app",
@@ -321,6 +350,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     rec.set_defaults(run=_cmd_record)
 
+
+def _add_replay(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     rep = commands.add_parser(
         "replay",
         help="replay a recorded fixture and summarise it",
@@ -337,6 +368,24 @@ def _parser() -> argparse.ArgumentParser:
     )
     rep.set_defaults(run=_cmd_replay)
 
+
+def _add_export(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    exp = commands.add_parser(
+        "export",
+        help="export a recorded session to FIT, TCX or CSV",
+        description="Export a fixture with one lap per interval; each lap's direction is in its name "
+        "(FIT workout step, TCX lap notes, CSV column). See docs/export.md.",
+    )
+    exp.add_argument("fixture", metavar="FIXTURE", help="a recorded session (.jsonl)")
+    exp.add_argument(
+        "--format", choices=("fit", "tcx", "csv"), default="fit", help="file format (default fit)"
+    )
+    exp.add_argument("--out", metavar="FILE", help="where to write (default: the fixture's name, new suffix)")
+    exp.add_argument("--tolerant", action="store_true", help="skip bad fixture lines instead of failing")
+    exp.set_defaults(run=_cmd_export)
+
+
+def _add_simulate(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sim = commands.add_parser(
         "simulate",
         help="run the virtual treadmill on a Bluetooth transport for other apps",
@@ -359,6 +408,21 @@ def _parser() -> argparse.ArgumentParser:
     sim.add_argument("--notify-hz", type=_positive, default=1.0, help="treadmill data rate (default 1)")
     sim.add_argument("--split", type=int, metavar="BYTES", help="split records into parts of BYTES")
     sim.set_defaults(run=_cmd_simulate)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="treadmill",
+        description="Treadmill Companion: coach reverse running beside a smart (FTMS) treadmill.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _add_decode(commands)
+    _add_scan(commands)
+    _add_record(commands)
+    _add_replay(commands)
+    _add_export(commands)
+    _add_simulate(commands)
     return parser
 
 

@@ -1,0 +1,121 @@
+"""Exports re-read by readers this project did not write: fitdecode and Garmin's SDK (FIT),
+tcxreader (TCX), the csv module (CSV)."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import fitdecode
+import pytest
+from garmin_fit_sdk import Decoder, Stream
+from tcxreader.tcxreader import TCXReader
+
+from tests.conftest import ROOT
+from treadmill.export import Activity, ExportFormat, write
+from treadmill.fixtures import read_fixture
+from treadmill.replay import ReplaySource
+from treadmill.session import Session
+
+FIXTURE = ROOT / "fixtures" / "guided-heart-rate.jsonl"
+
+
+@pytest.fixture(scope="module")
+def activity() -> Activity:
+    fixture = read_fixture(FIXTURE)
+    result = asyncio.run(Session(ReplaySource(fixture, speed=None)).run())
+    return Activity.from_session(result, datetime.fromisoformat(fixture.header["started_at"]))
+
+
+def test_laps_follow_the_intervals(activity: Activity) -> None:
+    directions = [lap.direction for lap in activity.laps]
+    assert directions[:4] == ["forward", "reverse", "forward", "reverse"]
+    assert [lap.name for lap in activity.laps[:4]] == ["Forward 1", "Reverse 1", "Forward 2", "Reverse 2"]
+    assert all(a.end_s == b.start_s for a, b in zip(activity.laps, activity.laps[1:], strict=False))
+    assert activity.sport == "walking"
+
+
+def test_fit_reads_back_with_fitdecode_and_garmins_decoder(activity: Activity, tmp_path: Path) -> None:
+    path = tmp_path / "s.fit"
+    write(activity, path, ExportFormat.FIT)
+    laps, steps, records, sessions = [], {}, [], []
+    with fitdecode.FitReader(path) as reader:
+        for frame in reader:
+            if not isinstance(frame, fitdecode.FitDataMessage):
+                continue
+            if frame.name == "lap":
+                laps.append(frame)
+            elif frame.name == "workout_step":
+                steps[frame.get_value("message_index")] = frame.get_value("wkt_step_name")
+            elif frame.name == "record":
+                records.append(frame)
+            elif frame.name == "session":
+                sessions.append(frame)
+    assert len(laps) == len(activity.laps)
+    assert [steps[lap.get_value("wkt_step_index")] for lap in laps] == [lap.name for lap in activity.laps]
+    assert {lap.get_value("sub_sport") for lap in laps} == {"treadmill"}
+    assert sessions[0].get_value("sport") == "walking"
+    assert sessions[0].get_value("sub_sport") == "treadmill"
+    distances = [r.get_value("distance") for r in records]
+    assert len(records) == len(activity.timeline)
+    assert distances == sorted(distances)  # per-record distance, so apps can draw pace
+    assert distances[-1] == pytest.approx(sum(lap.distance_m for lap in activity.laps), abs=60)
+    assert any(r.get_value("heart_rate", fallback=None) for r in records)
+    messages, errors = Decoder(Stream.from_file(str(path))).read()
+    assert errors == []
+    assert len(messages["lap_mesgs"]) == len(activity.laps)
+    assert messages["activity_mesgs"][0]["num_sessions"] == 1
+
+
+def test_tcx_reads_back_with_tcxreader(activity: Activity, tmp_path: Path) -> None:
+    path = tmp_path / "s.tcx"
+    write(activity, path, ExportFormat.TCX)
+    exercise = TCXReader().read(str(path), only_gps=False)  # a treadmill has no GPS
+    assert len(exercise.laps) == len(activity.laps)
+    assert sum(len(lap.trackpoints) for lap in exercise.laps) == len(activity.timeline)
+    assert exercise.hr_avg is not None
+    assert exercise.distance == pytest.approx(activity.cumulative_m[-1], abs=1)
+    notes = path.read_text().count("<Notes>Reverse ")
+    assert notes == sum(lap.direction == "reverse" for lap in activity.laps)
+
+
+def test_csv_reads_back(activity: Activity, tmp_path: Path) -> None:
+    path = tmp_path / "s.csv"
+    write(activity, path, ExportFormat.CSV)
+    with path.open(newline="") as file:
+        rows = list(csv.DictReader(file))
+    assert len(rows) == len(activity.timeline)
+    assert {"forward", "reverse"} <= {row["direction"] for row in rows}
+    assert rows[-1]["interval"] == activity.laps[-1].name
+    assert float(rows[-1]["distance_m"]) == pytest.approx(activity.cumulative_m[-1], abs=0.1)
+
+
+def test_export_command_never_overwrites(tmp_path: Path) -> None:
+    out = tmp_path / "s.tcx"
+    command = [
+        sys.executable,
+        "-m",
+        "treadmill",
+        "export",
+        str(FIXTURE),
+        "--format",
+        "tcx",
+        "--out",
+        str(out),
+    ]
+    first = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert first.returncode == 0, first.stderr
+    assert "laps" in first.stderr
+    second = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert second.returncode == 2
+    assert "never overwritten" in second.stderr
+
+
+def test_started_at_is_used_for_times(activity: Activity) -> None:
+    assert activity.started_at.tzinfo is not None
+    assert activity.time_at(60.0) > activity.started_at
+    assert activity.started_at > datetime(2026, 1, 1, tzinfo=UTC)
