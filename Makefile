@@ -40,6 +40,7 @@ test: $(VENV)/.test
 
 bench: $(VENV)/.test
 	$(BIN)/python bench/decode_bench.py
+	$(BIN)/python bench/replay_bench.py
 
 fuzz: $(VENV)/.test
 	$(BIN)/python bench/fuzz_codecs.py

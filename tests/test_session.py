@@ -199,21 +199,27 @@ async def test_replay_pause_seek_and_speed(tmp_path: Path) -> None:
     assert replay.finished
 
 
+HEADER = '{"format": "treadmill-fixture", "version": 1, "started_at": "2026-11-24T07:00:00Z", "device": {}}'
+GOOD = '{"t": 1.0, "cue": "reverse"}'
+
+
 @pytest.mark.parametrize(
-    ("lines", "expected"),
+    ("content", "expected", "tolerable"),
     [
-        (['{"t": 1.0, "cue": "reverse"}', '{"t": 0.5, "cue": "forward"}'], "bad.jsonl:3: 't' goes backwards"),
-        (['{"t": 1.0, "cue": "reverse"}', "garbage"], "bad.jsonl:3: not valid JSON"),
+        ("\n".join([HEADER, GOOD, '{"t": 2.0, "char": "2a']), "bad.jsonl:3: not valid JSON", True),
+        ("\n".join([HEADER, GOOD, "garbage"]), "bad.jsonl:3: not valid JSON", True),
+        ("\n".join([HEADER, GOOD, '{"t": 0.5, "cue": "forward"}']), "bad.jsonl:3: 't' goes backwards", True),
+        ("", "bad.jsonl: empty file", False),
+        ("\x00\xff\xfe binary", "bad.jsonl: not a fixture: not UTF-8", False),
+        (GOOD, "bad.jsonl:1: no header", False),
     ],
+    ids=["truncated_last_line", "garbage_line", "non_monotonic_t", "empty", "binary", "missing_header"],
 )
 def test_replay_command_bad_fixture_exits_2_naming_file_and_line(
-    tmp_path: Path, lines: list[str], expected: str
+    tmp_path: Path, content: str, expected: str, tolerable: bool
 ) -> None:
     path = tmp_path / "bad.jsonl"
-    header = (
-        '{"format": "treadmill-fixture", "version": 1, "started_at": "2026-11-24T07:00:00Z", "device": {}}'
-    )
-    path.write_text("\n".join([header, *lines]) + "\n")
+    path.write_bytes(content.encode("latin-1"))
     strict = subprocess.run(
         [sys.executable, "-m", "treadmill", "replay", str(path), "--headless"],
         capture_output=True,
@@ -222,12 +228,31 @@ def test_replay_command_bad_fixture_exits_2_naming_file_and_line(
     )
     assert strict.returncode == 2
     assert expected in strict.stderr
+    assert strict.stderr.count("\n") == 1
     tolerant = subprocess.run(
         [sys.executable, "-m", "treadmill", "replay", str(path), "--headless", "--json", "--tolerant"],
         capture_output=True,
         text=True,
         check=False,
     )
-    assert tolerant.returncode == 0
-    assert json.loads(tolerant.stdout)["skipped_lines"] == 1
-    assert "skipped" in tolerant.stderr
+    if tolerable:
+        assert tolerant.returncode == 0
+        assert json.loads(tolerant.stdout)["skipped_lines"] == 1
+        assert "skipped" in tolerant.stderr
+    else:  # nothing to salvage without a header
+        assert tolerant.returncode == 2
+
+
+def test_unknown_line_kinds_replay_cleanly(tmp_path: Path) -> None:
+    path = tmp_path / "future.jsonl"
+    path.write_text(
+        "\n".join([HEADER, GOOD, '{"t": 2.0, "lap": 3}', '{"t": 3.0, "event": "marked_reverse"}']) + "\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "treadmill", "replay", str(path), "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0
+    assert json.loads(result.stdout)["skipped_lines"] == 0
