@@ -1,0 +1,338 @@
+"""Live, causal direction detection: a small HMM filter over the evidence (reverse-running.md §4).
+
+FTMS has no direction field, so the direction is inferred, with a confidence. Four hidden
+states: Forward, Reverse, and Turning-from-forward / Turning-from-reverse (a dip, a stop
+or a turn in progress; a turn normally flips the direction, so the turning state
+remembers where it came from). Each sample updates the forward-filter posterior with
+whatever evidence is present; missing evidence simply drops out of the likelihood:
+
+* **cues** (the app's plan): a cued switch raises the hazard of leaving the current
+  direction for ~30 s after the cue (people react within seconds, some turn late), and a
+  turn after a cue is expected to end facing the cued way;
+* **the turnaround signature**: belt speed well below the person's recent steady speed,
+  or stopped;
+* **speed bands**: backward is chosen at 60-80 % of forward speed; each person's bands are
+  learned online from confident samples (they overlap, so this is weak evidence);
+* **stride**: log(cadence / the person's forward cadence at this speed), about +0.08 to
+  +0.26 backward (shorter, quicker steps); the forward cadence model is learned online;
+* **heart rate**: the residual above the forward response (first order, tau ~58 s, Hunt et
+  al. 2015), weak and down-weighted: it confirms, it never leads;
+* **manual marks** (a key press): decisive.
+
+A switch is committed when the new direction's probability stays above
+:data:`COMMIT_PROBABILITY` for :data:`COMMIT_SAMPLES` samples (hysteresis). The detector is
+pure Python on floats (no I/O, no clock): :meth:`DirectionDetector.update` per sample, and
+:func:`detect` over a batch is the same loop, so one-by-one equals batch exactly.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+__all__ = [
+    "COMMIT_PROBABILITY",
+    "COMMIT_SAMPLES",
+    "DetectorParams",
+    "DetectorState",
+    "DirectionDetector",
+    "Step",
+    "detect",
+]
+
+F, R, TF, TR = 0, 1, 2, 3
+"""Forward, reverse, turning from forward, turning from reverse."""
+COMMIT_PROBABILITY = 0.8
+COMMIT_SAMPLES = 2
+STOPPED_BELOW_KMH = 0.3
+_LOG_2PI = math.log(2 * math.pi)
+
+
+def _log_normal(x: float, mean: float, sd: float) -> float:
+    z = (x - mean) / sd
+    return -0.5 * (z * z + _LOG_2PI) - math.log(sd)
+
+
+@dataclass(frozen=True, slots=True)
+class DetectorParams:
+    """Tunable constants, with where each comes from. Defaults were set on the runner model's
+    training people only (bench/eval_detector.py splits by person)."""
+
+    unscheduled_hazard_per_s: float = 1 / 600
+    """Leaving a direction with no cue (free runs switch every few minutes)."""
+    cue_hazard_per_s: float = 0.25
+    cue_window_s: float = 30.0
+    """Cued switches happen within this long of the cue (reaction plus lateness, §5)."""
+    turn_mean_s: float = 4.0
+    """Mean time spent slowed down or stopped while turning."""
+    flip_after_turn: float = 0.7
+    """Chance a slow-down ends in the other direction when no cue says which."""
+    flip_after_cued_turn: float = 0.95
+    at_speed_turn_share: float = 0.15
+    """Share of switches without a dip (turns at speed)."""
+    dip_ratio: float = 0.55
+    """Turning: speed at about this fraction of the recent steady speed (or stopped)."""
+    reverse_speed_ratio: float = 0.7
+    """Prior for backward / forward speed (§1.1: 0.6-0.8) before the bands are learned."""
+    speed_sd_kmh: float = 1.0
+    cadence_shift: float = 0.15
+    """Prior backward log-cadence excess at equal speed (§1.2)."""
+    cadence_sd: float = 0.06
+    hr_extra_bpm: float = 30.0
+    """Backward heart-rate excess at equal speed (§3.3: 25-45 bpm)."""
+    hr_sd_bpm: float = 15.0
+    hr_weight: float = 0.2
+    """Heart rate lags by a minute: its log-likelihood counts this much."""
+    learn_rate: float = 0.02
+    """How fast the person's bands and cadence model follow confident samples."""
+    learn_confidence: float = 0.95
+
+
+@dataclass(slots=True)
+class DetectorState:
+    """What the detector has learned about this person so far (kept in their profile)."""
+
+    forward_kmh: float = 5.0
+    reverse_kmh: float | None = None
+    """None until learned: then the forward band times the prior ratio."""
+    cadence_a: float = 70.0
+    """Forward cadence model: a + b x speed (steps/min, km/h); learned online."""
+    cadence_b: float = 8.0
+    cadence_shift: float = 0.15
+    hr_rest_bpm: float = 70.0
+    hr_gain_bpm_per_kmh: float = 7.0
+    learned_samples: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """The detector's output for one sample."""
+
+    t: float
+    direction: str
+    """Committed direction: ``forward``, ``reverse`` or ``stopped`` (belt stopped)."""
+    confidence: float
+    """Posterior probability of the committed direction (turning mass counts for where it is heading)."""
+    p_reverse: float
+    """Posterior probability of facing backward (including turning towards backward)."""
+    switched: bool
+    """True on the sample where a new forward/reverse direction was committed."""
+    boundary_s: float
+    """Best estimate of when the current direction began (may precede the commit)."""
+
+
+@dataclass(slots=True)
+class DirectionDetector:
+    """Feed samples in time order with :meth:`update`; cues and marks whenever they happen."""
+
+    params: DetectorParams = field(default_factory=DetectorParams)
+    state: DetectorState = field(default_factory=DetectorState)
+    _p: list[float] = field(default_factory=lambda: [0.94, 0.02, 0.02, 0.02])
+    _t: float | None = None
+    _last_speed: float | None = None
+    _turn_end: float | None = None
+    _hr_pred: float | None = None
+    _cues: list[tuple[float, int]] = field(default_factory=list)
+    _mark: int | None = None
+    _committed: int = F
+    _pending: int = 0
+    _candidate_start: float = 0.0
+    _boundary: float = 0.0
+
+    def cue(self, t: float, direction: str) -> None:
+        """The app cued a switch at ``t`` (``forward``, ``reverse``; ``stop`` is ignored)."""
+        if direction in ("forward", "reverse"):
+            self._cues.append((t, F if direction == "forward" else R))
+
+    def mark(self, direction: str) -> None:
+        """The user pressed the key: they are facing ``direction`` (decisive for the next sample)."""
+        self._mark = F if direction == "forward" else R
+
+    def _cue_context(self, t: float) -> tuple[float, int | None]:
+        """Extra hazard from the latest cue, and the direction it asks for (None: no recent cue)."""
+        if not self._cues:
+            return 0.0, None
+        cue_t, target = self._cues[-1]
+        age = t - cue_t
+        if 0.0 <= age <= self.params.cue_window_s:
+            return self.params.cue_hazard_per_s, target
+        return 0.0, target if 0.0 <= age <= 4 * self.params.cue_window_s else None
+
+    def _predict(self, t: float, dt: float) -> list[float]:
+        p = self.params
+        extra, target = self._cue_context(t)
+        leave_f = 1.0 - math.exp(-(p.unscheduled_hazard_per_s + (extra if target == R else 0.0)) * dt)
+        leave_r = 1.0 - math.exp(-(p.unscheduled_hazard_per_s + (extra if target == F else 0.0)) * dt)
+        end_turn = 1.0 - math.exp(-dt / p.turn_mean_s)
+        flip_f = (
+            p.flip_after_cued_turn
+            if target == R
+            else (1 - p.flip_after_cued_turn if target == F else p.flip_after_turn)
+        )
+        flip_r = (
+            p.flip_after_cued_turn
+            if target == F
+            else (1 - p.flip_after_cued_turn if target == R else p.flip_after_turn)
+        )
+        f, r, tf, tr = self._p
+        at_speed = p.at_speed_turn_share
+        return [
+            f * (1 - leave_f) + tf * end_turn * (1 - flip_f) + r * leave_r * at_speed,
+            r * (1 - leave_r) + tr * end_turn * (1 - flip_r) + f * leave_f * at_speed,
+            f * leave_f * (1 - at_speed) + tf * (1 - end_turn),
+            r * leave_r * (1 - at_speed) + tr * (1 - end_turn),
+        ]
+
+    def _reverse_band(self) -> float:
+        s = self.state
+        return s.reverse_kmh if s.reverse_kmh is not None else s.forward_kmh * self.params.reverse_speed_ratio
+
+    def _log_likelihood(self, speed: float, dv: float, cadence: float, hr: float) -> list[float]:
+        """Log-likelihood of the evidence under F, R, TF, TR (NaN evidence is left out)."""
+        p, s = self.params, self.state
+        out = [0.0, 0.0, 0.0, 0.0]
+        if math.isnan(speed):
+            return out
+        if speed < STOPPED_BELOW_KMH:
+            return [-8.0, -8.0, 0.0, 0.0]  # a stopped belt: stopping or turning, not walking
+        reverse = self._reverse_band()
+        # Moving: near the person's band for that direction, at a steady speed (console changes allowed).
+        steady = math.log(
+            0.85 * math.exp(_log_normal(dv, 0.0, 0.2)) + 0.15 * math.exp(_log_normal(dv, 0.0, 1.5))
+        )
+        out[F] = _log_normal(speed, s.forward_kmh, max(p.speed_sd_kmh, 0.15 * s.forward_kmh)) + steady
+        out[R] = _log_normal(speed, reverse, max(p.speed_sd_kmh, 0.15 * reverse)) + steady
+        # Turning: slow, and the speed may change a lot (slowing down, building up again).
+        turning = _log_normal(speed, min(2.0, p.dip_ratio * reverse), 1.0) + _log_normal(dv, 0.0, 1.5)
+        out[TF] = out[TR] = turning
+        if not math.isnan(cadence) and cadence > 0 and speed >= 1.0:
+            residual = math.log(cadence / max(s.cadence_a + s.cadence_b * speed, 30.0))
+            forward = _log_normal(residual, 0.0, p.cadence_sd)
+            backward = _log_normal(residual, s.cadence_shift, p.cadence_sd)
+            out[F] += forward
+            out[R] += backward
+            out[TF] += max(forward, backward)
+            out[TR] += max(forward, backward)
+        if not math.isnan(hr) and self._hr_pred is not None:
+            residual = hr - self._hr_pred
+            forward = p.hr_weight * _log_normal(residual, 0.0, p.hr_sd_bpm)
+            backward = p.hr_weight * _log_normal(residual, p.hr_extra_bpm, p.hr_sd_bpm)
+            out[F] += forward
+            out[R] += backward
+            out[TF] += max(forward, backward)
+            out[TR] += max(forward, backward)
+        return out
+
+    def _learn(self, posterior: list[float], speed: float, cadence: float, hr: float, dt: float) -> None:
+        """Follow the person: bands and the forward cadence model from confident samples."""
+        p, s = self.params, self.state
+        if math.isnan(speed) or speed < STOPPED_BELOW_KMH:
+            return
+        a = p.learn_rate
+        if posterior[F] > p.learn_confidence:
+            s.forward_kmh += a * (speed - s.forward_kmh)
+            if not math.isnan(cadence) and cadence > 0 and speed >= 1.0:
+                error = cadence - (s.cadence_a + s.cadence_b * speed)
+                s.cadence_a += a * error * 0.5
+                s.cadence_b += a * error * 0.5 / max(speed, 1.0)
+            if not math.isnan(hr) and self._hr_pred is not None:
+                s.hr_rest_bpm += a * 0.2 * (hr - self._hr_pred)
+            s.learned_samples += 1
+        elif posterior[R] > p.learn_confidence:
+            band = self._reverse_band()
+            s.reverse_kmh = band + a * (speed - band)
+            if not math.isnan(cadence) and cadence > 0 and speed >= 1.0:
+                residual = math.log(cadence / max(s.cadence_a + s.cadence_b * speed, 30.0))
+                s.cadence_shift += a * (residual - s.cadence_shift)
+            s.learned_samples += 1
+        if not math.isnan(hr):
+            steady_hr = s.hr_rest_bpm + s.hr_gain_bpm_per_kmh * speed
+            if self._hr_pred is None:
+                self._hr_pred = hr
+            else:
+                self._hr_pred += (steady_hr - self._hr_pred) * (1.0 - math.exp(-dt / 58.0))
+
+    def update(
+        self, t: float, speed_kmh: float, cadence_per_min: float = math.nan, heart_rate_bpm: float = math.nan
+    ) -> Step:
+        """One sample (NaN for missing evidence); returns the committed direction and confidence."""
+        dt = 1.0 if self._t is None else min(max(t - self._t, 0.0), 10.0)
+        self._t = t
+        prior = self._predict(t, dt)
+        dv = 0.0
+        if not math.isnan(speed_kmh):
+            if self._last_speed is not None and dt > 0:
+                dv = (speed_kmh - self._last_speed) / dt
+            self._last_speed = speed_kmh
+        log_lik = self._log_likelihood(speed_kmh, dv, cadence_per_min, heart_rate_bpm)
+        peak = max(log_lik)
+        weights = [q * math.exp(ll - peak) for q, ll in zip(prior, log_lik, strict=True)]
+        total = sum(weights) or 1.0
+        posterior = [w / total for w in weights]
+        if self._mark is not None:
+            posterior = [0.997 if i == self._mark else 0.001 for i in range(4)]
+            self._mark = None
+        self._p = posterior
+        self._learn(posterior, speed_kmh, cadence_per_min, heart_rate_bpm, dt)
+        if posterior[TF] + posterior[TR] > 0.5:
+            self._turn_end = t  # the latest moment of a turn: where a new direction begins
+        return self._commit(t, speed_kmh, posterior)
+
+    def _commit(self, t: float, speed: float, posterior: list[float]) -> Step:
+        # Heading: a turn from forward heads backward, and vice versa, with the flip odds.
+        p_reverse = (
+            posterior[R]
+            + posterior[TF] * self.params.flip_after_turn
+            + posterior[TR] * (1 - self.params.flip_after_turn)
+        )
+        p_new = p_reverse if self._committed == F else 1.0 - p_reverse
+        switched = False
+        if p_new > 0.5 and self._pending == 0:
+            self._candidate_start = t
+        if posterior[R if self._committed == F else F] > COMMIT_PROBABILITY:
+            self._pending += 1
+            if self._pending >= COMMIT_SAMPLES:
+                self._committed = R if self._committed == F else F
+                turned = self._turn_end is not None and t - self._turn_end <= 30.0
+                self._boundary = (
+                    self._turn_end if turned and self._turn_end is not None else self._candidate_start
+                )
+                self._pending = 0
+                switched = True
+        elif p_new <= 0.5:
+            self._pending = 0
+        stopped = not math.isnan(speed) and speed < STOPPED_BELOW_KMH
+        direction = "stopped" if stopped else ("forward" if self._committed == F else "reverse")
+        confidence = 1.0 - p_reverse if self._committed == F else p_reverse
+        return Step(t, direction, confidence, p_reverse, switched, self._boundary)
+
+
+def detect(
+    t: Sequence[float],
+    speed_kmh: Sequence[float],
+    cadence_per_min: Sequence[float] | None = None,
+    heart_rate_bpm: Sequence[float] | None = None,
+    *,
+    cues: Sequence[tuple[float, str]] = (),
+    marks: Sequence[tuple[float, str]] = (),
+    params: DetectorParams | None = None,
+    state: DetectorState | None = None,
+) -> list[Step]:
+    """The live detector over a whole session: the same loop, sample by sample."""
+    detector = DirectionDetector(params or DetectorParams(), state or DetectorState())
+    n = len(t)
+    cadence = cadence_per_min if cadence_per_min is not None else [math.nan] * n
+    hr = heart_rate_bpm if heart_rate_bpm is not None else [math.nan] * n
+    cue_list, mark_list = sorted(cues), sorted(marks)
+    ci = mi = 0
+    steps = []
+    for k in range(n):
+        while ci < len(cue_list) and cue_list[ci][0] <= t[k]:
+            detector.cue(*cue_list[ci])
+            ci += 1
+        while mi < len(mark_list) and mark_list[mi][0] <= t[k]:
+            detector.mark(mark_list[mi][1])
+            mi += 1
+        steps.append(detector.update(float(t[k]), float(speed_kmh[k]), float(cadence[k]), float(hr[k])))
+    return steps

@@ -1,0 +1,252 @@
+"""Scoring direction detection against truth (reverse-running.md §5).
+
+Sessions come from the runner model with varied people and treadmills, through the real
+frame encoders and the real decoder (no Bluetooth needed), or from fixtures with truth
+lines. Metrics: event F1 on forward<->reverse switches at +-5 s and +-10 s (one-to-one
+matching), detection latency of matched switches (commit time minus true time), false
+switches per hour, per-sample accuracy, and a reliability table for the confidence; always
+beside the "trust the plan" baseline (switch exactly at each cue).
+"""
+
+from __future__ import annotations
+
+import bisect
+import random
+import statistics
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from treadmill.core.detector import DetectorParams, Step, detect
+from treadmill.ftms.assembler import split_record
+from treadmill.model import Frame, Sensor
+from treadmill.samples import Sample, SampleDecoder
+from treadmill.virtual.machine import MachineSpec
+from treadmill.virtual.runner import Person, RunnerPlan
+from treadmill.virtual.world import VirtualWorld
+
+__all__ = ["EvalSession", "Scores", "score", "simulate_session", "switch_times"]
+
+REGIMES = ("guided", "free", "free_footpod", "free_hr")
+
+
+@dataclass(slots=True)
+class EvalSession:
+    """One session ready to score: samples, cues, and the truth."""
+
+    person_id: int
+    regime: str
+    samples: list[Sample]
+    cues: list[tuple[float, str]]
+    truth: list[tuple[float, str]]
+    treadmill: str = ""
+
+
+def switch_times(truth: Sequence[tuple[float, str]]) -> list[tuple[float, str]]:
+    """When the moving direction really changed (forward <-> reverse), ignoring stops between."""
+    out, last = [], None
+    for t, label in truth:
+        if label in ("forward", "reverse"):
+            if last is not None and label != last:
+                out.append((t, label))
+            last = label
+    return out
+
+
+def _truth_at(truth: Sequence[tuple[float, str]], times: Sequence[float]) -> list[str]:
+    keys = [t for t, _ in truth]
+    return [truth[max(bisect.bisect_right(keys, t) - 1, 0)][1] for t in times]
+
+
+def _match(true: Sequence[float], found: Sequence[float], margin: float) -> list[tuple[int, int]]:
+    """Greedy one-to-one matching of found to true times within ``margin``, closest first."""
+    pairs = sorted(
+        ((abs(f - t), i, j) for i, t in enumerate(true) for j, f in enumerate(found) if abs(f - t) <= margin)
+    )
+    used_true: set[int] = set()
+    used_found: set[int] = set()
+    out = []
+    for _, i, j in pairs:
+        if i not in used_true and j not in used_found:
+            used_true.add(i)
+            used_found.add(j)
+            out.append((i, j))
+    return out
+
+
+@dataclass(slots=True)
+class Scores:
+    """Totals over sessions; read the properties."""
+
+    true_switches: int = 0
+    found: dict[float, int] = field(default_factory=lambda: {5.0: 0, 10.0: 0})
+    matched: dict[float, int] = field(default_factory=lambda: {5.0: 0, 10.0: 0})
+    detections: int = 0
+    false_switches: int = 0
+    hours: float = 0.0
+    latencies: list[float] = field(default_factory=list)
+    correct_samples: int = 0
+    moving_samples: int = 0
+    reliability: dict[int, list[int]] = field(default_factory=dict)
+    """Confidence decile -> [right, total] over moving samples."""
+
+    def f1(self, margin: float) -> float:
+        """Event F1 at +-margin seconds."""
+        precision = (
+            self.matched[margin] / self.detections
+            if self.detections
+            else (1.0 if not self.true_switches else 0.0)
+        )
+        recall = self.matched[margin] / self.true_switches if self.true_switches else 1.0
+        return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+
+    @property
+    def accuracy(self) -> float:
+        """Share of moving samples whose committed direction was the true one."""
+        return self.correct_samples / self.moving_samples if self.moving_samples else 1.0
+
+    @property
+    def false_per_hour(self) -> float:
+        """Unmatched detections (at +-10 s) per hour of session."""
+        return self.false_switches / self.hours if self.hours else 0.0
+
+    def latency(self, q: float) -> float:
+        """Latency quantile (0.5: median), seconds."""
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+    def add(
+        self, truth: Sequence[tuple[float, str]], switches: Sequence[tuple[float, float]], duration_s: float
+    ) -> None:
+        """One session's switches: (boundary estimate, commit time) per detected switch."""
+        true = [t for t, _ in switch_times(truth)]
+        boundaries = [b for b, _ in switches]
+        self.true_switches += len(true)
+        self.detections += len(switches)
+        self.hours += duration_s / 3600.0
+        for margin in (5.0, 10.0):
+            pairs = _match(true, boundaries, margin)
+            self.matched[margin] += len(pairs)
+            if margin == 10.0:
+                self.false_switches += len(switches) - len(pairs)
+                self.latencies += [switches[j][1] - true[i] for i, j in pairs]
+
+    def add_samples(self, truth: Sequence[tuple[float, str]], steps: Sequence[Step]) -> None:
+        """Per-sample accuracy and the reliability table."""
+        labels = _truth_at(truth, [s.t for s in steps])
+        for step, label in zip(steps, labels, strict=True):
+            if label not in ("forward", "reverse") or step.direction == "stopped":
+                continue
+            right = step.direction == label
+            self.moving_samples += 1
+            self.correct_samples += right
+            decile = min(int(step.confidence * 10), 9)
+            cell = self.reliability.setdefault(decile, [0, 0])
+            cell[0] += right
+            cell[1] += 1
+
+
+def run_detector(session: EvalSession, params: DetectorParams | None = None) -> list[Step]:
+    """The live detector over one session, with the evidence its regime allows."""
+    nan = float("nan")
+    t = [s.t for s in session.samples]
+    speed = [nan if s.speed_kmh is None else s.speed_kmh for s in session.samples]
+    cadence = [nan if s.cadence_per_min is None else float(s.cadence_per_min) for s in session.samples]
+    hr = [nan if s.heart_rate_bpm is None else float(s.heart_rate_bpm) for s in session.samples]
+    return detect(t, speed, cadence, hr, cues=session.cues, params=params)
+
+
+def score(sessions: Iterable[EvalSession], params: DetectorParams | None = None) -> tuple[Scores, Scores]:
+    """(detector scores, trust-the-plan baseline scores) over ``sessions``."""
+    detector, baseline = Scores(), Scores()
+    for session in sessions:
+        steps = run_detector(session, params)
+        duration = session.samples[-1].t - session.samples[0].t if session.samples else 0.0
+        detector.add(session.truth, [(s.boundary_s, s.t) for s in steps if s.switched], duration)
+        detector.add_samples(session.truth, steps)
+        plan_switches = [(t, t) for t, _ in switch_times([(0.0, "forward"), *session.cues])]
+        baseline.add(session.truth, plan_switches, duration)
+    return detector, baseline
+
+
+@dataclass(frozen=True, slots=True)
+class _Treadmill:
+    notify_hz: float
+    resolution: float
+    split: int | None
+    drop: float
+    duplicate: float
+
+    def describe(self) -> str:
+        split = f", split at {self.split}" if self.split else ""
+        return f"{self.notify_hz:g} Hz, {self.resolution:g} km/h, drop {self.drop:.0%}, dup {self.duplicate:.0%}{split}"
+
+
+def _treadmill(rng: random.Random) -> _Treadmill:
+    return _Treadmill(
+        notify_hz=rng.choice((0.5, 1.0, 1.0, 2.0)),
+        resolution=rng.choice((0.1, 0.01)),
+        split=rng.choice((None, None, 12)),
+        drop=rng.choice((0.0, 0.01, 0.05)),
+        duplicate=rng.choice((0.0, 0.0, 0.02)),
+    )
+
+
+def simulate_session(
+    person_id: int, regime: str, *, duration_s: float = 1200.0, seed: int = 0
+) -> EvalSession:
+    """One session of ``person_id`` (the same person in every regime) on a randomly drawn treadmill."""
+    person = Person.sample(random.Random(person_id * 7919 + 1))
+    rng = random.Random(hash((person_id, regime, seed)) & 0xFFFFFFFF)
+    machine = _treadmill(rng)
+    guided = regime == "guided"
+    plan = RunnerPlan.intervals_demo(rounds=int(duration_s // 150) + 1) if guided else None
+    world = VirtualWorld(
+        seed=rng.randrange(1 << 30),
+        plan=plan,
+        person=person,
+        spec=MachineSpec(speed_resolution_kmh=machine.resolution),
+        duration_s=duration_s,
+    )
+    decoder = SampleDecoder()
+    samples: list[Sample] = []
+    truth: list[tuple[float, str]] = [(0.0, "stopped")]
+    dt = 1.0 / machine.notify_hz
+
+    def deliver(frame: Frame) -> None:
+        if rng.random() < machine.drop:
+            return
+        for _ in range(2 if rng.random() < machine.duplicate else 1):
+            sample = decoder.feed(frame)
+            if sample is not None:
+                samples.append(sample)
+
+    while world.t < duration_s:
+        tick = world.step(dt)
+        if tick.truth_changed:
+            truth.append((tick.t, tick.truth.value))
+        if regime == "free_hr":
+            deliver(Frame(tick.t - 0.3, "2a37", bytes(tick.heart_rate), Sensor.HEART_RATE))
+        if regime == "free_footpod":
+            deliver(Frame(tick.t - 0.2, "2a53", bytes(tick.footpod), Sensor.FOOTPOD))
+        parts = [tick.treadmill] if machine.split is None else split_record(tick.treadmill, machine.split)
+        for k, part in enumerate(parts):
+            deliver(Frame(tick.t + 0.01 * k, "2acd", bytes(part)))
+    cues = []
+    if plan is not None:
+        facing = "forward"
+        for start, interval in zip(plan.starts(), plan.intervals, strict=True):
+            if interval.direction.value != facing and start < duration_s:
+                cues.append((start, interval.direction.value))
+                facing = interval.direction.value
+    return EvalSession(person_id, regime, samples, cues, truth, machine.describe())
+
+
+def summarize_latency(values: Sequence[float]) -> str:
+    """Median and p95 of latencies, seconds."""
+    if not values:
+        return "n/a"
+    ordered = sorted(values)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return f"{statistics.median(ordered):.1f} / {p95:.1f} s"
