@@ -54,6 +54,11 @@ def _log_normal(x: float, mean: float, sd: float) -> float:
     return -0.5 * (z * z + _LOG_2PI) - math.log(sd)
 
 
+def _robust(x: float, mean: float, sd: float, tail: float, width: float) -> float:
+    """Log of a normal with a uniform tail: a model that is off weakens the evidence, never vetoes."""
+    return math.log((1.0 - tail) * math.exp(_log_normal(x, mean, sd)) + tail / width)
+
+
 @dataclass(frozen=True, slots=True)
 class DetectorParams:
     """Tunable constants, with where each comes from. Defaults were set on the runner model's
@@ -84,7 +89,7 @@ class DetectorParams:
     hr_sd_bpm: float = 15.0
     hr_weight: float = 0.2
     """Heart rate lags by a minute: its log-likelihood counts this much."""
-    learn_rate: float = 0.02
+    learn_rate: float = 0.05
     """How fast the person's bands and cadence model follow confident samples."""
     learn_confidence: float = 0.95
 
@@ -131,7 +136,11 @@ class DirectionDetector:
     _p: list[float] = field(default_factory=lambda: [0.94, 0.02, 0.02, 0.02])
     _t: float | None = None
     _last_speed: float | None = None
+    _belt_started: bool = False
+    _steady_since: float | None = None
+    _plateau_kmh: float | None = None
     _turn_end: float | None = None
+    _turn_low: float | None = None
     _hr_pred: float | None = None
     _cues: list[tuple[float, int]] = field(default_factory=list)
     _mark: int | None = None
@@ -201,15 +210,19 @@ class DirectionDetector:
         steady = math.log(
             0.85 * math.exp(_log_normal(dv, 0.0, 0.2)) + 0.15 * math.exp(_log_normal(dv, 0.0, 1.5))
         )
-        out[F] = _log_normal(speed, s.forward_kmh, max(p.speed_sd_kmh, 0.15 * s.forward_kmh)) + steady
-        out[R] = _log_normal(speed, reverse, max(p.speed_sd_kmh, 0.15 * reverse)) + steady
-        # Turning: slow, and the speed may change a lot (slowing down, building up again).
-        turning = _log_normal(speed, min(2.0, p.dip_ratio * reverse), 1.0) + _log_normal(dv, 0.0, 1.5)
+        out[F] = _robust(speed, s.forward_kmh, max(p.speed_sd_kmh, 0.15 * s.forward_kmh), 0.2, 20.0) + steady
+        out[R] = _robust(speed, reverse, max(p.speed_sd_kmh, 0.15 * reverse), 0.2, 20.0) + steady
+        # Turning: slowing from the last plateau to a walking turn (1-3 km/h) and building up
+        # again, so any speed below the plateau, most likely a slow one; the speed may change a lot.
+        plateau = max(self._plateau_kmh or s.forward_kmh, 3.0)
+        slow = math.exp(_log_normal(speed, min(2.0, p.dip_ratio * reverse), 1.0))
+        anywhere = 1.0 / plateau if speed <= plateau else 1e-4
+        turning = math.log(0.5 * slow + 0.5 * anywhere) + _log_normal(dv, 0.0, 1.5)
         out[TF] = out[TR] = turning
         if not math.isnan(cadence) and cadence > 0 and speed >= 1.0:
             residual = math.log(cadence / max(s.cadence_a + s.cadence_b * speed, 30.0))
-            forward = _log_normal(residual, 0.0, p.cadence_sd)
-            backward = _log_normal(residual, s.cadence_shift, p.cadence_sd)
+            forward = _robust(residual, 0.0, p.cadence_sd, 0.1, 1.0)
+            backward = _robust(residual, s.cadence_shift, p.cadence_sd, 0.1, 1.0)
             out[F] += forward
             out[R] += backward
             out[TF] += max(forward, backward)
@@ -223,6 +236,17 @@ class DirectionDetector:
             out[TF] += max(forward, backward)
             out[TR] += max(forward, backward)
         return out
+
+    def _calibrate(self, facing: int, speed: float, cadence: float) -> None:
+        """The first steady stretch is the one time the direction is known: start the person's models there."""
+        s = self.state
+        if facing == F:
+            s.forward_kmh = speed
+            if not math.isnan(cadence) and cadence > 0 and speed >= 1.0:
+                s.cadence_a = cadence - s.cadence_b * speed
+        else:
+            s.reverse_kmh = speed
+            s.forward_kmh = max(s.forward_kmh, speed / self.params.reverse_speed_ratio)
 
     def _learn(self, posterior: list[float], speed: float, cadence: float, hr: float, dt: float) -> None:
         """Follow the person: bands and the forward cadence model from confident samples."""
@@ -273,10 +297,33 @@ class DirectionDetector:
         if self._mark is not None:
             posterior = [0.997 if i == self._mark else 0.001 for i in range(4)]
             self._mark = None
+        elif not self._belt_started:
+            # Before the belt first moves there is nothing to turn from: the person stands
+            # facing the way the plan starts (forward without a plan).
+            _, target = self._cue_context(t)
+            facing = R if target == R else F
+            posterior = [0.97 if i == facing else 0.01 for i in range(4)]
+            self._committed = facing
+            # Started once the belt has held a steady speed for a few seconds: the first ramp-up is not a turn.
+            steady = not math.isnan(speed_kmh) and speed_kmh >= STOPPED_BELOW_KMH and abs(dv) < 0.3
+            self._steady_since = (
+                (self._steady_since if self._steady_since is not None else t) if steady else None
+            )
+            self._belt_started = self._steady_since is not None and t - self._steady_since >= 3.0
+            if self._belt_started and self.state.learned_samples == 0:
+                self._calibrate(facing, speed_kmh, cadence_per_min)
         self._p = posterior
         self._learn(posterior, speed_kmh, cadence_per_min, heart_rate_bpm, dt)
-        if posterior[TF] + posterior[TR] > 0.5:
-            self._turn_end = t  # the latest moment of a turn: where a new direction begins
+        if posterior[TF] + posterior[TR] > 0.5 and not math.isnan(speed_kmh):
+            # A person turns at the low point, just before building up again: the boundary is
+            # the last moment at the turn's lowest speed.
+            if self._turn_low is None or (self._turn_end is not None and t - self._turn_end > 10.0):
+                self._turn_low = speed_kmh
+            self._turn_low = min(self._turn_low, speed_kmh)
+            if speed_kmh <= self._turn_low + 0.3:
+                self._turn_end = t
+        elif posterior[F] + posterior[R] > 0.9 and not math.isnan(speed_kmh) and abs(dv) < 0.3:
+            self._plateau_kmh = speed_kmh
         return self._commit(t, speed_kmh, posterior)
 
     def _commit(self, t: float, speed: float, posterior: list[float]) -> Step:
