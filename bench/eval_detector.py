@@ -20,7 +20,8 @@ from treadmill.evaluation import REGIMES, EvalSession, Scores, score, simulate_s
 def row(name: str, scores: Scores, baseline: Scores) -> str:
     return (
         f"{name:14} {scores.f1(5.0):6.3f} {scores.f1(10.0):6.3f} {summarize_latency(scores.latencies):>14}"
-        f" {scores.false_per_hour:6.2f} {scores.accuracy:7.3f}   {baseline.f1(5.0):6.3f} {baseline.accuracy:6.3f}"
+        f" {scores.false_per_hour:6.2f} {scores.accuracy:7.3f}   {baseline.f1(5.0):6.3f}"
+        f" {baseline.accuracy:6.3f}"
     )
 
 

@@ -215,7 +215,7 @@ def _cmd_replay(args: argparse.Namespace) -> int:
             "frames": frames,
             "bad_frames": bad,
             "skipped_lines": len(fixture.skipped),
-            "direction_source": "cues",
+            "direction_source": "detector",
             **summary.to_dict(),
         }
         print(json.dumps(out))
@@ -224,7 +224,7 @@ def _cmd_replay(args: argparse.Namespace) -> int:
         f"{fixture.path.name}: {_clock(summary.duration_s)} of session, {len(result.samples)} samples", end=""
     )
     print(f", {bad} undecodable frames" if bad else "")
-    print("direction: from the app's cues (stopped when the belt is); detection from the data comes later")
+    print("direction: as the live detector saw it (evidence: cues, speed, and footpod/strap when present)")
     print(f"{'':9}{'time':>9}{'distance':>11}  kcal (range)")
     for name, totals in summary.totals.items():
         kcal = (
@@ -273,6 +273,24 @@ def _cmd_export(args: argparse.Namespace) -> int:
     activity = Activity.from_session(result, started)
     write(activity, out, fmt)
     print(f"wrote {out}: {len(activity.laps)} laps, {len(activity.timeline)} samples", file=sys.stderr)
+    return EXIT_OK
+
+
+def _cmd_analyze(args: argparse.Namespace) -> int:
+    from treadmill.core.analysis import analyze  # noqa: PLC0415
+    from treadmill.model import LinkEventKind  # noqa: PLC0415
+
+    _, result = _replayed(args.fixture, tolerant=args.tolerant)
+    marks = [(e.t, e.detail) for e in result.events if e.kind is LinkEventKind.MARKED]
+    analysis = analyze(result.samples, [(c.t, c.direction) for c in result.cues], marks)
+    if args.json:
+        print(json.dumps(analysis.to_dict()))
+        return EXIT_OK
+    for interval in analysis.intervals:
+        print(
+            f"{_clock(interval.start_s)} - {_clock(interval.end_s)}  {interval.direction:8}"
+            f"  seen at {_clock(interval.detected_at_s)}  confidence {interval.confidence:.2f}"
+        )
     return EXIT_OK
 
 
@@ -385,6 +403,18 @@ def _add_export(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     exp.set_defaults(run=_cmd_export)
 
 
+def _add_analyze(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    ana = commands.add_parser(
+        "analyze",
+        help="run the live direction detector over a fixture",
+        description="Run a fixture through the live (causal) direction detector (contracts.md §4).",
+    )
+    ana.add_argument("fixture", metavar="FIXTURE", help="a recorded session (.jsonl)")
+    ana.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    ana.add_argument("--tolerant", action="store_true", help="skip bad fixture lines instead of failing")
+    ana.set_defaults(run=_cmd_analyze)
+
+
 def _add_simulate(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sim = commands.add_parser(
         "simulate",
@@ -422,6 +452,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_record(commands)
     _add_replay(commands)
     _add_export(commands)
+    _add_analyze(commands)
     _add_simulate(commands)
     return parser
 

@@ -13,10 +13,14 @@ from __future__ import annotations
 import bisect
 import random
 import statistics
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from treadmill.core.detector import DetectorParams, Step, detect
+from treadmill.core.intervals import DIRECTIONS, REVERSE, plan_directions
 from treadmill.ftms.assembler import split_record
 from treadmill.model import Frame, Sensor
 from treadmill.samples import Sample, SampleDecoder
@@ -147,6 +151,17 @@ class Scores:
             cell[1] += 1
 
 
+def _plan_steps(session: EvalSession) -> list[Step]:
+    """Trust the plan: the cued direction at every sample, stopped when the belt is."""
+    t = np.array([s.t for s in session.samples])
+    speed = np.array([np.nan if s.speed_kmh is None else s.speed_kmh for s in session.samples])
+    labels = plan_directions(t, speed, session.cues)
+    return [
+        Step(float(ti), DIRECTIONS[code], 1.0, float(code == REVERSE), switched=False, boundary_s=0.0)
+        for ti, code in zip(t, labels, strict=True)
+    ]
+
+
 def run_detector(session: EvalSession, params: DetectorParams | None = None) -> list[Step]:
     """The live detector over one session, with the evidence its regime allows."""
     nan = float("nan")
@@ -167,6 +182,7 @@ def score(sessions: Iterable[EvalSession], params: DetectorParams | None = None)
         detector.add_samples(session.truth, steps)
         plan_switches = [(t, t) for t, _ in switch_times([(0.0, "forward"), *session.cues])]
         baseline.add(session.truth, plan_switches, duration)
+        baseline.add_samples(session.truth, _plan_steps(session))
     return detector, baseline
 
 
@@ -180,7 +196,8 @@ class _Treadmill:
 
     def describe(self) -> str:
         split = f", split at {self.split}" if self.split else ""
-        return f"{self.notify_hz:g} Hz, {self.resolution:g} km/h, drop {self.drop:.0%}, dup {self.duplicate:.0%}{split}"
+        drops = f"drop {self.drop:.0%}, dup {self.duplicate:.0%}"
+        return f"{self.notify_hz:g} Hz, {self.resolution:g} km/h, {drops}{split}"
 
 
 def _treadmill(rng: random.Random) -> _Treadmill:
@@ -198,7 +215,9 @@ def simulate_session(
 ) -> EvalSession:
     """One session of ``person_id`` (the same person in every regime) on a randomly drawn treadmill."""
     person = Person.sample(random.Random(person_id * 7919 + 1))
-    rng = random.Random(hash((person_id, regime, seed)) & 0xFFFFFFFF)
+    rng = random.Random(
+        zlib.crc32(f"{person_id}:{regime}:{seed}".encode())
+    )  # hash() of str varies per process
     machine = _treadmill(rng)
     guided = regime == "guided"
     plan = RunnerPlan.intervals_demo(rounds=int(duration_s // 150) + 1) if guided else None
@@ -222,24 +241,19 @@ def simulate_session(
             if sample is not None:
                 samples.append(sample)
 
+    sensors = {"free_hr": ("2a37", Sensor.HEART_RATE), "free_footpod": ("2a53", Sensor.FOOTPOD)}
     while world.t < duration_s:
         tick = world.step(dt)
         if tick.truth_changed:
             truth.append((tick.t, tick.truth.value))
-        if regime == "free_hr":
-            deliver(Frame(tick.t - 0.3, "2a37", bytes(tick.heart_rate), Sensor.HEART_RATE))
-        if regime == "free_footpod":
-            deliver(Frame(tick.t - 0.2, "2a53", bytes(tick.footpod), Sensor.FOOTPOD))
+        if regime in sensors:
+            char, src = sensors[regime]
+            payload = bytes(tick.heart_rate if src is Sensor.HEART_RATE else tick.footpod)
+            deliver(Frame(tick.t - 0.2, char, payload, src))
         parts = [tick.treadmill] if machine.split is None else split_record(tick.treadmill, machine.split)
         for k, part in enumerate(parts):
             deliver(Frame(tick.t + 0.01 * k, "2acd", bytes(part)))
-    cues = []
-    if plan is not None:
-        facing = "forward"
-        for start, interval in zip(plan.starts(), plan.intervals, strict=True):
-            if interval.direction.value != facing and start < duration_s:
-                cues.append((start, interval.direction.value))
-                facing = interval.direction.value
+    cues = [] if plan is None else [c for c in plan.cues() if c[0] < duration_s]
     return EvalSession(person_id, regime, samples, cues, truth, machine.describe())
 
 

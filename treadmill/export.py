@@ -24,9 +24,11 @@ from pathlib import Path
 import numpy as np
 from garmin_fit_sdk import Encoder, Profile
 
+from treadmill.core.analysis import analyze
 from treadmill.core.energy import kcal_per_min
-from treadmill.core.intervals import DIRECTIONS, REVERSE, STOPPED, plan_directions, step_distance
+from treadmill.core.intervals import DIRECTIONS, REVERSE, STOPPED, step_distance
 from treadmill.core.timeline import FloatArray, Timeline
+from treadmill.model import LinkEventKind
 from treadmill.session import SessionResult
 
 __all__ = ["Activity", "ExportFormat", "Lap", "write"]
@@ -86,9 +88,10 @@ class Activity:
 
     @classmethod
     def from_session(cls, result: SessionResult, started_at: datetime, *, mass_kg: float = 70.0) -> Activity:
-        """Laps from the session's intervals (directions from its cues, until the detector lands)."""
+        """Laps from the intervals the live detector found."""
         timeline = Timeline.from_samples(result.samples)
-        labels = plan_directions(timeline.t, timeline.speed_kmh, [(c.t, c.direction) for c in result.cues])
+        marks = [(e.t, e.detail) for e in result.events if e.kind is LinkEventKind.MARKED]
+        labels = analyze(result.samples, [(c.t, c.direction) for c in result.cues], marks).labels
         dt = timeline.step_seconds()
         steps = step_distance(timeline, dt)
         cumulative = np.concatenate(([0.0], np.cumsum(steps)[:-1])) if len(steps) else np.zeros(0)

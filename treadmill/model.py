@@ -47,6 +47,8 @@ class LinkEventKind(enum.StrEnum):
     """Data flows again after a stale period."""
     CONTROL_GRANTED = "control_granted"
     CONTROL_LOST = "control_lost"
+    MARKED = "marked"
+    """The user pressed the key: ``detail`` is the direction they face (``forward``/``reverse``)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -112,17 +112,6 @@ async def virtual_treadmill(
         yield treadmill, BleBackend.on_radio(radio)
 
 
-def _cue_times(plan: RunnerPlan) -> list[tuple[float, str]]:
-    """The plan's direction changes: when the app cues the user to turn."""
-    cues: list[tuple[float, str]] = []
-    facing = Direction.FORWARD
-    for start, interval in zip(plan.starts(), plan.intervals, strict=True):
-        if interval.direction is not facing:
-            cues.append((start, interval.direction.value))
-            facing = interval.direction
-    return cues
-
-
 class FixtureRecorder:
     """Session consumer that writes frames, events and cues to a fixture. Never drops."""
 
@@ -271,7 +260,7 @@ async def record(
         if progress is not None:
             consumers.append(_Progress(progress, options.duration_s, recorder))
         session = Session(client, consumers, until_s=options.duration_s)
-        cues = _cue_times(options.plan) if options.virtual and options.plan is not None else []
+        cues = options.plan.cues() if options.virtual and options.plan is not None else []
         async with asyncio.TaskGroup() as tasks:
             helpers = [
                 tasks.create_task(

@@ -26,9 +26,9 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from treadmill.core.intervals import SessionSummary, plan_directions, summarize
-from treadmill.core.timeline import Timeline
-from treadmill.model import Cue, Frame, LinkEvent
+from treadmill.core.analysis import analyze
+from treadmill.core.intervals import SessionSummary
+from treadmill.model import Cue, Frame, LinkEvent, LinkEventKind
 from treadmill.samples import DecodeStats, Sample, SampleDecoder
 
 __all__ = ["Consumer", "ConsumerReport", "Overflow", "Session", "SessionItem", "SessionResult", "Source"]
@@ -235,7 +235,6 @@ class Session:
         )
 
     def summary(self) -> SessionSummary:
-        """Per-direction totals and intervals of what has been seen so far."""
-        timeline = Timeline.from_samples(self.samples)
-        labels = plan_directions(timeline.t, timeline.speed_kmh, [(c.t, c.direction) for c in self.cues])
-        return summarize(timeline, labels)
+        """Per-direction totals and intervals of what has been seen so far, as the live detector saw them."""
+        marks = [(e.t, e.detail) for e in self.events if e.kind is LinkEventKind.MARKED]
+        return analyze(self.samples, [(c.t, c.direction) for c in self.cues], marks).summary

@@ -61,8 +61,11 @@ def _robust(x: float, mean: float, sd: float, tail: float, width: float) -> floa
 
 @dataclass(frozen=True, slots=True)
 class DetectorParams:
-    """Tunable constants, with where each comes from. Defaults were set on the runner model's
-    training people only (bench/eval_detector.py splits by person)."""
+    """Tunable constants, with where each comes from.
+
+    Defaults were set looking at the runner model's tuning people only (bench/eval_detector.py
+    splits by person).
+    """
 
     unscheduled_hazard_per_s: float = 1 / 600
     """Leaving a direction with no cue (free runs switch every few minutes)."""
@@ -238,7 +241,7 @@ class DirectionDetector:
         return out
 
     def _calibrate(self, facing: int, speed: float, cadence: float) -> None:
-        """The first steady stretch is the one time the direction is known: start the person's models there."""
+        """The first steady stretch is the one time the direction is known: calibrate on it."""
         s = self.state
         if facing == F:
             s.forward_kmh = speed
@@ -277,6 +280,22 @@ class DirectionDetector:
             else:
                 self._hr_pred += (steady_hr - self._hr_pred) * (1.0 - math.exp(-dt / 58.0))
 
+    def _hold_start(self, t: float, speed: float, dv: float, cadence: float) -> list[float]:
+        """Hold the state until the belt first runs steadily: there is nothing to turn from yet.
+
+        The person stands facing the way the plan starts (forward without a plan); the first
+        plateau calibrates their models.
+        """
+        _, target = self._cue_context(t)
+        facing = R if target == R else F
+        self._committed = facing
+        steady = not math.isnan(speed) and speed >= STOPPED_BELOW_KMH and abs(dv) < 0.3
+        self._steady_since = (self._steady_since if self._steady_since is not None else t) if steady else None
+        self._belt_started = self._steady_since is not None and t - self._steady_since >= 3.0
+        if self._belt_started:
+            self._calibrate(facing, speed, cadence)
+        return [0.97 if i == facing else 0.01 for i in range(4)]
+
     def update(
         self, t: float, speed_kmh: float, cadence_per_min: float = math.nan, heart_rate_bpm: float = math.nan
     ) -> Step:
@@ -298,22 +317,10 @@ class DirectionDetector:
             posterior = [0.997 if i == self._mark else 0.001 for i in range(4)]
             self._mark = None
         elif not self._belt_started:
-            # Before the belt first moves there is nothing to turn from: the person stands
-            # facing the way the plan starts (forward without a plan).
-            _, target = self._cue_context(t)
-            facing = R if target == R else F
-            posterior = [0.97 if i == facing else 0.01 for i in range(4)]
-            self._committed = facing
-            # Started once the belt has held a steady speed for a few seconds: the first ramp-up is not a turn.
-            steady = not math.isnan(speed_kmh) and speed_kmh >= STOPPED_BELOW_KMH and abs(dv) < 0.3
-            self._steady_since = (
-                (self._steady_since if self._steady_since is not None else t) if steady else None
-            )
-            self._belt_started = self._steady_since is not None and t - self._steady_since >= 3.0
-            if self._belt_started and self.state.learned_samples == 0:
-                self._calibrate(facing, speed_kmh, cadence_per_min)
+            posterior = self._hold_start(t, speed_kmh, dv, cadence_per_min)
         self._p = posterior
-        self._learn(posterior, speed_kmh, cadence_per_min, heart_rate_bpm, dt)
+        if self._belt_started:  # nothing is learned from the first ramp-up
+            self._learn(posterior, speed_kmh, cadence_per_min, heart_rate_bpm, dt)
         if posterior[TF] + posterior[TR] > 0.5 and not math.isnan(speed_kmh):
             # A person turns at the low point, just before building up again: the boundary is
             # the last moment at the turn's lowest speed.

@@ -83,6 +83,16 @@ class RunnerPlan:
             start += interval.duration_s
         return None
 
+    def cues(self) -> list[tuple[float, str]]:
+        """The plan's direction changes (time, direction): when the app cues a turn."""
+        cues: list[tuple[float, str]] = []
+        facing = Direction.FORWARD
+        for start, interval in zip(self.starts(), self.intervals, strict=True):
+            if interval.direction is not facing:
+                cues.append((start, interval.direction.value))
+                facing = interval.direction
+        return cues
+
     def starts(self) -> list[float]:
         """Session time at which each interval starts."""
         out, t = [], 0.0

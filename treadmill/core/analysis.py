@@ -1,0 +1,126 @@
+"""A session through the live detector: intervals as the app saw them, and the summary.
+
+Directions are the ones the live (causal) detector committed, sample by sample. Each
+interval's ``start_s`` is then moved back to the detector's estimate of when the switch
+really happened (contracts.md §4); ``detected_at_s`` keeps the moment it was committed,
+what the app showed the user then. Pure: no I/O, no clock.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from treadmill.core.detector import DetectorParams, DetectorState, Step, detect
+from treadmill.core.intervals import DIRECTIONS, SessionSummary, summarize
+from treadmill.core.timeline import Timeline
+from treadmill.samples import Sample
+
+__all__ = ["Analysis", "DetectedInterval", "analyze"]
+
+_CODE = {name: code for code, name in enumerate(DIRECTIONS)}
+
+
+@dataclass(frozen=True, slots=True)
+class DetectedInterval:
+    """One interval of one direction (contracts.md §4)."""
+
+    start_s: float
+    end_s: float
+    direction: str
+    detected_at_s: float
+    confidence: float
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready form."""
+        return {
+            "start_s": round(self.start_s, 3),
+            "end_s": round(self.end_s, 3),
+            "direction": self.direction,
+            "detected_at_s": round(self.detected_at_s, 3),
+            "confidence": round(self.confidence, 3),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """The detector's view of a session."""
+
+    steps: list[Step]
+    labels: np.ndarray
+    """Per sample, after the boundary revision: 0 stopped, 1 forward, 2 reverse."""
+    intervals: list[DetectedInterval]
+    summary: SessionSummary
+
+    def to_dict(self) -> dict[str, object]:
+        """The ``treadmill analyze --json`` object."""
+        summary = {
+            name: {
+                "time_s": t.to_dict()["time_s"],
+                "distance_m": t.to_dict()["distance_m"],
+                "kcal": t.to_dict()["kcal"],
+                "kcal_low": t.to_dict()["kcal_low"],
+                "kcal_high": t.to_dict()["kcal_high"],
+            }
+            for name, t in self.summary.totals.items()
+        }
+        return {"intervals": [i.to_dict() for i in self.intervals], "summary": summary}
+
+
+def _labels(steps: Sequence[Step]) -> np.ndarray:
+    """Committed directions, with each switch moved back to its estimated boundary."""
+    labels = np.array([_CODE[s.direction] for s in steps], dtype=np.int8)
+    times = np.array([s.t for s in steps])
+    for k, step in enumerate(steps):
+        if step.switched:
+            back = (times >= step.boundary_s) & (np.arange(len(steps)) < k) & (labels != _CODE["stopped"])
+            labels[back] = _CODE[step.direction] if step.direction != "stopped" else labels[back]
+    return labels
+
+
+def _intervals(steps: Sequence[Step], labels: np.ndarray) -> list[DetectedInterval]:
+    if not steps:
+        return []
+    times = [s.t for s in steps]
+    starts = [0, *[k for k in range(1, len(steps)) if labels[k] != labels[k - 1]]]
+    out = []
+    for index, begin in enumerate(starts):
+        end = starts[index + 1] if index + 1 < len(starts) else len(steps)
+        direction = DIRECTIONS[labels[begin]]
+        # When the app first showed this direction: the commit, never before the interval starts.
+        inside = steps[begin:end]
+        shown = next((s.t for s in inside if s.direction == direction), times[begin])
+        detected = next((s.t for s in inside if s.switched and s.direction == direction), shown)
+        confidence = float(np.mean([s.confidence for s in steps[begin:end]]))
+        end_s = times[end] if end < len(steps) else times[-1]
+        out.append(DetectedInterval(times[begin], end_s, direction, detected, confidence))
+    return out
+
+
+def analyze(
+    samples: Sequence[Sample],
+    cues: Sequence[tuple[float, str]] = (),
+    marks: Sequence[tuple[float, str]] = (),
+    *,
+    params: DetectorParams | None = None,
+    state: DetectorState | None = None,
+    mass_kg: float = 70.0,
+) -> Analysis:
+    """Run the live detector over ``samples`` (in time order) and summarise."""
+    nan = math.nan
+    steps = detect(
+        [s.t for s in samples],
+        [nan if s.speed_kmh is None else s.speed_kmh for s in samples],
+        [nan if s.cadence_per_min is None else float(s.cadence_per_min) for s in samples],
+        [nan if s.heart_rate_bpm is None else float(s.heart_rate_bpm) for s in samples],
+        cues=cues,
+        marks=marks,
+        params=params,
+        state=state,
+    )
+    labels = _labels(steps)
+    timeline = Timeline.from_samples(samples)
+    return Analysis(steps, labels, _intervals(steps, labels), summarize(timeline, labels, mass_kg=mass_kg))
