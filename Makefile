@@ -41,6 +41,8 @@ test: $(VENV)/.test
 bench: $(VENV)/.test
 	$(BIN)/python bench/decode_bench.py
 	$(BIN)/python bench/replay_bench.py
+	$(BIN)/python bench/detector_bench.py
+	$(BIN)/python bench/eval_detector.py
 
 fuzz: $(VENV)/.test
 	$(BIN)/python bench/fuzz_codecs.py

@@ -264,7 +264,8 @@ class DirectionDetector:
                 s.cadence_a += a * error * 0.5
                 s.cadence_b += a * error * 0.5 / max(speed, 1.0)
             if not math.isnan(hr) and self._hr_pred is not None:
-                s.hr_rest_bpm += a * 0.2 * (hr - self._hr_pred)
+                # Slow (minutes): it follows cardiac drift, not a turn's sudden excess.
+                s.hr_rest_bpm += 0.002 * (hr - self._hr_pred)
             s.learned_samples += 1
         elif posterior[R] > p.learn_confidence:
             band = self._reverse_band()
