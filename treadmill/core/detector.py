@@ -46,6 +46,11 @@ F, R, TF, TR = 0, 1, 2, 3
 COMMIT_PROBABILITY = 0.8
 COMMIT_SAMPLES = 2
 STOPPED_BELOW_KMH = 0.3
+RUNNING_FROM_KMH = 7.5
+WALK_CADENCE_SLOPE = 7.0
+RUN_CADENCE_SLOPE = 2.5
+MIN_DWELL_S = 10.0
+"""No second switch this soon after one: real intervals last half a minute or more."""
 _LOG_2PI = math.log(2 * math.pi)
 
 
@@ -144,6 +149,7 @@ class DirectionDetector:
     _plateau_kmh: float | None = None
     _turn_end: float | None = None
     _turn_low: float | None = None
+    _last_commit: float | None = None
     _hr_pred: float | None = None
     _cues: list[tuple[float, int]] = field(default_factory=list)
     _mark: int | None = None
@@ -170,6 +176,15 @@ class DirectionDetector:
         if 0.0 <= age <= self.params.cue_window_s:
             return self.params.cue_hazard_per_s, target
         return 0.0, target if 0.0 <= age <= 4 * self.params.cue_window_s else None
+
+    def _flip_odds(self, t: float) -> tuple[float, float]:
+        """Chance that a turn from forward (and from reverse) ends facing the other way."""
+        p = self.params
+        _, target = self._cue_context(t)
+        if target is None:
+            return p.flip_after_turn, p.flip_after_turn
+        cued = p.flip_after_cued_turn
+        return (cued, 1.0 - cued) if target == R else (1.0 - cued, cued)
 
     def _predict(self, t: float, dt: float) -> list[float]:
         p = self.params
@@ -246,6 +261,8 @@ class DirectionDetector:
         if facing == F:
             s.forward_kmh = speed
             if not math.isnan(cadence) and cadence > 0 and speed >= 1.0:
+                # Walking cadence rises ~7 steps/min per km/h; running cadence barely (~2.5).
+                s.cadence_b = RUN_CADENCE_SLOPE if speed >= RUNNING_FROM_KMH else WALK_CADENCE_SLOPE
                 s.cadence_a = cadence - s.cadence_b * speed
         else:
             s.reverse_kmh = speed
@@ -336,16 +353,20 @@ class DirectionDetector:
 
     def _commit(self, t: float, speed: float, posterior: list[float]) -> Step:
         # Heading: a turn from forward heads backward, and vice versa, with the flip odds.
-        p_reverse = (
-            posterior[R]
-            + posterior[TF] * self.params.flip_after_turn
-            + posterior[TR] * (1 - self.params.flip_after_turn)
-        )
+        flip_f, flip_r = self._flip_odds(t)
+        p_reverse = posterior[R] + posterior[TF] * flip_f + posterior[TR] * (1.0 - flip_r)
         p_new = p_reverse if self._committed == F else 1.0 - p_reverse
         switched = False
         if p_new > 0.5 and self._pending == 0:
             self._candidate_start = t
-        if posterior[R if self._committed == F else F] > COMMIT_PROBABILITY:
+        new = R if self._committed == F else F
+        _, target = self._cue_context(t)
+        # A turn the plan asked for, and the speed is building up again after the dip's low point:
+        # the person has turned, heading that way is enough. Otherwise the new direction must settle.
+        rising = self._turn_low is not None and not math.isnan(speed) and speed > self._turn_low + 0.5
+        evidence = p_new if target == new and rising else posterior[new]
+        settling = self._last_commit is not None and t - self._last_commit < MIN_DWELL_S
+        if evidence > COMMIT_PROBABILITY and not settling:
             self._pending += 1
             if self._pending >= COMMIT_SAMPLES:
                 self._committed = R if self._committed == F else F
@@ -354,6 +375,7 @@ class DirectionDetector:
                     self._turn_end if turned and self._turn_end is not None else self._candidate_start
                 )
                 self._pending = 0
+                self._last_commit = t
                 switched = True
         elif p_new <= 0.5:
             self._pending = 0
