@@ -27,6 +27,7 @@ pure Python on floats (no I/O, no clock): :meth:`DirectionDetector.update` per s
 
 from __future__ import annotations
 
+import collections
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -49,6 +50,8 @@ STOPPED_BELOW_KMH = 0.3
 RUNNING_FROM_KMH = 7.5
 WALK_CADENCE_SLOPE = 7.0
 RUN_CADENCE_SLOPE = 2.5
+RECENT_WINDOW_S = 40.0
+"""How far back a late commit looks for the dip where the turn happened."""
 MIN_DWELL_S = 10.0
 """No second switch this soon after one: real intervals last half a minute or more."""
 _LOG_2PI = math.log(2 * math.pi)
@@ -150,6 +153,7 @@ class DirectionDetector:
     _turn_end: float | None = None
     _turn_low: float | None = None
     _last_commit: float | None = None
+    _recent: collections.deque[tuple[float, float]] = field(default_factory=collections.deque)
     _hr_pred: float | None = None
     _cues: list[tuple[float, int]] = field(default_factory=list)
     _mark: int | None = None
@@ -320,6 +324,10 @@ class DirectionDetector:
         """One sample (NaN for missing evidence); returns the committed direction and confidence."""
         dt = 1.0 if self._t is None else min(max(t - self._t, 0.0), 10.0)
         self._t = t
+        if not math.isnan(speed_kmh):
+            self._recent.append((t, speed_kmh))
+            while self._recent and t - self._recent[0][0] > RECENT_WINDOW_S:
+                self._recent.popleft()
         prior = self._predict(t, dt)
         dv = 0.0
         if not math.isnan(speed_kmh):
@@ -351,6 +359,16 @@ class DirectionDetector:
             self._plateau_kmh = speed_kmh
         return self._commit(t, speed_kmh, posterior)
 
+    def _recent_low_point(self) -> float | None:
+        """The last moment at the lowest speed of a dip in the recent past (None without a dip)."""
+        if len(self._recent) < 3:
+            return None
+        speeds = [v for _, v in self._recent]
+        low, now = min(speeds), speeds[-1]
+        if low > 0.8 * now:
+            return None
+        return max(ti for ti, v in self._recent if v <= low + 0.3)
+
     def _commit(self, t: float, speed: float, posterior: list[float]) -> Step:
         # Heading: a turn from forward heads backward, and vice versa, with the flip odds.
         flip_f, flip_r = self._flip_odds(t)
@@ -371,9 +389,10 @@ class DirectionDetector:
             if self._pending >= COMMIT_SAMPLES:
                 self._committed = R if self._committed == F else F
                 turned = self._turn_end is not None and t - self._turn_end <= 30.0
-                self._boundary = (
-                    self._turn_end if turned and self._turn_end is not None else self._candidate_start
-                )
+                if turned and self._turn_end is not None:
+                    self._boundary = self._turn_end
+                else:
+                    self._boundary = self._recent_low_point() or self._candidate_start
                 self._pending = 0
                 self._last_commit = t
                 switched = True
