@@ -324,16 +324,8 @@ class DirectionDetector:
         """One sample (NaN for missing evidence); returns the committed direction and confidence."""
         dt = 1.0 if self._t is None else min(max(t - self._t, 0.0), 10.0)
         self._t = t
-        if not math.isnan(speed_kmh):
-            self._recent.append((t, speed_kmh))
-            while self._recent and t - self._recent[0][0] > RECENT_WINDOW_S:
-                self._recent.popleft()
+        dv = self._remember(t, dt, speed_kmh)
         prior = self._predict(t, dt)
-        dv = 0.0
-        if not math.isnan(speed_kmh):
-            if self._last_speed is not None and dt > 0:
-                dv = (speed_kmh - self._last_speed) / dt
-            self._last_speed = speed_kmh
         log_lik = self._log_likelihood(speed_kmh, dv, cadence_per_min, heart_rate_bpm)
         peak = max(log_lik)
         weights = [q * math.exp(ll - peak) for q, ll in zip(prior, log_lik, strict=True)]
@@ -358,6 +350,17 @@ class DirectionDetector:
         elif posterior[F] + posterior[R] > 0.9 and not math.isnan(speed_kmh) and abs(dv) < 0.3:
             self._plateau_kmh = speed_kmh
         return self._commit(t, speed_kmh, posterior)
+
+    def _remember(self, t: float, dt: float, speed: float) -> float:
+        """Keep the recent speeds; return the speed change per second since the last sample."""
+        if math.isnan(speed):
+            return 0.0
+        self._recent.append((t, speed))
+        while self._recent and t - self._recent[0][0] > RECENT_WINDOW_S:
+            self._recent.popleft()
+        dv = (speed - self._last_speed) / dt if self._last_speed is not None and dt > 0 else 0.0
+        self._last_speed = speed
+        return dv
 
     def _recent_low_point(self) -> float | None:
         """The last moment at the lowest speed of a dip in the recent past (None without a dip)."""
