@@ -21,7 +21,7 @@ def row(name: str, scores: Scores, baseline: Scores) -> str:
     return (
         f"{name:14} {scores.f1(5.0):6.3f} {scores.f1(10.0):6.3f} {summarize_latency(scores.latencies):>14}"
         f" {scores.false_per_hour:6.2f} {scores.accuracy:7.3f}   {baseline.f1(5.0):6.3f}"
-        f" {baseline.accuracy:6.3f}"
+        f" {baseline.accuracy:6.3f}   {scores.calibration_error:5.3f}"
     )
 
 
@@ -51,7 +51,7 @@ def main() -> None:
         scores, baseline = score(group)
         print(row(regime, scores, baseline))
         if regime == "free":
-            reliability = scores.reliability
+            reliability, reliability_sums = scores.reliability, scores.confidence_sums
     deviating = [s for s in sessions["guided"] if Person_deviates(s)]
     if deviating:
         scores, baseline = score(deviating)
@@ -59,7 +59,9 @@ def main() -> None:
     print("reliability (free, speed only): confidence -> how often right")
     for decile in sorted(reliability):
         right, count = reliability[decile]
-        print(f"  {decile / 10:.1f}-{(decile + 1) / 10:.1f}: {right / count:.3f} of {count}")
+        mean = reliability_sums[decile] / count
+        band = f"{decile / 10:.1f}-{(decile + 1) / 10:.1f}"
+        print(f"  {band} (mean {mean:.2f}): right {right / count:.3f} of {count}")
     print(f"total time {time.perf_counter() - started:.1f} s")
 
 

@@ -10,8 +10,15 @@ import numpy as np
 import pytest
 
 from treadmill.core.analysis import analyze
-from treadmill.core.detector import COMMIT_SAMPLES, DetectorState, DirectionDetector, detect
-from treadmill.evaluation import REGIMES, score, simulate_session
+from treadmill.core.detector import (
+    CALIBRATION,
+    COMMIT_SAMPLES,
+    DetectorState,
+    DirectionDetector,
+    _calibrated,
+    detect,
+)
+from treadmill.evaluation import REGIMES, isotonic, score, simulate_session
 
 NAN = math.nan
 
@@ -140,3 +147,17 @@ def test_evaluation_floor_on_a_few_held_out_people(regime: str) -> None:
     assert detector.f1(10.0) >= floors[regime]
     assert detector.accuracy > baseline.accuracy
     assert np.isfinite(detector.latency(0.5))
+
+
+def test_calibration_maps_are_monotone_and_bounded() -> None:
+    assert set(CALIBRATION) == {"cued", "speed", "footpod", "heart_rate"}
+    for name in CALIBRATION:
+        values = [_calibrated(x / 100, name) for x in range(101)]
+        assert values == sorted(values), name
+        assert all(0.0 <= v <= 1.0 for v in values)
+
+
+def test_isotonic_fit_pools_violators() -> None:
+    knots = isotonic([(0.1, 0.2), (0.3, 0.5), (0.5, 0.4), (0.9, 0.9)])
+    assert [y for _, y in knots] == sorted(y for _, y in knots)
+    assert knots[1] == pytest.approx((0.4, 0.45))

@@ -28,7 +28,7 @@ from treadmill.virtual.machine import MachineSpec
 from treadmill.virtual.runner import Person, RunnerPlan
 from treadmill.virtual.world import VirtualWorld
 
-__all__ = ["EvalSession", "Scores", "score", "simulate_session", "switch_times"]
+__all__ = ["EvalSession", "Scores", "isotonic", "score", "simulate_session", "switch_times", "truth_at"]
 
 REGIMES = ("guided", "free", "free_footpod", "free_hr")
 
@@ -56,7 +56,8 @@ def switch_times(truth: Sequence[tuple[float, str]]) -> list[tuple[float, str]]:
     return out
 
 
-def _truth_at(truth: Sequence[tuple[float, str]], times: Sequence[float]) -> list[str]:
+def truth_at(truth: Sequence[tuple[float, str]], times: Sequence[float]) -> list[str]:
+    """The true label at each of ``times``."""
     keys = [t for t, _ in truth]
     return [truth[max(bisect.bisect_right(keys, t) - 1, 0)][1] for t in times]
 
@@ -92,6 +93,7 @@ class Scores:
     moving_samples: int = 0
     reliability: dict[int, list[int]] = field(default_factory=dict)
     """Confidence decile -> [right, total] over moving samples."""
+    confidence_sums: dict[int, float] = field(default_factory=dict)
 
     def f1(self, margin: float) -> float:
         """Event F1 at +-margin seconds."""
@@ -112,6 +114,18 @@ class Scores:
     def false_per_hour(self) -> float:
         """Unmatched detections (at +-10 s) per hour of session."""
         return self.false_switches / self.hours if self.hours else 0.0
+
+    @property
+    def calibration_error(self) -> float:
+        """Expected calibration error: the sample-weighted gap between confidence and accuracy per decile."""
+        total = sum(cell[1] for cell in self.reliability.values())
+        if not total:
+            return 0.0
+        gap = 0.0
+        for decile, (right, count) in self.reliability.items():
+            mean_confidence = self.confidence_sums.get(decile, 0.0) / count
+            gap += count * abs(right / count - mean_confidence)
+        return gap / total
 
     def latency(self, q: float) -> float:
         """Latency quantile (0.5: median), seconds."""
@@ -138,7 +152,7 @@ class Scores:
 
     def add_samples(self, truth: Sequence[tuple[float, str]], steps: Sequence[Step]) -> None:
         """Per-sample accuracy and the reliability table."""
-        labels = _truth_at(truth, [s.t for s in steps])
+        labels = truth_at(truth, [s.t for s in steps])
         for step, label in zip(steps, labels, strict=True):
             if label not in ("forward", "reverse") or step.direction == "stopped":
                 continue
@@ -149,6 +163,7 @@ class Scores:
             cell = self.reliability.setdefault(decile, [0, 0])
             cell[0] += right
             cell[1] += 1
+            self.confidence_sums[decile] = self.confidence_sums.get(decile, 0.0) + step.confidence
 
 
 def _plan_steps(session: EvalSession) -> list[Step]:
@@ -255,6 +270,18 @@ def simulate_session(
             deliver(Frame(tick.t + 0.01 * k, "2acd", bytes(part)))
     cues = [] if plan is None else [c for c in plan.cues() if c[0] < duration_s]
     return EvalSession(person_id, regime, samples, cues, truth, machine.describe())
+
+
+def isotonic(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Pool-adjacent-violators on (x, y) sorted by x; returns non-decreasing (x, y) knots."""
+    blocks: list[list[float]] = []  # [sum_x, sum_y, count]
+    for x, y in points:
+        blocks.append([x, y, 1.0])
+        while len(blocks) > 1 and blocks[-2][1] / blocks[-2][2] > blocks[-1][1] / blocks[-1][2]:
+            last = blocks.pop()
+            for k in range(3):
+                blocks[-1][k] += last[k]
+    return [(b[0] / b[2], b[1] / b[2]) for b in blocks]
 
 
 def summarize_latency(values: Sequence[float]) -> str:

@@ -28,6 +28,7 @@ pure Python on floats (no I/O, no clock): :meth:`DirectionDetector.update` per s
 from __future__ import annotations
 
 import collections
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -67,6 +68,68 @@ def _robust(x: float, mean: float, sd: float, tail: float, width: float) -> floa
     return math.log((1.0 - tail) * math.exp(_log_normal(x, mean, sd)) + tail / width)
 
 
+CALIBRATION: dict[str, tuple[tuple[float, float], ...]] = {
+    "cued": (
+        (0.322, 0.494),
+        (0.673, 0.538),
+        (0.727, 0.548),
+        (0.775, 0.793),
+        (0.824, 0.853),
+        (0.878, 0.972),
+        (0.962, 0.998),
+    ),
+    "speed": (
+        (0.021, 0.033),
+        (0.176, 0.091),
+        (0.548, 0.226),
+        (0.827, 0.365),
+        (0.881, 0.382),
+        (0.926, 0.474),
+        (0.999, 0.847),
+    ),
+    "footpod": (
+        (0.045, 0.003),
+        (0.149, 0.023),
+        (0.255, 0.045),
+        (0.34, 0.437),
+        (0.42, 0.489),
+        (0.5, 0.522),
+        (0.573, 0.525),
+        (0.7, 0.548),
+        (0.823, 0.595),
+        (0.904, 0.726),
+        (1.0, 0.962),
+    ),
+    "heart_rate": (
+        (0.014, 0.0),
+        (0.126, 0.023),
+        (0.174, 0.05),
+        (0.226, 0.05),
+        (0.278, 0.204),
+        (0.546, 0.351),
+        (0.825, 0.364),
+        (0.902, 0.487),
+        (0.999, 0.802),
+    ),
+}
+"""Raw confidence -> how often right, per evidence class: isotonic fits on the runner model's
+tuning people (bench/calibrate_detector.py prints this table; bench/eval_detector.py checks it
+on held-out people)."""
+
+
+def _calibrated(raw: float, evidence: str) -> float:
+    """Piecewise-linear interpolation through the evidence class's calibration knots."""
+    knots = CALIBRATION.get(evidence)
+    if not knots:
+        return raw
+    if raw <= knots[0][0]:
+        return knots[0][1]
+    for (x0, y0), (x1, y1) in itertools.pairwise(knots):
+        if raw <= x1:
+            return y0 + (y1 - y0) * (raw - x0) / (x1 - x0) if x1 > x0 else y1
+    return knots[-1][1]
+
+
 @dataclass(frozen=True, slots=True)
 class DetectorParams:
     """Tunable constants, with where each comes from.
@@ -103,6 +166,8 @@ class DetectorParams:
     learn_rate: float = 0.05
     """How fast the person's bands and cadence model follow confident samples."""
     learn_confidence: float = 0.95
+    calibrate: bool = True
+    """Map raw confidence through :data:`CALIBRATION` (off only to fit it)."""
 
 
 @dataclass(slots=True)
@@ -153,6 +218,7 @@ class DirectionDetector:
     _turn_end: float | None = None
     _turn_low: float | None = None
     _last_commit: float | None = None
+    _seen_cadence: bool = False
     _recent: collections.deque[tuple[float, float]] = field(default_factory=collections.deque)
     _hr_pred: float | None = None
     _cues: list[tuple[float, int]] = field(default_factory=list)
@@ -325,6 +391,7 @@ class DirectionDetector:
         dt = 1.0 if self._t is None else min(max(t - self._t, 0.0), 10.0)
         self._t = t
         dv = self._remember(t, dt, speed_kmh)
+        self._seen_cadence = self._seen_cadence or (not math.isnan(cadence_per_min) and cadence_per_min > 0)
         prior = self._predict(t, dt)
         log_lik = self._log_likelihood(speed_kmh, dv, cadence_per_min, heart_rate_bpm)
         peak = max(log_lik)
@@ -350,6 +417,14 @@ class DirectionDetector:
         elif posterior[F] + posterior[R] > 0.9 and not math.isnan(speed_kmh) and abs(dv) < 0.3:
             self._plateau_kmh = speed_kmh
         return self._commit(t, speed_kmh, posterior)
+
+    def _evidence_class(self) -> str:
+        """Which calibration applies: the strongest kind of evidence seen so far."""
+        if self._cues:
+            return "cued"
+        if self._seen_cadence:
+            return "footpod"
+        return "heart_rate" if self._hr_pred is not None else "speed"
 
     def _remember(self, t: float, dt: float, speed: float) -> float:
         """Keep the recent speeds; return the speed change per second since the last sample."""
@@ -404,6 +479,8 @@ class DirectionDetector:
         stopped = not math.isnan(speed) and speed < STOPPED_BELOW_KMH
         direction = "stopped" if stopped else ("forward" if self._committed == F else "reverse")
         confidence = 1.0 - p_reverse if self._committed == F else p_reverse
+        if self.params.calibrate:
+            confidence = _calibrated(confidence, self._evidence_class())
         return Step(t, direction, confidence, p_reverse, switched, self._boundary)
 
 
