@@ -278,19 +278,47 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
     from treadmill.core.analysis import analyze  # noqa: PLC0415
+    from treadmill.core.metrics import Body  # noqa: PLC0415
     from treadmill.model import LinkEventKind  # noqa: PLC0415
+    from treadmill.profile import LabelledExample, load_profile, save_profile  # noqa: PLC0415
 
-    _, result = _replayed(args.fixture, tolerant=args.tolerant)
+    fixture, result = _replayed(args.fixture, tolerant=args.tolerant)
+    profile = load_profile()
     marks = [(e.t, e.detail) for e in result.events if e.kind is LinkEventKind.MARKED]
-    analysis = analyze(result.samples, [(c.t, c.direction) for c in result.cues], marks)
+    analysis = analyze(
+        result.samples,
+        [(c.t, c.direction) for c in result.cues],
+        marks,
+        state=profile.detector,
+        mass_kg=profile.mass_kg,
+    )
+    body = Body(
+        profile.mass_kg,
+        profile.age,
+        profile.sex,
+        profile.resting_hr_bpm,
+        profile.estimated_max_hr_bpm,
+        profile.maf_adjustment,
+    )
+    if args.learn:
+        profile.examples += [LabelledExample(fixture.path.name, t, d) for t, d in marks]
+        print(f"profile updated: {save_profile(profile)}", file=sys.stderr)
     if args.json:
-        print(json.dumps(analysis.to_dict()))
+        out = analysis.to_dict()
+        if args.stats:
+            out.update(analysis.stats(body))
+        print(json.dumps(out))
         return EXIT_OK
-    for interval in analysis.intervals:
-        print(
+    stats = analysis.stats(body)["interval_stats"] if args.stats else None
+    for index, interval in enumerate(analysis.intervals):
+        line = (
             f"{_clock(interval.start_s)} - {_clock(interval.end_s)}  {interval.direction:8}"
             f"  seen at {_clock(interval.detected_at_s)}  confidence {interval.confidence:.2f}"
         )
+        if isinstance(stats, list):
+            item = stats[index]
+            line += f"  {item['distance_m']:6.0f} m  {item['kcal']:5.1f} kcal"
+        print(line)
     return EXIT_OK
 
 
@@ -412,6 +440,12 @@ def _add_analyze(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     ana.add_argument("fixture", metavar="FIXTURE", help="a recorded session (.jsonl)")
     ana.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     ana.add_argument("--tolerant", action="store_true", help="skip bad fixture lines instead of failing")
+    ana.add_argument(
+        "--stats", action="store_true", help="add per-interval and per-direction metrics and zones"
+    )
+    ana.add_argument(
+        "--learn", action="store_true", help="keep what was learned (speed bands, marks) in the profile"
+    )
     ana.set_defaults(run=_cmd_analyze)
 
 
@@ -481,6 +515,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TreadmillError as exc:
         print(f"treadmill {args.command}: {exc}", file=sys.stderr)
         return EXIT_FAILURE
+    except BrokenPipeError:  # the reader went away (`| head`): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     return status
 
 

@@ -16,6 +16,7 @@ import numpy as np
 
 from treadmill.core.detector import DetectorParams, DetectorState, Step, detect
 from treadmill.core.intervals import DIRECTIONS, SessionSummary, summarize
+from treadmill.core.metrics import Body, direction_stats, interval_stats
 from treadmill.core.timeline import Timeline
 from treadmill.samples import Sample
 
@@ -54,6 +55,21 @@ class Analysis:
     """Per sample, after the boundary revision: 0 stopped, 1 forward, 2 reverse."""
     intervals: list[DetectedInterval]
     summary: SessionSummary
+    timeline: Timeline
+
+    def interval_bounds(self) -> list[tuple[int, int]]:
+        """Each interval as a [begin, end) range of sample indices."""
+        starts = [0, *[k for k in range(1, len(self.labels)) if self.labels[k] != self.labels[k - 1]]]
+        return list(zip(starts, [*starts[1:], len(self.labels)], strict=True))
+
+    def stats(self, body: Body) -> dict[str, object]:
+        """Per-interval and per-direction metrics (time, distance, elevation, pace, energy, zones)."""
+        per_interval = interval_stats(self.timeline, self.labels, self.interval_bounds(), body)
+        per_direction = direction_stats(self.timeline, self.labels, body)
+        return {
+            "interval_stats": [s.to_dict() for s in per_interval],
+            "direction_stats": {name: s.to_dict() for name, s in per_direction.items()},
+        }
 
     def to_dict(self) -> dict[str, object]:
         """The ``treadmill analyze --json`` object."""
@@ -123,4 +139,6 @@ def analyze(
     )
     labels = _labels(steps)
     timeline = Timeline.from_samples(samples)
-    return Analysis(steps, labels, _intervals(steps, labels), summarize(timeline, labels, mass_kg=mass_kg))
+    return Analysis(
+        steps, labels, _intervals(steps, labels), summarize(timeline, labels, mass_kg=mass_kg), timeline
+    )
