@@ -41,6 +41,7 @@ __all__ = [
     "DirectionDetector",
     "Step",
     "detect",
+    "smooth",
 ]
 
 F, R, TF, TR = 0, 1, 2, 3
@@ -69,47 +70,26 @@ def _robust(x: float, mean: float, sd: float, tail: float, width: float) -> floa
 
 
 CALIBRATION: dict[str, tuple[tuple[float, float], ...]] = {
-    "cued": (
-        (0.322, 0.494),
-        (0.673, 0.538),
-        (0.727, 0.548),
-        (0.775, 0.793),
-        (0.824, 0.853),
-        (0.878, 0.972),
-        (0.962, 0.998),
-    ),
-    "speed": (
-        (0.021, 0.033),
-        (0.176, 0.091),
-        (0.548, 0.226),
-        (0.827, 0.365),
-        (0.881, 0.382),
-        (0.926, 0.474),
-        (0.999, 0.847),
-    ),
+    "cued": ((0.325, 0.533), (0.754, 0.782), (0.831, 0.922), (0.879, 0.957), (0.962, 0.996)),
+    "speed": ((0.127, 0.179), (0.281, 0.193), (0.446, 0.321), (0.701, 0.379), (0.877, 0.602), (0.999, 0.958)),
     "footpod": (
-        (0.045, 0.003),
-        (0.149, 0.023),
-        (0.255, 0.045),
-        (0.34, 0.437),
-        (0.42, 0.489),
-        (0.5, 0.522),
-        (0.573, 0.525),
-        (0.7, 0.548),
-        (0.823, 0.595),
-        (0.904, 0.726),
-        (1.0, 0.962),
+        (0.016, 0.0),
+        (0.099, 0.01),
+        (0.204, 0.044),
+        (0.291, 0.372),
+        (0.368, 0.619),
+        (0.524, 0.752),
+        (0.701, 0.776),
+        (0.879, 0.793),
+        (1.0, 0.987),
     ),
     "heart_rate": (
-        (0.014, 0.0),
-        (0.126, 0.023),
-        (0.174, 0.05),
-        (0.226, 0.05),
-        (0.278, 0.204),
-        (0.546, 0.351),
-        (0.825, 0.364),
-        (0.902, 0.487),
-        (0.999, 0.802),
+        (0.151, 0.276),
+        (0.523, 0.355),
+        (0.775, 0.365),
+        (0.828, 0.49),
+        (0.902, 0.687),
+        (0.999, 0.881),
     ),
 }
 """Raw confidence -> how often right, per evidence class: isotonic fits on the runner model's
@@ -219,6 +199,8 @@ class DirectionDetector:
     _turn_low: float | None = None
     _last_commit: float | None = None
     _seen_cadence: bool = False
+    trace: list[tuple[list[list[float]], list[float], list[float]]] | None = None
+    """When a list: every step's (transition matrix, prior, posterior), for :func:`smooth`."""
     _recent: collections.deque[tuple[float, float]] = field(default_factory=collections.deque)
     _hr_pred: float | None = None
     _cues: list[tuple[float, int]] = field(default_factory=list)
@@ -256,29 +238,20 @@ class DirectionDetector:
         cued = p.flip_after_cued_turn
         return (cued, 1.0 - cued) if target == R else (1.0 - cued, cued)
 
-    def _predict(self, t: float, dt: float) -> list[float]:
+    def _transitions(self, t: float, dt: float) -> list[list[float]]:
+        """The 4x4 transition matrix for a step of ``dt`` ending at ``t`` (rows: from F, R, TF, TR)."""
         p = self.params
         extra, target = self._cue_context(t)
         leave_f = 1.0 - math.exp(-(p.unscheduled_hazard_per_s + (extra if target == R else 0.0)) * dt)
         leave_r = 1.0 - math.exp(-(p.unscheduled_hazard_per_s + (extra if target == F else 0.0)) * dt)
         end_turn = 1.0 - math.exp(-dt / p.turn_mean_s)
-        flip_f = (
-            p.flip_after_cued_turn
-            if target == R
-            else (1 - p.flip_after_cued_turn if target == F else p.flip_after_turn)
-        )
-        flip_r = (
-            p.flip_after_cued_turn
-            if target == F
-            else (1 - p.flip_after_cued_turn if target == R else p.flip_after_turn)
-        )
-        f, r, tf, tr = self._p
+        flip_f, flip_r = self._flip_odds(t)
         at_speed = p.at_speed_turn_share
         return [
-            f * (1 - leave_f) + tf * end_turn * (1 - flip_f) + r * leave_r * at_speed,
-            r * (1 - leave_r) + tr * end_turn * (1 - flip_r) + f * leave_f * at_speed,
-            f * leave_f * (1 - at_speed) + tf * (1 - end_turn),
-            r * leave_r * (1 - at_speed) + tr * (1 - end_turn),
+            [1 - leave_f, leave_f * at_speed, leave_f * (1 - at_speed), 0.0],
+            [leave_r * at_speed, 1 - leave_r, 0.0, leave_r * (1 - at_speed)],
+            [end_turn * (1 - flip_f), end_turn * flip_f, 1 - end_turn, 0.0],
+            [end_turn * flip_r, end_turn * (1 - flip_r), 0.0, 1 - end_turn],
         ]
 
     def _reverse_band(self) -> float:
@@ -392,7 +365,8 @@ class DirectionDetector:
         self._t = t
         dv = self._remember(t, dt, speed_kmh)
         self._seen_cadence = self._seen_cadence or (not math.isnan(cadence_per_min) and cadence_per_min > 0)
-        prior = self._predict(t, dt)
+        matrix = self._transitions(t, dt)
+        prior = [sum(self._p[i] * matrix[i][j] for i in range(4)) for j in range(4)]
         log_lik = self._log_likelihood(speed_kmh, dv, cadence_per_min, heart_rate_bpm)
         peak = max(log_lik)
         weights = [q * math.exp(ll - peak) for q, ll in zip(prior, log_lik, strict=True)]
@@ -404,6 +378,8 @@ class DirectionDetector:
         elif not self._belt_started:
             posterior = self._hold_start(t, speed_kmh, dv, cadence_per_min)
         self._p = posterior
+        if self.trace is not None:
+            self.trace.append((matrix, prior, posterior))
         if self._belt_started:  # nothing is learned from the first ramp-up
             self._learn(posterior, speed_kmh, cadence_per_min, heart_rate_bpm, dt)
         if posterior[TF] + posterior[TR] > 0.5 and not math.isnan(speed_kmh):
@@ -482,6 +458,31 @@ class DirectionDetector:
         if self.params.calibrate:
             confidence = _calibrated(confidence, self._evidence_class())
         return Step(t, direction, confidence, p_reverse, switched, self._boundary)
+
+
+def smooth(trace: Sequence[tuple[list[list[float]], list[float], list[float]]]) -> list[list[float]]:
+    """Offline forward-backward: each step's posterior given the whole session (for replay and history).
+
+    The live filter's recorded steps hold what the backward pass needs: the likelihood of
+    step k is proportional to posterior_k / prior_k.
+    """
+    n = len(trace)
+    out: list[list[float]] = [[0.0] * 4 for _ in range(n)]
+    beta = [1.0, 1.0, 1.0, 1.0]
+    for k in range(n - 1, -1, -1):
+        _, _, alpha = trace[k]
+        gamma = [alpha[i] * beta[i] for i in range(4)]
+        total = sum(gamma) or 1.0
+        out[k] = [g / total for g in gamma]
+        if k == 0:
+            break
+        matrix, prior, posterior = trace[k]
+        likelihood = [posterior[j] / prior[j] if prior[j] > 1e-300 else 0.0 for j in range(4)]
+        weighted = [likelihood[j] * beta[j] for j in range(4)]
+        beta = [sum(matrix[i][j] * weighted[j] for j in range(4)) for i in range(4)]
+        norm = sum(beta) or 1.0
+        beta = [b / norm for b in beta]
+    return out
 
 
 def detect(
