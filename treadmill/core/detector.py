@@ -413,6 +413,13 @@ class DirectionDetector:
         self._last_speed = speed
         return dv
 
+    def _last_low_time(self) -> float | None:
+        """The last moment in the recent window at (about) its lowest speed."""
+        if not self._recent:
+            return None
+        low = min(v for _, v in self._recent)
+        return max(ti for ti, v in self._recent if v <= low + 0.3)
+
     def _recent_low_point(self) -> float | None:
         """The last moment at the lowest speed of a dip in the recent past (None without a dip)."""
         if len(self._recent) < 3:
@@ -444,7 +451,9 @@ class DirectionDetector:
                 self._committed = R if self._committed == F else F
                 turned = self._turn_end is not None and t - self._turn_end <= 30.0
                 if turned and self._turn_end is not None:
-                    self._boundary = self._turn_end
+                    # A person turns at the end of the slow stretch: when the new speed is close
+                    # to the turning speed, that can outlast the turning state itself.
+                    self._boundary = max(self._turn_end, self._last_low_time() or self._turn_end)
                 else:
                     self._boundary = self._recent_low_point() or self._candidate_start
                 self._pending = 0
