@@ -307,6 +307,8 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         out = analysis.to_dict()
         if args.stats:
             out.update(analysis.stats(body))
+        if args.offline:
+            out["offline_intervals"] = analysis.offline_intervals()
         print(json.dumps(out))
         return EXIT_OK
     stats = analysis.stats(body)["interval_stats"] if args.stats else None
@@ -446,6 +448,7 @@ def _add_analyze(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     ana.add_argument(
         "--learn", action="store_true", help="keep what was learned (speed bands, marks) in the profile"
     )
+    ana.add_argument("--offline", action="store_true", help="add the smoothed (whole-session) intervals")
     ana.set_defaults(run=_cmd_analyze)
 
 

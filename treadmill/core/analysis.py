@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from treadmill.core.detector import DetectorParams, DetectorState, Step, detect
+from treadmill.core.detector import DetectorParams, DetectorState, Step, TraceStep, detect, smooth
 from treadmill.core.intervals import DIRECTIONS, SessionSummary, summarize
 from treadmill.core.metrics import Body, direction_stats, interval_stats
 from treadmill.core.timeline import Timeline
@@ -56,6 +56,7 @@ class Analysis:
     intervals: list[DetectedInterval]
     summary: SessionSummary
     timeline: Timeline
+    trace: list[TraceStep]
 
     def interval_bounds(self) -> list[tuple[int, int]]:
         """Each interval as a [begin, end) range of sample indices."""
@@ -70,6 +71,35 @@ class Analysis:
             "interval_stats": [s.to_dict() for s in per_interval],
             "direction_stats": {name: s.to_dict() for name, s in per_direction.items()},
         }
+
+    def offline_labels(self) -> np.ndarray:
+        """Directions given the whole session (forward-backward smoothing), for replay and history.
+
+        A turning state still faces where it came from: the new direction starts when the turn ends.
+        """
+        if not self.trace:
+            return self.labels.copy()
+        smoothed = smooth(self.trace)
+        facing_reverse = np.array([g[1] + g[3] > g[0] + g[2] for g in smoothed])
+        stopped = self.labels == _CODE["stopped"]
+        return np.where(
+            stopped, _CODE["stopped"], np.where(facing_reverse, _CODE["reverse"], _CODE["forward"])
+        ).astype(np.int8)
+
+    def offline_intervals(self) -> list[dict[str, object]]:
+        """The smoothed intervals (no ``detected_at_s``: they are not what the app showed live)."""
+        labels = self.offline_labels()
+        t = self.timeline.t
+        starts = [0, *[k for k in range(1, len(labels)) if labels[k] != labels[k - 1]]]
+        ends = [*starts[1:], len(labels)]
+        return [
+            {
+                "start_s": round(float(t[b]), 3),
+                "end_s": round(float(t[e] if e < len(t) else t[-1]), 3),
+                "direction": DIRECTIONS[labels[b]],
+            }
+            for b, e in zip(starts, ends, strict=True)
+        ]
 
     def to_dict(self) -> dict[str, object]:
         """The ``treadmill analyze --json`` object."""
@@ -127,6 +157,7 @@ def analyze(
 ) -> Analysis:
     """Run the live detector over ``samples`` (in time order) and summarise."""
     nan = math.nan
+    trace: list[TraceStep] = []
     steps = detect(
         [s.t for s in samples],
         [nan if s.speed_kmh is None else s.speed_kmh for s in samples],
@@ -136,9 +167,9 @@ def analyze(
         marks=marks,
         params=params,
         state=state,
+        trace=trace,
     )
     labels = _labels(steps)
     timeline = Timeline.from_samples(samples)
-    return Analysis(
-        steps, labels, _intervals(steps, labels), summarize(timeline, labels, mass_kg=mass_kg), timeline
-    )
+    summary = summarize(timeline, labels, mass_kg=mass_kg)
+    return Analysis(steps, labels, _intervals(steps, labels), summary, timeline, trace)

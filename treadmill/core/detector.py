@@ -52,6 +52,10 @@ STOPPED_BELOW_KMH = 0.3
 RUNNING_FROM_KMH = 7.5
 WALK_CADENCE_SLOPE = 7.0
 RUN_CADENCE_SLOPE = 2.5
+Transition = tuple[float, float, float, float, float, float]
+"""One step's transition numbers: leave F, leave R, end a turn, flip from F, flip from R, turn at speed."""
+TraceStep = tuple[Transition, list[float], list[float]]
+"""What a step records for smoothing: its transition numbers, prior and posterior."""
 RECENT_WINDOW_S = 40.0
 """How far back a late commit looks for the dip where the turn happened."""
 MIN_DWELL_S = 10.0
@@ -199,7 +203,7 @@ class DirectionDetector:
     _turn_low: float | None = None
     _last_commit: float | None = None
     _seen_cadence: bool = False
-    trace: list[tuple[list[list[float]], list[float], list[float]]] | None = None
+    trace: list[TraceStep] | None = None
     """When a list: every step's (transition matrix, prior, posterior), for :func:`smooth`."""
     _recent: collections.deque[tuple[float, float]] = field(default_factory=collections.deque)
     _hr_pred: float | None = None
@@ -238,21 +242,15 @@ class DirectionDetector:
         cued = p.flip_after_cued_turn
         return (cued, 1.0 - cued) if target == R else (1.0 - cued, cued)
 
-    def _transitions(self, t: float, dt: float) -> list[list[float]]:
-        """The 4x4 transition matrix for a step of ``dt`` ending at ``t`` (rows: from F, R, TF, TR)."""
+    def _transitions(self, t: float, dt: float) -> Transition:
+        """This step's transition numbers (see :data:`Transition`)."""
         p = self.params
         extra, target = self._cue_context(t)
         leave_f = 1.0 - math.exp(-(p.unscheduled_hazard_per_s + (extra if target == R else 0.0)) * dt)
         leave_r = 1.0 - math.exp(-(p.unscheduled_hazard_per_s + (extra if target == F else 0.0)) * dt)
         end_turn = 1.0 - math.exp(-dt / p.turn_mean_s)
         flip_f, flip_r = self._flip_odds(t)
-        at_speed = p.at_speed_turn_share
-        return [
-            [1 - leave_f, leave_f * at_speed, leave_f * (1 - at_speed), 0.0],
-            [leave_r * at_speed, 1 - leave_r, 0.0, leave_r * (1 - at_speed)],
-            [end_turn * (1 - flip_f), end_turn * flip_f, 1 - end_turn, 0.0],
-            [end_turn * flip_r, end_turn * (1 - flip_r), 0.0, 1 - end_turn],
-        ]
+        return (leave_f, leave_r, end_turn, flip_f, flip_r, p.at_speed_turn_share)
 
     def _reverse_band(self) -> float:
         s = self.state
@@ -365,8 +363,8 @@ class DirectionDetector:
         self._t = t
         dv = self._remember(t, dt, speed_kmh)
         self._seen_cadence = self._seen_cadence or (not math.isnan(cadence_per_min) and cadence_per_min > 0)
-        matrix = self._transitions(t, dt)
-        prior = [sum(self._p[i] * matrix[i][j] for i in range(4)) for j in range(4)]
+        step = self._transitions(t, dt)
+        prior = _propagate(self._p, step)
         log_lik = self._log_likelihood(speed_kmh, dv, cadence_per_min, heart_rate_bpm)
         peak = max(log_lik)
         weights = [q * math.exp(ll - peak) for q, ll in zip(prior, log_lik, strict=True)]
@@ -379,7 +377,7 @@ class DirectionDetector:
             posterior = self._hold_start(t, speed_kmh, dv, cadence_per_min)
         self._p = posterior
         if self.trace is not None:
-            self.trace.append((matrix, prior, posterior))
+            self.trace.append((step, prior, posterior))
         if self._belt_started:  # nothing is learned from the first ramp-up
             self._learn(posterior, speed_kmh, cadence_per_min, heart_rate_bpm, dt)
         if posterior[TF] + posterior[TR] > 0.5 and not math.isnan(speed_kmh):
@@ -469,7 +467,30 @@ class DirectionDetector:
         return Step(t, direction, confidence, p_reverse, switched, self._boundary)
 
 
-def smooth(trace: Sequence[tuple[list[list[float]], list[float], list[float]]]) -> list[list[float]]:
+def _matrix(step: Transition) -> list[list[float]]:
+    """The 4x4 transition matrix (rows: from F, R, TF, TR) of one step's numbers."""
+    leave_f, leave_r, end_turn, flip_f, flip_r, at_speed = step
+    return [
+        [1 - leave_f, leave_f * at_speed, leave_f * (1 - at_speed), 0.0],
+        [leave_r * at_speed, 1 - leave_r, 0.0, leave_r * (1 - at_speed)],
+        [end_turn * (1 - flip_f), end_turn * flip_f, 1 - end_turn, 0.0],
+        [end_turn * flip_r, end_turn * (1 - flip_r), 0.0, 1 - end_turn],
+    ]
+
+
+def _propagate(p: list[float], step: Transition) -> list[float]:
+    """``p`` times the step's transition matrix, written out (it is sparse; this runs every sample)."""
+    leave_f, leave_r, end_turn, flip_f, flip_r, at_speed = step
+    f, r, tf, tr = p
+    return [
+        f * (1 - leave_f) + r * leave_r * at_speed + tf * end_turn * (1 - flip_f) + tr * end_turn * flip_r,
+        r * (1 - leave_r) + f * leave_f * at_speed + tr * end_turn * (1 - flip_r) + tf * end_turn * flip_f,
+        f * leave_f * (1 - at_speed) + tf * (1 - end_turn),
+        r * leave_r * (1 - at_speed) + tr * (1 - end_turn),
+    ]
+
+
+def smooth(trace: Sequence[TraceStep]) -> list[list[float]]:
     """Offline forward-backward: each step's posterior given the whole session (for replay and history).
 
     The live filter's recorded steps hold what the backward pass needs: the likelihood of
@@ -485,7 +506,8 @@ def smooth(trace: Sequence[tuple[list[list[float]], list[float], list[float]]]) 
         out[k] = [g / total for g in gamma]
         if k == 0:
             break
-        matrix, prior, posterior = trace[k]
+        step, prior, posterior = trace[k]
+        matrix = _matrix(step)
         likelihood = [posterior[j] / prior[j] if prior[j] > 1e-300 else 0.0 for j in range(4)]
         weighted = [likelihood[j] * beta[j] for j in range(4)]
         beta = [sum(matrix[i][j] * weighted[j] for j in range(4)) for i in range(4)]
@@ -504,9 +526,15 @@ def detect(
     marks: Sequence[tuple[float, str]] = (),
     params: DetectorParams | None = None,
     state: DetectorState | None = None,
+    trace: list[TraceStep] | None = None,
 ) -> list[Step]:
-    """The live detector over a whole session: the same loop, sample by sample."""
+    """The live detector over a whole session: the same loop, sample by sample.
+
+    Pass an empty list as ``trace`` to record the steps for :func:`smooth`.
+    """
     detector = DirectionDetector(params or DetectorParams(), state or DetectorState())
+    if trace is not None:
+        detector.trace = trace
     n = len(t)
     cadence = cadence_per_min if cadence_per_min is not None else [math.nan] * n
     hr = heart_rate_bpm if heart_rate_bpm is not None else [math.nan] * n
