@@ -1,0 +1,125 @@
+"""Metrics, zones, Keytel, the user profile and the offline smoother."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.conftest import ROOT
+from treadmill.core.analysis import analyze
+from treadmill.core.energy import kcal_per_min, keytel_kcal_per_min
+from treadmill.core.intervals import FORWARD, REVERSE
+from treadmill.core.metrics import Body, direction_stats
+from treadmill.core.timeline import Timeline
+from treadmill.core.zones import zone_bounds, zone_times
+from treadmill.evaluation import simulate_session, truth_at
+from treadmill.profile import LabelledExample, UserProfile, load_profile, save_profile
+from treadmill.samples import Sample
+
+
+def test_keytel_matches_the_published_formula() -> None:
+    """Keytel et al. 2005: a 40-year-old 70 kg man at 150 bpm: (-55.0969 + 94.635 + 13.916 + 8.068) kJ/min."""
+    kcal = keytel_kcal_per_min(np.array([150.0]), 70.0, 40.0, "male")[0]
+    assert kcal == pytest.approx((-55.0969 + 0.6309 * 150 + 0.1988 * 70 + 0.2017 * 40) / 4.184)
+    woman = keytel_kcal_per_min(np.array([150.0]), 70.0, 40.0, "female")[0]
+    either = keytel_kcal_per_min(np.array([150.0]), 70.0, 40.0, None)[0]
+    assert either == pytest.approx((kcal + woman) / 2)
+    assert np.isnan(keytel_kcal_per_min(np.array([np.nan]), 70.0, 40.0, None)[0])
+
+
+def test_handrails_lower_the_backward_cost() -> None:
+    speed, incline, reverse = np.array([4.0, 4.0]), np.array([0.0, 0.0]), np.array([True, True])
+    free = kcal_per_min(speed, incline, reverse, 70.0)
+    held = kcal_per_min(speed, incline, reverse, 70.0, handrail=np.array([False, True]))
+    assert held.mid[0] == free.mid[0]
+    assert held.mid[1] < free.mid[1]
+
+
+@pytest.mark.parametrize(
+    ("method", "edges"),
+    [
+        ("max_hr", (90, 108, 126, 144, 162, 180)),  # 50/60/70/80/90/100 % of 180
+        ("karvonen", (120, 132, 144, 156, 168, 180)),  # rest 60 + the same % of the 120 reserve
+        ("maf", (120, 130, 140, 150, 160, 180)),  # 180 - 40 = 140 at the top of zone 2
+    ],
+)
+def test_zone_edges(method: str, edges: tuple[int, ...]) -> None:
+    bounds = zone_bounds(method, age=40, resting_bpm=60, max_bpm=180)
+    assert [round(b) for b in bounds] == list(edges)
+
+
+def test_time_in_zones() -> None:
+    hr = np.array([100.0, 115.0, 130.0, np.nan, 85.0])
+    seconds = np.ones(5) * 10
+    zones = zone_times(hr, seconds, "max_hr", zone_bounds("max_hr", age=40, resting_bpm=60, max_bpm=180))
+    assert zones.seconds == (10.0, 10.0, 10.0, 0.0, 0.0)
+    assert zones.zone2_s == 10.0
+
+
+def test_direction_stats_distance_elevation_pace() -> None:
+    samples = [Sample(t=float(i), speed_kmh=3.6, incline_pct=10.0, distance_m=float(i)) for i in range(101)]
+    timeline = Timeline.from_samples(samples)
+    labels = np.array([FORWARD] * 50 + [REVERSE] * 51, dtype=np.int8)
+    stats = direction_stats(timeline, labels, Body())
+    assert stats["forward"].distance_m == pytest.approx(50.0)
+    assert stats["forward"].elevation_gain_m == pytest.approx(5.0)  # 10 % of 50 m
+    assert stats["forward"].pace_s_per_km == pytest.approx(1000.0)  # 1 m/s
+    assert stats["reverse"].kcal > stats["forward"].kcal
+
+
+def test_profile_round_trip_and_bad_files(tmp_path: Path) -> None:
+    profile = UserProfile(
+        age=52, mass_kg=81.5, sex="female", examples=[LabelledExample("s.jsonl", 12.0, "reverse")]
+    )
+    profile.detector.forward_kmh = 6.3
+    save_profile(profile, tmp_path)
+    loaded = load_profile(tmp_path)
+    assert loaded == profile
+    assert loaded.estimated_max_hr_bpm == pytest.approx(208 - 0.7 * 52)
+    (tmp_path / "profile.json").write_text("{not json")
+    assert load_profile(tmp_path) == UserProfile()  # unreadable: the defaults, no crash
+    assert load_profile(tmp_path / "missing") == UserProfile()
+
+
+def test_analyze_learn_keeps_bands_and_marks(tmp_path: Path) -> None:
+    fixture = tmp_path / "marked.jsonl"
+    source = (ROOT / "fixtures" / "guided-beginner.jsonl").read_text().splitlines()
+    source.insert(
+        300, json.dumps({"t": json.loads(source[299])["t"], "event": "marked", "detail": "reverse"})
+    )
+    fixture.write_text("\n".join(source) + "\n")
+    env = {"TREADMILL_CONFIG_DIR": str(tmp_path / "config")}
+    command = [sys.executable, "-m", "treadmill", "analyze", str(fixture), "--json", "--stats", "--learn"]
+    result = subprocess.run(command, capture_output=True, text=True, check=False, env={**os.environ, **env})
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert {"intervals", "summary", "interval_stats", "direction_stats"} <= set(out)
+    assert len(out["interval_stats"]) == len(out["intervals"])
+    profile = load_profile(tmp_path / "config")
+    assert profile.examples == [LabelledExample("marked.jsonl", json.loads(source[299])["t"], "reverse")]
+    assert profile.detector.learned_samples > 0
+
+
+def test_offline_smoothing_agrees_with_the_revised_live_labels() -> None:
+    right_live = right_offline = total = 0
+    for person in (40, 41, 42):
+        session = simulate_session(person, "free", duration_s=900)
+        analysis = analyze(session.samples)
+        truth = truth_at(session.truth, [s.t for s in session.samples])
+        live = analysis.labels
+        offline = analysis.offline_labels()
+        names = ("stopped", "forward", "reverse")
+        for k, label in enumerate(truth):
+            if label in ("forward", "reverse") and live[k] != 0:
+                total += 1
+                right_live += names[live[k]] == label
+                right_offline += names[offline[k]] == label
+    # The live labels already move each switch back to its turn; smoothing agrees to within 1 %.
+    assert right_offline >= right_live - 0.01 * total
+    assert right_offline / total > 0.9
