@@ -17,7 +17,6 @@ import asyncio
 import contextlib
 import logging
 import random
-import statistics
 import time
 
 from treadmill.ble.backend import BleBackend
@@ -25,6 +24,7 @@ from treadmill.ble.client import ClientOptions, FtmsClient
 from treadmill.ble.virtual_link import VirtualRadio
 from treadmill.clock import SessionClock
 from treadmill.errors import ControlError
+from treadmill.evaluation import median_p95
 from treadmill.model import Frame, LinkEvent
 from treadmill.samples import SampleDecoder
 from treadmill.virtual.peripheral import PeripheralOptions, VirtualTreadmill
@@ -36,9 +36,8 @@ def quantiles(values: list[float]) -> str:
     """Median and p95, in milliseconds."""
     if not values:
         return "n/a"
-    ordered = sorted(values)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return f"median {statistics.median(ordered) * 1e3:.2f} ms, p95 {p95 * 1e3:.2f} ms (n={len(ordered)})"
+    median, p95 = median_p95(values)
+    return f"median {median * 1e3:.2f} ms, p95 {p95 * 1e3:.2f} ms (n={len(values)})"
 
 
 class Soak:

@@ -25,6 +25,7 @@ from treadmill.ftms.uuids import CHARACTERISTIC_NAMES, short_uuid
 if TYPE_CHECKING:  # the commands import these when they run: `decode` stays light
     from treadmill.fixtures import Fixture
     from treadmill.session import SessionResult
+    from treadmill.virtual.runner import RunnerPlan
 
 __all__ = ["main"]
 
@@ -105,7 +106,7 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _plan(name: str) -> object:
+def _plan(name: str) -> RunnerPlan | None:
     from treadmill.virtual.runner import RunnerPlan  # noqa: PLC0415
 
     plans = {"intervals": RunnerPlan.intervals_demo(), "free": None}
@@ -137,7 +138,7 @@ def _cmd_record(args: argparse.Namespace) -> int:
         time_scale=args.time_scale,
         notify_hz=args.notify_hz,
         split_payload=args.split,
-        plan=_plan(args.plan),  # type: ignore[arg-type]
+        plan=_plan(args.plan),
         virtual_strap=args.sensors in ("both", "hr"),
         virtual_footpod=args.sensors in ("both", "footpod"),
         drop_link_at_s=tuple(args.drop_link_at or ()),
@@ -177,7 +178,7 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
         seed=args.seed,
         time_scale=args.time_scale,
         duration_s=args.duration,
-        plan=_plan(args.plan),  # type: ignore[arg-type]
+        plan=_plan(args.plan),
         notify_hz=args.notify_hz,
         split_payload=args.split,
     )

@@ -28,7 +28,16 @@ from treadmill.virtual.machine import MachineSpec
 from treadmill.virtual.runner import Person, RunnerPlan
 from treadmill.virtual.world import VirtualWorld
 
-__all__ = ["EvalSession", "Scores", "isotonic", "score", "simulate_session", "switch_times", "truth_at"]
+__all__ = [
+    "EvalSession",
+    "Scores",
+    "isotonic",
+    "median_p95",
+    "score",
+    "simulate_session",
+    "switch_times",
+    "truth_at",
+]
 
 REGIMES = ("guided", "free", "free_footpod", "free_hr")
 
@@ -284,10 +293,17 @@ def isotonic(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
     return [(b[0] / b[2], b[1] / b[2]) for b in blocks]
 
 
+def median_p95(values: Sequence[float]) -> tuple[float, float]:
+    """Median and 95th percentile (nearest rank); NaN for no values."""
+    if not values:
+        return float("nan"), float("nan")
+    ordered = sorted(values)
+    return statistics.median(ordered), ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
 def summarize_latency(values: Sequence[float]) -> str:
     """Median and p95 of latencies, seconds."""
     if not values:
         return "n/a"
-    ordered = sorted(values)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return f"{statistics.median(ordered):.1f} / {p95:.1f} s"
+    median, p95 = median_p95(values)
+    return f"{median:.1f} / {p95:.1f} s"
