@@ -74,26 +74,38 @@ def _robust(x: float, mean: float, sd: float, tail: float, width: float) -> floa
 
 
 CALIBRATION: dict[str, tuple[tuple[float, float], ...]] = {
-    "cued": ((0.325, 0.533), (0.754, 0.782), (0.831, 0.922), (0.879, 0.957), (0.962, 0.996)),
-    "speed": ((0.127, 0.179), (0.281, 0.193), (0.446, 0.321), (0.701, 0.379), (0.877, 0.602), (0.999, 0.958)),
+    "cued": ((0.25, 0.532), (0.552, 0.678), (0.711, 0.792), (0.83, 0.86), (0.879, 0.96), (0.964, 0.997)),
+    "speed": (
+        (0.126, 0.142),
+        (0.282, 0.292),
+        (0.548, 0.358),
+        (0.826, 0.452),
+        (0.876, 0.543),
+        (0.927, 0.553),
+        (0.999, 0.954),
+    ),
     "footpod": (
-        (0.016, 0.0),
-        (0.099, 0.01),
-        (0.204, 0.044),
-        (0.291, 0.372),
-        (0.368, 0.619),
-        (0.524, 0.752),
-        (0.701, 0.776),
-        (0.879, 0.793),
-        (1.0, 0.987),
+        (0.014, 0.005),
+        (0.099, 0.038),
+        (0.171, 0.08),
+        (0.228, 0.102),
+        (0.29, 0.436),
+        (0.368, 0.627),
+        (0.5, 0.65),
+        (0.576, 0.7),
+        (0.703, 0.765),
+        (0.877, 0.793),
+        (1.0, 0.995),
     ),
     "heart_rate": (
-        (0.151, 0.276),
-        (0.523, 0.355),
-        (0.775, 0.365),
-        (0.828, 0.49),
-        (0.902, 0.687),
-        (0.999, 0.881),
+        (0.125, 0.239),
+        (0.288, 0.277),
+        (0.472, 0.286),
+        (0.7, 0.312),
+        (0.775, 0.393),
+        (0.829, 0.535),
+        (0.902, 0.675),
+        (0.999, 0.901),
     ),
 }
 """Raw confidence -> how often right, per evidence class: isotonic fits on the runner model's
@@ -411,22 +423,26 @@ class DirectionDetector:
         self._last_speed = speed
         return dv
 
-    def _last_low_time(self) -> float | None:
-        """The last moment in the recent window at (about) its lowest speed."""
-        if not self._recent:
-            return None
-        low = min(v for _, v in self._recent)
-        return max(ti for ti, v in self._recent if v <= low + 0.3)
+    def _low_point(self, since: float, *, need_dip: bool) -> float | None:
+        """The last moment at the bottom of the most recent slow stretch after ``since``.
 
-    def _recent_low_point(self) -> float | None:
-        """The last moment at the lowest speed of a dip in the recent past (None without a dip)."""
-        if len(self._recent) < 3:
+        Walking back from now: the latest stretch below 80 % of the current speed (or, without
+        ``need_dip``, the latest stretch near the window's lowest speed), and the last moment at
+        its lowest. The most recent one: an earlier pause is not where the person turned.
+        """
+        window = [(ti, v) for ti, v in self._recent if ti >= since]
+        if len(window) < 2:
             return None
-        speeds = [v for _, v in self._recent]
-        low, now = min(speeds), speeds[-1]
-        if low > 0.8 * now:
+        now = window[-1][1]
+        threshold = 0.8 * now if need_dip else min(v for _, v in window) + 0.3
+        end = next((k for k in range(len(window) - 1, -1, -1) if window[k][1] <= threshold), None)
+        if end is None:
             return None
-        return max(ti for ti, v in self._recent if v <= low + 0.3)
+        start = end
+        while start > 0 and window[start - 1][1] <= threshold:
+            start -= 1
+        low = min(v for _, v in window[start : end + 1])
+        return max(ti for ti, v in window[start : end + 1] if v <= low + 0.3)
 
     def _commit(self, t: float, speed: float, posterior: list[float]) -> Step:
         # Heading: a turn from forward heads backward, and vice versa, with the flip odds.
@@ -447,13 +463,18 @@ class DirectionDetector:
             self._pending += 1
             if self._pending >= COMMIT_SAMPLES:
                 self._committed = R if self._committed == F else F
-                turned = self._turn_end is not None and t - self._turn_end <= 30.0
-                if turned and self._turn_end is not None:
+                # Look for the turn since this switch became likely (less a margin), not further
+                # back: an earlier pause mid-interval is not where the person turned.
+                since = t - RECENT_WINDOW_S
+                if self._cues and self._cues[-1][1] == self._committed:
+                    since = max(since, self._cues[-1][0])  # a cued switch happened after its cue
+                if self._turn_end is not None and self._turn_end >= since:
                     # A person turns at the end of the slow stretch: when the new speed is close
                     # to the turning speed, that can outlast the turning state itself.
-                    self._boundary = max(self._turn_end, self._last_low_time() or self._turn_end)
+                    anchored = self._low_point(self._turn_end - 15.0, need_dip=False)
+                    self._boundary = max(self._turn_end, anchored or self._turn_end)
                 else:
-                    self._boundary = self._recent_low_point() or self._candidate_start
+                    self._boundary = self._low_point(since, need_dip=True) or self._candidate_start
                 self._pending = 0
                 self._last_commit = t
                 switched = True

@@ -127,6 +127,8 @@ class Person:
     """Extra delay on every turn (negative: turns early)."""
     skip_probability: float = 0.0
     """Chance of ignoring a cued turn and staying in the current direction."""
+    pause_probability: float = 0.0
+    """Chance per interval of a 5-20 s pause mid-interval (a drink, a shoelace), going on the same way."""
     hr_rest_bpm: float = 65.0
     hr_max_bpm: float = 185.0
     hr_gain_bpm_per_mps: float = 24.2
@@ -155,6 +157,7 @@ class Person:
             reaction_s=rng.uniform(0.8, 4.0),
             late_s=rng.choice((0.0, 0.0, 0.0, rng.uniform(2.0, 12.0), -rng.uniform(1.0, 5.0))),
             skip_probability=rng.choice((0.0, 0.0, 0.05, 0.15)),
+            pause_probability=rng.choice((0.0, 0.0, 0.1, 0.25)),
             hr_rest_bpm=rng.uniform(52, 78),
             hr_max_bpm=208 - 0.7 * age,
             hr_gain_bpm_per_mps=max(8.0, rng.gauss(24.2, 8.3)),
@@ -218,6 +221,8 @@ class Runner:
         self._target_kmh = 0.0
         self._after_turn_kmh = 0.0
         self._skipped: set[int] = set()
+        self._pause_at: float | None = None
+        self._pause_for = 0.0
 
     @staticmethod
     def _free_plan(person: Person, rng: random.Random, duration_s: float) -> RunnerPlan:
@@ -278,6 +283,9 @@ class Runner:
             return
         self._interval_index = index
         speed = self._interval_speed(interval)
+        if self._rng.random() < self.person.pause_probability and interval.duration_s > 40:
+            self._pause_at = t + self._rng.uniform(20.0, interval.duration_s - 15.0)
+            self._pause_for = self._rng.uniform(5.0, 20.0)
         if interval.direction is not self._facing and interval.direction is not Direction.STOPPED:
             if index in self._skipped or self._rng.random() < self.person.skip_probability:
                 self._skipped.add(index)
@@ -290,6 +298,18 @@ class Runner:
             self._target_kmh = speed
             if self._phase == "steady":
                 actions.append((Action.SET_SPEED, speed))
+
+    def _mid_interval_pause(self, t: float, actions: list[tuple[Action, float]]) -> None:
+        """A pause that is not a turn: stop the belt, stand, start again the same way."""
+        if self._pause_at is None or t < self._pause_at or self._pending_turn_at is not None:
+            return
+        if self._phase == "steady":
+            actions.append((Action.PAUSE, 0.0))
+            self._phase = "pausing"
+        elif self._phase == "pausing" and t >= self._pause_at + self._pause_for:
+            actions += [(Action.START, 0.0), (Action.SET_SPEED, self._target_kmh)]
+            self._phase = "steady"
+            self._pause_at = None
 
     def step(self, t: float, dt: float, belt_kmh: float) -> RunnerState:
         """Advance to session time ``t`` (``dt`` since the last step) given the belt speed."""
@@ -329,6 +349,7 @@ class Runner:
             actions.append((Action.SET_SPEED, self._target_kmh))
             self._phase = "steady"
 
+        self._mid_interval_pause(t, actions)
         moving = self._facing if belt_kmh >= 0.3 else Direction.STOPPED
         return RunnerState(
             moving, self._heart_rate(dt, belt_kmh, moving), self._cadence(belt_kmh, moving), actions
