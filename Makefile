@@ -20,7 +20,8 @@ $(VENV)/.test: pyproject.toml | $(BIN)/python
 	@touch $@ $(VENV)/.app
 
 # Until the workout app lands, the demo records five minutes of the built-in virtual
-# treadmill at 10x through the real Bluetooth client, then shows the turns (see README).
+# treadmill at 10x through the real Bluetooth client, shows the cued and the real turns,
+# and what the direction detector made of them (see README).
 DEMO_OUT := $(shell mktemp -u /tmp/treadmill-demo-XXXXXX.jsonl)
 demo: $(VENV)/.app
 	@echo "Treadmill Companion $$($(BIN)/treadmill --version | cut -d' ' -f2): the workout screen is not built yet."
@@ -29,8 +30,8 @@ demo: $(VENV)/.app
 	$(BIN)/treadmill record --virtual --duration 300 --time-scale 10 --out $(DEMO_OUT)
 	@echo "The app's cues and what the virtual runner really did (first lines of $(DEMO_OUT)):"
 	@grep -E '"(cue|truth)"' $(DEMO_OUT) | head -12
-	@echo "And one Treadmill Data frame from it, decoded:"
-	$(BIN)/treadmill decode 2acd $$(sed -n 's/.*"char": "2acd", "hex": "\([0-9a-f]*\)".*/\1/p' $(DEMO_OUT) | sed -n 60p)
+	@echo "What the direction detector made of it, live (no peeking at the truth):"
+	$(BIN)/treadmill analyze $(DEMO_OUT)
 
 test: $(VENV)/.test
 	$(BIN)/ruff check .
