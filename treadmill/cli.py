@@ -325,6 +325,29 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_plans(args: argparse.Namespace) -> int:
+    from treadmill.profile import load_profile  # noqa: PLC0415
+    from treadmill.workout.library import catalogue, user_plans_dir  # noqa: PLC0415
+
+    found = catalogue(load_profile())
+    for problem in found.problems:
+        print(f"skipped {problem}", file=sys.stderr)
+    if args.json:
+        print(
+            json.dumps([{"id": k, "kind": kind, **plan.to_dict()} for k, (kind, plan) in found.plans.items()])
+        )
+        return EXIT_OK
+    print(f"{'id':24} {'name':38} {'total':>7} {'backward':>9}  level")
+    for plan_id, (kind, plan) in found.plans.items():
+        total = "-" if plan.duration_s is None else _clock(plan.duration_s)
+        label = plan.name if kind == "builtin" else f"{plan.name} (yours)"
+        print(f"{plan_id:24} {label[:38]:38} {total:>7} {_clock(plan.reverse_s):>9}  {plan.level or '-'}")
+    print(
+        f"\nYour own plans (.toml or .zwo) go in {user_plans_dir()}; see docs/workouts.md.", file=sys.stderr
+    )
+    return EXIT_OK
+
+
 def _positive(text: str) -> float:
     value = float(text)
     if value <= 0:
@@ -453,6 +476,16 @@ def _add_analyze(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     ana.set_defaults(run=_cmd_analyze)
 
 
+def _add_plans(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    pl = commands.add_parser(
+        "plans",
+        help="list the built-in and your own workout plans",
+        description="List the built-in programmes and your own plans (TOML or Zwift .zwo).",
+    )
+    pl.add_argument("--json", action="store_true", help="print a JSON list on stdout")
+    pl.set_defaults(run=_cmd_plans)
+
+
 def _add_simulate(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sim = commands.add_parser(
         "simulate",
@@ -491,6 +524,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_replay(commands)
     _add_export(commands)
     _add_analyze(commands)
+    _add_plans(commands)
     _add_simulate(commands)
     return parser
 

@@ -54,6 +54,12 @@ class UserProfile:
     """Measured maximum; None estimates it as 208 - 0.7 x age (Tanaka et al. 2001)."""
     maf_adjustment: int = 0
     """MAF 180 adjustment: -10 illness or medication, -5 injury or inconsistency, +5 > 2 years of progress."""
+    reference_paces_s_per_km: tuple[float, float, float, float, float] = (300.0, 330.0, 345.0, 365.0, 390.0)
+    """Forward race paces for Zwift workouts' ``pace`` attribute: 1 mile, 5 km, 10 km, half, marathon."""
+    forward_cap_kmh: float = 16.0
+    """The fastest the app may ever set the belt facing forward."""
+    reverse_cap_kmh: float = 3.0
+    """The fastest backward: 3 km/h to start with (reverse-running.md §2.1), raised as you gain experience."""
     detector: DetectorState = field(default_factory=DetectorState)
     examples: list[LabelledExample] = field(default_factory=list)
 
@@ -71,6 +77,8 @@ class UserProfile:
         """Rebuild from :meth:`to_dict` output; unknown keys are ignored (newer versions may add some)."""
         known = {f.name for f in dataclasses.fields(cls)}
         values = {k: v for k, v in data.items() if k in known and k not in ("detector", "examples")}
+        if "reference_paces_s_per_km" in values:
+            values["reference_paces_s_per_km"] = tuple(values["reference_paces_s_per_km"])
         detector_fields = {f.name for f in dataclasses.fields(DetectorState)}
         detector = DetectorState(
             **{k: v for k, v in data.get("detector", {}).items() if k in detector_fields}

@@ -1,0 +1,1 @@
+"""Workouts: plans (TOML, built-in, Zwift ``.zwo``), the cue engine, safety rules, belt control."""

@@ -1,0 +1,81 @@
+"""The built-in programmes, and the 7-day reverse-running challenge.
+
+The fixed programmes are TOML files shipped with the package (``treadmill/workout/plans``),
+parsed by the same validator as a user's own plans. The challenge is generated day by day
+from the usual advice for starting backward (reverse-running.md §2.1: short, slow reverse
+bouts with handrails first; at most +0.5 km/h or a little more time per session) and adapts
+to how the last session felt: ``hard`` repeats the day more gently, ``easy`` moves on faster.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from treadmill.workout.plan import Caps, Plan, Step, parse_plan
+
+__all__ = ["BUILTIN_IDS", "builtin_plans", "challenge_day"]
+
+BUILTIN_IDS = ("first-steps-backward", "zone2-reverse", "retro-incline-walk")
+CHALLENGE_ID = "7-day-challenge"
+RATINGS = ("easy", "ok", "hard")
+
+
+def builtin_plans(caps: Caps | None = None) -> dict[str, Plan]:
+    """The fixed programmes by id, plus today's first challenge day."""
+    folder = resources.files("treadmill.workout") / "plans"
+    plans = {
+        plan_id: parse_plan(
+            (folder / f"{plan_id}.toml").read_text(encoding="utf-8"), f"builtin:{plan_id}", caps
+        )
+        for plan_id in BUILTIN_IDS
+    }
+    plans[CHALLENGE_ID] = challenge_day(1)
+    return plans
+
+
+def challenge_day(day: int, last_rating: str | None = None) -> Plan:
+    """Day ``day`` (1-7) of the challenge, adjusted by how the last session felt.
+
+    Day 1: 4 x 30 s backward at 2.0 km/h with handrails. Each day adds 15 s per bout and
+    0.25 km/h (at most 3.5 km/h, still a walk), and one bout every other day; the rails
+    are optional from day 5. ``hard`` repeats the previous day's load; ``easy`` skips ahead
+    half a day's progression.
+    """
+    if not 1 <= day <= 7:
+        raise ValueError("the challenge has days 1 to 7")
+    if last_rating is not None and last_rating not in RATINGS:
+        raise ValueError(f"rating must be one of {', '.join(RATINGS)}")
+    level = day - 1 + {"hard": -1.0, "easy": 0.5, "ok": 0.0, None: 0.0}[last_rating]
+    level = max(level, 0.0)
+    bouts = 4 + int(level // 2)
+    seconds = 30 + 15 * level
+    speed = min(2.0 + 0.25 * level, 3.5)
+    handrail = level < 4
+    steps: list[Step] = [Step("forward", 180.0, None, "warmup", 3.5)]
+    for _ in range(bouts):
+        steps.append(
+            Step(
+                "reverse",
+                seconds,
+                None,
+                "interval",
+                round(speed, 2),
+                handrail=handrail,
+                note="Upright, short steps" + (", hands on the rails." if handrail else "."),
+            )
+        )
+        steps.append(Step("forward", 90.0, None, "recovery", 4.0))
+    steps.append(Step("forward", 180.0, None, "cooldown", 3.0))
+    note = {
+        None: "",
+        "ok": "",
+        "hard": " (eased: the last one felt hard)",
+        "easy": " (stepped up: the last one felt easy)",
+    }
+    return Plan(
+        f"7-day reverse challenge, day {day}{note[last_rating]}",
+        tuple(steps),
+        f"{bouts} x {seconds:.0f} s backward at {speed:.2f} km/h" + (" with handrails" if handrail else ""),
+        "beginner",
+        f"builtin:{CHALLENGE_ID}",
+    )

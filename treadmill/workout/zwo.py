@@ -1,0 +1,132 @@
+"""Import Zwift run workouts (``.zwo``) as plans.
+
+Zwift's run workouts (h4l/zwift-workout-file-reference; qdomyos-zwift ``zwiftworkout.cpp``):
+blocks ``Warmup``/``Cooldown`` (``Duration``, ``PowerLow``..``PowerHigh``), ``SteadyState``
+(``Duration``, ``Power``), ``IntervalsT`` (``Repeat``, ``OnDuration``/``OffDuration``,
+``OnPower``/``OffPower``), ``Ramp``, ``FreeRide``. For running, ``Power`` is a fraction of a
+reference pace's *speed*, chosen by the block's ``pace`` attribute: 0 = 1 mile, 1 = 5 km,
+2 = 10 km, 3 = half marathon, 4 = marathon (the user's own reference paces, in the profile).
+``durationType`` "distance" makes durations metres.
+
+Zwift has no direction. This importer reads a block as backward when it has
+``direction="reverse"`` or a ``<textevent>`` whose message starts with REVERSE or BACKWARD
+(docs/workouts.md); everything else is forward.
+"""
+
+from __future__ import annotations
+
+from xml.etree.ElementTree import Element
+
+from defusedxml import ElementTree
+from defusedxml.common import DefusedXmlException
+
+from treadmill.workout.plan import Caps, Plan, PlanError, Step
+
+__all__ = ["parse_zwo"]
+
+_MAX_BYTES = 1_000_000
+
+
+def _float(element: Element, name: str, default: float | None = None) -> float | None:
+    value = element.get(name)
+    if value is None:
+        return default
+    try:
+        return float(value)
+    except ValueError:
+        return None
+
+
+def _reverse(block: Element) -> bool:
+    if (block.get("direction") or "").lower() in ("reverse", "backward"):
+        return True
+    return any(
+        (event.get("message") or "").strip().upper().startswith(("REVERSE", "BACKWARD"))
+        for event in block.iter("textevent")
+    )
+
+
+class _Builder:
+    def __init__(self, source: str, paces: tuple[float, ...], by_distance: bool, caps: Caps) -> None:
+        self.source = source
+        self.paces = paces
+        self.by_distance = by_distance
+        self.caps = caps
+        self.steps: list[Step] = []
+
+    def speed(self, block: Element, power: float | None) -> float | None:
+        if power is None:
+            return None
+        pace_index = int(_float(block, "pace", 0.0) or 0.0)
+        if not 0 <= pace_index < len(self.paces):
+            raise PlanError(self.source, 0, f"{block.tag}.pace", f"{pace_index} is not 0-4")
+        reference_kmh = 3600.0 / self.paces[pace_index]
+        return round(reference_kmh * power, 2)
+
+    def add(self, block: Element, length: float | None, power: float | None, kind: str) -> None:
+        if length is None or length <= 0:
+            raise PlanError(self.source, 0, block.tag, "a block needs a positive Duration")
+        direction = "reverse" if _reverse(block) else "forward"
+        speed = self.speed(block, power)
+        cap = self.caps.reverse_kmh if direction == "reverse" else self.caps.forward_kmh
+        if speed is not None and speed > cap:
+            raise PlanError(
+                self.source, 0, block.tag, f"{speed} km/h is above the {direction} cap of {cap} km/h"
+            )
+        self.steps.append(
+            Step(
+                direction,
+                None if self.by_distance else length,
+                length if self.by_distance else None,
+                kind,
+                speed,
+                handrail=direction == "reverse",
+            )
+        )
+
+    def block(self, block: Element) -> None:
+        tag = block.tag
+        if tag in ("Warmup", "Cooldown", "Ramp"):
+            low, high = _float(block, "PowerLow"), _float(block, "PowerHigh")
+            power = None if low is None or high is None else (low + high) / 2.0
+            kind = {"Warmup": "warmup", "Cooldown": "cooldown"}.get(tag, "interval")
+            self.add(block, _float(block, "Duration"), power, kind)
+        elif tag in ("SteadyState", "FreeRide", "MaxEffort"):
+            self.add(block, _float(block, "Duration"), _float(block, "Power"), "interval")
+        elif tag == "IntervalsT":
+            repeat = int(_float(block, "Repeat", 1.0) or 1.0)
+            for _ in range(max(repeat, 1)):
+                self.add(block, _float(block, "OnDuration"), _float(block, "OnPower"), "interval")
+                self.add(block, _float(block, "OffDuration"), _float(block, "OffPower"), "recovery")
+        else:
+            raise PlanError(self.source, 0, tag, "not a Zwift workout block this importer knows")
+
+
+def parse_zwo(
+    data: bytes, source: str, reference_paces_s_per_km: tuple[float, ...], caps: Caps | None = None
+) -> Plan:
+    """A plan from a ``.zwo`` file's bytes.
+
+    Raises:
+        PlanError: not XML, not a run workout, an unknown block, a speed above the caps.
+    """
+    if len(data) > _MAX_BYTES:
+        raise PlanError(source, 0, "", "too large for a workout file")
+    try:
+        root = ElementTree.fromstring(data)
+    except (ElementTree.ParseError, DefusedXmlException) as exc:
+        raise PlanError(source, 0, "", f"not a Zwift workout (XML: {exc})") from None
+    if root.tag != "workout_file":
+        raise PlanError(source, 0, root.tag, "not a Zwift workout (no <workout_file>)")
+    sport = (root.findtext("sportType") or "").strip().lower()
+    if "run" not in sport:
+        raise PlanError(source, 0, "sportType", f"{sport or 'missing'}: only run workouts can be imported")
+    workout = root.find("workout")
+    if workout is None or len(workout) == 0:
+        raise PlanError(source, 0, "workout", "the workout has no blocks")
+    by_distance = (root.findtext("durationType") or "time").strip().lower() == "distance"
+    builder = _Builder(source, reference_paces_s_per_km, by_distance, caps or Caps())
+    for block in workout:
+        builder.block(block)
+    name = (root.findtext("name") or "").strip() or source
+    return Plan(name, tuple(builder.steps), (root.findtext("description") or "").strip(), "", source)
