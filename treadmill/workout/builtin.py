@@ -20,12 +20,16 @@ CHALLENGE_ID = "7-day-challenge"
 RATINGS = ("easy", "ok", "hard")
 
 
-def builtin_plans(caps: Caps | None = None) -> dict[str, Plan]:
-    """The fixed programmes by id, plus today's first challenge day."""
+def builtin_plans() -> dict[str, Plan]:
+    """The fixed programmes by id, plus the challenge's first day.
+
+    They are checked against the standard caps; a user's lower caps clamp their targets when
+    the workout runs.
+    """
     folder = resources.files("treadmill.workout") / "plans"
     plans = {
         plan_id: parse_plan(
-            (folder / f"{plan_id}.toml").read_text(encoding="utf-8"), f"builtin:{plan_id}", caps
+            (folder / f"{plan_id}.toml").read_text(encoding="utf-8"), f"builtin:{plan_id}", Caps()
         )
         for plan_id in BUILTIN_IDS
     }

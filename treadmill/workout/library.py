@@ -73,7 +73,7 @@ class Catalogue:
 
 def catalogue(profile: UserProfile) -> Catalogue:
     """The built-in programmes and the user's own plans."""
-    plans: dict[str, tuple[str, Plan]] = {k: ("builtin", p) for k, p in builtin_plans(_caps(profile)).items()}
+    plans: dict[str, tuple[str, Plan]] = {k: ("builtin", p) for k, p in builtin_plans().items()}
     problems: list[PlanError] = []
     folder = user_plans_dir()
     if folder.is_dir():
