@@ -294,7 +294,7 @@ class _Validator:
 
     def steps(self, entries: object, block: tuple[int, ...], path: str, *, nested: bool) -> list[Step]:
         if not isinstance(entries, list) or not entries:
-            raise self.fail(block, "steps" if block else None, path or "steps", "the plan has no steps")
+            raise self.fail(block, "steps", path or "steps", "the plan has no steps")
         out: list[Step] = []
         for index, raw in enumerate(entries):
             here = (*block, index) if nested else (index,)
