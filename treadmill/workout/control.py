@@ -1,0 +1,163 @@
+"""Treadmill control: which target speed and incline to command, and when (reverse-running.md §2).
+
+Off unless the user turns it on. Pure and clock-free: :meth:`ControlPolicy.update` takes the
+session time, the plan's position and what the belt is doing, and returns the command to send
+(or None). The rules, each for safety:
+
+* **Never start the belt.** While the belt is stopped or paused nothing is commanded; when
+  the user starts it again the policy picks up from the measured speed.
+* **Caps.** Every target is clamped to the device's supported range and to the user's caps,
+  separate forward and backward (:class:`~treadmill.workout.plan.Caps`).
+* **Ramps.** Speed moves toward the plan's target by at most ``ramp_up_kmh_per_s`` up and
+  ``ramp_down_kmh_per_s`` down, one command a second at most: no surge under a walker's feet.
+* **Turns.** Before a change of direction the belt is slowed to :data:`TURN_SPEED_KMH`,
+  reaching it by the turn; after it, speed builds up on the ramp.
+* **The user wins.** A target-speed change the app did not command (a console press, seen in
+  the Fitness Machine Status notifications) hands speed back to the user until the next step,
+  and the policy says so.
+* **The end.** After the last step the belt is slowed to the turn speed and stopped.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from treadmill.ftms.ranges import InclinationRange, SpeedRange
+from treadmill.workout.cues import TURN_SPEED_KMH
+from treadmill.workout.plan import Caps, Step
+
+__all__ = ["ControlCommand", "ControlPolicy"]
+
+
+@dataclass(frozen=True, slots=True)
+class ControlCommand:
+    """What to send: a target speed, a target incline, or a stop; and why."""
+
+    t: float
+    speed_kmh: float | None = None
+    incline_pct: float | None = None
+    stop: bool = False
+    reason: str = ""
+
+
+@dataclass(slots=True)
+class ControlPolicy:
+    """Follows a plan's targets within caps and ramps; yields to the console."""
+
+    caps: Caps
+    speed_range: SpeedRange | None = None
+    incline_range: InclinationRange | None = None
+    ramp_up_kmh_per_s: float = 0.5
+    ramp_down_kmh_per_s: float = 1.0
+    command_every_s: float = 1.0
+    tolerance_kmh: float = 0.15
+    """A status target within this of a commanded one is our own command echoed back."""
+    following_user: bool = False
+    messages: list[tuple[float, str]] = field(default_factory=list)
+    """What the policy told the user (following the console, the end)."""
+    _commanded: list[float] = field(default_factory=list)
+    _speed: float | None = None
+    """The last target speed sent (None: not yet, or the belt stopped since)."""
+    _incline: float | None = None
+    _last_at: float = -1e9
+    _step: Step | None = None
+    _stopped: bool = False
+
+    def clamp(self, direction: str, kmh: float) -> float:
+        """``kmh`` within the user's cap for ``direction`` and the device range, on its increment."""
+        cap = self.caps.reverse_kmh if direction == "reverse" else self.caps.forward_kmh
+        low, high, step = 0.0, cap, 0.1
+        if self.speed_range is not None:
+            low = self.speed_range.minimum_speed_kmh
+            high = min(high, self.speed_range.maximum_speed_kmh or high)
+            step = self.speed_range.minimum_increment_kmh or step
+        value = min(max(kmh, low), high)
+        return round(math.floor(value / step + 1e-6) * step, 2)
+
+    def clamp_incline(self, pct: float) -> float:
+        """``pct`` within the device's incline range."""
+        if self.incline_range is None:
+            return pct
+        high = self.incline_range.maximum_inclination_pct
+        return min(max(pct, self.incline_range.minimum_inclination_pct), pct if high is None else high)
+
+    def _goal(self, step: Step, coming: Step | None, seconds_left: float | None) -> tuple[str, float | None]:
+        turn_ahead = coming is not None and coming.direction != step.direction
+        if turn_ahead and self._speed is not None and seconds_left is not None:
+            slow_for = (self._speed - TURN_SPEED_KMH) / self.ramp_down_kmh_per_s + 2.0
+            if seconds_left <= max(slow_for, 3.0):
+                return step.direction, TURN_SPEED_KMH
+        return step.direction, step.speed_kmh
+
+    def update(
+        self,
+        t: float,
+        *,
+        step: Step | None,
+        coming: Step | None,
+        seconds_left: float | None,
+        belt_kmh: float | None,
+        running: bool,
+    ) -> ControlCommand | None:
+        """The command due at ``t``; ``step`` None means the plan has finished."""
+        if not running or belt_kmh is None:
+            self._speed = None  # never start the belt; on restart, ramp from where it is
+            return None
+        if step is not self._step:
+            self._step, self.following_user = step, False
+        if self._speed is None:
+            self._speed = belt_kmh
+        if t - self._last_at < self.command_every_s or self.following_user or self._stopped:
+            return None
+        if step is None:
+            return self._finish(t)
+        direction, goal = self._goal(step, coming, seconds_left)
+        incline = None
+        if step.incline_pct is not None and step.incline_pct != self._incline:
+            incline = self._incline = self.clamp_incline(step.incline_pct)
+        speed = None
+        if goal is not None:
+            speed = self._ramp(direction, goal)
+        if speed is None and incline is None:
+            return None
+        self._last_at = t
+        return ControlCommand(t, speed, incline, reason="turn" if goal == TURN_SPEED_KMH else "plan")
+
+    def _ramp(self, direction: str, goal: float) -> float | None:
+        """The next target on the ramp toward ``goal`` (None: already there); always within the caps."""
+        assert self._speed is not None
+        goal, current = self.clamp(direction, goal), self._speed
+        rate = self.ramp_up_kmh_per_s if goal > current else self.ramp_down_kmh_per_s
+        reach = rate * self.command_every_s
+        nxt = self.clamp(direction, current + max(min(goal - current, reach), -reach))
+        if goal < current:
+            nxt = max(nxt, goal)
+        if abs(nxt - current) < 0.05:
+            return None
+        self._speed = nxt
+        self._commanded = [*self._commanded[-7:], nxt]
+        return nxt
+
+    def _finish(self, t: float) -> ControlCommand | None:
+        assert self._speed is not None
+        speed = self._ramp("forward", TURN_SPEED_KMH)
+        if speed is not None:
+            self._last_at = t
+            return ControlCommand(t, speed, reason="finish")
+        self._stopped = True
+        self._last_at = t
+        self.messages.append((t, "Workout done: stopping the belt."))
+        return ControlCommand(t, stop=True, reason="finish")
+
+    def on_target_speed(self, t: float, kmh: float) -> str | None:
+        """A Target Speed Changed status: None if it echoes a command, else what the app says."""
+        if any(abs(kmh - sent) <= self.tolerance_kmh for sent in self._commanded[-3:]):
+            return None
+        self.following_user = True
+        self._speed = kmh
+        message = (
+            f"Speed changed on the console to {kmh:g} km/h: following you, not the plan, until the next step."
+        )
+        self.messages.append((t, message))
+        return message
