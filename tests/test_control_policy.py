@@ -82,7 +82,10 @@ def test_the_belt_is_at_turn_speed_by_each_turn_and_builds_up_after() -> None:
     before = [c for c in commands if c.t < 60.0 and c.speed_kmh is not None]
     assert before[-1].speed_kmh == TURN_SPEED_KMH
     assert before[-1].reason == "turn"
-    after = [c for c in commands if 60.0 <= c.t < 70.0 and c.speed_kmh is not None]
+    held = [c for c in commands if 60.0 <= c.t < 72.0 and c.speed_kmh is not None]
+    assert held == []  # held at turn speed while the user turns
+    after = [c for c in commands if 72.0 <= c.t < 80.0 and c.speed_kmh is not None]
+    assert after[0].t == pytest.approx(72.0)
     assert after[0].speed_kmh == pytest.approx(TURN_SPEED_KMH + 0.5)
 
 

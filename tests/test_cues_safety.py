@@ -139,7 +139,7 @@ def test_reverse_start_holds_for_the_first_seconds_backward() -> None:
 
 def test_every_turnaround_raises_a_warning_around_the_turn() -> None:
     states = [SafetyState(float(t), "forward", 4.0, turn_at=40.0) for t in range(80)]
-    assert raised_and_cleared(SafetyMonitor(), states, "turnaround") == (25.0, 56.0)
+    assert raised_and_cleared(SafetyMonitor(), states, "turnaround") == (25.0, 61.0)
 
 
 def test_reverse_speed_above_the_safe_speed_is_a_danger_until_slowed() -> None:

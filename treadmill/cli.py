@@ -24,8 +24,11 @@ from treadmill.ftms.uuids import CHARACTERISTIC_NAMES, short_uuid
 
 if TYPE_CHECKING:  # the commands import these when they run: `decode` stays light
     from treadmill.fixtures import Fixture
+    from treadmill.profile import UserProfile
     from treadmill.session import SessionResult
     from treadmill.virtual.runner import RunnerPlan
+    from treadmill.workout.coach import CoachEvent
+    from treadmill.workout.plan import Plan
 
 __all__ = ["main"]
 
@@ -115,9 +118,36 @@ def _plan(name: str) -> RunnerPlan | None:
     return plans[name]
 
 
+_RUNNER_PLANS = ("intervals", "free")
+"""Plans of the virtual runner alone: no guided workout, no coach."""
+
+
+def _workout(name: str) -> tuple[Plan, UserProfile]:
+    """A guided workout by id, name or file, with the user's profile (caps, safe speed)."""
+    from treadmill.profile import load_profile  # noqa: PLC0415
+    from treadmill.workout.library import catalogue  # noqa: PLC0415
+    from treadmill.workout.plan import PlanError  # noqa: PLC0415
+
+    profile = load_profile()
+    try:
+        return catalogue(profile).find(name, profile), profile
+    except PlanError as exc:
+        raise _UsageError(f"--plan: {exc}") from exc
+
+
+def _say_coach(event: CoachEvent) -> None:
+    """A coach event as one stderr line (countdowns, the bell where asked)."""
+    if event.kind == "cleared":
+        return
+    bell = "\a" if event.bell and sys.stderr.isatty() else ""
+    label = {"cue": "", "warning": "RAILS  ", "message": "note   ", "control": "belt   "}.get(event.kind, "")
+    print(f"\r{bell}{_clock(event.t)}  {label}{event.text}", file=sys.stderr, flush=True)
+
+
 def _cmd_record(args: argparse.Namespace) -> int:
     from treadmill.recording import RecordOptions, RecordProgress, record  # noqa: PLC0415
     from treadmill.virtual.machine import MachineSpec  # noqa: PLC0415
+    from treadmill.workout.plan import Caps  # noqa: PLC0415
 
     if args.virtual == (args.device is not None):
         raise _UsageError("give exactly one of --device ADDR (a real treadmill) or --virtual")
@@ -126,9 +156,19 @@ def _cmd_record(args: argparse.Namespace) -> int:
         raise _UsageError(f"{out} exists; recordings are never overwritten, choose another name")
     if not out.parent.is_dir():
         raise _UsageError(f"folder {out.parent} does not exist")
+    workout = profile = None
+    if args.plan not in _RUNNER_PLANS:
+        workout, profile = _workout(args.plan)
+    elif args.control:
+        raise _UsageError(
+            "--control drives the belt through a workout: give --plan NAME (see treadmill plans)"
+        )
+    duration = args.duration
+    if duration is None:
+        duration = 600.0 if workout is None else (workout.duration_s or 3600.0) + 30.0
     options = RecordOptions(
         out=out,
-        duration_s=args.duration,
+        duration_s=duration,
         device=args.device,
         hci=args.hci,
         strap=args.strap,
@@ -138,7 +178,11 @@ def _cmd_record(args: argparse.Namespace) -> int:
         time_scale=args.time_scale,
         notify_hz=args.notify_hz,
         split_payload=args.split,
-        plan=_plan(args.plan),
+        plan=_plan(args.plan) if workout is None else None,
+        workout=workout,
+        control=args.control,
+        caps=Caps() if profile is None else Caps(profile.forward_cap_kmh, profile.reverse_cap_kmh),
+        safe_reverse_kmh=3.0 if profile is None else profile.reverse_cap_kmh,
         virtual_strap=args.sensors in ("both", "hr"),
         virtual_footpod=args.sensors in ("both", "footpod"),
         drop_link_at_s=tuple(args.drop_link_at or ()),
@@ -156,7 +200,7 @@ def _cmd_record(args: argparse.Namespace) -> int:
         print(f"\r{line}" if tty else line, end="" if tty else "\n", file=sys.stderr, flush=True)
 
     try:
-        result = asyncio.run(record(options, show))
+        result = asyncio.run(record(options, show, _say_coach))
     except KeyboardInterrupt:
         print(f"\nstopped; {out} holds everything recorded until now", file=sys.stderr)
         return EXIT_FAILURE
@@ -398,7 +442,15 @@ def _add_record(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     )
     _session_options(rec)
     rec.add_argument(
-        "--duration", type=_positive, default=600.0, metavar="S", help="session seconds (default 600)"
+        "--duration",
+        type=_positive,
+        metavar="S",
+        help="session seconds (default: the workout's length, or 600)",
+    )
+    rec.add_argument(
+        "--control",
+        action="store_true",
+        help="let the app drive the belt through the workout (ramped, capped; never starts it)",
     )
     rec.add_argument(
         "--notify-hz", type=_positive, default=1.0, help="virtual treadmill data rate (default 1)"
@@ -534,7 +586,12 @@ def _session_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--virtual", action="store_true", help="use the built-in virtual treadmill")
     command.add_argument("--seed", type=int, default=1, help="virtual runner's seed (default 1)")
     command.add_argument("--time-scale", type=_positive, default=1.0, metavar="X", help="run X times faster")
-    command.add_argument("--plan", default="intervals", help="workout: intervals (default) or free")
+    command.add_argument(
+        "--plan",
+        default="intervals",
+        help="a guided workout (a name from `treadmill plans`, or a .toml/.zwo file); "
+        "or, for the virtual runner alone, intervals (default) or free",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -4,12 +4,19 @@ The source is the real FTMS client, talking either to a treadmill (the system's
 Bluetooth) or to the built-in virtual treadmill over Bumble's virtual radio. Frames and
 link events are written as they arrive; a virtual session adds truth lines from the
 runner model and cue lines at the plan's direction changes (the cues the runner follows).
+
+With a guided workout (``--plan NAME`` of a workout plan) the
+:class:`~treadmill.workout.coach.WorkoutCoach` runs beside the session: its turn and stop
+cues are the fixture's cue lines, its warnings and cues go to ``on_coach``, and with
+``control`` it drives the belt. A virtual runner then follows the workout, leaving the speed
+to the app when control is on.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,8 +31,15 @@ from treadmill.samples import Sample
 from treadmill.session import Consumer, Overflow, Session, SessionItem, SessionResult
 from treadmill.virtual.machine import MachineSpec
 from treadmill.virtual.peripheral import PeripheralOptions, VirtualTreadmill
-from treadmill.virtual.runner import Direction, RunnerPlan
+from treadmill.virtual.runner import Direction, Interval, RunnerPlan
 from treadmill.virtual.world import Tick, VirtualWorld
+from treadmill.workout.coach import CoachEvent, WorkoutCoach
+from treadmill.workout.plan import Caps, Plan
+
+logger = logging.getLogger(__name__)
+
+_AFTER_WORKOUT_S = 5.0
+"""Session seconds still recorded after a guided workout ends (the belt coming to rest)."""
 
 __all__ = [
     "FixtureRecorder",
@@ -60,12 +74,35 @@ class RecordOptions:
     virtual_footpod: bool = True
     """Virtual sessions: also run a footpod."""
     drop_link_at_s: tuple[float, ...] = ()
+    console_presses: tuple[tuple[float, float], ...] = ()
+    """Virtual sessions: (session time, km/h) at which someone sets the speed on the console."""
     """Virtual sessions: the treadmill drops the link at these session times."""
     trailing_bytes: int = 0
     """Virtual sessions: zero bytes padded after every Treadmill Data payload."""
     plan: RunnerPlan | None = field(default_factory=RunnerPlan.intervals_demo)
     """The plan the virtual runner is cued through (None: a free run)."""
     spec: MachineSpec = field(default_factory=MachineSpec)
+    workout: Plan | None = None
+    """A guided workout: the coach cues it and warns; a virtual runner follows it (not ``plan``)."""
+    control: bool = False
+    """Let the coach drive the belt (needs ``workout``)."""
+    caps: Caps = field(default_factory=Caps)
+    """The user's speed caps, forward and backward."""
+    safe_reverse_kmh: float = 3.0
+    """Above this backward, a handrail danger warning."""
+
+    @property
+    def runner_plan(self) -> RunnerPlan | None:
+        """What the virtual runner follows: the workout if there is one, else ``plan``."""
+        if self.workout is None:
+            return self.plan
+        intervals = []
+        for step in self.workout.steps:
+            duration = step.duration_s
+            if duration is None:  # a distance step, at its speed (or a walk)
+                duration = (step.distance_m or 0.0) / ((step.speed_kmh or 4.0) / 3.6)
+            intervals.append(Interval(Direction(step.direction), duration, step.speed_kmh))
+        return RunnerPlan(tuple(intervals))
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +127,8 @@ class RecordResult:
     events: dict[str, int]
     session: SessionResult
     """What the live session produced (samples, summary), for comparing with a replay."""
+    coach: WorkoutCoach | None = None
+    """The guided workout's coach (its events and commands), if one ran."""
 
 
 @contextlib.asynccontextmanager
@@ -99,7 +138,11 @@ async def virtual_treadmill(
     """The built-in virtual treadmill on a fresh virtual radio, and the backend that reaches it."""
     radio = VirtualRadio()
     world = VirtualWorld(
-        seed=options.seed, plan=options.plan, spec=options.spec, duration_s=options.duration_s
+        seed=options.seed,
+        plan=options.runner_plan,
+        spec=options.spec,
+        duration_s=options.duration_s,
+        app_drives_speed=options.control,
     )
     peripheral_options = PeripheralOptions(
         notify_hz=options.notify_hz,
@@ -178,6 +221,25 @@ async def _cue_on_time(session: Session, clock: SessionClock, cues: list[tuple[f
         await session.add_cue(Cue(t, cue))
 
 
+async def _coach_then_stop(coach: WorkoutCoach, session: Session, clock: SessionClock) -> None:
+    """Coach the workout; once it is over, record a few seconds more and end the session."""
+    try:
+        await coach.run()
+    except Exception:  # a coaching bug must not take the recording down with it
+        logger.exception("the workout coach failed; recording goes on without it")
+        return
+    await clock.sleep_until(clock.now() + _AFTER_WORKOUT_S)
+    session.stop()
+
+
+async def _press_console(
+    treadmill: VirtualTreadmill, clock: SessionClock, presses: tuple[tuple[float, float], ...]
+) -> None:
+    for t, kmh in sorted(presses):
+        await clock.sleep_until(t)
+        await treadmill.console_speed(kmh)
+
+
 async def _drop_links(treadmill: VirtualTreadmill, clock: SessionClock, times: tuple[float, ...]) -> None:
     for t in sorted(times):
         await clock.sleep_until(t)
@@ -233,9 +295,13 @@ def _record_truth(treadmill: VirtualTreadmill, writer: FixtureWriter) -> None:
 
 
 async def record(
-    options: RecordOptions, progress: Callable[[RecordProgress], None] | None = None
+    options: RecordOptions,
+    progress: Callable[[RecordProgress], None] | None = None,
+    on_coach: Callable[[CoachEvent], None] | None = None,
 ) -> RecordResult:
     """Record one session to ``options.out`` (which must not exist yet)."""
+    if options.control and options.workout is None:
+        raise ValueError("control needs a workout plan to follow")
     clock = SessionClock(options.time_scale)
     async with contextlib.AsyncExitStack() as stack:
         source = await _open_source(options, clock, stack)
@@ -252,15 +318,31 @@ async def record(
                 clock=clock,
                 strap=source.strap,
                 footpod=source.footpod,
-                options=ClientOptions(),
+                options=ClientOptions(max_speed_kmh=max(options.caps.forward_kmh, options.caps.reverse_kmh)),
             )
         )
         recorder = FixtureRecorder(writer)
         consumers: list[Consumer] = [recorder]
         if progress is not None:
             consumers.append(_Progress(progress, options.duration_s, recorder))
+        coach = None
+        if options.workout is not None:
+
+            async def add_cue(cue: Cue) -> None:
+                await session.add_cue(cue)
+
+            coach = WorkoutCoach(
+                options.workout,
+                add_cue,
+                clock,
+                caps=options.caps,
+                safe_reverse_kmh=options.safe_reverse_kmh,
+                controls=client if options.control else None,
+                on_event=on_coach,
+            )
+            consumers.append(coach)
         session = Session(client, consumers, until_s=options.duration_s)
-        cues = options.plan.cues() if options.virtual and options.plan is not None else []
+        cues = options.plan.cues() if options.virtual and options.plan is not None and coach is None else []
         async with asyncio.TaskGroup() as tasks:
             helpers = [
                 tasks.create_task(
@@ -268,6 +350,12 @@ async def record(
                 ),
                 tasks.create_task(_stop_at(session, clock, options.duration_s)),
             ]
+            if coach is not None:
+                helpers.append(tasks.create_task(_coach_then_stop(coach, session, clock)))
+            if source.treadmill is not None and options.console_presses:
+                helpers.append(
+                    tasks.create_task(_press_console(source.treadmill, clock, options.console_presses))
+                )
             if source.treadmill is not None and options.drop_link_at_s:
                 helpers.append(
                     tasks.create_task(_drop_links(source.treadmill, clock, options.drop_link_at_s))
@@ -276,7 +364,13 @@ async def record(
             for helper in helpers:
                 helper.cancel()
         return RecordResult(
-            options.out, writer.lines, recorder.frames, clock.now(), _event_counts(result.events), result
+            options.out,
+            writer.lines,
+            recorder.frames,
+            clock.now(),
+            _event_counts(result.events),
+            result,
+            coach,
         )
     raise AssertionError  # unreachable: the stack returns or raises
 

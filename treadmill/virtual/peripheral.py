@@ -292,6 +292,11 @@ class VirtualTreadmill:
         for status in self.world.machine.safety_key():
             await self._device.notify_subscribers(self._status_char, bytes(status))
 
+    async def console_speed(self, kmh: float) -> None:
+        """Press the console's speed keys to ``kmh``: the machine reports it like any target change."""
+        for status in self.world.machine.set_target_speed(kmh):
+            await self._device.notify_subscribers(self._status_char, bytes(status))
+
     # -- the ticker -----------------------------------------------------------------------
     async def _tick_forever(self) -> None:
         period = 1.0 / self.options.notify_hz

@@ -141,6 +141,9 @@ class Person:
     """Backward step rate / forward step rate at the same belt speed."""
     follows_plan_speeds: bool = True
     """False: sets their own pace on the console rather than the plan's."""
+    presses_speed: bool = True
+    """False: leaves the speed to the app (control on); presses only Start and Stop, and turns
+    once the app has slowed the belt to a walk (at most 2 km/h, or their own turn speed)."""
 
     @classmethod
     def sample(cls, rng: random.Random) -> Person:
@@ -297,7 +300,16 @@ class Runner:
             self._pending_turn_at = None
             self._target_kmh = speed
             if self._phase == "steady":
-                actions.append((Action.SET_SPEED, speed))
+                self._press_speed(actions, speed)
+
+    def _press_speed(self, actions: list[tuple[Action, float]], kmh: float) -> None:
+        if self.person.presses_speed:
+            actions.append((Action.SET_SPEED, kmh))
+
+    def _turn_below_kmh(self) -> float:
+        """The belt speed at which the person turns."""
+        p = self.person
+        return p.turn_speed_kmh if p.presses_speed else max(p.turn_speed_kmh, 2.0)
 
     def _mid_interval_pause(self, t: float, actions: list[tuple[Action, float]]) -> None:
         """A pause that is not a turn: stop the belt, stand, start again the same way."""
@@ -307,7 +319,8 @@ class Runner:
             actions.append((Action.PAUSE, 0.0))
             self._phase = "pausing"
         elif self._phase == "pausing" and t >= self._pause_at + self._pause_for:
-            actions += [(Action.START, 0.0), (Action.SET_SPEED, self._target_kmh)]
+            actions.append((Action.START, 0.0))
+            self._press_speed(actions, self._target_kmh)
             self._phase = "steady"
             self._pause_at = None
 
@@ -322,31 +335,31 @@ class Runner:
                 self._facing = Direction.REVERSE  # steps on facing backward, then starts the belt
             self._interval_index = 0
             self._target_kmh = self._interval_speed(first)
-            actions.append((Action.SET_SPEED, self._target_kmh))
+            self._press_speed(actions, self._target_kmh)
             self._phase = "steady"
         elif self._phase != "idle" or self._interval_index >= 0:
             self._plan_step(t, actions)
 
         if self._pending_turn_at is not None and t >= self._pending_turn_at and self._phase == "steady":
             self._pending_turn_at = None
-            if p.turn_style is TurnStyle.SLOW_DOWN:
-                actions.append((Action.SET_SPEED, p.turn_speed_kmh))
+            if p.turn_style is TurnStyle.SLOW_DOWN or not p.presses_speed:
+                self._press_speed(actions, p.turn_speed_kmh)
                 self._phase = "slowing"
             elif p.turn_style is TurnStyle.STOP:
                 actions.append((Action.PAUSE, 0.0))
                 self._phase = "stopping"
             else:
                 self._phase, self._phase_until = "turning", t + p.turn_duration_s
-        elif (self._phase == "slowing" and belt_kmh <= p.turn_speed_kmh + 0.15) or (
+        elif (self._phase == "slowing" and belt_kmh <= self._turn_below_kmh() + 0.15) or (
             self._phase == "stopping" and belt_kmh <= 0.05
         ):
             self._phase, self._phase_until = "turning", t + p.turn_duration_s
         elif self._phase == "turning" and t >= self._phase_until:
             self._facing = Direction.REVERSE if self._facing is Direction.FORWARD else Direction.FORWARD
             self._target_kmh = self._after_turn_kmh
-            if p.turn_style is TurnStyle.STOP:
+            if p.turn_style is TurnStyle.STOP and p.presses_speed:
                 actions.append((Action.START, 0.0))
-            actions.append((Action.SET_SPEED, self._target_kmh))
+            self._press_speed(actions, self._target_kmh)
             self._phase = "steady"
 
         self._mid_interval_pause(t, actions)

@@ -8,6 +8,7 @@ really moves) for fixtures' truth lines.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from dataclasses import dataclass, field
 
@@ -55,6 +56,8 @@ class VirtualWorld:
     """None: drawn from the seed."""
     spec: MachineSpec = field(default_factory=MachineSpec)
     duration_s: float | None = None
+    app_drives_speed: bool = False
+    """The app controls the belt: the person presses only Start and Stop (Person.presses_speed)."""
     machine: TreadmillMachine = field(init=False)
     runner: Runner = field(init=False)
     t: float = field(init=False, default=0.0)
@@ -65,6 +68,8 @@ class VirtualWorld:
         """Build the machine and the runner from the seed."""
         rng = random.Random(self.seed)
         person = self.person or Person.sample(rng)
+        if self.app_drives_speed:
+            person = dataclasses.replace(person, presses_speed=False)
         self.person = person
         self.machine = TreadmillMachine(self.spec)
         self.runner = Runner(person, self.plan, seed=rng.randrange(1 << 30), duration_s=self.duration_s)

@@ -11,7 +11,10 @@ session time, the plan's position and what the belt is doing, and returns the co
 * **Ramps.** Speed moves toward the plan's target by at most ``ramp_up_kmh_per_s`` up and
   ``ramp_down_kmh_per_s`` down, one command a second at most: no surge under a walker's feet.
 * **Turns.** Before a change of direction the belt is slowed to :data:`TURN_SPEED_KMH`,
-  reaching it by the turn; after it, speed builds up on the ramp.
+  reaching it by the turn. It stays there for ``hold_after_turn_s`` (a reaction of 2-6 s
+  plus a turn of 2-4 s, as the virtual runner models them), then builds up on the ramp: no
+  speed-up under someone still turning. (Waiting for the detector instead would deadlock:
+  at a steady walking speed the speed rise is part of its evidence of the turn.)
 * **The user wins.** A target-speed change the app did not command (a console press, seen in
   the Fitness Machine Status notifications) hands speed back to the user until the next step,
   and the policy says so.
@@ -51,6 +54,7 @@ class ControlPolicy:
     ramp_up_kmh_per_s: float = 0.5
     ramp_down_kmh_per_s: float = 1.0
     command_every_s: float = 1.0
+    hold_after_turn_s: float = 12.0
     tolerance_kmh: float = 0.15
     """A status target within this of a commanded one is our own command echoed back."""
     following_user: bool = False
@@ -63,6 +67,7 @@ class ControlPolicy:
     _last_at: float = -1e9
     _step: Step | None = None
     _stopped: bool = False
+    _turned_at: float | None = None
 
     def clamp(self, direction: str, kmh: float) -> float:
         """``kmh`` within the user's cap for ``direction`` and the device range, on its increment."""
@@ -82,7 +87,13 @@ class ControlPolicy:
         high = self.incline_range.maximum_inclination_pct
         return min(max(pct, self.incline_range.minimum_inclination_pct), pct if high is None else high)
 
-    def _goal(self, step: Step, coming: Step | None, seconds_left: float | None) -> tuple[str, float | None]:
+    def _goal(
+        self, t: float, step: Step, coming: Step | None, seconds_left: float | None
+    ) -> tuple[str, float | None]:
+        if self._turned_at is not None:
+            if t - self._turned_at < self.hold_after_turn_s:
+                return step.direction, TURN_SPEED_KMH
+            self._turned_at = None
         turn_ahead = coming is not None and coming.direction != step.direction
         if turn_ahead and self._speed is not None and seconds_left is not None:
             slow_for = (self._speed - TURN_SPEED_KMH) / self.ramp_down_kmh_per_s + 2.0
@@ -105,6 +116,8 @@ class ControlPolicy:
             self._speed = None  # never start the belt; on restart, ramp from where it is
             return None
         if step is not self._step:
+            if step is not None and self._step is not None and step.direction != self._step.direction:
+                self._turned_at = t
             self._step, self.following_user = step, False
         if self._speed is None:
             self._speed = belt_kmh
@@ -112,7 +125,7 @@ class ControlPolicy:
             return None
         if step is None:
             return self._finish(t)
-        direction, goal = self._goal(step, coming, seconds_left)
+        direction, goal = self._goal(t, step, coming, seconds_left)
         incline = None
         if step.incline_pct is not None and step.incline_pct != self._incline:
             incline = self._incline = self.clamp_incline(step.incline_pct)

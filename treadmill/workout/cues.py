@@ -98,6 +98,11 @@ class CueEngine:
         return None if self._done else self.plan.steps[self._index]
 
     @property
+    def index(self) -> int:
+        """Index of the current step in the plan (the last one once finished)."""
+        return self._index
+
+    @property
     def finished(self) -> bool:
         """True after the last step."""
         return self._done
@@ -178,7 +183,8 @@ class CueEngine:
         self._announced = False
         self._counted.clear()
         self._forms = 0
-        self._step_start = t
+        # Timed steps keep to the plan's clock, however late this call: no drift over a workout.
+        self._step_start = t if previous.duration_s is None else self._step_start + previous.duration_s
         self._step_distance_start = distance_m or 0.0
         if self._index >= len(self.plan.steps):
             self._done = True

@@ -7,8 +7,9 @@ warning while its condition holds and clears it when the condition ends:
 
 * ``reverse_start`` (caution): the first 20 s of every backward stretch; balance is least
   sure in the first steps backward.
-* ``turnaround`` (caution): 15 s around every turn, cued or detected; turning on a moving
-  belt is the likeliest moment to trip.
+* ``turnaround`` (caution): from 15 s before every turn (cued or detected) to 20 s after
+  it; turning on a moving belt is the likeliest moment to trip, and §2.3 advises the rails
+  until about 20-30 s of steady speed.
 * ``reverse_speed`` (danger): backward faster than the user's safe reverse speed; speed
   beyond experience (§2.1: start at 3 km/h or less).
 * ``reverse_incline`` (caution): backward on an incline of 5 % or more (§2.3).
@@ -136,7 +137,8 @@ class SafetyMonitor:
 
     safe_reverse_kmh: float = 3.0
     reverse_start_s: float = 20.0
-    turn_window_s: float = 15.0
+    turn_lead_s: float = 15.0
+    turn_after_s: float = 20.0
     reverse_incline_pct: float = 5.0
     speed_change_window_s: float = 10.0
     active: dict[str, SafetyWarning] = field(default_factory=dict)
@@ -153,7 +155,7 @@ class SafetyMonitor:
             "reverse_start": backward
             and self._reverse_since is not None
             and s.t - self._reverse_since < self.reverse_start_s,
-            "turnaround": s.turn_at is not None and abs(s.t - s.turn_at) <= self.turn_window_s,
+            "turnaround": s.turn_at is not None and -self.turn_lead_s <= s.t - s.turn_at <= self.turn_after_s,
             "reverse_speed": backward and (s.speed_kmh or 0.0) > self.safe_reverse_kmh,
             "reverse_incline": backward and (s.incline_pct or 0.0) >= self.reverse_incline_pct,
             "reverse_speed_change": backward

@@ -1,0 +1,306 @@
+"""The workout coach: runs a plan beside a live session (cues, safety warnings, belt control).
+
+A session consumer that watches samples, machine status and link events, plus a ticker that
+runs every ``tick_s`` of session time so cues land on their planned times whatever the data
+rate. It ties together the pure parts:
+
+* the live :class:`~treadmill.core.detector.DirectionDetector` (fed the coach's own cues),
+* the :class:`~treadmill.workout.cues.CueEngine` (turn and stop cues become fixture cue lines
+  through ``add_cue``),
+* the :class:`~treadmill.workout.safety.SafetyMonitor`,
+* with control on, the :class:`~treadmill.workout.control.ControlPolicy`, whose commands go
+  to the treadmill one at a time; a refused or failed command is reported, never fatal.
+
+Everything the user should see or hear arrives through ``on_event`` as a :class:`CoachEvent`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from treadmill.clock import SessionClock
+from treadmill.core.detector import DirectionDetector
+from treadmill.errors import TreadmillError
+from treadmill.ftms import MachineStatus
+from treadmill.ftms.machine_status import StatusOpCode
+from treadmill.ftms.ranges import InclinationRange, SpeedRange
+from treadmill.model import Cue, Frame, LinkEvent, LinkEventKind, Sensor
+from treadmill.samples import Sample
+from treadmill.session import Overflow, SessionItem
+from treadmill.workout.control import ControlCommand, ControlPolicy
+from treadmill.workout.cues import CueEngine
+from treadmill.workout.plan import Caps, Plan
+from treadmill.workout.safety import SafetyMonitor, SafetyState
+
+__all__ = ["CoachEvent", "Controls", "WorkoutCoach"]
+
+logger = logging.getLogger(__name__)
+
+_MOVING_KMH = 0.3
+"""Below this the belt counts as stopped."""
+_STOP_GRACE_S = 2.0
+"""A stop status may arrive just after the data that shows the belt stopping."""
+
+
+class Controls(Protocol):
+    """What the coach needs of a treadmill it may drive (the BLE client offers it)."""
+
+    speed_range: SpeedRange | None
+    incline_range: InclinationRange | None
+
+    async def set_target_speed(self, kmh: float) -> float:
+        """Set the belt's target speed; returns what was sent."""
+        ...
+
+    async def set_target_inclination(self, pct: float) -> float:
+        """Set the target incline; returns what was sent."""
+        ...
+
+    async def stop(self) -> None:
+        """Stop the belt."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class CoachEvent:
+    """Something for the user: a cue, a warning raised or cleared, a control action or message."""
+
+    t: float
+    kind: str
+    """``cue``, ``warning``, ``cleared``, ``control`` or ``message``."""
+    text: str
+    detail: str = ""
+    """For cues the cue kind; for warnings the rule and level (``turnaround/caution``)."""
+    bell: bool = False
+
+
+@dataclass(slots=True)
+class _Seen:
+    """The latest of what the session has shown."""
+
+    speed_kmh: float | None = None
+    incline_pct: float | None = None
+    distance_m: float | None = None
+    direction: str = "stopped"
+    link: str = "connected"
+    safety_key: bool = False
+    user_stopped_at: float | None = None
+    belt_stopped_at: float | None = None
+    speed_changed_at: float | None = None
+    turn_at: float | None = None
+
+
+@dataclass(slots=True)
+class WorkoutCoach:
+    """Coach ``plan`` beside a session (a consumer of it, plus :meth:`run` as a task)."""
+
+    plan: Plan
+    add_cue: Callable[[Cue], Awaitable[None]]
+    """Where turn and stop cues go (:meth:`Session.add_cue`: the fixture's cue lines)."""
+    clock: SessionClock
+    caps: Caps = field(default_factory=Caps)
+    safe_reverse_kmh: float = 3.0
+    controls: Controls | None = None
+    """None: control off (the default); the coach only cues and warns."""
+    on_event: Callable[[CoachEvent], None] | None = None
+    tick_s: float = 0.1
+    events: list[CoachEvent] = field(default_factory=list)
+    commands: list[ControlCommand] = field(default_factory=list)
+    name: str = "coach"
+    overflow: Overflow = Overflow.NEVER_DROP
+    capacity: int = 10_000
+    detector: DirectionDetector = field(default_factory=DirectionDetector)
+    cues: CueEngine = field(init=False)
+    safety: SafetyMonitor = field(init=False)
+    policy: ControlPolicy | None = field(init=False, default=None)
+    _seen: _Seen = field(default_factory=_Seen)
+    _outbox: asyncio.Queue[ControlCommand] = field(default_factory=asyncio.Queue)
+    _we_stopped: bool = False
+
+    def __post_init__(self) -> None:
+        """The engines start with the session."""
+        self.cues = CueEngine(self.plan)
+        self.safety = SafetyMonitor(safe_reverse_kmh=self.safe_reverse_kmh)
+        if self.controls is not None:
+            self.policy = ControlPolicy(self.caps, self.controls.speed_range, self.controls.incline_range)
+
+    def _say(self, event: CoachEvent) -> None:
+        self.events.append(event)
+        if self.on_event is not None:
+            self.on_event(event)
+
+    # --- the session consumer -------------------------------------------------------------
+
+    async def handle(self, item: SessionItem) -> None:
+        """Keep what the rules need from each item."""
+        seen = self._seen
+        if isinstance(item, Sample):
+            self._on_sample(item)
+        elif isinstance(item, Cue):
+            self.detector.cue(item.t, item.direction)
+        elif isinstance(item, LinkEvent) and item.src is Sensor.TREADMILL:
+            if item.kind in (LinkEventKind.STALE, LinkEventKind.RECONNECTING, LinkEventKind.DISCONNECTED):
+                seen.link = "stale" if item.kind is LinkEventKind.STALE else "reconnecting"
+            elif item.kind in (LinkEventKind.FRESH, LinkEventKind.CONNECTED):
+                seen.link = "connected"
+        elif isinstance(item, Frame) and item.char == "2ada":
+            self._on_status(item.t, MachineStatus.from_bytes(item.data))
+
+    def _on_sample(self, sample: Sample) -> None:
+        seen = self._seen
+        if sample.speed_kmh is None:
+            return
+        was_moving = seen.speed_kmh is not None and seen.speed_kmh >= _MOVING_KMH
+        seen.speed_kmh = sample.speed_kmh
+        seen.incline_pct = sample.incline_pct
+        seen.distance_m = sample.distance_m
+        if sample.speed_kmh >= _MOVING_KMH:
+            seen.belt_stopped_at = None
+            seen.safety_key = False
+        elif was_moving:
+            seen.belt_stopped_at = sample.t
+        step = self.detector.update(
+            sample.t,
+            sample.speed_kmh,
+            math.nan if sample.cadence_per_min is None else float(sample.cadence_per_min),
+            math.nan if sample.heart_rate_bpm is None else float(sample.heart_rate_bpm),
+        )
+        if step.switched:
+            seen.turn_at = step.boundary_s
+        seen.direction = step.direction
+
+    def _on_status(self, t: float, status: MachineStatus) -> None:
+        seen = self._seen
+        if status.op_code == StatusOpCode.STOPPED_BY_SAFETY_KEY:
+            seen.safety_key = True
+        elif status.op_code == StatusOpCode.STOPPED_OR_PAUSED_BY_USER:
+            seen.user_stopped_at = t
+        elif status.op_code == StatusOpCode.TARGET_SPEED_CHANGED:
+            seen.speed_changed_at = t
+            kmh = status.parameter("target_speed_kmh")
+            if self.policy is not None and isinstance(kmh, float):
+                message = self.policy.on_target_speed(t, kmh)
+                if message is not None:
+                    self._say(CoachEvent(t, "message", message, "console"))
+
+    async def close(self) -> None:
+        """Nothing to release."""
+
+    # --- the ticker -----------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Tick until the plan has finished and its last command is sent (cancel to stop early)."""
+        sender = asyncio.create_task(self._send_commands(), name="coach-control")
+        try:
+            tick = 0
+            while not (
+                self.cues.finished and (self.policy is None or self._we_stopped or not self._moving())
+            ):
+                tick += 1
+                await self.clock.sleep_until(tick * self.tick_s)
+                await self._tick(self.clock.now())
+            await self._outbox.join()
+        finally:
+            sender.cancel()
+
+    async def _tick(self, t: float) -> None:
+        seen = self._seen
+        for cue in self.cues.update(
+            t, detected=seen.direction, distance_m=seen.distance_m, speed_kmh=seen.speed_kmh
+        ):
+            self._say(CoachEvent(t, "cue", cue.text, cue.kind, cue.bell))
+            if cue.direction is not None:
+                await self.add_cue(Cue(round(t, 3), cue.direction))
+                if cue.kind == "turn":
+                    seen.turn_at = t
+        self._check_safety(t)
+        if self.policy is not None:
+            self._steer(t)
+
+    def _check_safety(self, t: float) -> None:
+        seen = self._seen
+        stopped_unexpectedly = (
+            seen.belt_stopped_at is not None
+            and t - seen.belt_stopped_at >= _STOP_GRACE_S
+            and not self.cues.finished
+            and not self._we_stopped
+            and not seen.safety_key
+            and (seen.user_stopped_at is None or seen.user_stopped_at < seen.belt_stopped_at - 5.0)
+        )
+        raised, cleared = self.safety.update(
+            SafetyState(
+                t,
+                seen.direction,
+                seen.speed_kmh,
+                seen.incline_pct,
+                seen.link,
+                seen.turn_at,
+                seen.speed_changed_at,
+                seen.safety_key,
+                stopped_unexpectedly,
+            )
+        )
+        for warning in raised:
+            self._say(
+                CoachEvent(t, "warning", warning.message, f"{warning.rule}/{warning.level.name.lower()}")
+            )
+        for warning in cleared:
+            self._say(CoachEvent(t, "cleared", warning.message, warning.rule))
+
+    def _moving(self) -> bool:
+        return self._seen.speed_kmh is not None and self._seen.speed_kmh >= _MOVING_KMH
+
+    def _steer(self, t: float) -> None:
+        assert self.policy is not None
+        seen = self._seen
+        step = self.cues.step
+        index = self.cues.index
+        coming = self.plan.steps[index + 1] if step is not None and index + 1 < len(self.plan.steps) else None
+        running = self._moving() and seen.link == "connected" and not seen.safety_key
+        command = self.policy.update(
+            t,
+            step=step,
+            coming=coming,
+            seconds_left=self.cues.seconds_left(t, seen.speed_kmh, seen.distance_m),
+            belt_kmh=seen.speed_kmh,
+            running=running,
+        )
+        if command is not None:
+            self.commands.append(command)
+            self._we_stopped = self._we_stopped or command.stop
+            self._outbox.put_nowait(command)
+
+    async def _send_commands(self) -> None:
+        """Send commands in order, one at a time; a failure is said, not raised."""
+        assert self.controls is not None or self._outbox.empty()
+        while True:
+            command = await self._outbox.get()
+            try:
+                if self.controls is not None:
+                    await self._send(self.controls, command)
+            except (TreadmillError, TimeoutError) as exc:
+                logger.warning("control command at %.1f s failed: %s", command.t, exc)
+                self._say(
+                    CoachEvent(
+                        command.t, "message", f"The treadmill did not take the command: {exc}", "control"
+                    )
+                )
+            finally:
+                self._outbox.task_done()
+
+    async def _send(self, controls: Controls, command: ControlCommand) -> None:
+        if command.stop and not self._moving():
+            return  # the user stopped it first
+        if command.stop:
+            await controls.stop()
+            self._say(CoachEvent(command.t, "control", "Belt stopped: workout done.", "stop"))
+            return
+        if command.incline_pct is not None:
+            await controls.set_target_inclination(command.incline_pct)
+        if command.speed_kmh is not None:
+            await controls.set_target_speed(command.speed_kmh)
