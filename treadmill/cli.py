@@ -13,7 +13,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -135,13 +135,31 @@ def _workout(name: str) -> tuple[Plan, UserProfile]:
         raise _UsageError(f"--plan: {exc}") from exc
 
 
-def _say_coach(event: CoachEvent) -> None:
-    """A coach event as one stderr line (countdowns, the bell where asked)."""
-    if event.kind == "cleared":
-        return
-    bell = "\a" if event.bell and sys.stderr.isatty() else ""
-    label = {"cue": "", "warning": "RAILS  ", "message": "note   ", "control": "belt   "}.get(event.kind, "")
-    print(f"\r{bell}{_clock(event.t)}  {label}{event.text}", file=sys.stderr, flush=True)
+def _coach_printer(speak: bool) -> Callable[[CoachEvent], None]:
+    """Prints each coach event as one stderr line (bell where asked) and, with ``speak``, says it."""
+    from treadmill.workout.voice import PROGRAMS, find_speaker  # noqa: PLC0415
+
+    speaker = find_speaker() if speak else None
+    if speak and speaker is None:
+        print(
+            f"--speak: no text-to-speech program found (tried {', '.join(PROGRAMS)}); cues are shown only",
+            file=sys.stderr,
+        )
+    labels = {"cue": "", "warning": "RAILS  ", "message": "note   ", "control": "belt   "}
+
+    def show(event: CoachEvent) -> None:
+        if event.kind == "cleared":
+            return
+        bell = "\a" if event.bell and sys.stderr.isatty() else ""
+        print(
+            f"\r{bell}{_clock(event.t)}  {labels.get(event.kind, '')}{event.text}",
+            file=sys.stderr,
+            flush=True,
+        )
+        if speaker is not None and event.kind in ("cue", "warning", "message"):
+            speaker.say(event.text, event.detail if event.kind == "cue" else event.kind)
+
+    return show
 
 
 def _cmd_record(args: argparse.Namespace) -> int:
@@ -200,7 +218,7 @@ def _cmd_record(args: argparse.Namespace) -> int:
         print(f"\r{line}" if tty else line, end="" if tty else "\n", file=sys.stderr, flush=True)
 
     try:
-        result = asyncio.run(record(options, show, _say_coach))
+        result = asyncio.run(record(options, show, _coach_printer(args.speak)))
     except KeyboardInterrupt:
         print(f"\nstopped; {out} holds everything recorded until now", file=sys.stderr)
         return EXIT_FAILURE
@@ -451,6 +469,9 @@ def _add_record(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         "--control",
         action="store_true",
         help="let the app drive the belt through the workout (ramped, capped; never starts it)",
+    )
+    rec.add_argument(
+        "--speak", action="store_true", help="also say the cues (spd-say, espeak-ng, espeak or say)"
     )
     rec.add_argument(
         "--notify-hz", type=_positive, default=1.0, help="virtual treadmill data rate (default 1)"
