@@ -126,3 +126,28 @@ def test_every_builtin_plan_stays_within_the_caps_under_control() -> None:
         commands, _ = drive(plan, ControlPolicy(caps), (plan.duration_s or 3600.0) + 30.0, dt=0.5)
         assert commands[-1].stop, plan.name
         assert all(c.speed_kmh is None or c.speed_kmh <= caps.forward_kmh for c in commands)
+
+
+def test_someone_the_detector_sees_backward_is_never_sped_past_the_reverse_cap() -> None:
+    policy = ControlPolicy(Caps(forward_kmh=12.0, reverse_kmh=3.0))
+    steps = PLAN.steps
+    speeds = []
+    for t in range(120, 150):  # the forward cool-down at 4 km/h, but the user never turned
+        command = policy.update(
+            float(t),
+            step=steps[2],
+            coming=None,
+            seconds_left=180.0 - t,
+            belt_kmh=2.0,
+            running=True,
+            detected="reverse",
+        )
+        if command is not None and command.speed_kmh is not None:
+            speeds.append(command.speed_kmh)
+    assert speeds
+    assert max(speeds) == 3.0
+    command = policy.update(
+        151.0, step=steps[2], coming=None, seconds_left=29.0, belt_kmh=3.0, running=True, detected="forward"
+    )
+    assert command is not None
+    assert command.speed_kmh == 3.5

@@ -269,6 +269,7 @@ class WorkoutCoach:
             seconds_left=self.cues.seconds_left(t, seen.speed_kmh, seen.distance_m),
             belt_kmh=seen.speed_kmh,
             running=running,
+            detected=seen.direction,
         )
         if command is not None:
             self.commands.append(command)

@@ -7,7 +7,9 @@ session time, the plan's position and what the belt is doing, and returns the co
 * **Never start the belt.** While the belt is stopped or paused nothing is commanded; when
   the user starts it again the policy picks up from the measured speed.
 * **Caps.** Every target is clamped to the device's supported range and to the user's caps,
-  separate forward and backward (:class:`~treadmill.workout.plan.Caps`).
+  separate forward and backward (:class:`~treadmill.workout.plan.Caps`). The backward cap
+  holds whenever the plan *or the detector* says backward: someone who missed a turn to
+  forward is not sped up to a forward pace while they still face the back of the deck.
 * **Ramps.** Speed moves toward the plan's target by at most ``ramp_up_kmh_per_s`` up and
   ``ramp_down_kmh_per_s`` down, one command a second at most: no surge under a walker's feet.
 * **Turns.** Before a change of direction the belt is slowed to :data:`TURN_SPEED_KMH`,
@@ -110,8 +112,12 @@ class ControlPolicy:
         seconds_left: float | None,
         belt_kmh: float | None,
         running: bool,
+        detected: str | None = None,
     ) -> ControlCommand | None:
-        """The command due at ``t``; ``step`` None means the plan has finished."""
+        """The command due at ``t``; ``step`` None means the plan has finished.
+
+        ``detected`` is the detector's direction: ``reverse`` there keeps the backward cap.
+        """
         if not running or belt_kmh is None:
             self._speed = None  # never start the belt; on restart, ramp from where it is
             return None
@@ -126,6 +132,7 @@ class ControlPolicy:
         if step is None:
             return self._finish(t)
         direction, goal = self._goal(t, step, coming, seconds_left)
+        direction = "reverse" if detected == "reverse" else direction
         incline = None
         if step.incline_pct is not None and step.incline_pct != self._incline:
             incline = self._incline = self.clamp_incline(step.incline_pct)
