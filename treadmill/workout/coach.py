@@ -45,6 +45,8 @@ _MOVING_KMH = 0.3
 """Below this the belt counts as stopped."""
 _STOP_GRACE_S = 2.0
 """A stop status may arrive just after the data that shows the belt stopping."""
+_USER_STOP_WINDOW_S = 10.0
+"""A refused stop this soon after the user's own stop is no news: the belt is already stopping."""
 
 
 class Controls(Protocol):
@@ -285,6 +287,9 @@ class WorkoutCoach:
                 if self.controls is not None:
                     await self._send(self.controls, command)
             except (TreadmillError, TimeoutError) as exc:
+                if command.stop and self._stopped_by_user(command.t):
+                    logger.info("the user stopped the belt first: %s", exc)
+                    continue
                 logger.warning("control command at %.1f s failed: %s", command.t, exc)
                 self._say(
                     CoachEvent(
@@ -293,6 +298,11 @@ class WorkoutCoach:
                 )
             finally:
                 self._outbox.task_done()
+
+    def _stopped_by_user(self, t: float) -> bool:
+        """The console reported a stop (status 0x02) in the last few seconds before ``t``, or since."""
+        stopped = self._seen.user_stopped_at
+        return stopped is not None and stopped >= t - _USER_STOP_WINDOW_S
 
     async def _send(self, controls: Controls, command: ControlCommand) -> None:
         if command.stop and not self._moving():
