@@ -8,6 +8,8 @@ import pytest
 
 from tests.conftest import ROOT
 from treadmill.fixtures import Fixture, read_fixture
+from treadmill.ftms import MachineStatus
+from treadmill.ftms.machine_status import StatusOpCode
 from treadmill.replay import ReplaySource
 from treadmill.session import Session, SessionResult
 
@@ -77,3 +79,21 @@ async def test_padded_frames_keep_their_values() -> None:
     result = await replay(read_fixture(ROOT / "fixtures" / "padded-frames.jsonl"))
     assert all(s.record is not None and s.record.diagnostics.trailing_bytes == 3 for s in result.samples)
     assert any((s.speed_kmh or 0) > 0 for s in result.samples)
+
+
+async def test_the_controlled_workout_kept_the_belt_within_the_reverse_cap() -> None:
+    fixture = read_fixture(ROOT / "fixtures" / "workout-control.jsonl")
+    assert fixture.cues[-1][1] == "stop"
+    turns = fixture.cues[:-1]
+    backward = [(t, end) for (t, d), (end, _) in zip(turns, fixture.cues[1:], strict=True) if d == "reverse"]
+    assert backward
+    targets = [
+        (f.t, float(status.parameter("target_speed_kmh") or 0.0))
+        for f in fixture.frames
+        if f.char == "2ada"
+        and (status := MachineStatus.from_bytes(f.data)).op_code == StatusOpCode.TARGET_SPEED_CHANGED
+    ]
+    assert len(targets) > 20
+    in_reverse = [kmh for t, kmh in targets if any(a <= t < b for a, b in backward)]
+    assert in_reverse
+    assert max(in_reverse) <= 3.0
