@@ -171,3 +171,35 @@ def test_record_refuses_control_without_a_workout_and_unknown_plans(
     assert done.returncode == 2
     assert message in done.stderr
     assert not out.exists()
+
+
+async def test_ending_a_controlled_workout_early_stops_the_belt(plan: Plan, tmp_path: Path) -> None:
+    out = tmp_path / "ended.jsonl"
+    turned = asyncio.Event()
+    events: list[CoachEvent] = []
+
+    def on_coach(event: CoachEvent) -> None:
+        events.append(event)
+        if event.detail == "turn":
+            turned.set()
+
+    options = RecordOptions(
+        out=out,
+        virtual=True,
+        seed=7,
+        time_scale=40.0,
+        duration_s=3600.0,
+        workout=plan,
+        control=True,
+        caps=CAPS,
+    )
+    recording = asyncio.create_task(record(options, on_coach=on_coach))
+    await turned.wait()  # mid-workout, the belt moving under app control
+    recording.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await recording
+    # The machine acknowledged the stop (the client waits for its answer) before the app let go.
+    assert [e.text for e in events if e.kind == "control"] == ["Workout ended early: belt stopped."]
+    fixture = read_fixture(out)
+    assert fixture.cues  # everything recorded until then is kept, the turn's cue line too
+    assert fixture.frames[-1].t >= fixture.cues[0][0] - 2.0

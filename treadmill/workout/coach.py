@@ -12,6 +12,7 @@ rate. It ties together the pure parts:
   to the treadmill one at a time; a refused or failed command is reported, never fatal.
 
 Everything the user should see or hear arrives through ``on_event`` as a :class:`CoachEvent`.
+Ending the coach early (cancelling :meth:`run`) stops a belt it was driving.
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ _MOVING_KMH = 0.3
 """Below this the belt counts as stopped."""
 _STOP_GRACE_S = 2.0
 """A stop status may arrive just after the data that shows the belt stopping."""
+_STOP_ON_EXIT_S = 5.0
+"""Wall-clock seconds to wait for the belt's stop when the workout is ended early."""
 _USER_STOP_WINDOW_S = 10.0
 """A refused stop this soon after the user's own stop is no news: the belt is already stopping."""
 
@@ -207,8 +210,23 @@ class WorkoutCoach:
                 await self.clock.sleep_until(tick * self.tick_s)
                 await self._tick(self.clock.now())
             await self._outbox.join()
+        except asyncio.CancelledError:
+            # Ended early (Ctrl-C, the app closing): a belt the app was driving is stopped.
+            sender.cancel()
+            if self.controls is not None and self._moving() and not self._we_stopped:
+                await asyncio.shield(self._stop_on_exit(self.controls))
+            raise
         finally:
             sender.cancel()
+
+    async def _stop_on_exit(self, controls: Controls) -> None:
+        try:
+            async with asyncio.timeout(_STOP_ON_EXIT_S):
+                await controls.stop()
+            self._we_stopped = True
+            self._say(CoachEvent(self.clock.now(), "control", "Workout ended early: belt stopped.", "stop"))
+        except (TreadmillError, TimeoutError) as exc:
+            logger.warning("could not stop the belt on the way out (%s): stop it on the console", exc)
 
     async def _tick(self, t: float) -> None:
         seen = self._seen
