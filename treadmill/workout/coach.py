@@ -202,12 +202,11 @@ class WorkoutCoach:
         """Tick until the plan has finished and its last command is sent (cancel to stop early)."""
         sender = asyncio.create_task(self._send_commands(), name="coach-control")
         try:
-            tick = 0
             while not (
                 self.cues.finished and (self.policy is None or self._we_stopped or not self._moving())
             ):
-                tick += 1
-                await self.clock.sleep_until(tick * self.tick_s)
+                next_tick = (math.floor(self.clock.now() / self.tick_s) + 1) * self.tick_s
+                await self.clock.sleep_until(self._next_wake(next_tick))
                 await self._tick(self.clock.now())
             await self._outbox.join()
         except asyncio.CancelledError:
@@ -218,6 +217,15 @@ class WorkoutCoach:
             raise
         finally:
             sender.cancel()
+
+    def _next_wake(self, tick_t: float) -> float:
+        """The next tick, or a timed step's boundary if it comes first: turn cues land on time."""
+        now, seen = self.clock.now(), self._seen
+        left = self.cues.seconds_left(now, seen.speed_kmh, seen.distance_m)
+        step = self.cues.step
+        if left is not None and left > 0 and step is not None and step.duration_s is not None:
+            return min(tick_t, now + left)
+        return tick_t
 
     async def _stop_on_exit(self, controls: Controls) -> None:
         try:
