@@ -447,7 +447,9 @@ def _add_record(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     rec = commands.add_parser(
         "record",
         help="record a session to a fixture, without the app",
-        description="Record raw frames (and, on the virtual treadmill, truth and cue lines) to a fixture.",
+        description="Record raw frames to a fixture. With --plan NAME, coach a workout: cues and handrail "
+        "warnings on stderr, cue lines in the fixture, and with --control the app drives the belt. The "
+        "virtual treadmill adds truth lines from its runner.",
     )
     rec.add_argument(
         "--out", required=True, metavar="FILE", help="fixture to write (.jsonl); never overwritten"
