@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import bisect
-import itertools
 import tempfile
 from pathlib import Path
 
@@ -25,15 +24,6 @@ from treadmill.workout.coach import CoachEvent
 from treadmill.workout.plan import Caps, Plan
 
 CAPS = Caps(forward_kmh=12.0, reverse_kmh=3.0)
-
-
-def planned_turns(plan: Plan) -> list[float]:
-    """Session times of the plan's cue lines: each change of direction and the end."""
-    t, starts = 0.0, []
-    for step in plan.steps:
-        starts.append((t, step.direction))
-        t += step.duration_s or 0.0
-    return [b[0] for a, b in itertools.pairwise(starts) if a[1] != b[1]] + [t]
 
 
 async def one(plan: Plan, seed: int, time_scale: float, folder: Path) -> dict[str, float]:
@@ -53,7 +43,7 @@ async def one(plan: Plan, seed: int, time_scale: float, folder: Path) -> dict[st
         on_coach=events.append,
     )
     fixture = read_fixture(out)
-    cue_error = max(abs(c - p) for (c, _), p in zip(fixture.cues, planned_turns(plan), strict=True))
+    cue_error = max(abs(c - p) for (c, _), (p, _) in zip(fixture.cues, plan.cue_lines(), strict=True))
     truth_t = [t for t, _ in fixture.truth]
 
     def truth_at(t: float) -> str:
@@ -70,7 +60,7 @@ async def one(plan: Plan, seed: int, time_scale: float, folder: Path) -> dict[st
         "cue_error_s": cue_error,
         "max_commanded": max(commanded),
         "max_backward": max(backward, default=0.0),
-        "turns": len(planned_turns(plan)) - 1,
+        "turns": len(plan.cue_lines()) - 1,
         "rechecks": len(result.coach.cues.missed_turns),
         "false_danger": false_alarms,
     }

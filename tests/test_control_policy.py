@@ -30,13 +30,11 @@ def drive(
     for i in range(round(until / dt) + 1):
         t = i * dt
         engine.update(t)
-        step = engine.step
-        index = plan.steps.index(step) if step is not None else len(plan.steps)
-        coming = plan.steps[index + 1] if index + 1 < len(plan.steps) else None
         command = policy.update(
             t,
-            step=step,
-            coming=coming,
+            step=engine.step,
+            step_index=engine.index,
+            coming=engine.coming,
             seconds_left=engine.seconds_left(t),
             belt_kmh=belt if t >= start_at else 0.0,
             running=t >= start_at,
@@ -92,7 +90,13 @@ def test_the_belt_is_at_turn_speed_by_each_turn_and_builds_up_after() -> None:
 def test_a_console_change_hands_speed_to_the_user_until_the_next_step() -> None:
     policy = ControlPolicy(Caps())
     policy.update(
-        0.0, step=PLAN.steps[0], coming=PLAN.steps[1], seconds_left=60.0, belt_kmh=3.0, running=True
+        0.0,
+        step=PLAN.steps[0],
+        step_index=0,
+        coming=PLAN.steps[1],
+        seconds_left=60.0,
+        belt_kmh=3.0,
+        running=True,
     )
     assert policy.on_target_speed(0.2, 3.5) is None  # our own command echoed back
     message = policy.on_target_speed(10.0, 4.2)
@@ -102,12 +106,24 @@ def test_a_console_change_hands_speed_to_the_user_until_the_next_step() -> None:
     for t in range(11, 40):
         assert (
             policy.update(
-                t, step=PLAN.steps[0], coming=PLAN.steps[1], seconds_left=60 - t, belt_kmh=4.2, running=True
+                t,
+                step=PLAN.steps[0],
+                step_index=0,
+                coming=PLAN.steps[1],
+                seconds_left=60 - t,
+                belt_kmh=4.2,
+                running=True,
             )
             is None
         )
     resumed = policy.update(
-        60.0, step=PLAN.steps[1], coming=PLAN.steps[2], seconds_left=60.0, belt_kmh=4.2, running=True
+        60.0,
+        step=PLAN.steps[1],
+        step_index=1,
+        coming=PLAN.steps[2],
+        seconds_left=60.0,
+        belt_kmh=4.2,
+        running=True,
     )
     assert resumed is not None
     assert not policy.following_user
@@ -136,6 +152,7 @@ def test_someone_the_detector_sees_backward_is_never_sped_past_the_reverse_cap()
         command = policy.update(
             float(t),
             step=steps[2],
+            step_index=2,
             coming=None,
             seconds_left=180.0 - t,
             belt_kmh=2.0,
@@ -147,7 +164,32 @@ def test_someone_the_detector_sees_backward_is_never_sped_past_the_reverse_cap()
     assert speeds
     assert max(speeds) == 3.0
     command = policy.update(
-        151.0, step=steps[2], coming=None, seconds_left=29.0, belt_kmh=3.0, running=True, detected="forward"
+        151.0,
+        step=steps[2],
+        step_index=2,
+        coming=None,
+        seconds_left=29.0,
+        belt_kmh=3.0,
+        running=True,
+        detected="forward",
     )
     assert command is not None
     assert command.speed_kmh == 3.5
+
+
+def test_a_repeated_step_is_still_a_new_step_for_the_console_override() -> None:
+    walk = Step("forward", 60.0, None, speed_kmh=5.0)
+    policy = ControlPolicy(Caps())  # a repeat block of one step repeats the same Step object
+    policy.update(0.0, step=walk, step_index=0, coming=walk, seconds_left=60.0, belt_kmh=5.0, running=True)
+    assert policy.on_target_speed(5.0, 6.5) is not None
+    assert (
+        policy.update(
+            30.0, step=walk, step_index=0, coming=walk, seconds_left=30.0, belt_kmh=6.5, running=True
+        )
+        is None
+    )
+    resumed = policy.update(
+        60.0, step=walk, step_index=1, coming=None, seconds_left=60.0, belt_kmh=6.5, running=True
+    )
+    assert resumed is not None
+    assert resumed.speed_kmh == 5.5

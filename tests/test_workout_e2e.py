@@ -51,27 +51,11 @@ def run(plan: Plan, tmp_path_factory: pytest.TempPathFactory) -> tuple[RecordRes
     return asyncio.run(record(options, on_coach=events.append)), events
 
 
-def starts(plan: Plan) -> list[tuple[float, float, str]]:
-    """(start, end, direction) of every step, in session time."""
-    out, t = [], 0.0
-    for step in plan.steps:
-        out.append((t, t + (step.duration_s or 0.0), step.direction))
-        t += step.duration_s or 0.0
-    return out
-
-
-def turns(plan: Plan) -> list[tuple[float, str]]:
-    """The planned cue lines: each change of direction, then the stop at the end."""
-    steps = starts(plan)
-    changes = [(b[0], b[2]) for a, b in itertools.pairwise(steps) if a[2] != b[2]]
-    return [*changes, (steps[-1][1], "stop")]
-
-
 def test_the_fixture_holds_a_cue_line_at_every_turn_on_time(
     plan: Plan, run: tuple[RecordResult, list[CoachEvent]]
 ) -> None:
     result, _ = run
-    planned = turns(plan)
+    planned = plan.cue_lines()
     cues = read_fixture(result.path).cues
     assert [d for _, d in cues] == [d for _, d in planned]
     for (t, _), (cue_t, _) in zip(planned, cues, strict=True):
@@ -101,7 +85,7 @@ def test_the_belt_stays_within_the_caps_and_follows_the_ramps(
     assert result.coach is not None
     commands = [c for c in result.coach.commands if c.speed_kmh is not None]
     assert commands
-    reverse = [(a, b) for a, b, direction in starts(plan) if direction == "reverse"]
+    reverse = [(a, b) for a, b, step in plan.timeline() if step.direction == "reverse"]
 
     def backward(t: float) -> bool:
         return any(a <= t < b for a, b in reverse)
@@ -118,7 +102,7 @@ def test_the_belt_stays_within_the_caps_and_follows_the_ramps(
     assert belt_backward
     assert max(belt_backward) <= CAPS.reverse_kmh + 0.05
     # Slowed to the turn speed by each turn.
-    for t, _ in turns(plan)[:-1]:
+    for t, _ in plan.cue_lines()[:-1]:
         before = [c for c in commands if t - 12.0 <= c.t < t]
         if before:
             assert before[-1].speed_kmh == pytest.approx(TURN_SPEED_KMH)

@@ -221,3 +221,14 @@ def test_catalogue_finds_by_id_name_and_path(tmp_path: Path) -> None:
     assert found.find(str(path), UserProfile()).name == "X"
     with pytest.raises(PlanError, match="no such plan"):
         found.find("nope", UserProfile())
+
+
+def test_a_timed_plan_knows_its_cue_lines_and_a_distance_plan_says_it_cannot() -> None:
+    first = builtin_plans()["first-steps-backward"]
+    lines = first.cue_lines()
+    assert lines[0] == (180.0, "reverse")
+    assert lines[-1] == (first.duration_s, "stop")
+    assert [d for _, d in lines[:-1]] == ["reverse", "forward"] * (len(lines) // 2)
+    distance = parse_plan('name = "d"\n[[steps]]\ndirection = "forward"\ndistance_m = 400\n')
+    with pytest.raises(ValueError, match="distance steps"):
+        distance.timeline()

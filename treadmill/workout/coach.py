@@ -287,13 +287,12 @@ class WorkoutCoach:
         assert self.policy is not None
         seen = self._seen
         step = self.cues.step
-        index = self.cues.index
-        coming = self.plan.steps[index + 1] if step is not None and index + 1 < len(self.plan.steps) else None
         running = self._moving() and seen.link == "connected" and not seen.safety_key
         command = self.policy.update(
             t,
             step=step,
-            coming=coming,
+            step_index=self.cues.index,
+            coming=self.cues.coming,
             seconds_left=self.cues.seconds_left(t, seen.speed_kmh, seen.distance_m),
             belt_kmh=seen.speed_kmh,
             running=running,

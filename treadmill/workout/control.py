@@ -63,11 +63,13 @@ class ControlPolicy:
     messages: list[tuple[float, str]] = field(default_factory=list)
     """What the policy told the user (following the console, the end)."""
     _commanded: list[float] = field(default_factory=list)
+    """The last three targets sent: a Target Speed Changed status matching one is our echo."""
     _speed: float | None = None
     """The last target speed sent (None: not yet, or the belt stopped since)."""
     _incline: float | None = None
     _last_at: float = -1e9
     _step: Step | None = None
+    _step_index: int = -1
     _stopped: bool = False
     _turned_at: float | None = None
 
@@ -108,23 +110,24 @@ class ControlPolicy:
         t: float,
         *,
         step: Step | None,
+        step_index: int,
         coming: Step | None,
         seconds_left: float | None,
         belt_kmh: float | None,
         running: bool,
         detected: str | None = None,
     ) -> ControlCommand | None:
-        """The command due at ``t``; ``step`` None means the plan has finished.
+        """The command due at ``t``; ``step`` (at ``step_index``) None means the plan has finished.
 
         ``detected`` is the detector's direction: ``reverse`` there keeps the backward cap.
         """
         if not running or belt_kmh is None:
             self._speed = None  # never start the belt; on restart, ramp from where it is
             return None
-        if step is not self._step:
+        if step_index != self._step_index:  # by position: a repeat block repeats the same Step
             if step is not None and self._step is not None and step.direction != self._step.direction:
                 self._turned_at = t
-            self._step, self.following_user = step, False
+            self._step, self._step_index, self.following_user = step, step_index, False
         if self._speed is None:
             self._speed = belt_kmh
         if t - self._last_at < self.command_every_s or self.following_user or self._stopped:
@@ -156,7 +159,7 @@ class ControlPolicy:
         if abs(nxt - current) < 0.05:
             return None
         self._speed = nxt
-        self._commanded = [*self._commanded[-7:], nxt]
+        self._commanded = [*self._commanded[-2:], nxt]
         return nxt
 
     def _finish(self, t: float) -> ControlCommand | None:
@@ -172,7 +175,7 @@ class ControlPolicy:
 
     def on_target_speed(self, t: float, kmh: float) -> str | None:
         """A Target Speed Changed status: None if it echoes a command, else what the app says."""
-        if any(abs(kmh - sent) <= self.tolerance_kmh for sent in self._commanded[-3:]):
+        if any(abs(kmh - sent) <= self.tolerance_kmh for sent in self._commanded):
             return None
         self.following_user = True
         self._speed = kmh

@@ -99,8 +99,8 @@ class CueEngine:
 
     @property
     def index(self) -> int:
-        """Index of the current step in the plan (the last one once finished)."""
-        return self._index
+        """Position of the current step in the plan (one past the last once finished)."""
+        return len(self.plan.steps) if self._done else self._index
 
     @property
     def finished(self) -> bool:
@@ -134,8 +134,12 @@ class CueEngine:
         if kind != "countdown":
             self._last_cue = t
 
-    def _next(self) -> Step | None:
-        return self.plan.steps[self._index + 1] if self._index + 1 < len(self.plan.steps) else None
+    @property
+    def coming(self) -> Step | None:
+        """The step after the current one (None in the last step and once finished)."""
+        if self._done or self._index + 1 >= len(self.plan.steps):
+            return None
+        return self.plan.steps[self._index + 1]
 
     def update(
         self,
@@ -150,7 +154,7 @@ class CueEngine:
         if self._done:
             return out
         left = self.seconds_left(t, speed_kmh, distance_m)
-        current, coming = self.plan.steps[self._index], self._next()
+        current, coming = self.plan.steps[self._index], self.coming
         if left is not None and left <= self.announce_s and not self._announced:
             self._announced = True
             self._cue(out, t, "announce", self._announcement(current, coming))

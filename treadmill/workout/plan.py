@@ -32,15 +32,16 @@ without guessing. Pure: parsing takes text, no file system.
 
 from __future__ import annotations
 
+import itertools
 import re
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from treadmill.errors import TreadmillError
 
-__all__ = ["Caps", "Plan", "PlanError", "Step", "expand", "parse_plan"]
+__all__ = ["Caps", "Plan", "PlanError", "Step", "parse_plan"]
 
 KINDS = ("warmup", "interval", "recovery", "cooldown")
 DIRECTIONS = ("forward", "reverse")
@@ -138,6 +139,26 @@ class Plan:
     def reverse_s(self) -> float:
         """Planned time backward (timed steps only)."""
         return sum(s.duration_s or 0.0 for s in self.steps if s.direction == "reverse")
+
+    def timeline(self) -> list[tuple[float, float, Step]]:
+        """(start, end, step) of each step in seconds from the start; every step must be timed."""
+        if self.duration_s is None:
+            raise ValueError(f"{self.name}: distance steps have no planned times")
+        out, t = [], 0.0
+        for step in self.steps:
+            out.append((t, t + (step.duration_s or 0.0), step))
+            t += step.duration_s or 0.0
+        return out
+
+    def cue_lines(self) -> list[tuple[float, str]]:
+        """The fixture cue lines the plan calls for: each change of direction, then ``stop`` at the end."""
+        timeline = self.timeline()
+        turns = [
+            (b[0], b[2].direction)
+            for a, b in itertools.pairwise(timeline)
+            if a[2].direction != b[2].direction
+        ]
+        return [*turns, (timeline[-1][1], "stop")]
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready form for ``treadmill plans --json``."""
@@ -350,16 +371,3 @@ def parse_plan(text: str, source: str = "plan", caps: Caps | None = None) -> Pla
     return Plan(
         name.strip(), tuple(steps), str(data.get("description", "")), str(data.get("level", "")), source
     )
-
-
-def expand(steps: Sequence[Step]) -> list[tuple[float, Step]]:
-    """Start times of timed steps (distance steps start when the previous one ends; estimated here)."""
-    out, t = [], 0.0
-    for step in steps:
-        out.append((t, step))
-        t += (
-            step.duration_s
-            if step.duration_s is not None
-            else (step.distance_m or 0.0) / max((step.speed_kmh or 4.0) / 3.6, 0.1)
-        )
-    return out
