@@ -235,6 +235,8 @@ class WorkoutCoach:
             self._say(CoachEvent(self.clock.now(), "control", "Workout ended early: belt stopped.", "stop"))
         except (TreadmillError, TimeoutError) as exc:
             logger.warning("could not stop the belt on the way out (%s): stop it on the console", exc)
+            text = "Could not stop the belt: stop it on the console."
+            self._say(CoachEvent(self.clock.now(), "message", text, "control"))
 
     async def _tick(self, t: float) -> None:
         seen = self._seen
