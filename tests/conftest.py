@@ -32,3 +32,11 @@ def load_vectors() -> list[dict[str, Any]]:
 @pytest.fixture(scope="session")
 def vectors() -> list[dict[str, Any]]:
     return load_vectors()
+
+
+@pytest.fixture(autouse=True)
+def _own_folders(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never read or write the developer's own profile, plans, devices or session history."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("TREADMILL_CONFIG_DIR", str(home / "config"))
+    monkeypatch.setenv("TREADMILL_DATA_DIR", str(home / "data"))

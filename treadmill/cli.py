@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import json
 import logging
+import math
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -24,7 +25,9 @@ from treadmill.ftms.uuids import CHARACTERISTIC_NAMES, short_uuid
 
 if TYPE_CHECKING:  # the commands import these when they run: `decode` stays light
     from treadmill.fixtures import Fixture
+    from treadmill.launch import AppLauncher, AppRequest
     from treadmill.profile import UserProfile
+    from treadmill.recording import RecordOptions
     from treadmill.session import SessionResult
     from treadmill.virtual.runner import RunnerPlan
     from treadmill.workout.coach import CoachEvent
@@ -163,9 +166,7 @@ def _coach_printer(speak: bool) -> Callable[[CoachEvent], None]:
 
 
 def _cmd_record(args: argparse.Namespace) -> int:
-    from treadmill.recording import RecordOptions, RecordProgress, record  # noqa: PLC0415
-    from treadmill.virtual.machine import MachineSpec  # noqa: PLC0415
-    from treadmill.workout.plan import Caps  # noqa: PLC0415
+    from treadmill.recording import RecordProgress, record  # noqa: PLC0415
 
     if args.virtual == (args.device is not None):
         raise _UsageError("give exactly one of --device ADDR (a real treadmill) or --virtual")
@@ -181,32 +182,7 @@ def _cmd_record(args: argparse.Namespace) -> int:
         raise _UsageError(
             "--control drives the belt through a workout: give --plan NAME (see treadmill plans)"
         )
-    duration = args.duration
-    if duration is None:
-        duration = 600.0 if workout is None else (workout.duration_s or 3600.0) + 30.0
-    options = RecordOptions(
-        out=out,
-        duration_s=duration,
-        device=args.device,
-        hci=args.hci,
-        strap=args.strap,
-        footpod=args.footpod,
-        virtual=args.virtual,
-        seed=args.seed,
-        time_scale=args.time_scale,
-        notify_hz=args.notify_hz,
-        split_payload=args.split,
-        plan=_plan(args.plan) if workout is None else None,
-        workout=workout,
-        control=args.control,
-        caps=Caps() if profile is None else Caps(profile.forward_cap_kmh, profile.reverse_cap_kmh),
-        safe_reverse_kmh=3.0 if profile is None else profile.reverse_cap_kmh,
-        virtual_strap=args.sensors in ("both", "hr"),
-        virtual_footpod=args.sensors in ("both", "footpod"),
-        drop_link_at_s=tuple(args.drop_link_at or ()),
-        trailing_bytes=args.trailing_bytes,
-        spec=MachineSpec(speed_resolution_kmh=args.speed_resolution, step_count=args.step_count),
-    )
+    options = _record_options(args, out, workout, profile)
     tty = sys.stderr.isatty()
 
     def show(p: RecordProgress) -> None:
@@ -230,6 +206,83 @@ def _cmd_record(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _record_options(
+    args: argparse.Namespace, out: Path, workout: Plan | None, profile: UserProfile | None
+) -> RecordOptions:
+    """Session options from the command line (``record``, ``run`` and ``demo`` share them)."""
+    from treadmill.recording import RecordOptions  # noqa: PLC0415
+    from treadmill.virtual.machine import MachineSpec  # noqa: PLC0415
+    from treadmill.workout.plan import Caps  # noqa: PLC0415
+
+    given = vars(args)
+    duration = given.get("duration")
+    if duration is None:
+        duration = 600.0 if workout is None else (workout.duration_s or 3600.0) + 30.0
+    sensors = given.get("sensors", "both")
+    return RecordOptions(
+        out=out,
+        duration_s=duration,
+        device=given.get("device"),
+        hci=given.get("hci"),
+        strap=given.get("strap"),
+        footpod=given.get("footpod"),
+        virtual=args.virtual,
+        seed=args.seed,
+        time_scale=args.time_scale,
+        notify_hz=given.get("notify_hz", 1.0),
+        split_payload=given.get("split"),
+        plan=_plan(args.plan) if workout is None and args.plan is not None else None,
+        workout=workout,
+        control=args.control,
+        caps=Caps() if profile is None else Caps(profile.forward_cap_kmh, profile.reverse_cap_kmh),
+        safe_reverse_kmh=3.0 if profile is None else profile.reverse_cap_kmh,
+        virtual_strap=sensors in ("both", "hr"),
+        virtual_footpod=sensors in ("both", "footpod"),
+        drop_link_at_s=tuple(given.get("drop_link_at") or ()),
+        trailing_bytes=given.get("trailing_bytes", 0),
+        spec=MachineSpec(
+            speed_resolution_kmh=given.get("speed_resolution", 0.01),
+            step_count=given.get("step_count", False),
+        ),
+    )
+
+
+def _launch(args: argparse.Namespace, request: AppRequest) -> int:
+    launcher: AppLauncher | None = args.launch_app
+    if launcher is None:
+        raise _UsageError(
+            f"`{args.command}` opens the terminal app: run it as `treadmill {args.command}`"
+            " (or python -m tui)"
+        )
+    return launcher(request)
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from treadmill.launch import AppRequest  # noqa: PLC0415
+
+    workout, profile = _workout(args.plan)
+    args.virtual = True
+    options = _record_options(args, Path(os.devnull), workout, profile)
+    return _launch(args, AppRequest("demo", options, plan_id=args.plan))
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from treadmill.launch import AppRequest  # noqa: PLC0415
+
+    if args.virtual and args.device is not None:
+        raise _UsageError("give --device ADDR (a real treadmill) or --virtual, not both")
+    workout = profile = None
+    if args.plan not in (None, "free"):
+        workout, profile = _workout(args.plan)
+    elif args.control and args.plan == "free":
+        raise _UsageError("--control drives the belt through a workout: a free run has none")
+    options = _record_options(args, Path(os.devnull), workout, profile)
+    request = AppRequest(
+        "run", options, plan_id=args.plan, pick_device=args.device is None and not args.virtual
+    )
+    return _launch(args, request)
+
+
 def _cmd_simulate(args: argparse.Namespace) -> int:
     from treadmill.virtual.simulate import SimulateOptions, simulate  # noqa: PLC0415
 
@@ -251,9 +304,10 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _speed(text: str) -> float | None:
+def _speed(text: str) -> float:
+    """A replay speed: X times the recorded pace, or ``max`` (infinite: as fast as possible)."""
     if text == "max":
-        return None
+        return math.inf
     return _positive(text)
 
 
@@ -263,9 +317,14 @@ def _clock(seconds: float) -> str:
 
 
 def _cmd_replay(args: argparse.Namespace) -> int:
-    fixture, result = _replayed(args.fixture, tolerant=args.tolerant)
     if not (args.headless or args.json):
-        print("The replay screen comes with the app; printing the session summary instead.", file=sys.stderr)
+        from treadmill.launch import AppRequest  # noqa: PLC0415
+
+        _read(args.fixture, tolerant=args.tolerant)  # a bad fixture is refused before the screen opens
+        speed = 1.0 if args.speed is None else None if math.isinf(args.speed) else args.speed
+        request = AppRequest("replay", fixture=Path(args.fixture), replay_speed=speed, tolerant=args.tolerant)
+        return _launch(args, request)
+    fixture, result = _replayed(args.fixture, tolerant=args.tolerant)
     summary = result.summary
     if summary is None:  # run() always sets it
         return EXIT_FAILURE
@@ -303,18 +362,24 @@ def _cmd_replay(args: argparse.Namespace) -> int:
 
 def _replayed(path: str, *, tolerant: bool) -> tuple[Fixture, SessionResult]:
     """A fixture read and replayed flat out (exit 2 with file and line when it cannot be read)."""
-    from treadmill.fixtures import FixtureError, read_fixture  # noqa: PLC0415
     from treadmill.replay import ReplaySource  # noqa: PLC0415
     from treadmill.session import Session  # noqa: PLC0415
 
-    try:
-        fixture = read_fixture(path, tolerant=tolerant)
-    except FixtureError as exc:
-        hint = "" if tolerant or exc.line == 0 else " (--tolerant skips bad lines)"
-        raise _UsageError(f"{exc}{hint}") from None
+    fixture = _read(path, tolerant=tolerant)
     for skipped in fixture.skipped:
         print(f"skipped {skipped}", file=sys.stderr)
     return fixture, asyncio.run(Session(ReplaySource(fixture, speed=None)).run())
+
+
+def _read(path: str, *, tolerant: bool) -> Fixture:
+    """A fixture, or exit 2 naming the file and line that cannot be read."""
+    from treadmill.fixtures import FixtureError, read_fixture  # noqa: PLC0415
+
+    try:
+        return read_fixture(path, tolerant=tolerant)
+    except FixtureError as exc:
+        hint = "" if tolerant or exc.line == 0 else " (--tolerant skips bad lines)"
+        raise _UsageError(f"{exc}{hint}") from None
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
@@ -341,7 +406,6 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
     from treadmill.core.analysis import analyze  # noqa: PLC0415
-    from treadmill.core.metrics import Body  # noqa: PLC0415
     from treadmill.model import LinkEventKind  # noqa: PLC0415
     from treadmill.profile import LabelledExample, load_profile, save_profile  # noqa: PLC0415
 
@@ -355,14 +419,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         state=profile.detector,
         mass_kg=profile.mass_kg,
     )
-    body = Body(
-        profile.mass_kg,
-        profile.age,
-        profile.sex,
-        profile.resting_hr_bpm,
-        profile.estimated_max_hr_bpm,
-        profile.maf_adjustment,
-    )
+    body = profile.body()
     if args.learn:
         profile.examples += [LabelledExample(fixture.path.name, t, d) for t, d in marks]
         print(f"profile updated: {save_profile(profile)}", file=sys.stderr)
@@ -498,15 +555,68 @@ def _add_record(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     rec.set_defaults(run=_cmd_record)
 
 
+def _add_app(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    demo = commands.add_parser(
+        "demo",
+        help="the app on the built-in virtual treadmill: no hardware, no network",
+        description="Open the app on the built-in virtual treadmill, reached through the real Bluetooth "
+        "client over a virtual radio, coaching a built-in workout. Time runs 4x faster by default, so the "
+        "first turn comes within the first minute.",
+    )
+    demo.add_argument("--seed", type=int, default=1, help="virtual runner's seed (default 1)")
+    demo.add_argument(
+        "--time-scale", type=_positive, default=4.0, metavar="X", help="run X times faster (default 4)"
+    )
+    demo.add_argument(
+        "--plan", default="first-steps-backward", help="the workout (default first-steps-backward)"
+    )
+    demo.add_argument(
+        "--control", action="store_true", help="let the app drive the virtual belt (ramped, capped)"
+    )
+    demo.set_defaults(run=_cmd_demo)
+    run = commands.add_parser(
+        "run",
+        help="the app on a treadmill",
+        description="Open the app on a treadmill: pick it (and a strap or footpod) from a scan unless "
+        "--device is given, pick a workout unless --plan is given, then train. Every session is recorded "
+        "to your history as it happens.",
+    )
+    run.add_argument("--device", metavar="ADDR", help="the treadmill's address (default: pick from a scan)")
+    run.add_argument("--strap", metavar="ADDR", help="a heart-rate strap")
+    run.add_argument("--footpod", metavar="ADDR", help="a footpod")
+    run.add_argument("--hci", metavar="SPEC", help="use a Bumble HCI transport as the adapter (e.g. usb:0)")
+    run.add_argument("--virtual", action="store_true", help="use the built-in virtual treadmill")
+    run.add_argument("--seed", type=int, default=1, help="virtual runner's seed (default 1)")
+    run.add_argument(
+        "--time-scale", type=_positive, default=1.0, metavar="X", help="virtual: run X times faster"
+    )
+    run.add_argument(
+        "--plan",
+        help="a workout (a name from `treadmill plans`, a .toml/.zwo file, or free); default: pick one",
+    )
+    run.add_argument("--duration", type=_positive, metavar="S", help="end after S session seconds")
+    run.add_argument(
+        "--control",
+        action="store_true",
+        help="let the app drive the belt through the workout (ramped, capped; never starts it)",
+    )
+    run.set_defaults(run=_cmd_run)
+
+
 def _add_replay(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     rep = commands.add_parser(
         "replay",
-        help="replay a recorded fixture and summarise it",
-        description="Feed a fixture through the same pipeline as a live session.",
+        help="replay a recorded fixture in the app (or summarise it with --headless)",
+        description="Feed a fixture through the same pipeline as a live session: in the app, at recorded "
+        "speed by default; with --headless or --json, flat out, printing the summary.",
     )
     rep.add_argument("fixture", metavar="FIXTURE", help="a recorded session (.jsonl)")
     rep.add_argument(
-        "--speed", type=_speed, default=None, metavar="X", help="X times recorded speed, or max (default)"
+        "--speed",
+        type=_speed,
+        default=None,
+        metavar="X",
+        help="X times the recorded speed, or max (default: 1 in the app, max headless)",
     )
     rep.add_argument("--headless", action="store_true", help="no screen: print the session summary")
     rep.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
@@ -596,6 +706,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_decode(commands)
     _add_scan(commands)
     _add_record(commands)
+    _add_app(commands)
     _add_replay(commands)
     _add_export(commands)
     _add_analyze(commands)
@@ -617,10 +728,15 @@ def _session_options(command: argparse.ArgumentParser) -> None:
     )
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status."""
+def main(argv: Sequence[str] | None = None, *, launch_app: AppLauncher | None = None) -> int:
+    """Run the command line; return the exit status.
+
+    ``launch_app`` opens the terminal app for ``demo``, ``run`` and ``replay`` (the app's own entry
+    point passes it: the library does not import the app).
+    """
     parser = _parser()
     args = parser.parse_args(argv)
+    args.launch_app = launch_app
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_BAD_INPUT

@@ -19,6 +19,7 @@ from typing import Any
 import platformdirs
 
 from treadmill.core.detector import DetectorState
+from treadmill.core.metrics import Body
 
 __all__ = ["LabelledExample", "UserProfile", "config_dir", "load_profile", "save_profile"]
 
@@ -67,6 +68,17 @@ class UserProfile:
     def estimated_max_hr_bpm(self) -> float:
         """The measured maximum, or Tanaka's estimate (reverse-running.md §7.2)."""
         return self.max_hr_bpm if self.max_hr_bpm is not None else 208.0 - 0.7 * self.age
+
+    def body(self) -> Body:
+        """What the energy and zone formulas need to know of the person."""
+        return Body(
+            self.mass_kg,
+            self.age,
+            self.sex,
+            self.resting_hr_bpm,
+            self.estimated_max_hr_bpm,
+            self.maf_adjustment,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,6 +46,7 @@ __all__ = [
     "RecordOptions",
     "RecordProgress",
     "RecordResult",
+    "Running",
     "record",
     "virtual_treadmill",
 ]
@@ -129,6 +130,18 @@ class RecordResult:
     """What the live session produced (samples, summary), for comparing with a replay."""
     coach: WorkoutCoach | None = None
     """The guided workout's coach (its events and commands), if one ran."""
+
+
+@dataclass(frozen=True, slots=True)
+class Running:
+    """A session that is about to run: what the app needs to act on it (pause, stop, speed, marks)."""
+
+    session: Session
+    clock: SessionClock
+    client: FtmsClient
+    coach: WorkoutCoach | None
+    treadmill: VirtualTreadmill | None
+    """The virtual treadmill, in a virtual session."""
 
 
 @contextlib.asynccontextmanager
@@ -298,8 +311,19 @@ async def record(
     options: RecordOptions,
     progress: Callable[[RecordProgress], None] | None = None,
     on_coach: Callable[[CoachEvent], None] | None = None,
+    *,
+    consumers: Sequence[Consumer] = (),
+    on_ready: Callable[[Running], None] | None = None,
 ) -> RecordResult:
-    """Record one session to ``options.out`` (which must not exist yet)."""
+    """Record one session to ``options.out`` (which must not exist yet).
+
+    Args:
+        options: what to record, from where, for how long.
+        progress: called a few times a second with a progress report.
+        on_coach: called with every cue, warning and message of a guided workout.
+        consumers: more session consumers (the app's screen, MQTT).
+        on_ready: called once everything is connected, just before the session runs.
+    """
     if options.control and options.workout is None:
         raise ValueError("control needs a workout plan to follow")
     clock = SessionClock(options.time_scale)
@@ -322,9 +346,9 @@ async def record(
             )
         )
         recorder = FixtureRecorder(writer)
-        consumers: list[Consumer] = [recorder]
+        everyone: list[Consumer] = [recorder, *consumers]
         if progress is not None:
-            consumers.append(_Progress(progress, options.duration_s, recorder))
+            everyone.append(_Progress(progress, options.duration_s, recorder))
         coach = None
         if options.workout is not None:
 
@@ -340,26 +364,12 @@ async def record(
                 controls=client if options.control else None,
                 on_event=on_coach,
             )
-            consumers.append(coach)
-        session = Session(client, consumers, until_s=options.duration_s)
-        cues = options.plan.cues() if options.virtual and options.plan is not None and coach is None else []
+            everyone.append(coach)
+        session = Session(client, everyone, until_s=options.duration_s)
+        if on_ready is not None:
+            on_ready(Running(session, clock, client, coach, source.treadmill))
         async with asyncio.TaskGroup() as tasks:
-            helpers = [
-                tasks.create_task(
-                    _cue_on_time(session, clock, [c for c in cues if c[0] < options.duration_s])
-                ),
-                tasks.create_task(_stop_at(session, clock, options.duration_s)),
-            ]
-            if coach is not None:
-                helpers.append(tasks.create_task(_coach_then_stop(coach, session, clock)))
-            if source.treadmill is not None and options.console_presses:
-                helpers.append(
-                    tasks.create_task(_press_console(source.treadmill, clock, options.console_presses))
-                )
-            if source.treadmill is not None and options.drop_link_at_s:
-                helpers.append(
-                    tasks.create_task(_drop_links(source.treadmill, clock, options.drop_link_at_s))
-                )
+            helpers = _start_helpers(tasks, options, session, clock, coach, source.treadmill)
             result = await session.run()
             for helper in helpers:
                 helper.cancel()
@@ -373,6 +383,29 @@ async def record(
             coach,
         )
     raise AssertionError  # unreachable: the stack returns or raises
+
+
+def _start_helpers(
+    tasks: asyncio.TaskGroup,
+    options: RecordOptions,
+    session: Session,
+    clock: SessionClock,
+    coach: WorkoutCoach | None,
+    treadmill: VirtualTreadmill | None,
+) -> list[asyncio.Task[None]]:
+    """The tasks beside a session: the end, the coach, the runner's cues, scripted console and drops."""
+    cues = options.plan.cues() if options.virtual and options.plan is not None and coach is None else []
+    helpers = [
+        tasks.create_task(_cue_on_time(session, clock, [c for c in cues if c[0] < options.duration_s])),
+        tasks.create_task(_stop_at(session, clock, options.duration_s)),
+    ]
+    if coach is not None:
+        helpers.append(tasks.create_task(_coach_then_stop(coach, session, clock)))
+    if treadmill is not None and options.console_presses:
+        helpers.append(tasks.create_task(_press_console(treadmill, clock, options.console_presses)))
+    if treadmill is not None and options.drop_link_at_s:
+        helpers.append(tasks.create_task(_drop_links(treadmill, clock, options.drop_link_at_s)))
+    return helpers
 
 
 def _event_counts(events: list[LinkEvent]) -> dict[str, int]:

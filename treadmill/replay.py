@@ -56,6 +56,11 @@ class ReplaySource:
         """True once every item has been yielded."""
         return self._next >= len(self._times)
 
+    @property
+    def paused(self) -> bool:
+        """True while playback is held."""
+        return not self._playing.is_set()
+
     def pause(self) -> None:
         """Hold playback where it is."""
         if self._playing.is_set():

@@ -181,6 +181,11 @@ class Session:
         self.cues.append(cue)
         await self._deliver(cue)
 
+    async def add_event(self, event: LinkEvent) -> None:
+        """A session event the app records (the user's direction marks)."""
+        self.events.append(event)
+        await self._deliver(event)
+
     async def _pump(self) -> None:
         async for item in self.source.items():
             if self.until_s is not None and item.t > self.until_s:

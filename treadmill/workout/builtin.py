@@ -13,11 +13,12 @@ from importlib import resources
 
 from treadmill.workout.plan import Caps, Plan, Step, parse_plan
 
-__all__ = ["BUILTIN_IDS", "builtin_plans", "challenge_day"]
+__all__ = ["BUILTIN_IDS", "CHALLENGE_ID", "RATINGS", "builtin_plans", "challenge_day"]
 
 BUILTIN_IDS = ("first-steps-backward", "zone2-reverse", "retro-incline-walk")
 CHALLENGE_ID = "7-day-challenge"
 RATINGS = ("easy", "ok", "hard")
+"""How a session felt: the one-key rating the app keeps with each session."""
 
 
 def builtin_plans() -> dict[str, Plan]:

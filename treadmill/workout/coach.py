@@ -126,6 +126,7 @@ class WorkoutCoach:
     _seen: _Seen = field(default_factory=_Seen)
     _outbox: asyncio.Queue[ControlCommand] = field(default_factory=asyncio.Queue)
     _we_stopped: bool = False
+    _paused_at: float | None = None
 
     def __post_init__(self) -> None:
         """The engines start with the session."""
@@ -196,6 +197,61 @@ class WorkoutCoach:
     async def close(self) -> None:
         """Nothing to release."""
 
+    # --- what the user asks for ---------------------------------------------------------------
+
+    @property
+    def paused(self) -> bool:
+        """True while the user holds the workout (its clock stands still)."""
+        return self._paused_at is not None
+
+    def plan_time(self, t: float) -> float:
+        """Session time ``t`` as the workout's clock sees it: held at the pause while paused."""
+        return t if self._paused_at is None else self._paused_at
+
+    def pause(self, t: float) -> None:
+        """Hold the workout: no cues, no steering, no "belt stopped" alarm until :meth:`resume`."""
+        if self._paused_at is None:
+            self._paused_at = t
+            self._say(CoachEvent(t, "message", "Paused: the workout waits for you.", "pause"))
+
+    def resume(self, t: float) -> None:
+        """Go on with the workout where it was held."""
+        if self._paused_at is not None:
+            self.cues.shift(t - self._paused_at)
+            self._paused_at = None
+            self._say(CoachEvent(t, "message", "Resumed.", "resume"))
+
+    def direction_now(self) -> str:
+        """The direction the user faces for the caps: backward if the detector or the step says so."""
+        step = self.cues.step
+        backward = self._seen.direction == "reverse" or (step is not None and step.direction == "reverse")
+        return "reverse" if backward else "forward"
+
+    def user_speed(self, delta_kmh: float) -> str:
+        """The speed keys: change the belt's target by ``delta_kmh``, within the caps (control on only)."""
+        t, seen = self.clock.now(), self._seen
+        if self.policy is None:
+            return "Control is off: change the speed on the treadmill's console."
+        if not self._moving():
+            return "The belt is stopped: start it on the treadmill's console first."
+        kmh = self.policy.user_speed(t, self.direction_now(), (seen.speed_kmh or 0.0) + delta_kmh)
+        self._queue(ControlCommand(t, kmh, reason="user"))
+        return f"Target speed {kmh:g} km/h (following you until the next step)."
+
+    def user_incline(self, delta_pct: float) -> str:
+        """The incline keys: change the target incline by ``delta_pct`` (control on only)."""
+        t, seen = self.clock.now(), self._seen
+        if self.policy is None:
+            return "Control is off: change the incline on the treadmill's console."
+        pct = self.policy.clamp_incline((seen.incline_pct or 0.0) + delta_pct)
+        self._queue(ControlCommand(t, None, pct, reason="user"))
+        return f"Target incline {pct:g} %."
+
+    def _queue(self, command: ControlCommand) -> None:
+        self.commands.append(command)
+        self._we_stopped = self._we_stopped or command.stop
+        self._outbox.put_nowait(command)
+
     # --- the ticker -----------------------------------------------------------------------
 
     async def run(self) -> None:
@@ -207,7 +263,7 @@ class WorkoutCoach:
             ):
                 next_tick = (math.floor(self.clock.now() / self.tick_s) + 1) * self.tick_s
                 await self.clock.sleep_until(self._next_wake(next_tick))
-                await self._tick(self.clock.now())
+                await self.tick(self.clock.now())
             await self._outbox.join()
         except asyncio.CancelledError:
             # Ended early (Ctrl-C, the app closing): a belt the app was driving is stopped.
@@ -238,8 +294,15 @@ class WorkoutCoach:
             text = "Could not stop the belt: stop it on the console."
             self._say(CoachEvent(self.clock.now(), "message", text, "control"))
 
-    async def _tick(self, t: float) -> None:
+    async def tick(self, t: float) -> None:
+        """One tick at session time ``t``: the cues due, the safety rules, the steering.
+
+        :meth:`run` calls it on its clock; a replay of a recorded session may call it too.
+        """
         seen = self._seen
+        if self._paused_at is not None:
+            self._check_safety(t)
+            return
         for cue in self.cues.update(
             t, detected=seen.direction, distance_m=seen.distance_m, speed_kmh=seen.speed_kmh
         ):
@@ -260,6 +323,7 @@ class WorkoutCoach:
             and not self.cues.finished
             and not self._we_stopped
             and not seen.safety_key
+            and self._paused_at is None
             and (seen.user_stopped_at is None or seen.user_stopped_at < seen.belt_stopped_at - 5.0)
         )
         raised, cleared = self.safety.update(
@@ -301,9 +365,7 @@ class WorkoutCoach:
             detected=seen.direction,
         )
         if command is not None:
-            self.commands.append(command)
-            self._we_stopped = self._we_stopped or command.stop
-            self._outbox.put_nowait(command)
+            self._queue(command)
 
     async def _send_commands(self) -> None:
         """Send commands in order, one at a time; a failure is said, not raised."""

@@ -173,6 +173,20 @@ class ControlPolicy:
         self.messages.append((t, "Workout done: stopping the belt."))
         return ControlCommand(t, stop=True, reason="finish")
 
+    def user_speed(self, t: float, direction: str, kmh: float) -> float:
+        """The user asked the app for ``kmh`` (the speed keys): clamped to the caps.
+
+        The plan yields to it until the next step, as it does to the console.
+        """
+        value = self.clamp(direction, kmh)
+        self.following_user = True
+        self._speed = value
+        self._commanded = [*self._commanded[-2:], value]
+        self.messages.append(
+            (t, f"You set {value:g} km/h: following you, not the plan, until the next step.")
+        )
+        return value
+
     def on_target_speed(self, t: float, kmh: float) -> str | None:
         """A Target Speed Changed status: None if it echoes a command, else what the app says."""
         if any(abs(kmh - sent) <= self.tolerance_kmh for sent in self._commanded):

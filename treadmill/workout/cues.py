@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from treadmill.workout.plan import Plan, Step
 
-__all__ = ["CueEngine", "CueEvent"]
+__all__ = ["CueEngine", "CueEvent", "describe_step"]
 
 TURN_SPEED_KMH = 2.0
 """Slow to this to turn (reverse-running.md §3.4: people turn at 1-3 km/h)."""
@@ -48,7 +48,8 @@ class CueEvent:
     bell: bool = False
 
 
-def _describe(step: Step) -> str:
+def describe_step(step: Step) -> str:
+    """A step in words: "2 min backward at 3 km/h, hands on the rails"."""
     length = f"{step.duration_s / 60:.4g} min" if step.duration_s is not None else f"{step.distance_m:.0f} m"
     target = []
     if step.speed_kmh is not None:
@@ -134,6 +135,13 @@ class CueEngine:
         if kind != "countdown":
             self._last_cue = t
 
+    def shift(self, seconds: float) -> None:
+        """The workout was paused for ``seconds``: every timer of the current step moves on by as much."""
+        self._step_start += seconds
+        self._last_cue += seconds
+        if self._turn_at is not None:
+            self._turn_at += seconds
+
     @property
     def coming(self) -> Step | None:
         """The step after the current one (None in the last step and once finished)."""
@@ -177,9 +185,9 @@ class CueEngine:
             face = "backward" if coming.direction == "reverse" else "forward"
             return (
                 f"Turn in 10 s: slow to {TURN_SPEED_KMH:g} km/h, hold the rails, turn to face {face},"
-                f" then build up to {_describe(coming)}."
+                f" then build up to {describe_step(coming)}."
             )
-        return f"In 10 s: {_describe(coming)}."
+        return f"In 10 s: {describe_step(coming)}."
 
     def _advance(self, out: list[CueEvent], t: float, distance_m: float | None) -> None:
         previous = self.plan.steps[self._index]
@@ -209,12 +217,12 @@ class CueEngine:
                 out,
                 t,
                 "turn",
-                f"Turn now: face {face}, hands on the rails. Then {_describe(step)}.",
+                f"Turn now: face {face}, hands on the rails. Then {describe_step(step)}.",
                 direction=step.direction,
                 bell=True,
             )
         else:
-            self._cue(out, t, "step", f"Now: {_describe(step)}." + (f" {step.note}" if step.note else ""))
+            self._cue(out, t, "step", f"Now: {describe_step(step)}." + (f" {step.note}" if step.note else ""))
 
     def _check_turn(self, out: list[CueEvent], t: float, detected: str | None) -> None:
         if self._turn_at is None or self._rechecked or detected is None or detected == "stopped":
