@@ -1,5 +1,6 @@
 """The Textual app for Treadmill Companion.
 
-It renders session state from the ``treadmill`` library and sends user intents back; it
-never imports bleak or aiomqtt. The screens arrive with the app itself (issue 7).
+It renders session state from the ``treadmill`` library (a :class:`~treadmill.live.LiveBoard`
+snapshot at a steady rate, the coach's cues and warnings as messages) and sends the user's
+intents back through :mod:`treadmill.actions`. It never imports bleak or aiomqtt.
 """

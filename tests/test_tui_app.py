@@ -1,0 +1,300 @@
+"""The app driven by keys with Textual's pilot: on the virtual treadmill (through the real BLE
+client over Bumble's virtual radio) and on a replayed fixture."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import fitdecode
+from textual.message import Message
+from textual.pilot import Pilot
+from textual.widgets import DataTable, OptionList
+
+from tests.tui_support import GUIDED
+from treadmill.actions import LiveActions
+from treadmill.history import History
+from treadmill.known_devices import remembered
+from treadmill.launch import AppRequest
+from treadmill.model import LinkEvent, LinkEventKind
+from treadmill.profile import config_dir
+from treadmill.recording import RecordOptions
+from tui.app import TreadmillApp
+from tui.screens.confirm import ConfirmQuit
+from tui.screens.devices import DevicePicker
+from tui.screens.history import HistoryScreen
+from tui.screens.live import CoachSaid, LiveScreen
+from tui.screens.summary import SummaryScreen
+from tui.screens.workouts import WorkoutPicker
+from tui.widgets.banners import CueBanner
+
+SIZE = (100, 30)
+SHORT_PLAN = """name = "Short test"
+[[steps]]
+direction = "forward"
+duration = 40
+speed_kmh = 4.0
+[[steps]]
+direction = "reverse"
+duration = 30
+speed_kmh = 2.0
+handrail = true
+[[steps]]
+direction = "forward"
+duration = 20
+speed_kmh = 3.0
+"""
+
+
+async def until(pilot: Pilot[Any], condition: Callable[[], bool], what: str, timeout_s: float = 30.0) -> None:
+    """Let the app run until ``condition`` holds (the session runs on its own clock meanwhile)."""
+    for _ in range(int(timeout_s / 0.05)):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def marks_seen(live: LiveScreen) -> list[LinkEvent]:
+    actions = live.runner.actions
+    assert isinstance(actions, LiveActions)
+    return actions.session.events
+
+
+def virtual_options(**changes: Any) -> RecordOptions:
+    return RecordOptions(out=Path(os.devnull), virtual=True, seed=3, **changes)
+
+
+async def pick_the_virtual_treadmill(pilot: Pilot[Any]) -> None:
+    """The device picker: the virtual treadmill shows up in the live scan; enter picks it, c goes on."""
+    app = pilot.app
+    await until(pilot, lambda: isinstance(app.screen, DevicePicker), "the device picker")
+    picker = app.screen
+    assert isinstance(picker, DevicePicker)
+    await until(pilot, lambda: any(d.kind == "treadmill" for d in picker.found.values()), "a treadmill")
+    table = picker.query_one(DataTable)
+    assert table.get_row_at(0)[0] == "treadmill"
+    await pilot.press("enter", "c")
+    assert remembered()["treadmill"].address in picker.found
+
+
+async def pick_workout(pilot: Pilot[Any], plan_id: str) -> None:
+    """The workout picker: built-ins, the challenge, the user's plans, a free run."""
+    app = pilot.app
+    await until(pilot, lambda: isinstance(app.screen, WorkoutPicker), "the workout picker")
+    workouts = app.screen
+    assert isinstance(workouts, WorkoutPicker)
+    assert {"first-steps-backward", "7-day-challenge", plan_id, "free"} <= set(workouts.plans)
+    position = list(workouts.plans).index(plan_id)
+    await pilot.press(*["down"] * position, "enter")
+
+
+async def rate_and_export(pilot: Pilot[Any]) -> None:
+    """The summary: totals and intervals; 2 rates it "ok", c exports CSV; the mark is in the recording."""
+    app = pilot.app
+    summary = app.screen
+    assert isinstance(summary, SummaryScreen)
+    assert summary.query_one("#totals", DataTable).row_count == 3
+    assert summary.query_one("#intervals", DataTable).row_count >= 2
+    await pilot.press("2", "c")
+    record = History().records()[-1]
+    assert record.rating == "ok"
+    assert record.plan_id == "short"
+    assert record.reverse_s > 0
+    with summary.exported[0].open() as exported:
+        rows = list(csv.DictReader(exported))
+    assert len(rows) > 20
+    fixture_lines = [json.loads(line) for line in record.fixture.read_text().splitlines()]
+    assert {"event": "marked", "detail": "reverse"}.items() <= next(
+        line for line in fixture_lines if line.get("event") == "marked"
+    ).items()
+
+
+async def test_pick_device_and_workout_then_pause_turn_mark_stop_rate_export_and_history() -> None:
+    plans = config_dir() / "plans"
+    plans.mkdir(parents=True)
+    (plans / "short.toml").write_text(SHORT_PLAN)
+    request = AppRequest("run", virtual_options(time_scale=20.0), pick_device=True)
+    app = TreadmillApp(request, refresh_s=0.1)
+    messages: list[Message] = []
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await pick_the_virtual_treadmill(pilot)
+        await pick_workout(pilot, "short")
+        # The live screen, on the real client path.
+        await until(pilot, lambda: isinstance(app.screen, LiveScreen), "the live screen")
+        live = app.screen
+        assert isinstance(live, LiveScreen)
+        await until(pilot, lambda: live.runner.actions is not None and live.runner.now() > 2, "the session")
+        coach = live.runner.board.coach
+        assert coach is not None
+        await pilot.press("space")
+        assert coach.paused
+        assert live.told[-1] == "Workout paused: pause the belt on the treadmill's console."
+        await pilot.press("space")
+        assert not coach.paused
+        # The turn at 40 s: the cue reaches the banner and a handrail warning goes up.
+        await until(
+            pilot, lambda: (c := live.query_one(CueBanner).cue) is not None and c.detail == "turn", "turn"
+        )
+        said = [m.event for m in messages if isinstance(m, CoachSaid)]
+        kinds = {(e.kind, e.detail.split("/")[0]) for e in said}
+        assert {
+            ("cue", "announce"),
+            ("cue", "countdown"),
+            ("cue", "turn"),
+            ("warning", "turnaround"),
+        } <= kinds
+        assert max(live.latencies) < 0.1  # every event on screen within one refresh
+        await pilot.press("r")
+        await until(
+            pilot,
+            lambda: any(e.kind is LinkEventKind.MARKED for e in marks_seen(live)),
+            "the mark",
+        )
+        await until(pilot, lambda: live.runner.board.view().time_s["reverse"] > 5, "time backward")
+        await pilot.press("plus")  # control is off: the console is the way
+        assert live.told[-1] == "Control is off: change the speed on the treadmill's console."
+        await pilot.press("s")
+        await until(pilot, lambda: isinstance(app.screen, SummaryScreen), "the summary", 60.0)
+        await rate_and_export(pilot)
+        await pilot.press("h")
+        assert isinstance(app.screen, HistoryScreen)
+        assert app.screen.query_one("#sessions", DataTable).row_count == 1
+        await pilot.press("escape", "q")
+    assert app.return_code == 0
+
+
+async def test_with_control_pause_stops_the_belt_and_resume_never_restarts_it() -> None:
+    request = AppRequest(
+        "demo", virtual_options(time_scale=10.0, control=True), plan_id="first-steps-backward"
+    )
+    app = TreadmillApp(request, refresh_s=0.1)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, LiveScreen), "the live screen")
+        live = app.screen
+        assert isinstance(live, LiveScreen)
+        board = live.runner.board
+        await until(pilot, lambda: (board.view().speed_kmh or 0) >= 3.0, "the belt at speed")
+        await pilot.press("plus")
+        await until(pilot, lambda: (board.view().speed_kmh or 0) >= 3.9, "the belt at the user's speed")
+        await pilot.press("space")
+        await until(pilot, lambda: board.view().speed_kmh == 0, "the belt paused")
+        await pilot.press("space")
+        resumed_at = live.runner.now()
+        await until(pilot, lambda: live.runner.now() > resumed_at + 20, "20 s after resuming")
+        assert board.view().speed_kmh == 0  # the app never starts the belt
+        await pilot.press("q", "y")
+        await until(pilot, lambda: not app.is_running, "the app to end", 10.0)
+
+
+async def test_replay_in_the_app_to_its_summary_and_fit_export() -> None:
+    request = AppRequest("replay", fixture=GUIDED, replay_speed=None)
+    app = TreadmillApp(request, refresh_s=0.1)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, SummaryScreen), "the summary")
+        summary = app.screen
+        assert isinstance(summary, SummaryScreen)
+        outcome = summary.outcome
+        assert outcome.result.summary is not None
+        assert outcome.result.summary.totals["reverse"].time_s > 300
+        await pilot.press("f", "1")
+        assert summary.record is None  # a replay is not rated
+        laps = [
+            frame
+            for frame in fitdecode.FitReader(summary.exported[0])
+            if isinstance(frame, fitdecode.FitDataMessage) and frame.name == "lap"
+        ]
+        assert len(laps) == len(outcome.result.summary.intervals)
+        await pilot.press("q")
+
+
+async def test_a_replay_pauses_and_resumes() -> None:
+    request = AppRequest("replay", fixture=GUIDED, replay_speed=50.0)
+    app = TreadmillApp(request, refresh_s=0.1)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, LiveScreen), "the live screen")
+        live = app.screen
+        assert isinstance(live, LiveScreen)
+        await until(pilot, lambda: live.runner.now() > 20, "playback")
+        await pilot.press("space")
+        held = live.runner.now()
+        await pilot.pause(0.3)
+        assert live.runner.now() == held
+        await pilot.press("space")
+        await until(pilot, lambda: live.runner.now() > held + 5, "playback again")
+        await pilot.press("s")
+        await until(pilot, lambda: isinstance(app.screen, SummaryScreen), "the summary")
+
+
+async def test_quitting_during_a_workout_asks_and_keeps_the_session() -> None:
+    request = AppRequest(
+        "demo", virtual_options(time_scale=5.0, duration_s=600.0), plan_id="first-steps-backward"
+    )
+    app = TreadmillApp(request, refresh_s=0.1)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, LiveScreen), "the live screen")
+        live = app.screen
+        assert isinstance(live, LiveScreen)
+        await until(pilot, lambda: live.runner.now() > 10, "the session")
+        await pilot.press("q")
+        assert isinstance(app.screen, ConfirmQuit)
+        await pilot.press("n")
+        current: object = app.screen
+        assert current is live
+        assert live.running
+        await pilot.press("q", "y")
+        await until(pilot, lambda: not app.is_running, "the app to end", 10.0)
+    [record] = History().records()
+    assert not record.interrupted  # the summary was written on the way out
+    assert record.duration_s > 10
+
+
+async def test_a_treadmill_that_cannot_be_reached_is_explained_not_a_crash() -> None:
+    options = RecordOptions(out=Path(os.devnull), device="AA:BB:CC:DD:EE:FF", hci="tcp-client:127.0.0.1:9")
+    request = AppRequest("run", options, plan_id="free")
+    app = TreadmillApp(request, refresh_s=0.1)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, LiveScreen), "the live screen")
+        live = app.screen
+        assert isinstance(live, LiveScreen)
+        await until(pilot, lambda: live.ended is not None, "the failure")
+        assert live.ended is not None
+        assert live.ended.error
+        assert "Could not run the session" in str(live.query_one(CueBanner).render())
+        await pilot.press("q")
+    assert app.return_code == 0
+
+
+def test_the_workout_picker_offers_the_challenge_at_the_next_day(tmp_path: Path) -> None:
+    history = History(tmp_path)
+    for n in range(2):
+        fixture = tmp_path / f"s{n}.jsonl"
+        fixture.write_text('{"format": "treadmill-fixture", "version": 1}\n')
+        (tmp_path / f"s{n}.json").write_text(
+            json.dumps(
+                {
+                    "started_at": f"2026-11-2{n}T07:00:00+00:00",
+                    "plan_id": "7-day-challenge",
+                    "plan_name": "day",
+                    "duration_s": 600,
+                    "rating": "easy",
+                }
+            )
+        )
+    assert history.challenge_next() == (3, "easy")
+
+
+async def test_the_workout_picker_lists_the_challenge_day() -> None:
+    request = AppRequest("run", virtual_options())
+    app = TreadmillApp(request, refresh_s=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, WorkoutPicker), "the picker")
+        options = app.screen.query_one(OptionList)
+        labels = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert any("day 1" in label for label in labels)
+        assert labels[-1].startswith("Free run")
+        await pilot.press("q")

@@ -1,0 +1,110 @@
+"""The live screen, drawn: snapshots at four moments of a recorded guided workout, and the cue path.
+
+Each moment is the recording (fixtures/workout-control.jsonl) replayed through the real
+coach and board up to that second; the screen is refreshed once, by hand, so the pictures do
+not depend on timing. Review a changed picture in the report before ``--snapshot-update``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from tests.tui_support import FrozenApp, coached_until, show_events
+from treadmill.model import LinkEvent, LinkEventKind
+from tui.widgets.banners import CueBanner, WarningBanner
+from tui.widgets.direction import DirectionIndicator
+
+SIZE = (80, 24)
+
+
+async def frozen_app(t: float, extra: list[LinkEvent] | None = None) -> FrozenApp:
+    board, events = await coached_until(t, extra=extra)
+    return FrozenApp(board, t, events)
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    app = pilot.app
+    assert isinstance(app, FrozenApp)
+    await show_events(app)
+    await pilot.pause()
+    app.screen_under_test.refresh_view()
+    await pilot.pause()
+
+
+MOMENTS = [
+    ("forward", 300.5, "forward", None, "Now: 4 min forward"),
+    ("turning", 540.5, "forward", "turnaround", "Turn now: face backward"),
+    ("reversing", 556.0, "reverse", "reverse_start", "Turn now: face backward"),
+]
+
+
+@pytest.mark.parametrize(("name", "t"), [m[:2] for m in MOMENTS])
+def test_live_screen_snapshots(snap_compare: Any, name: str, t: float) -> None:
+    assert snap_compare(asyncio.run(frozen_app(t)), terminal_size=SIZE, run_before=settle), name
+
+
+@pytest.mark.parametrize(("name", "t", "direction", "warning", "cue"), MOMENTS)
+async def test_live_screen_moments(
+    name: str, t: float, direction: str, warning: str | None, cue: str
+) -> None:
+    """What each picture must show, checked in words as well as pixels."""
+    app = await frozen_app(t)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen_under_test
+        assert screen.query_one(DirectionIndicator).has_class(direction)
+        banner = screen.query_one(WarningBanner)
+        assert (warning in banner.active) if warning else not banner.active
+        assert banner.has_class("active") == bool(warning)
+        shown = screen.query_one(CueBanner).cue
+        assert shown is not None
+        assert shown.text.startswith(cue), name
+
+
+STALE = [LinkEvent(410.0, LinkEventKind.STALE, detail="no data for 5 s")]
+
+
+def test_live_screen_snapshot_with_a_stale_link(snap_compare: Any) -> None:
+    assert snap_compare(asyncio.run(frozen_app(420.0, STALE)), terminal_size=SIZE, run_before=settle)
+
+
+async def test_live_screen_with_a_stale_link() -> None:
+    app = await frozen_app(420.0, STALE)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        banner = app.screen_under_test.query_one(WarningBanner)
+        assert "link_lost" in banner.active
+        assert "stale" in str(app.screen_under_test.query_one("#status").render())
+
+
+async def test_a_cue_reaches_the_screen_by_message_without_waiting_for_a_refresh() -> None:
+    """The coach's callback posts a message; the banner shows it before any refresh tick."""
+    app = await frozen_app(300.5)
+    messages: list[object] = []
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        screen = app.screen_under_test
+        turn = next(e for e in (await coached_until(541.0))[1] if e.detail == "turn")
+        refreshes_before = screen._ticks
+        screen._said(turn)
+        await pilot.pause()
+        said = [m for m in messages if type(m).__name__ == "CoachSaid"]
+        assert [m.event for m in said] == [turn]  # type: ignore[attr-defined]
+        banner = screen.query_one(CueBanner)
+        assert banner.cue == turn
+        assert banner.has_class("turn")
+        assert screen._ticks == refreshes_before  # shown by the message itself, not by a refresh
+        assert len(screen.latencies) == 1
+        assert screen.latencies[0] < 0.25  # within one refresh period
+
+
+async def test_a_warning_clears_itself_when_the_coach_says_so() -> None:
+    app = await frozen_app(571.0)  # the turn's warnings were raised and cleared by 570.1 s
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        banner = app.screen_under_test.query_one(WarningBanner)
+        assert banner.active == {}
+        assert not banner.has_class("active")

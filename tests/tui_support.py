@@ -1,0 +1,106 @@
+"""Helpers for the app's tests: a recorded session replayed through the real coach and board."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+
+from textual.app import App, ComposeResult
+
+from treadmill.actions import SessionActions
+from treadmill.clock import SessionClock
+from treadmill.fixtures import read_fixture
+from treadmill.live import LiveBoard
+from treadmill.model import Cue, Frame, LinkEvent
+from treadmill.samples import SampleDecoder
+from treadmill.workout.builtin import builtin_plans
+from treadmill.workout.coach import CoachEvent, WorkoutCoach
+from tui.screens.live import LiveScreen
+from tui.session_runner import Outcome
+
+ROOT = Path(__file__).resolve().parent.parent
+GUIDED = ROOT / "fixtures" / "workout-control.jsonl"
+"""The Zone 2 workout recorded under control: turns cued at 540, 660 and 900 s."""
+
+
+class FrozenRunner:
+    """A session stopped at one moment: the board and coach as the recording left them at ``t``."""
+
+    def __init__(self, board: LiveBoard, t: float, title: str = "Zone 2 with reverse intervals") -> None:
+        self.board = board
+        self.t = t
+        self.title = title
+        self.actions: SessionActions | None = None
+
+    def now(self) -> float:
+        return self.t
+
+    async def run(self, on_coach: Callable[[CoachEvent], None]) -> Outcome:  # noqa: ARG002
+        raise AssertionError("a frozen session does not run")
+
+
+async def coached_until(
+    t_end: float, path: Path = GUIDED, extra: list[LinkEvent] | None = None
+) -> tuple[LiveBoard, list[CoachEvent]]:
+    """Replay ``path`` to ``t_end`` through a real WorkoutCoach (ticking every 0.1 s) and a LiveBoard.
+
+    The coach's own cues go back to the coach and the board, as the session does live; the
+    recording's cue lines are left out (the coach makes them again).
+    """
+    fixture = read_fixture(path)
+    board = LiveBoard()
+    events: list[CoachEvent] = []
+
+    async def add_cue(cue: Cue) -> None:
+        board.take(cue)
+        await coach.handle(cue)
+
+    coach = WorkoutCoach(builtin_plans()["zone2-reverse"], add_cue, SessionClock(), on_event=events.append)
+    board.coach = coach
+    decoder = SampleDecoder()
+    items = [i for i in fixture.items if not isinstance(i, Cue)] + list(extra or [])
+    items.sort(key=lambda i: i.t)
+    tick = 0.0
+    for item in items:
+        if item.t > t_end:
+            break
+        while tick <= item.t:
+            await coach.tick(tick)
+            tick = round(tick + 0.1, 1)
+        if isinstance(item, Frame):
+            await coach.handle(item)
+            sample = decoder.feed(item)
+            if sample is not None:
+                board.take(sample)
+                await coach.handle(sample)
+        else:
+            decoder.on_event(item)
+            board.take(item)
+            await coach.handle(item)
+    while tick <= t_end:
+        await coach.tick(tick)
+        tick = round(tick + 0.1, 1)
+    return board, events
+
+
+class FrozenApp(App[None]):
+    """The live screen alone, fed a frozen session, refreshed only when the test says."""
+
+    def __init__(self, board: LiveBoard, t: float, events: list[CoachEvent]) -> None:
+        super().__init__()
+        self.screen_under_test = LiveScreen(FrozenRunner(board, t), refresh_s=None, autostart=False)
+        self.events = events
+
+    def compose(self) -> ComposeResult:
+        yield from ()
+
+    def on_mount(self) -> None:
+        self.push_screen(self.screen_under_test)
+
+
+async def show_events(app: FrozenApp) -> None:
+    """Hand the coach's events to the screen the way the coach does live, then refresh once."""
+    for event in app.events:
+        app.screen_under_test._said(event)
+    await asyncio.sleep(0)

@@ -1,0 +1,77 @@
+"""Pick a workout: the built-ins, the 7-day challenge at your day, your own plans, or a free run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from treadmill.history import History
+from treadmill.profile import UserProfile
+from treadmill.workout.builtin import CHALLENGE_ID, challenge_day
+from treadmill.workout.library import catalogue, user_plans_dir
+from treadmill.workout.plan import Plan
+from tui.widgets.metrics import clock_text
+
+FREE_RUN = "free"
+
+
+@dataclass(frozen=True, slots=True)
+class WorkoutChoice:
+    """What was picked: a plan (None for a free run) and its id."""
+
+    plan_id: str
+    plan: Plan | None
+
+
+class WorkoutPicker(Screen[WorkoutChoice]):
+    """A list of workouts; enter starts the highlighted one."""
+
+    BINDINGS = [Binding("h", "app.history", "History")]  # noqa: RUF012
+
+    def __init__(self, profile: UserProfile, history: History) -> None:
+        super().__init__()
+        self.profile = profile
+        self.history = history
+        self.plans: dict[str, Plan | None] = {}
+
+    def compose(self) -> ComposeResult:
+        """A heading, the list, a hint."""
+        yield Static(
+            "[b]Pick a workout[/] · enter starts it · the belt is always yours to start", id="heading"
+        )
+        yield OptionList(id="workouts")
+        yield Static("", id="hint")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        """Fill the list: built-ins first, the challenge at your day, then yours, then a free run."""
+        found = catalogue(self.profile)
+        day, felt = self.history.challenge_next()
+        options = self.query_one("#workouts", OptionList)
+        for plan_id, (kind, listed) in found.plans.items():
+            plan = challenge_day(day, felt) if plan_id == CHALLENGE_ID else listed
+            self.plans[plan_id] = plan
+            total = "open" if plan.duration_s is None else clock_text(plan.duration_s)
+            mine = " (yours)" if kind == "user" else ""
+            label = f"{plan.name}{mine} · {total} · {clock_text(plan.reverse_s)} backward"
+            options.add_option(Option(label, id=plan_id))
+        self.plans[FREE_RUN] = None
+        options.add_option(
+            Option("Free run · no steps, no cues; the detector still follows you", id=FREE_RUN)
+        )
+        problems = "".join(f"\n[red]skipped {p}[/]" for p in found.problems)
+        self.query_one("#hint", Static).update(
+            f"[dim]Your own plans (.toml or .zwo) go in {user_plans_dir()}.[/]{problems}"
+        )
+        options.highlighted = 0
+        options.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        """Enter: go with this one."""
+        plan_id = event.option.id or FREE_RUN
+        self.dismiss(WorkoutChoice(plan_id, self.plans.get(plan_id)))
