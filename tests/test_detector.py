@@ -161,3 +161,14 @@ def test_isotonic_fit_pools_violators() -> None:
     knots = isotonic([(0.1, 0.2), (0.3, 0.5), (0.5, 0.4), (0.9, 0.9)])
     assert [y for _, y in knots] == sorted(y for _, y in knots)
     assert knots[1] == pytest.approx((0.4, 0.45))
+
+
+def test_a_burst_of_notifications_milliseconds_apart_is_ordinary_evidence() -> None:
+    """Consoles catching up after a reconnect send frames 1 ms apart; no error, no flip."""
+    detector = DirectionDetector()
+    for second in range(60):
+        detector.update(float(second), 5.0)
+    detector.update(60.0, 5.0)
+    detector.update(60.001, 12.0)  # a 7 km/h jump in a millisecond
+    estimate = detector.update(60.002, 5.0)
+    assert estimate.direction == "forward"

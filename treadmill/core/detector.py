@@ -56,6 +56,8 @@ Transition = tuple[float, float, float, float, float, float]
 """One step's transition numbers: leave F, leave R, end a turn, flip from F, flip from R, turn at speed."""
 TraceStep = tuple[Transition, list[float], list[float]]
 """What a step records for smoothing: its transition numbers, prior and posterior."""
+MIN_RATE_DT_S = 0.25
+"""Shortest interval a speed change is measured over (FTMS consoles notify at about 1 Hz)."""
 RECENT_WINDOW_S = 40.0
 """How far back a late commit looks for the dip where the turn happened."""
 MIN_DWELL_S = 10.0
@@ -68,9 +70,15 @@ def _log_normal(x: float, mean: float, sd: float) -> float:
     return -0.5 * (z * z + _LOG_2PI) - math.log(sd)
 
 
+def _log_mix(weight_a: float, log_a: float, weight_b: float, log_b: float) -> float:
+    """``log(weight_a * exp(log_a) + weight_b * exp(log_b))`` without underflow to ``log(0)``."""
+    top = max(log_a, log_b)
+    return top + math.log(weight_a * math.exp(log_a - top) + weight_b * math.exp(log_b - top))
+
+
 def _robust(x: float, mean: float, sd: float, tail: float, width: float) -> float:
     """Log of a normal with a uniform tail: a model that is off weakens the evidence, never vetoes."""
-    return math.log((1.0 - tail) * math.exp(_log_normal(x, mean, sd)) + tail / width)
+    return _log_mix(1.0 - tail, _log_normal(x, mean, sd), tail, -math.log(width))
 
 
 CALIBRATION: dict[str, tuple[tuple[float, float], ...]] = {
@@ -278,9 +286,7 @@ class DirectionDetector:
             return [-8.0, -8.0, 0.0, 0.0]  # a stopped belt: stopping or turning, not walking
         reverse = self._reverse_band()
         # Moving: near the person's band for that direction, at a steady speed (console changes allowed).
-        steady = math.log(
-            0.85 * math.exp(_log_normal(dv, 0.0, 0.2)) + 0.15 * math.exp(_log_normal(dv, 0.0, 1.5))
-        )
+        steady = _log_mix(0.85, _log_normal(dv, 0.0, 0.2), 0.15, _log_normal(dv, 0.0, 1.5))
         out[F] = _robust(speed, s.forward_kmh, max(p.speed_sd_kmh, 0.15 * s.forward_kmh), 0.2, 20.0) + steady
         out[R] = _robust(speed, reverse, max(p.speed_sd_kmh, 0.15 * reverse), 0.2, 20.0) + steady
         # Turning: slowing from the last plateau to a walking turn (1-3 km/h) and building up
@@ -404,8 +410,12 @@ class DirectionDetector:
             self._plateau_kmh = speed_kmh
         return self._commit(t, speed_kmh, posterior)
 
-    def _evidence_class(self) -> str:
-        """Which calibration applies: the strongest kind of evidence seen so far."""
+    @property
+    def evidence(self) -> str:
+        """The strongest evidence seen so far: ``cued``, ``footpod``, ``heart_rate`` or ``speed``.
+
+        It picks the calibration applied to the confidence.
+        """
         if self._cues:
             return "cued"
         if self._seen_cadence:
@@ -419,7 +429,13 @@ class DirectionDetector:
         self._recent.append((t, speed))
         while self._recent and t - self._recent[0][0] > RECENT_WINDOW_S:
             self._recent.popleft()
-        dv = (speed - self._last_speed) / dt if self._last_speed is not None and dt > 0 else 0.0
+        # A burst of notifications (a console catching up after a reconnect) can be milliseconds
+        # apart; the change is measured over at least MIN_RATE_DT_S so it stays a rate of walking.
+        dv = (
+            (speed - self._last_speed) / max(dt, MIN_RATE_DT_S)
+            if self._last_speed is not None and dt > 0
+            else 0.0
+        )
         self._last_speed = speed
         return dv
 
@@ -484,7 +500,7 @@ class DirectionDetector:
         direction = "stopped" if stopped else ("forward" if self._committed == F else "reverse")
         confidence = 1.0 - p_reverse if self._committed == F else p_reverse
         if self.params.calibrate:
-            confidence = _calibrated(confidence, self._evidence_class())
+            confidence = _calibrated(confidence, self.evidence)
         return Step(t, direction, confidence, p_reverse, switched, self._boundary)
 
 
