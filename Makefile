@@ -19,20 +19,10 @@ $(VENV)/.test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	@touch $@ $(VENV)/.app
 
-# Until the workout app lands, the demo coaches the first 4.5 minutes of a built-in
-# workout on the virtual treadmill at 10x, through the real Bluetooth client, with the app
-# driving the belt; then shows the cued and the real turns, and what the detector made of them.
-DEMO_OUT := $(shell mktemp -u /tmp/treadmill-demo-XXXXXX.jsonl)
+# The app on the built-in virtual treadmill, through the real Bluetooth client: the
+# "first steps backward" workout at 4x, so the first turn comes within the first minute.
 demo: $(VENV)/.app
-	@echo "Treadmill Companion $$($(BIN)/treadmill --version | cut -d' ' -f2): the workout screen is not built yet."
-	@echo "Here is the built-in virtual treadmill, found and recorded through the real Bluetooth client:"
-	$(BIN)/treadmill scan --virtual
-	@echo "Coaching 'first steps backward' (4.5 minutes at 10x), the app driving the belt (--control):"
-	$(BIN)/treadmill record --virtual --plan first-steps-backward --control --duration 270 --time-scale 10 --out $(DEMO_OUT)
-	@echo "The app's cues and what the virtual runner really did (first lines of $(DEMO_OUT)):"
-	@grep -E '"(cue|truth)"' $(DEMO_OUT) | head -12
-	@echo "What the direction detector made of it, live (no peeking at the truth):"
-	$(BIN)/treadmill analyze $(DEMO_OUT)
+	$(BIN)/treadmill demo
 
 test: $(VENV)/.test
 	$(BIN)/ruff check .
@@ -45,6 +35,7 @@ bench: $(VENV)/.test
 	$(BIN)/python bench/replay_bench.py
 	$(BIN)/python bench/detector_bench.py
 	$(BIN)/python bench/eval_detector.py
+	$(BIN)/python bench/tui_bench.py
 
 fuzz: $(VENV)/.test
 	$(BIN)/python bench/fuzz_codecs.py

@@ -202,6 +202,12 @@ async def test_history_keeps_sessions_ratings_and_interrupted_ones(tmp_path: Pat
     assert history.challenge_next() == (2, "hard")
     first.with_suffix(".json").write_text("{not json")
     assert history.records()[0].interrupted  # a broken summary falls back to the recording
+    assert not history.discard_if_empty(first), "a recording with data is kept"
+    assert first.exists()
+    never_began = history.new_fixture(None, started)
+    never_began.write_text(GUIDED.read_text().splitlines()[0] + "\n")
+    assert history.discard_if_empty(never_began)
+    assert not never_began.exists()
 
 
 def test_devices_are_remembered_by_kind(tmp_path: Path) -> None:

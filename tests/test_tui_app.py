@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import socket
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -267,6 +268,30 @@ async def test_a_treadmill_that_cannot_be_reached_is_explained_not_a_crash() -> 
         assert "Could not run the session" in str(live.query_one(CueBanner).render())
         await pilot.press("q")
     assert app.return_code == 0
+    assert History().records() == [], "a session that never began is not in the history"
+
+
+async def test_stop_while_connecting_gives_up_and_says_nothing_was_recorded() -> None:
+    """An adapter that accepts the connection and never answers: `s` must still end it."""
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        port = silent.getsockname()[1]
+        options = RecordOptions(
+            out=Path(os.devnull), device="AA:BB:CC:DD:EE:FF", hci=f"tcp-client:127.0.0.1:{port}"
+        )
+        app = TreadmillApp(AppRequest("run", options, plan_id="free"), refresh_s=0.1)
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, LiveScreen), "the live screen")
+            live = app.screen
+            assert isinstance(live, LiveScreen)
+            assert live.runner.actions is None, "still connecting"
+            await pilot.press("s")
+            await until(pilot, lambda: live.ended is not None, "the stop")
+            shown = str(live.query_one(CueBanner).render())
+            assert "Stopped before the treadmill answered" in shown
+            assert "Could not run" not in shown
+            await pilot.press("q")
+        assert app.return_code == 0
+    assert History().records() == []
 
 
 def test_the_workout_picker_offers_the_challenge_at_the_next_day(tmp_path: Path) -> None:

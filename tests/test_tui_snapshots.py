@@ -36,9 +36,9 @@ async def settle(pilot: Pilot[Any]) -> None:
 
 
 MOMENTS = [
-    ("forward", 300.5, "forward", None, "Now: 4 min forward"),
-    ("turning", 540.5, "forward", "turnaround", "Turn now: face backward"),
-    ("reversing", 556.0, "reverse", "reverse_start", "Turn now: face backward"),
+    ("forward", 300.5, "forward", None, "Now: 4 min forward", "from your stride"),
+    ("turning", 540.5, "forward", "turnaround", "Turn now: face backward", "from the plan's cues"),
+    ("reversing", 556.0, "reverse", "reverse_start", "Turn now: face backward", "from the plan's cues"),
 ]
 
 
@@ -47,16 +47,18 @@ def test_live_screen_snapshots(snap_compare: Any, name: str, t: float) -> None:
     assert snap_compare(asyncio.run(frozen_app(t)), terminal_size=SIZE, run_before=settle), name
 
 
-@pytest.mark.parametrize(("name", "t", "direction", "warning", "cue"), MOMENTS)
+@pytest.mark.parametrize(("name", "t", "direction", "warning", "cue", "evidence"), MOMENTS)
 async def test_live_screen_moments(
-    name: str, t: float, direction: str, warning: str | None, cue: str
+    name: str, t: float, direction: str, warning: str | None, cue: str, evidence: str
 ) -> None:
     """What each picture must show, checked in words as well as pixels."""
     app = await frozen_app(t)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = app.screen_under_test
-        assert screen.query_one(DirectionIndicator).has_class(direction)
+        indicator = screen.query_one(DirectionIndicator)
+        assert indicator.has_class(direction)
+        assert evidence in str(indicator.render()), "the confidence says what it rests on"
         banner = screen.query_one(WarningBanner)
         assert (warning in banner.active) if warning else not banner.active
         assert banner.has_class("active") == bool(warning)

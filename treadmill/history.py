@@ -83,6 +83,16 @@ class History:
             path = self.folder / f"{stem}-{n}.jsonl"
         return path
 
+    def discard_if_empty(self, fixture: Path) -> bool:
+        """Remove ``fixture`` if the treadmill never sent a frame (a session that never began)."""
+        try:
+            empty = not read_fixture(fixture, tolerant=True).frames
+        except FixtureError:  # missing or not even a header: only a zero-length file goes
+            empty = not fixture.exists() or fixture.stat().st_size == 0
+        if empty:
+            fixture.unlink(missing_ok=True)
+        return empty
+
     @staticmethod
     def _summary_path(fixture: Path) -> Path:
         return fixture.with_suffix(".json")

@@ -87,6 +87,8 @@ class LiveView:
     direction: str
     """``forward``, ``reverse`` or ``stopped``, as the live detector committed it."""
     confidence: float
+    evidence: str
+    """What the direction rests on: ``cued``, ``footpod``, ``heart_rate`` or ``speed``."""
     link: str
     """``waiting``, ``connected``, ``stale``, ``reconnecting`` or ``lost``."""
     time_s: dict[str, float]
@@ -259,6 +261,7 @@ class LiveBoard:
             kcal_high=self._kcal[2],
             direction=self._direction,
             confidence=self._confidence,
+            evidence=self.detector.evidence,
             link=self._link,
             time_s=dict(self._time),
             metres=dict(self._metres),

@@ -186,6 +186,10 @@ class TreadmillApp(App[int]):
 
         self.push_screen(ConfirmQuit(), answered)
 
+    async def action_quit(self) -> None:
+        """Ctrl+Q too asks during a workout: the belt must not be left running by a quick key."""
+        self.action_request_quit()
+
     def action_history(self) -> None:
         """Past sessions and progress."""
         self.push_screen(HistoryScreen(self.history))

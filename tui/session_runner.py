@@ -91,7 +91,11 @@ class LiveRunner:
         started = datetime.now(UTC)
         self.fixture = self.history.new_fixture(self.plan_id, started)
         options = replace(self.options, out=self.fixture)
-        result = await record(options, on_coach=on_coach, consumers=[self.board], on_ready=self._ready)
+        try:
+            result = await record(options, on_coach=on_coach, consumers=[self.board], on_ready=self._ready)
+        except BaseException:  # could not connect, or stopped while connecting: no empty history entry
+            self.history.discard_if_empty(self.fixture)
+            raise
         summary = result.session.summary
         saved = None
         if summary is not None:

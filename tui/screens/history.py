@@ -31,15 +31,15 @@ class HistoryScreen(Screen[None]):
         """Read the history folder."""
         records = self.history.records()
         table = self.query_one("#sessions", DataTable)
-        table.add_columns("date", "workout", "time", "backward", "back dist", "kcal", "felt")
+        table.add_columns("date", "workout", "time", "backward", "kcal", "felt")
         for record in reversed(records):
+            backward = f"{clock_text(record.reverse_s)} · {record.reverse_m:.0f} m"
             table.add_row(
                 record.started_at[:16].replace("T", " "),
-                record.plan_name[:28],
+                record.plan_name[:22],
                 clock_text(record.duration_s),
-                clock_text(record.reverse_s) if not record.interrupted else "-",
-                f"{record.reverse_m:.0f} m" if not record.interrupted else "-",
-                f"{record.kcal:.0f}" if not record.interrupted else "-",
+                "-" if record.interrupted else backward,
+                "-" if record.interrupted else f"{record.kcal:.0f}",
                 record.rating or "-",
             )
         finished = [r for r in records if not r.interrupted]
@@ -51,8 +51,9 @@ class HistoryScreen(Screen[None]):
         else:
             best = max(minutes)
             total = sum(minutes)
+            sessions = "1 session" if len(finished) == 1 else f"{len(finished)} sessions"
             text = (
-                f"[b]{len(finished)}[/] sessions · [b]{total:.0f} min[/] backward in all · best "
+                f"[b]{sessions}[/] · [b]{total:.0f} min[/] backward in all · best "
                 f"[b]{best:.1f} min[/] · last [b]{minutes[-1]:.1f} min[/] · 7-day challenge: next is day "
                 f"[b]{day}[/]" + (f" (last felt {felt})" if felt else "")
             )

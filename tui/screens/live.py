@@ -65,7 +65,7 @@ class CoachSaid(Message, bubble=False):
 
 @dataclass
 class SessionOver(Message, bubble=False):
-    """The session has ended (``outcome``), or could not run (``error``)."""
+    """The session has ended (``outcome``), could not run (``error``), or was stopped early (neither)."""
 
     outcome: Outcome | None
     error: str | None = None
@@ -97,6 +97,7 @@ class LiveScreen(Screen[None]):
         self.told: list[str] = []
         """What the keys answered, in order (also shown as toasts)."""
         self._ticks = 0
+        self._status = ""
 
     def compose(self) -> ComposeResult:
         """Top to bottom: status, direction, warnings, cue, metrics, step, chart, keys."""
@@ -161,6 +162,11 @@ class LiveScreen(Screen[None]):
                 "Check the treadmill is on and no other app holds it; q to quit."
             )
             return
+        if message.outcome is None:
+            self.query_one(CueBanner).update(
+                "[b]Stopped before the treadmill answered.[/] Nothing was recorded; q to quit."
+            )
+            return
         self.refresh_view()
         self.app.post_message(SessionFinished(self.runner, message.outcome))
 
@@ -175,7 +181,7 @@ class LiveScreen(Screen[None]):
 
     def _show(self, view: LiveView) -> None:
         waiting = view.link == "waiting"
-        self.query_one(DirectionIndicator).show(view.direction, view.confidence, waiting)
+        self.query_one(DirectionIndicator).show(view.direction, view.confidence, view.evidence, waiting)
         self.query_one(Metrics).show(view)
         free = "Free run: no workout steps. s ends the session." if view.step is None else ""
         if view.finished:
@@ -191,10 +197,13 @@ class LiveScreen(Screen[None]):
         self._link_warning(warnings, view)
         warnings.flash(self._ticks % 2 == 0)
         paused = "  [b reverse] PAUSED [/]" if view.paused else ""
-        self.query_one("#status", Static).update(
+        status = (
             f"[b]{self.runner.title}[/]  {_LINK_LOOK.get(view.link, view.link)}  "
             f"[b]{clock_text(view.t)}[/]{paused}"
         )
+        if status != self._status:
+            self._status = status
+            self.query_one("#status", Static).update(status)
 
     def _link_warning(self, warnings: WarningBanner, view: LiveView) -> None:
         """Lost data is a handrail warning even without a coach (a free run, a replay)."""
@@ -221,7 +230,7 @@ class LiveScreen(Screen[None]):
             return
         if self.runner.actions is None:
             self.workers.cancel_group(self, "session")
-            self.post_message(SessionOver(None, "stopped before the treadmill answered"))
+            self.post_message(SessionOver(None))
             return
         self._tell(self.runner.actions.stop())
 

@@ -41,9 +41,10 @@ class SpeedChart(Widget):
         self.border_title = "speed · reverse shaded"
 
     def show(self, columns: list[ChartColumn]) -> None:
-        """New columns (as many as the widget is wide)."""
-        self.columns = columns
-        self.refresh()
+        """New columns (as many as the widget is wide); redrawn only when they change."""
+        if columns != self.columns:
+            self.columns = columns
+            self.refresh()
 
     def render(self) -> RenderableType:
         """The bars, scaled to the fastest speed shown (at least 6 km/h)."""

@@ -10,6 +10,12 @@ _LOOK = {
     "reverse": ("▼  REVERSE  ▼", "facing backward"),
     "stopped": ("■  STOPPED  ■", "belt stopped"),
 }
+_EVIDENCE = {
+    "cued": "from the plan's cues",
+    "footpod": "from your stride",
+    "heart_rate": "from speed and heart rate",
+    "speed": "from speed alone",
+}
 
 
 class DirectionIndicator(Static):
@@ -26,8 +32,17 @@ class DirectionIndicator(Static):
     DirectionIndicator.stopped { background: $panel; color: $text-muted; }
     """
 
-    def show(self, direction: str, confidence: float, waiting: bool = False) -> None:
-        """Show ``direction`` (``forward``, ``reverse`` or ``stopped``) at ``confidence`` (0-1)."""
+    shown: tuple[str, str, str, bool] | None = None
+
+    def show(self, direction: str, confidence: float, evidence: str = "speed", waiting: bool = False) -> None:
+        """Show ``direction`` (``forward``, ``reverse`` or ``stopped``) at ``confidence`` (0-1).
+
+        ``evidence`` is what the guess rests on, as :attr:`DirectionDetector.evidence` names it.
+        """
+        key = (direction, f"{confidence:.0%}", evidence, waiting)
+        if key == self.shown:
+            return
+        self.shown = key
         label, meaning = _LOOK.get(direction, _LOOK["stopped"])
         for name in _LOOK:
             self.set_class(name == direction, name)
@@ -35,5 +50,7 @@ class DirectionIndicator(Static):
         if waiting:
             text.append("   waiting for the treadmill…", style="not bold")
         else:
-            text.append(f"   {meaning} · {confidence:.0%} sure", style="not bold")
+            text.append(
+                f"   {meaning} · {confidence:.0%} sure {_EVIDENCE.get(evidence, '')}", style="not bold"
+            )
         self.update(text)

@@ -32,10 +32,13 @@ class Metric(Static):
     def __init__(self, label: str, **kwargs: object) -> None:
         super().__init__("", **kwargs)  # type: ignore[arg-type]
         self.label = label
+        self.value: str | None = None
 
     def show(self, value: str) -> None:
-        """Show ``value`` under the label."""
-        self.update(f"[dim]{self.label}[/]\n[b]{value}[/]")
+        """Show ``value`` under the label (redrawn only when it changes)."""
+        if value != self.value:
+            self.value = value
+            self.update(f"[dim]{self.label}[/]\n[b]{value}[/]")
 
 
 class Metrics(Grid):

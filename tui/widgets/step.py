@@ -20,6 +20,8 @@ class StepPanel(Vertical):
     StepPanel #step-next { color: $text-muted; }
     """
 
+    shown: tuple[object, ...] | None = None
+
     def compose(self) -> ComposeResult:
         """Three lines: the step, the bar, the next step."""
         yield Label("", id="step-now")
@@ -27,7 +29,15 @@ class StepPanel(Vertical):
         yield Label("", id="step-next")
 
     def show(self, step: StepView | None, paused: bool, finished: bool, free_text: str) -> None:
-        """Show ``step`` (None: a free run or the end, described by ``free_text``)."""
+        """Show ``step`` (None: a free run or the end, described by ``free_text``); redrawn on change."""
+        whole_seconds = None if step is None or step.seconds_left is None else round(step.seconds_left)
+        shape = (
+            None if step is None else (step.number, step.text, step.next_text, round(step.done_fraction, 3))
+        )
+        key = (shape, whole_seconds, paused, finished, free_text)
+        if key == self.shown:
+            return
+        self.shown = key
         now = self.query_one("#step-now", Label)
         bar = self.query_one("#step-bar", ProgressBar)
         nxt = self.query_one("#step-next", Label)
