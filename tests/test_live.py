@@ -97,6 +97,16 @@ def test_the_chart_slices_time_and_shows_the_reverse_stretch() -> None:
     assert all(c.speed_kmh is None for c in board.chart(4, 10.0, now=500.0))
 
 
+def test_chart_slices_narrower_than_the_notifications_hold_the_speed_but_gaps_show() -> None:
+    board = LiveBoard()
+    for t in [*range(60), *range(70, 80)]:  # 1 Hz, then 10 s without data
+        board.take(sample(float(t), 4.0))
+    columns = board.chart(160, 80.0, now=80.0)  # half-second slices
+    speeds = [c.speed_kmh for c in columns]
+    assert all(s == 4.0 for s in speeds[2:119]), "no holes between 1 Hz samples"
+    assert all(s is None for s in speeds[128:138]), "a real gap in the data stays a gap"
+
+
 async def test_the_board_shows_the_coached_step_and_holds_it_while_paused() -> None:
     board, _ = await coached_until(100.0)
     assert board.coach is not None

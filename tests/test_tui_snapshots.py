@@ -15,6 +15,7 @@ from textual.pilot import Pilot
 
 from tests.tui_support import FrozenApp, coached_until, show_events
 from treadmill.model import LinkEvent, LinkEventKind
+from treadmill.workout.coach import CoachEvent
 from tui.widgets.banners import CueBanner, WarningBanner
 from tui.widgets.direction import DirectionIndicator
 
@@ -36,9 +37,9 @@ async def settle(pilot: Pilot[Any]) -> None:
 
 
 MOMENTS = [
-    ("forward", 300.5, "forward", None, "Now: 4 min forward", "from your stride"),
-    ("turning", 540.5, "forward", "turnaround", "Turn now: face backward", "from the plan's cues"),
-    ("reversing", 556.0, "reverse", "reverse_start", "Turn now: face backward", "from the plan's cues"),
+    ("forward", 300.5, "forward", None, "Now: 4 min forward", "(stride from the footpod)"),
+    ("turning", 540.5, "forward", "turnaround", "Turn now: face backward", "(plan cues and sensors)"),
+    ("reversing", 556.0, "reverse", "reverse_start", "Turn now: face backward", "(plan cues and sensors)"),
 ]
 
 
@@ -110,3 +111,17 @@ async def test_a_warning_clears_itself_when_the_coach_says_so() -> None:
         banner = app.screen_under_test.query_one(WarningBanner)
         assert banner.active == {}
         assert not banner.has_class("active")
+
+
+async def test_a_missed_turn_recheck_tells_the_user_how_to_correct_the_detector() -> None:
+    """The detector may be the one that is wrong: the banner says which keys settle it."""
+    app = await frozen_app(300.5)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen_under_test
+        recheck = CoachEvent(700.0, "cue", "You still seem to face the other way: face forward.", "recheck")
+        screen._said(recheck)
+        await pilot.pause()
+        shown = screen.query_one(CueBanner).cue
+        assert shown is not None
+        assert shown.text.startswith("You still seem to face the other way")
+        assert "Press f or r" in shown.text

@@ -13,6 +13,7 @@ from treadmill.clock import SessionClock
 from treadmill.fixtures import read_fixture
 from treadmill.live import LiveBoard
 from treadmill.model import Cue, Frame, LinkEvent
+from treadmill.mqtt.messages import MqttStatus
 from treadmill.samples import SampleDecoder
 from treadmill.workout.builtin import builtin_plans
 from treadmill.workout.coach import CoachEvent, WorkoutCoach
@@ -32,9 +33,13 @@ class FrozenRunner:
         self.t = t
         self.title = title
         self.actions: SessionActions | None = None
+        self.mqtt: MqttStatus | None = None
 
     def now(self) -> float:
         return self.t
+
+    def mqtt_status(self) -> MqttStatus | None:
+        return self.mqtt
 
     async def run(self, on_coach: Callable[[CoachEvent], None]) -> Outcome:  # noqa: ARG002
         raise AssertionError("a frozen session does not run")

@@ -26,6 +26,8 @@ from treadmill.ftms.uuids import CHARACTERISTIC_NAMES, short_uuid
 if TYPE_CHECKING:  # the commands import these when they run: `decode` stays light
     from treadmill.fixtures import Fixture
     from treadmill.launch import AppLauncher, AppRequest
+    from treadmill.mqtt.messages import MqttStatus
+    from treadmill.mqtt.settings import MqttSettings
     from treadmill.profile import UserProfile
     from treadmill.recording import RecordOptions
     from treadmill.session import SessionResult
@@ -193,8 +195,11 @@ def _cmd_record(args: argparse.Namespace) -> int:
         )
         print(f"\r{line}" if tty else line, end="" if tty else "\n", file=sys.stderr, flush=True)
 
+    def mqtt_said(status: MqttStatus) -> None:
+        print(f"{chr(10) if tty else ''}{status.text}", file=sys.stderr, flush=True)
+
     try:
-        result = asyncio.run(record(options, show, _coach_printer(args.speak)))
+        result = asyncio.run(record(options, show, _coach_printer(args.speak), on_mqtt=mqtt_said))
     except KeyboardInterrupt:
         print(f"\nstopped; {out} holds everything recorded until now", file=sys.stderr)
         return EXIT_FAILURE
@@ -206,10 +211,21 @@ def _cmd_record(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _mqtt_settings(url: str | None) -> MqttSettings | None:
+    """``--mqtt URL`` with the config file and the environment (None: MQTT is off)."""
+    from treadmill.mqtt.settings import MqttSettingsError, load_settings  # noqa: PLC0415
+
+    try:
+        return load_settings(url)
+    except MqttSettingsError as exc:
+        raise _UsageError(f"mqtt: {exc}") from None
+
+
 def _record_options(
     args: argparse.Namespace, out: Path, workout: Plan | None, profile: UserProfile | None
 ) -> RecordOptions:
     """Session options from the command line (``record``, ``run`` and ``demo`` share them)."""
+    from treadmill.core.metrics import Body  # noqa: PLC0415
     from treadmill.recording import RecordOptions  # noqa: PLC0415
     from treadmill.virtual.machine import MachineSpec  # noqa: PLC0415
     from treadmill.workout.plan import Caps  # noqa: PLC0415
@@ -236,6 +252,8 @@ def _record_options(
         control=args.control,
         caps=Caps() if profile is None else Caps(profile.forward_cap_kmh, profile.reverse_cap_kmh),
         safe_reverse_kmh=3.0 if profile is None else profile.reverse_cap_kmh,
+        mqtt=_mqtt_settings(given.get("mqtt")),
+        body=Body() if profile is None else profile.body(),
         virtual_strap=sensors in ("both", "hr"),
         virtual_footpod=sensors in ("both", "footpod"),
         drop_link_at_s=tuple(given.get("drop_link_at") or ()),
@@ -322,7 +340,13 @@ def _cmd_replay(args: argparse.Namespace) -> int:
 
         _read(args.fixture, tolerant=args.tolerant)  # a bad fixture is refused before the screen opens
         speed = 1.0 if args.speed is None else None if math.isinf(args.speed) else args.speed
-        request = AppRequest("replay", fixture=Path(args.fixture), replay_speed=speed, tolerant=args.tolerant)
+        request = AppRequest(
+            "replay",
+            fixture=Path(args.fixture),
+            replay_speed=speed,
+            tolerant=args.tolerant,
+            mqtt=_mqtt_settings(args.mqtt),
+        )
         return _launch(args, request)
     fixture, result = _replayed(args.fixture, tolerant=args.tolerant)
     summary = result.summary
@@ -500,6 +524,12 @@ def _add_scan(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     sc.set_defaults(run=_cmd_scan)
 
 
+MQTT_HELP = (
+    "publish live state and events to this broker (mqtt://host:port or mqtts://host:port); "
+    "credentials and TLS files come from config.toml or the environment, never from here"
+)
+
+
 def _add_record(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     rec = commands.add_parser(
         "record",
@@ -529,6 +559,7 @@ def _add_record(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         action="store_true",
         help="let the app drive the belt through the workout (ramped, capped; never starts it)",
     )
+    rec.add_argument("--mqtt", metavar="URL", help=MQTT_HELP)
     rec.add_argument(
         "--speak", action="store_true", help="also say the cues (spd-say, espeak-ng, espeak or say)"
     )
@@ -573,6 +604,7 @@ def _add_app(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     demo.add_argument(
         "--control", action="store_true", help="let the app drive the virtual belt (ramped, capped)"
     )
+    demo.add_argument("--mqtt", metavar="URL", help=MQTT_HELP)
     demo.set_defaults(run=_cmd_demo)
     run = commands.add_parser(
         "run",
@@ -600,6 +632,7 @@ def _add_app(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         action="store_true",
         help="let the app drive the belt through the workout (ramped, capped; never starts it)",
     )
+    run.add_argument("--mqtt", metavar="URL", help=MQTT_HELP)
     run.set_defaults(run=_cmd_run)
 
 
@@ -623,6 +656,7 @@ def _add_replay(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     rep.add_argument(
         "--tolerant", action="store_true", help="skip bad lines (reported on stderr) instead of failing"
     )
+    rep.add_argument("--mqtt", metavar="URL", help=MQTT_HELP + " (in the app)")
     rep.set_defaults(run=_cmd_replay)
 
 

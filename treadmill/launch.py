@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from treadmill.mqtt.settings import MqttSettings
 from treadmill.recording import RecordOptions
 
 __all__ = ["AppLauncher", "AppRequest"]
@@ -34,6 +35,8 @@ class AppRequest:
     """replay: session seconds per wall second (None: as fast as possible)."""
     tolerant: bool = False
     """replay: skip bad fixture lines."""
+    mqtt: MqttSettings | None = None
+    """replay: publish to this broker (demo and run carry it in ``options``)."""
 
 
 AppLauncher = Callable[[AppRequest], int]

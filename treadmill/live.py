@@ -101,6 +101,10 @@ class LiveView:
     """The guided workout has ended."""
 
 
+CHART_HOLD_S = 3.0
+"""How long a sample's speed holds in the chart: the link's stale threshold (ble-client.md)."""
+
+
 @dataclass(frozen=True, slots=True)
 class ChartColumn:
     """One column of the speed chart: the top speed in its time slice, and the direction most seen."""
@@ -271,7 +275,11 @@ class LiveBoard:
         )
 
     def chart(self, columns: int, window_s: float, now: float | None = None) -> list[ChartColumn]:
-        """The last ``window_s`` seconds in ``columns`` slices, oldest first (empty slices: no speed)."""
+        """The last ``window_s`` seconds in ``columns`` slices, oldest first.
+
+        A slice narrower than the notification interval holds the last sample's speed; a slice
+        with no sample for :data:`CHART_HOLD_S` shows no speed (a gap in the data).
+        """
         if columns <= 0:
             return []
         end = now if now is not None else (self.times[-1] if self.times else 0.0)
@@ -287,6 +295,8 @@ class LiveBoard:
                 seen = self.directions[lo:hi]
                 direction = max(("reverse", "forward", "stopped"), key=seen.count)
                 out.append(ChartColumn(max(speeds), direction))
+            elif lo > 0 and edge - self.times[lo - 1] <= CHART_HOLD_S and not math.isnan(self.speeds[lo - 1]):
+                out.append(ChartColumn(self.speeds[lo - 1], self.directions[lo - 1]))
             else:
                 out.append(ChartColumn(None, "stopped"))
             lo = hi

@@ -69,3 +69,12 @@ class Cue:
     t: float
     direction: str
     """``forward``, ``reverse`` or ``stop``."""
+
+    @property
+    def words(self) -> str:
+        """What the cue told the user, for a replay or a subscriber that has no coach to ask."""
+        return {
+            "reverse": "Turn now: face backward.",
+            "forward": "Turn now: face forward.",
+            "stop": "Stop.",
+        }.get(self.direction, self.direction)

@@ -20,11 +20,14 @@ import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from treadmill.actions import LiveActions
 from treadmill.ble.backend import BleBackend
 from treadmill.ble.client import ClientOptions, FtmsClient
 from treadmill.ble.virtual_link import VirtualRadio
 from treadmill.clock import SessionClock
+from treadmill.core.metrics import Body
 from treadmill.fixtures import FixtureWriter
 from treadmill.model import Cue, Frame, LinkEvent, LinkEventKind, Sensor
 from treadmill.samples import Sample
@@ -35,6 +38,11 @@ from treadmill.virtual.runner import Direction, Interval, RunnerPlan
 from treadmill.virtual.world import Tick, VirtualWorld
 from treadmill.workout.coach import CoachEvent, WorkoutCoach
 from treadmill.workout.plan import Caps, Plan
+
+if TYPE_CHECKING:
+    from treadmill.mqtt.messages import MqttStatus
+    from treadmill.mqtt.publisher import MqttPublisher
+    from treadmill.mqtt.settings import MqttSettings
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +99,10 @@ class RecordOptions:
     """The user's speed caps, forward and backward."""
     safe_reverse_kmh: float = 3.0
     """Above this backward, a handrail danger warning."""
+    mqtt: MqttSettings | None = None
+    """Publish the session's state and events to this broker (``--mqtt``)."""
+    body: Body = field(default_factory=Body)
+    """The person, for the calories and zones the MQTT state carries."""
 
     @property
     def runner_plan(self) -> RunnerPlan | None:
@@ -142,6 +154,8 @@ class Running:
     coach: WorkoutCoach | None
     treadmill: VirtualTreadmill | None
     """The virtual treadmill, in a virtual session."""
+    mqtt: MqttPublisher | None = None
+    """The MQTT publisher, when the session publishes."""
 
 
 @contextlib.asynccontextmanager
@@ -314,6 +328,7 @@ async def record(
     *,
     consumers: Sequence[Consumer] = (),
     on_ready: Callable[[Running], None] | None = None,
+    on_mqtt: Callable[[MqttStatus], None] | None = None,
 ) -> RecordResult:
     """Record one session to ``options.out`` (which must not exist yet).
 
@@ -323,11 +338,26 @@ async def record(
         on_coach: called with every cue, warning and message of a guided workout.
         consumers: more session consumers (the app's screen, MQTT).
         on_ready: called once everything is connected, just before the session runs.
+        on_mqtt: called when the MQTT publisher's status changes (connected, retrying, failed).
     """
     if options.control and options.workout is None:
         raise ValueError("control needs a workout plan to follow")
     clock = SessionClock(options.time_scale)
     async with contextlib.AsyncExitStack() as stack:
+        mqtt = None
+        if options.mqtt is not None:  # first, so the broker is reached while Bluetooth connects
+            from treadmill.mqtt.publisher import MqttPublisher  # noqa: PLC0415 (aiomqtt only when asked)
+
+            publisher = MqttPublisher(
+                options.mqtt,
+                body=options.body,
+                caps_kmh=max(options.caps.forward_kmh, options.caps.reverse_kmh),
+                title="free run" if options.workout is None else options.workout.name,
+                on_status=on_mqtt,
+            )
+            mqtt = await stack.enter_async_context(publisher)
+            consumers = [*consumers, mqtt]
+            on_coach = _both(mqtt.coach_event, on_coach)
         source = await _open_source(options, clock, stack)
         extra = {"seed": options.seed, "time_scale": options.time_scale} if options.virtual else {}
         writer = FixtureWriter(options.out, device=source.device, extra=extra)
@@ -366,8 +396,10 @@ async def record(
             )
             everyone.append(coach)
         session = Session(client, everyone, until_s=options.duration_s)
+        if mqtt is not None:
+            mqtt.attach(LiveActions(session, clock, client, coach, options.control), coach)
         if on_ready is not None:
-            on_ready(Running(session, clock, client, coach, source.treadmill))
+            on_ready(Running(session, clock, client, coach, source.treadmill, mqtt))
         async with asyncio.TaskGroup() as tasks:
             helpers = _start_helpers(tasks, options, session, clock, coach, source.treadmill)
             result = await session.run()
@@ -383,6 +415,19 @@ async def record(
             coach,
         )
     raise AssertionError  # unreachable: the stack returns or raises
+
+
+def _both(
+    first: Callable[[CoachEvent], None], second: Callable[[CoachEvent], None] | None
+) -> Callable[[CoachEvent], None]:
+    """One coach callback that calls ``first`` and then ``second`` (if any)."""
+
+    def said(event: CoachEvent) -> None:
+        first(event)
+        if second is not None:
+            second(event)
+
+    return said
 
 
 def _start_helpers(

@@ -79,6 +79,7 @@ class TreadmillApp(App[int]):
                 speed=request.replay_speed,
                 tolerant=request.tolerant,
                 body=self.profile.body(),
+                mqtt=request.mqtt,
             )
             self._go_live(runner)
         elif request.pick_device and self.options is not None:

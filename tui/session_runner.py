@@ -19,9 +19,12 @@ from treadmill.fixtures import read_fixture
 from treadmill.history import History, SessionRecord
 from treadmill.live import LiveBoard
 from treadmill.model import Cue
+from treadmill.mqtt.messages import MqttStatus
+from treadmill.mqtt.publisher import MqttPublisher
+from treadmill.mqtt.settings import MqttSettings
 from treadmill.recording import RecordOptions, Running, record
 from treadmill.replay import ReplaySource
-from treadmill.session import Overflow, Session, SessionItem, SessionResult
+from treadmill.session import Consumer, Overflow, Session, SessionItem, SessionResult
 from treadmill.workout.coach import CoachEvent
 
 
@@ -49,6 +52,10 @@ class Runner(Protocol):
         """Session time now."""
         ...
 
+    def mqtt_status(self) -> MqttStatus | None:
+        """The MQTT publisher's status (None: not publishing)."""
+        ...
+
     async def run(self, on_coach: Callable[[CoachEvent], None]) -> Outcome:
         """Run to the end (or until the user stops it)."""
         ...
@@ -74,13 +81,19 @@ class LiveRunner:
         self.actions: SessionActions | None = None
         self.fixture: Path | None = None
         self._clock: SessionClock | None = None
+        self._mqtt: MqttPublisher | None = None
 
     def now(self) -> float:
         """Session time (0 until connected)."""
         return 0.0 if self._clock is None else self._clock.now()
 
+    def mqtt_status(self) -> MqttStatus | None:
+        """The publisher's status, once the session runs with ``--mqtt``."""
+        return None if self._mqtt is None else self._mqtt.status
+
     def _ready(self, running: Running) -> None:
         self._clock = running.clock
+        self._mqtt = running.mqtt
         self.board.coach = running.coach
         self.actions = LiveActions(
             running.session, running.clock, running.client, running.coach, self.options.control
@@ -116,12 +129,7 @@ class _CueEcho:
 
     async def handle(self, item: SessionItem) -> None:
         if isinstance(item, Cue) and self.say is not None:
-            words = {
-                "reverse": "Turn now: face backward.",
-                "forward": "Turn now: face forward.",
-                "stop": "Stop.",
-            }
-            text = words.get(item.direction, item.direction)
+            text = item.words
             self.say(CoachEvent(item.t, "cue", f"(recorded cue) {text}", "turn", bell=True))
 
     async def close(self) -> None:
@@ -131,14 +139,28 @@ class _CueEcho:
 class ReplayRunner:
     """A recorded fixture played back through the same pipeline."""
 
-    def __init__(self, fixture: Path, *, speed: float | None, tolerant: bool, body: Body) -> None:
+    def __init__(
+        self,
+        fixture: Path,
+        *,
+        speed: float | None,
+        tolerant: bool,
+        body: Body,
+        mqtt: MqttSettings | None = None,
+    ) -> None:
         self.path = fixture
         self.title = f"Replay · {fixture.name}" + ("" if speed in (None, 1.0) else f" · ×{speed:g}")
         self.board = LiveBoard(body=body)
         loaded = read_fixture(fixture, tolerant=tolerant)
         self.source = ReplaySource(loaded, speed=speed)
         self._echo = _CueEcho()
-        self.session = Session(self.source, [self.board, self._echo])
+        self._mqtt = (
+            None if mqtt is None else MqttPublisher(mqtt, body=body, title=f"replay of {fixture.name}")
+        )
+        consumers: list[Consumer] = [self.board, self._echo]
+        if self._mqtt is not None:
+            consumers.append(self._mqtt)
+        self.session = Session(self.source, consumers)
         self.actions: SessionActions | None = ReplayActions(self.session, self.source)
         started = str(loaded.header.get("started_at", ""))
         try:
@@ -150,8 +172,17 @@ class ReplayRunner:
         """Where playback is."""
         return self.source.position_s
 
+    def mqtt_status(self) -> MqttStatus | None:
+        """The publisher's status, with ``--mqtt``."""
+        return None if self._mqtt is None else self._mqtt.status
+
     async def run(self, on_coach: Callable[[CoachEvent], None]) -> Outcome:
         """Play to the end (a replay has no coach: its recorded cues are shown as they come)."""
         self._echo.say = on_coach
-        result = await self.session.run()
+        if self._mqtt is None:
+            result = await self.session.run()
+        else:
+            self._mqtt.attach(self.actions, None)
+            async with self._mqtt:
+                result = await self.session.run()
         return Outcome(result, self.started_at, self.path)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -31,6 +31,13 @@ from tui.widgets.step import StepPanel
 
 logger = logging.getLogger(__name__)
 
+_MQTT_LOOK = {
+    "connecting": "[dim]MQTT…[/]",
+    "connected": "[green]MQTT ✓[/]",
+    "retrying": "[yellow]MQTT retrying[/]",
+    "failed": "[red]MQTT off[/]",
+    "closed": "[dim]MQTT closed[/]",
+}
 _LINK_LOOK = {
     "waiting": "[yellow]◌ connecting[/]",
     "connected": "[green]● connected[/]",
@@ -98,6 +105,7 @@ class LiveScreen(Screen[None]):
         """What the keys answered, in order (also shown as toasts)."""
         self._ticks = 0
         self._status = ""
+        self._mqtt_state = "connecting"
 
     def compose(self) -> ComposeResult:
         """Top to bottom: status, direction, warnings, cue, metrics, step, chart, keys."""
@@ -141,6 +149,8 @@ class LiveScreen(Screen[None]):
         """Cues go to the banner, warnings to the warning banner (with the bell), the rest to a toast."""
         event = message.event
         if event.kind == "cue":
+            if event.detail == "recheck":  # the detector may be the one that is wrong: let the user say
+                event = replace(event, text=f"{event.text} Already facing that way? Press f or r to tell me.")
             self.query_one(CueBanner).show(event)
         elif event.kind == "warning":
             self.query_one(WarningBanner).raise_warning(event)
@@ -199,11 +209,24 @@ class LiveScreen(Screen[None]):
         paused = "  [b reverse] PAUSED [/]" if view.paused else ""
         status = (
             f"[b]{self.runner.title}[/]  {_LINK_LOOK.get(view.link, view.link)}  "
-            f"[b]{clock_text(view.t)}[/]{paused}"
+            f"[b]{clock_text(view.t)}[/]{paused}{self._mqtt_text()}"
         )
         if status != self._status:
             self._status = status
             self.query_one("#status", Static).update(status)
+
+    def _mqtt_text(self) -> str:
+        """MQTT in the status line; a change for the worse is also said once in a toast."""
+        status = self.runner.mqtt_status()
+        if status is None:
+            return ""
+        if status.state != self._mqtt_state:
+            if status.state in ("retrying", "failed"):
+                self.notify(status.text, title="MQTT", severity="warning", timeout=8)
+            self._mqtt_state = status.state
+        look = _MQTT_LOOK.get(status.state, status.state)
+        dropped = f" [yellow]{status.dropped} dropped[/]" if status.dropped else ""
+        return f"  {look}{dropped}"
 
     def _link_warning(self, warnings: WarningBanner, view: LiveView) -> None:
         """Lost data is a handrail warning even without a coach (a free run, a replay)."""

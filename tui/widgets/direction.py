@@ -11,10 +11,10 @@ _LOOK = {
     "stopped": ("■  STOPPED  ■", "belt stopped"),
 }
 _EVIDENCE = {
-    "cued": "from the plan's cues",
-    "footpod": "from your stride",
-    "heart_rate": "from speed and heart rate",
-    "speed": "from speed alone",
+    "cued": "(plan cues and sensors)",
+    "footpod": "(stride from the footpod)",
+    "heart_rate": "(speed and heart rate)",
+    "speed": "(speed only)",
 }
 
 

@@ -1,0 +1,91 @@
+"""A subscriber that keeps every message it sees, and waits for conditions on them."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Self
+
+import aiomqtt
+
+WAIT_S = 20.0
+"""Longest wait for anything the broker should deliver (a failure, not a pause, when hit)."""
+
+
+@dataclass(frozen=True)
+class Seen:
+    topic: str
+    payload: bytes
+    qos: int
+    retain: bool
+
+    def json(self) -> Any:
+        return json.loads(self.payload)
+
+
+class Subscriber:
+    """``async with Subscriber(port, "treadmill/#") as sub: ... await sub.until(...)``."""
+
+    def __init__(self, port: int, *topics: str, **client: Any) -> None:
+        self.port = port
+        self.topics = topics or ("#",)
+        self.client_options = client
+        self.seen: list[Seen] = []
+        self._changed = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._client: aiomqtt.Client | None = None
+
+    async def __aenter__(self) -> Self:
+        self._client = aiomqtt.Client("127.0.0.1", self.port, **self.client_options)
+        await self._client.__aenter__()
+        for topic in self.topics:
+            await self._client.subscribe(topic, qos=1)
+        self._task = asyncio.create_task(self._collect(self._client))
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        if self._client is not None:
+            await self._client.__aexit__(None, None, None)
+
+    async def _collect(self, client: aiomqtt.Client) -> None:
+        async for message in client.messages:
+            payload = message.payload if isinstance(message.payload, bytes) else str(message.payload).encode()
+            self.seen.append(Seen(str(message.topic), payload, message.qos, message.retain))
+            self._changed.set()
+
+    async def publish(self, topic: str, payload: bytes, *, retain: bool = False) -> None:
+        assert self._client is not None
+        await self._client.publish(topic, payload, qos=1, retain=retain)
+
+    def on(self, topic: str) -> list[Seen]:
+        return [m for m in self.seen if m.topic == topic]
+
+    def events(self, base: str) -> list[dict[str, Any]]:
+        return [m.json() for m in self.on(f"{base}/event")]
+
+    async def until(self, condition: Callable[[], bool], what: str, within_s: float = WAIT_S) -> None:
+        """Wait until ``condition()`` holds, re-checking at every message."""
+        try:
+            async with asyncio.timeout(within_s):
+                while not condition():
+                    self._changed.clear()
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._changed.wait(), 0.5)
+        except TimeoutError:
+            raise AssertionError(f"gave up after {within_s} s waiting for {what}") from None
+
+
+async def eventually(condition: Callable[[], bool], what: str, within_s: float = WAIT_S) -> None:
+    """Wait for a state that a background task will reach (polled every 20 ms)."""
+    try:
+        async with asyncio.timeout(within_s):
+            while not condition():  # noqa: ASYNC110 (state inside a library object: no event to await)
+                await asyncio.sleep(0.02)
+    except TimeoutError:
+        raise AssertionError(f"gave up after {within_s} s waiting for {what}") from None

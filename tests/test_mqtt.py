@@ -1,0 +1,520 @@
+"""MQTT: settings, payloads, and the publisher against a real mosquitto (tests/mqtt_broker.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import itertools
+import logging
+import random
+import time
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.mqtt_broker import Broker, make_tls_files
+from tests.mqtt_support import Subscriber, eventually
+from treadmill import cli
+from treadmill.actions import ReplayActions
+from treadmill.fixtures import read_fixture
+from treadmill.model import Cue
+from treadmill.mqtt.messages import EVENT_TYPES, Command, Topics, discovery_payload, parse_command
+from treadmill.mqtt.publisher import MqttPublisher, MqttStatus
+from treadmill.mqtt.settings import MqttSettings, MqttSettingsError, load_settings
+from treadmill.recording import RecordOptions, record
+from treadmill.replay import ReplaySource
+from treadmill.session import Overflow, Session, SessionItem
+from treadmill.workout.builtin import builtin_plans
+from treadmill.workout.coach import CoachEvent
+from treadmill.workout.plan import Caps
+
+FIXTURES = Path(__file__).parent.parent / "fixtures"
+GUIDED = FIXTURES / "guided-beginner.jsonl"
+FAST = (0.05, 0.4)
+"""Backoff for the tests: the same doubling and jitter, in tenths of a second."""
+
+
+@pytest.fixture
+def broker(tmp_path: Path) -> Iterator[Broker]:
+    running = Broker(tmp_path).start()
+    yield running
+    running.stop()
+
+
+def settings_for(broker: Broker, **more: Any) -> MqttSettings:
+    return MqttSettings(host="127.0.0.1", port=broker.port, device_id="tm1", **more)
+
+
+# --- settings ------------------------------------------------------------------------------------
+
+
+def test_settings_from_the_config_file_then_the_environment_then_the_url(tmp_path: Path) -> None:
+    assert load_settings(folder=tmp_path, environ={}) is None, "no URL anywhere: MQTT is off"
+    (tmp_path / "config.toml").write_text(
+        '[mqtt]\nurl = "mqtt://gym.local"\nprefix = "club/treadmills"\ndevice_id = "lane-3"\n'
+        'username = "coach"\npassword = "s3cret"\nremote_control = true\n'
+    )
+    from_file = load_settings(folder=tmp_path, environ={})
+    assert from_file is not None
+    assert (from_file.host, from_file.port, from_file.tls) == ("gym.local", 1883, False)
+    assert (from_file.prefix, from_file.device_id, from_file.remote_control) == (
+        "club/treadmills",
+        "lane-3",
+        True,
+    )
+    assert "s3cret" not in repr(from_file), "the password never reaches a log line"
+    env = {"TREADMILL_MQTT_PASSWORD": "from-env", "TREADMILL_MQTT_DEVICE_ID": "lane-4"}
+    both = load_settings("mqtts://broker.example:8884", folder=tmp_path, environ=env)
+    assert both is not None
+    assert (both.host, both.port, both.tls, both.where) == (
+        "broker.example",
+        8884,
+        True,
+        "mqtts://broker.example:8884",
+    )
+    assert (both.password, both.device_id, both.username) == ("from-env", "lane-4", "coach")
+    assert load_settings("mqtts://broker.example", folder=tmp_path, environ={}).port == 8883  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("url", "config", "complaint"),
+    [
+        ("mqtt://coach:pw@gym.local", "", "credentials do not go in the MQTT URL"),
+        ("http://gym.local", "", "must start with mqtt:// or mqtts://"),
+        ("mqtt://gym.local:99999", "", "port"),
+        ("mqtt://gym.local", '[mqtt]\nprefix = "a/#"\n', "prefix"),
+        ("mqtt://gym.local", '[mqtt]\nca_file = "/nowhere/ca.pem"\n', "does not exist"),
+        ("mqtt://gym.local", '[mqtt]\npassword = "x"\n', "needs a username"),
+        ("mqtt://gym.local", "[mqtt]\nqueue = 0\n", "at least 1"),
+        ("mqtt://gym.local", "[mqtt]\nbroker = 1\n", "unknown setting broker"),
+        ("mqtt://gym.local", "[mqtt\n", "config.toml"),
+    ],
+)
+def test_settings_that_cannot_work_are_refused_by_name(
+    tmp_path: Path, url: str, config: str, complaint: str
+) -> None:
+    (tmp_path / "config.toml").write_text(config)
+    with pytest.raises(MqttSettingsError, match=complaint.replace("/", ".")):
+        load_settings(url, folder=tmp_path, environ={})
+
+
+def test_the_command_line_refuses_credentials_in_the_url(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = str(tmp_path / "never.jsonl")
+    status = cli.main(["record", "--virtual", "--out", out, "--mqtt", "mqtt://u:hunter2@host"])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert "credentials do not go in the MQTT URL" in err
+    assert "hunter2" not in err
+
+
+# --- payloads ------------------------------------------------------------------------------------
+
+
+def test_commands_are_parsed_strictly() -> None:
+    assert parse_command(b"stop") == Command("stop")
+    assert parse_command(b'{"action": "start"}') == Command("start")
+    assert parse_command(b'{"action": "speed", "kmh": 5}') == Command("speed", 5.0)
+    for bad, why in [
+        (b"faster", "not JSON"),
+        (b'{"action": "jump"}', "unknown action"),
+        (b'{"action": "speed"}', "kmh"),
+        (b'{"action": "speed", "kmh": "fast"}', "kmh"),
+        (b'{"action": "speed", "kmh": -2}', "above 0"),
+        (b'{"action": "speed", "kmh": true}', "kmh"),
+        (b"[1, 2]", "unknown action"),
+    ]:
+        with pytest.raises(ValueError, match=why):
+            parse_command(bad)
+
+
+def test_discovery_declares_each_entity_with_class_unit_state_class_and_availability() -> None:
+    settings = MqttSettings(host="h", device_id="lane-3", prefix="gym")
+    topics = Topics.of(settings)
+    doc = discovery_payload(settings, topics, caps_kmh=16.0)
+    assert topics.discovery == "homeassistant/device/lane-3/config"
+    assert doc["device"]["identifiers"] == ["lane-3"]
+    assert doc["origin"]["name"] == "Treadmill Companion"
+    entities = doc["components"]
+    expected = {
+        "speed": ("sensor", "speed", "km/h", "measurement"),
+        "incline": ("sensor", None, "%", "measurement"),
+        "direction": ("sensor", "enum", None, None),
+        "confidence": ("sensor", None, "%", "measurement"),
+        "heart_rate": ("sensor", None, "bpm", "measurement"),
+        "distance": ("sensor", "distance", "m", "total_increasing"),
+        "reverse_distance": ("sensor", "distance", "m", "total_increasing"),
+        "elapsed": ("sensor", "duration", "s", "measurement"),
+        "calories": ("sensor", None, "kcal", "total_increasing"),
+        "step": ("sensor", None, None, None),
+        "link": ("binary_sensor", "connectivity", None, None),
+    }
+    assert set(entities) == {f"lane-3_{key}" for key in expected}, "no remote control unless enabled"
+    for key, (platform, device_class, unit, state_class) in expected.items():
+        entity = entities[f"lane-3_{key}"]
+        assert entity["platform"] == platform, key
+        assert entity["unique_id"] == f"lane-3_{key}"
+        assert entity.get("device_class") == device_class, key
+        assert entity.get("unit_of_measurement") == unit, key
+        assert entity.get("state_class") == state_class, key
+        if platform == "sensor":
+            assert entity["state_topic"] == "gym/lane-3/state"
+            assert entity["availability_mode"] == "all"
+            assert [a["topic"] for a in entity["availability"]] == [
+                "gym/lane-3/availability",
+                "gym/lane-3/link",
+            ]
+    assert entities["lane-3_direction"]["options"] == ["forward", "reverse", "stopped"]
+    assert entities["lane-3_link"]["state_topic"] == "gym/lane-3/link"
+    remote = discovery_payload(MqttSettings(host="h", device_id="lane-3", remote_control=True), topics, 12.0)
+    speed = remote["components"]["lane-3_target_speed"]
+    assert (speed["platform"], speed["max"], speed["command_topic"]) == ("number", 12.0, "gym/lane-3/cmd")
+    assert remote["components"]["lane-3_stop"]["payload_press"] == '{"action": "stop"}'
+
+
+# --- the publisher against mosquitto -------------------------------------------------------------
+
+
+async def replay_through(publisher: MqttPublisher, path: Path, speed: float | None = None) -> None:
+    async with publisher:
+        await Session(ReplaySource(read_fixture(path), speed=speed), [publisher]).run()
+
+
+async def test_state_events_availability_and_discovery_reach_the_broker(broker: Broker) -> None:
+    settings = settings_for(broker)
+    publisher = MqttPublisher(settings, rng=random.Random(1))
+    async with Subscriber(broker.port, "treadmill/#", "homeassistant/#") as sub:
+        await replay_through(publisher, GUIDED)
+        await sub.until(
+            lambda: any(m.payload == b"offline" for m in sub.on("treadmill/tm1/availability")), "offline"
+        )
+    assert [m.payload for m in sub.on("treadmill/tm1/availability")] == [b"online", b"offline"]
+    discovery = sub.on("homeassistant/device/tm1/config")
+    assert len(discovery) == 1
+    assert discovery[0].qos == 1
+    assert set(discovery[0].json()["components"]) >= {"tm1_speed", "tm1_direction", "tm1_link"}
+    events = sub.events("treadmill/tm1")
+    assert all(e["type"] in EVENT_TYPES for e in events)
+    assert events[0]["type"] == "session_start"
+    assert events[-1]["type"] == "session_end"
+    assert all(m.qos == 1 and not m.retain for m in sub.on("treadmill/tm1/event"))
+    summary = (await Session(ReplaySource(read_fixture(GUIDED), speed=None)).run()).summary
+    assert summary is not None
+    cues = [Cue(t, d) for t, d in read_fixture(GUIDED).cues]
+    assert [(e["t"], e["direction"]) for e in events if e["type"] == "cue"] == [
+        (round(c.t, 2), c.direction) for c in cues
+    ]
+    assert [e["text"] for e in events if e["type"] == "cue"] == [c.words for c in cues]
+    turns = [e["direction"] for e in events if e["type"] == "direction"]
+    assert turns[:2] == ["forward", "reverse"]
+    state = sub.on("treadmill/tm1/state")[-1].json()
+    assert state["session"] == "ended"
+    assert state["distance_m"] == pytest.approx(sum(x.distance_m for x in summary.totals.values()), abs=1.0)
+    # the live split lags each turn by the detector's latency; the summary puts it at the dip
+    assert state["reverse_s"] == pytest.approx(summary.totals["reverse"].time_s, abs=20.0)
+    assert set(state) >= {
+        "speed_kmh",
+        "incline_pct",
+        "direction",
+        "confidence_pct",
+        "evidence",
+        "step_text",
+        "heart_rate_bpm",
+        "distance_m",
+        "kcal",
+        "kcal_low",
+        "kcal_high",
+        "link",
+        "elapsed_s",
+    }
+    assert sub.on("treadmill/tm1/link")[-1].payload == b"connected"
+    assert publisher.status.state == "closed"
+    assert publisher.dropped == 0
+    async with Subscriber(broker.port, "treadmill/#") as late:  # a dashboard that comes later
+        await late.until(lambda: len(late.on("treadmill/tm1/state")) == 1, "the retained state")
+    assert late.on("treadmill/tm1/state")[0].retain
+    assert late.on("treadmill/tm1/state")[0].json()["session"] == "ended"
+    assert [m.payload for m in late.on("treadmill/tm1/availability")] == [b"offline"]
+
+
+async def test_state_is_throttled_to_twice_a_session_second_at_recorded_speed(broker: Broker) -> None:
+    """At 60x a 90 s stretch of the session: the state follows the session clock, not the CPU."""
+    fixture = read_fixture(GUIDED)
+    async with Subscriber(broker.port, "treadmill/tm1/state") as sub:
+        publisher = MqttPublisher(settings_for(broker))
+        async with publisher:
+            await eventually(lambda: publisher.status.state == "connected", "connected")
+            source = ReplaySource(fixture, speed=60.0)
+            await Session(source, [publisher], until_s=90.0).run()
+        await sub.until(lambda: any(m.json()["session"] == "ended" for m in sub.seen), "the last state")
+    times = [m.json()["t"] for m in sub.seen]
+    assert times == sorted(times)
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    assert min(gaps[:-1]) >= 0.45, "never more than twice a second of session time"
+    samples = (await Session(ReplaySource(fixture, speed=None), until_s=90.0).run()).samples
+    spaced = [b.t - a.t >= 0.5 for a, b in itertools.pairwise(samples)]
+    assert len(times) >= sum(spaced), "every sample half a second after the last one is published"
+
+
+async def test_home_assistant_coming_online_gets_discovery_again(broker: Broker) -> None:
+    publisher = MqttPublisher(settings_for(broker))
+    async with Subscriber(broker.port, "homeassistant/device/#") as sub, publisher:
+        await sub.until(lambda: len(sub.seen) == 1, "the first discovery")
+        await sub.publish("homeassistant/status", b"online")
+        await sub.until(lambda: len(sub.seen) == 2, "discovery after Home Assistant's birth message")
+    assert sub.seen[0].payload == sub.seen[1].payload
+
+
+async def test_coach_events_become_cue_warning_and_cleared_events(broker: Broker) -> None:
+    publisher = MqttPublisher(settings_for(broker))
+    async with Subscriber(broker.port, "treadmill/tm1/event") as sub, publisher:
+        publisher.coach_event(CoachEvent(10.0, "cue", "Turn in 10 s: face backward.", "pre"))
+        publisher.coach_event(CoachEvent(20.0, "warning", "Hold the rails.", "turnaround/caution", bell=True))
+        publisher.coach_event(CoachEvent(32.0, "cleared", "", "turnaround"))
+        await sub.until(lambda: len(sub.seen) == 3, "three events")
+    said = [e for e in sub.events("treadmill/tm1") if e["type"] != "session_end"]
+    assert [(e["type"], e["t"], e["detail"]) for e in said] == [
+        ("cue", 10.0, "pre"),
+        ("warning", 20.0, "turnaround/caution"),
+        ("warning_cleared", 32.0, "turnaround"),
+    ]
+
+
+# --- reliability ---------------------------------------------------------------------------------
+
+
+class _Lateness:
+    """A consumer beside the publisher: how late each sample is handled against the replay's clock."""
+
+    name = "lateness"
+    overflow = Overflow.NEVER_DROP
+    capacity = 10_000
+
+    def __init__(self, speed: float) -> None:
+        self.speed = speed
+        self.start: float | None = None
+        self.late: list[tuple[float, float]] = []
+
+    async def handle(self, item: SessionItem) -> None:
+        now = time.perf_counter()
+        if self.start is None:
+            self.start = now - item.t / self.speed
+        self.late.append((item.t, now - (self.start + item.t / self.speed)))
+
+    async def close(self) -> None:
+        """Nothing to release."""
+
+
+async def test_a_broker_killed_and_restarted_mid_session(broker: Broker) -> None:
+    """The session keeps its schedule, events beyond the outbox are dropped and counted, and
+    the publisher comes back with availability, discovery and the present state."""
+    statuses: list[MqttStatus] = []
+    publisher = MqttPublisher(
+        settings_for(broker, queue=5), on_status=statuses.append, rng=random.Random(7), backoff_s=FAST
+    )
+    lateness = _Lateness(speed=40.0)
+    source = ReplaySource(read_fixture(GUIDED), speed=40.0)
+    session = Session(source, [publisher, lateness], until_s=240.0)
+
+    async def break_the_broker() -> float:
+        await eventually(lambda: publisher.status.state == "connected" and publisher.sent > 3, "publishing")
+        broker.stop()
+        await eventually(lambda: publisher.status.state == "retrying", "the publisher noticing")
+        for n in range(12):  # a burst of events while the broker is away: only the last 5 are kept
+            publisher.coach_event(CoachEvent(source.position_s, "message", f"note {n}"))
+        assert publisher.dropped >= 7
+        down_at = source.position_s
+        await asyncio.sleep(0.5)  # the broker stays down for half a wall second (20 session seconds)
+        broker.start()
+        await eventually(lambda: publisher.status.state == "connected", "reconnected")
+        return down_at
+
+    async with publisher:
+        breaking = asyncio.create_task(break_the_broker())
+        result = await session.run()
+        down_at = await breaking
+    async with Subscriber(broker.port, "treadmill/#", "homeassistant/#") as sub:
+        await sub.until(
+            lambda: bool(sub.on("treadmill/tm1/state") and sub.on("homeassistant/device/tm1/config")),
+            "the retained state and discovery",
+        )
+    assert [s.state for s in statuses].count("retrying") >= 1
+    assert statuses[-1].state == "closed"
+    assert publisher.dropped >= 7
+    assert sub.on("treadmill/tm1/state")[-1].json()["session"] == "ended", "the present, after the restart"
+    assert sub.on("homeassistant/device/tm1/config"), "discovery published again on reconnect"
+    assert [m.payload for m in sub.on("treadmill/tm1/availability")] == [b"offline"]
+    assert len(result.samples) > 200
+    assert all(r.dropped == 0 for r in result.consumers)
+    during = [late for t, late in lateness.late if t >= down_at]
+    assert during, "samples were handled while the broker was away"
+    assert max(late for _, late in lateness.late) < 0.5, "sample processing kept its schedule"
+
+
+async def test_a_broker_that_is_down_at_start_leaves_the_session_running(tmp_path: Path) -> None:
+    absent = Broker(tmp_path)  # never started: nothing listens on its port
+    statuses: list[MqttStatus] = []
+    publisher = MqttPublisher(settings_for(absent), on_status=statuses.append, backoff_s=FAST)
+    async with publisher:
+        result = await Session(ReplaySource(read_fixture(GUIDED), speed=None), [publisher]).run()
+    assert result.summary is not None
+    assert result.summary.totals["reverse"].time_s > 60
+    assert statuses[0].state == "retrying"
+    assert "unreachable" in statuses[0].text
+    assert "the workout goes on" in statuses[0].text
+    assert statuses[-1].state == "closed"
+
+
+# --- security ------------------------------------------------------------------------------------
+
+
+async def test_a_password_broker_takes_the_right_credentials_and_says_so_for_wrong_ones(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    broker = Broker(tmp_path, users={"coach": "right-horse-battery"}).start()
+    try:
+        env = {"TREADMILL_MQTT_USERNAME": "coach", "TREADMILL_MQTT_PASSWORD": "right-horse-battery"}
+        good = load_settings(broker.url, folder=tmp_path, environ=env)
+        assert good is not None
+        async with Subscriber(
+            broker.port, "treadmill/#", username="coach", password="right-horse-battery"
+        ) as sub:
+            await replay_through(MqttPublisher(good), GUIDED)
+            await sub.until(
+                lambda: bool(sub.on("treadmill/tm1/state") or sub.seen), "data from the right user"
+            )
+        caplog.set_level(logging.DEBUG)
+        statuses: list[MqttStatus] = []
+        wrong = MqttPublisher(
+            MqttSettings(host="127.0.0.1", port=broker.port, username="coach", password="wrong-donkey"),
+            on_status=statuses.append,
+            backoff_s=FAST,
+        )
+        async with wrong:
+            await eventually(lambda: wrong.status.state == "failed", "giving up on wrong credentials")
+            result = await Session(ReplaySource(read_fixture(GUIDED), speed=None), [wrong]).run()
+        assert result.summary is not None, "the workout goes on"
+        failed = next(s for s in statuses if s.state == "failed")
+        assert "user name or password" in failed.text
+        assert "TREADMILL_MQTT_PASSWORD" in failed.text
+        assert [s.state for s in statuses].count("failed") == 1, "no retrying what cannot pass"
+        assert "wrong-donkey" not in caplog.text
+        assert "right-horse-battery" not in caplog.text
+    finally:
+        broker.stop()
+
+
+@pytest.mark.filterwarnings("ignore:Exception ignored in.*SSLSocket:pytest.PytestUnraisableExceptionWarning")
+async def test_tls_with_the_right_ca_and_a_client_certificate_and_a_clear_error_for_the_wrong_ca(
+    tmp_path: Path,
+) -> None:
+    files = make_tls_files(tmp_path)
+    broker = Broker(tmp_path, tls=files, require_client_cert=True).start()
+    try:
+        (tmp_path / "config.toml").write_text(
+            f'[mqtt]\nca_file = "{files.ca}"\ncert_file = "{files.client_cert}"\n'
+            f'key_file = "{files.client_key}"\ndevice_id = "secure-1"\n'
+        )
+        good = load_settings(broker.url, folder=tmp_path, environ={})
+        assert good is not None
+        assert good.tls
+        publisher = MqttPublisher(good)
+        async with publisher:
+            await eventually(lambda: publisher.status.state == "connected", "a TLS connection")
+        assert publisher.sent >= 1
+        statuses: list[MqttStatus] = []
+        other = MqttSettings(
+            host="127.0.0.1",
+            port=broker.port,
+            tls=True,
+            ca_file=files.other_ca,
+            cert_file=files.client_cert,
+            key_file=files.client_key,
+        )
+        distrusting = MqttPublisher(other, on_status=statuses.append, backoff_s=FAST)
+        async with distrusting:
+            await eventually(lambda: distrusting.status.state == "failed", "giving up on an untrusted broker")
+        with warnings.catch_warnings():  # paho leaves the socket of a failed handshake to the collector
+            warnings.simplefilter("ignore", ResourceWarning)
+            gc.collect()
+        failed = next(s for s in statuses if s.state == "failed")
+        assert failed.text.startswith("MQTT failed: TLS:")
+        assert "CERTIFICATE_VERIFY_FAILED" in failed.text
+        assert "ca_file" in failed.text
+    finally:
+        broker.stop()
+
+
+# --- remote control ------------------------------------------------------------------------------
+
+
+async def test_commands_are_ignored_unless_remote_control_is_on(broker: Broker) -> None:
+    publisher = MqttPublisher(settings_for(broker))
+    source = ReplaySource(read_fixture(GUIDED), speed=100.0)
+    session = Session(source, [publisher], until_s=200.0)
+    publisher.attach(ReplayActions(session, source), None)
+    async with Subscriber(broker.port, "treadmill/tm1/event") as sub, publisher:
+        await eventually(lambda: publisher.status.state == "connected", "connected")
+        await sub.publish("treadmill/tm1/cmd", b"stop")
+        result = await session.run()
+        await sub.until(
+            lambda: any(e["type"] == "session_end" for e in sub.events("treadmill/tm1")), "the end"
+        )
+    assert result.samples[-1].t > 190, "the stop sent over MQTT was not obeyed"
+    assert "command" not in [e["type"] for e in sub.events("treadmill/tm1")]
+
+
+async def test_remote_control_over_mqtt_stays_within_the_caps_and_stops_the_session(
+    broker: Broker, tmp_path: Path
+) -> None:
+    """A virtual treadmill coached with control on; speed and stop arrive on the one command topic."""
+    settings = settings_for(broker, remote_control=True)
+    options = RecordOptions(
+        out=tmp_path / "remote.jsonl",
+        virtual=True,
+        time_scale=20.0,
+        workout=builtin_plans()["first-steps-backward"],
+        control=True,
+        caps=Caps(forward_kmh=6.0, reverse_kmh=3.0),
+        duration_s=900.0,
+        mqtt=settings,
+    )
+    async with Subscriber(broker.port, "treadmill/tm1/#") as sub:
+
+        def moving() -> bool:
+            states = sub.on("treadmill/tm1/state")
+            return bool(states) and (states[-1].json()["speed_kmh"] or 0.0) >= 2.0
+
+        async def commands() -> None:
+            await sub.until(moving, "the belt moving (the virtual runner presses start)")
+            await sub.publish("treadmill/tm1/cmd", b'{"action": "speed", "kmh": 42}')
+            await sub.until(
+                lambda: any(e["type"] == "command" for e in sub.events("treadmill/tm1")), "answer"
+            )
+            await sub.publish("treadmill/tm1/cmd", b"dance")
+            await sub.publish("treadmill/tm1/cmd", b'{"action": "stop"}')
+
+        remote = asyncio.create_task(commands())
+        result = await record(options)
+        await remote
+        await sub.until(
+            lambda: any(e["type"] == "control" for e in sub.events("treadmill/tm1")), "the belt's stop", 5.0
+        )
+    answers = [e for e in sub.events("treadmill/tm1") if e["type"] == "command"]
+    assert [(a["accepted"], a.get("action")) for a in answers] == [
+        (True, "speed"),
+        (False, None),
+        (True, "stop"),
+    ]
+    assert "6 km/h" in answers[0]["text"], "42 km/h asked, the forward cap given"
+    assert "Command refused: not JSON" in answers[1]["text"]
+    assert result.session_s < 600, "stopped over MQTT long before the workout's end"
+    coach = result.coach
+    assert coach is not None
+    assert max(c.speed_kmh or 0.0 for c in coach.commands) <= 6.0
+    controls = [e["text"] for e in sub.events("treadmill/tm1") if e["type"] == "control"]
+    assert "Workout ended early: belt stopped." in controls, "the coached belt is stopped on the way out"

@@ -1,0 +1,373 @@
+"""What goes on the wire, without the wire: topics, payloads, discovery and commands.
+
+Sans-IO: the publisher and the dashboard do the I/O.
+
+Topics, under ``<prefix>/<device_id>/`` (peers.md §5.1):
+
+- ``availability``: ``online`` / ``offline``, retained; ``offline`` is also the last will.
+- ``link``: the treadmill's Bluetooth link (``waiting``, ``connected``, ``stale``,
+  ``reconnecting``, ``lost``), retained, so "app up, treadmill gone" shows.
+- ``state``: one JSON object (:func:`state_payload`), retained, at most twice a second of
+  session time and at every change of direction, step or link.
+- ``event``: one JSON object per event (:func:`event_payload`), QoS 1, not retained.
+- ``cmd``: commands (:func:`parse_command`), subscribed only when remote control is on.
+
+Home Assistant discovery is one device-based message (Home Assistant 2024.11 and later) on
+``<discovery_prefix>/device/<device_id>/config``, every entity with its device class, unit
+and state class, and available only while both the app and the treadmill's link are up
+(``availability_mode: all``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from treadmill import __version__
+from treadmill.live import LiveView
+from treadmill.mqtt.settings import MqttSettings
+
+__all__ = [
+    "EVENT_TYPES",
+    "Command",
+    "MqttStatus",
+    "Topics",
+    "discovery_payload",
+    "event_payload",
+    "parse_command",
+    "state_payload",
+]
+
+EVENT_TYPES = (
+    "session_start",
+    "session_end",
+    "interval",
+    "direction",
+    "cue",
+    "warning",
+    "warning_cleared",
+    "control",
+    "message",
+    "link",
+    "command",
+)
+"""Every ``type`` an event payload can have."""
+
+_ORIGIN = {"name": "Treadmill Companion", "sw_version": __version__}
+
+
+@dataclass(frozen=True, slots=True)
+class MqttStatus:
+    """What the publisher is doing, for the screen and the progress line."""
+
+    state: str
+    """``connecting``, ``connected``, ``retrying``, ``failed`` (gave up: fix the settings) or ``closed``."""
+    detail: str
+    sent: int = 0
+    dropped: int = 0
+
+    @property
+    def text(self) -> str:
+        """One line for the user."""
+        dropped = f", {self.dropped} dropped" if self.dropped else ""
+        return f"MQTT {self.state}: {self.detail}{dropped}"
+
+
+@dataclass(frozen=True, slots=True)
+class Topics:
+    """One treadmill's topics."""
+
+    base: str
+    """``<prefix>/<device_id>``."""
+    discovery: str
+    """Home Assistant's device config topic."""
+    ha_status: str
+    """Home Assistant's birth/last-will topic (``online`` means: publish discovery again)."""
+
+    @classmethod
+    def of(cls, settings: MqttSettings) -> Topics:
+        """The topics for ``settings``."""
+        return cls(
+            base=f"{settings.prefix}/{settings.device_id}",
+            discovery=f"{settings.discovery_prefix}/device/{settings.device_id}/config",
+            ha_status=f"{settings.discovery_prefix}/status",
+        )
+
+    @property
+    def availability(self) -> str:
+        """``online`` / ``offline`` (retained; the last will)."""
+        return f"{self.base}/availability"
+
+    @property
+    def link(self) -> str:
+        """The treadmill's Bluetooth link state (retained)."""
+        return f"{self.base}/link"
+
+    @property
+    def state(self) -> str:
+        """The latest state (retained JSON)."""
+        return f"{self.base}/state"
+
+    @property
+    def event(self) -> str:
+        """Events (JSON, QoS 1, not retained)."""
+        return f"{self.base}/event"
+
+    @property
+    def command(self) -> str:
+        """Remote commands, when remote control is on."""
+        return f"{self.base}/cmd"
+
+
+def _num(value: float | None, digits: int) -> float | None:
+    return None if value is None or math.isnan(value) else round(value, digits)
+
+
+def state_payload(view: LiveView, session: str) -> dict[str, Any]:
+    """The state document: ``session`` is ``running``, ``paused`` or ``ended``; units in the names."""
+    step = view.step
+    return {
+        "t": round(view.t, 1),
+        "session": session,
+        "link": view.link,
+        "speed_kmh": _num(view.speed_kmh, 2),
+        "incline_pct": _num(view.incline_pct, 1),
+        "pace_s_per_km": _num(view.pace_s_per_km, 0),
+        "direction": view.direction,
+        "confidence_pct": round(100.0 * view.confidence),
+        "evidence": view.evidence,
+        "step_number": None if step is None else step.number,
+        "step_count": None if step is None else step.count,
+        "step_text": None if step is None else step.text,
+        "step_direction": None if step is None else step.direction,
+        "step_seconds_left": None if step is None else _num(step.seconds_left, 0),
+        "next_text": None if step is None else step.next_text,
+        "heart_rate_bpm": view.heart_rate_bpm,
+        "hr_zone": view.hr_zone,
+        "distance_m": round(view.distance_m, 1),
+        "forward_m": round(view.metres.get("forward", 0.0), 1),
+        "reverse_m": round(view.metres.get("reverse", 0.0), 1),
+        "forward_s": round(view.time_s.get("forward", 0.0), 1),
+        "reverse_s": round(view.time_s.get("reverse", 0.0), 1),
+        "elapsed_s": round(view.t, 1),
+        "kcal": round(view.kcal, 1),
+        "kcal_low": round(view.kcal_low, 1),
+        "kcal_high": round(view.kcal_high, 1),
+    }
+
+
+def event_payload(kind: str, t: float, text: str, **detail: object) -> dict[str, object]:
+    """One event: its ``type`` (one of :data:`EVENT_TYPES`), session time, words, and details."""
+    if kind not in EVENT_TYPES:
+        raise ValueError(f"unknown event type {kind!r}")
+    return {"type": kind, "t": round(t, 2), "text": text, **detail}
+
+
+def _sensor(
+    topics: Topics, settings: MqttSettings, key: str, name: str, template: str, **extra: object
+) -> dict[str, object]:
+    return {
+        "platform": "sensor",
+        "name": name,
+        "unique_id": f"{settings.device_id}_{key}",
+        "state_topic": topics.state,
+        "value_template": template,
+        "availability_mode": "all",
+        "availability": [
+            {"topic": topics.availability},
+            {
+                "topic": topics.link,
+                "value_template": "{{ 'online' if value in ('connected', 'stale') else 'offline' }}",
+            },
+        ],
+        **extra,
+    }
+
+
+def discovery_payload(settings: MqttSettings, topics: Topics, caps_kmh: float) -> dict[str, Any]:
+    """Home Assistant's device-based discovery document for this treadmill.
+
+    Classes and units follow Home Assistant's sensor documentation (peers.md §5.1): speed in
+    km/h (``speed``), distance in m (``distance``, ``total_increasing``), elapsed time in s
+    (``duration``), direction as an ``enum``. ``caps_kmh`` bounds the remote speed control.
+    """
+    measure = {"state_class": "measurement"}
+    components: dict[str, dict[str, object]] = {
+        "speed": _sensor(
+            topics,
+            settings,
+            "speed",
+            "Speed",
+            "{{ value_json.speed_kmh }}",
+            device_class="speed",
+            unit_of_measurement="km/h",
+            **measure,
+        ),
+        "incline": _sensor(
+            topics,
+            settings,
+            "incline",
+            "Incline",
+            "{{ value_json.incline_pct }}",
+            unit_of_measurement="%",
+            icon="mdi:slope-uphill",
+            **measure,
+        ),
+        "direction": _sensor(
+            topics,
+            settings,
+            "direction",
+            "Direction",
+            "{{ value_json.direction }}",
+            device_class="enum",
+            options=["forward", "reverse", "stopped"],
+        ),
+        "confidence": _sensor(
+            topics,
+            settings,
+            "confidence",
+            "Direction confidence",
+            "{{ value_json.confidence_pct }}",
+            unit_of_measurement="%",
+            **measure,
+        ),
+        "step": _sensor(
+            topics,
+            settings,
+            "step",
+            "Workout step",
+            "{{ value_json.step_text or 'free run' }}",
+            icon="mdi:format-list-numbered",
+        ),
+        "heart_rate": _sensor(
+            topics,
+            settings,
+            "heart_rate",
+            "Heart rate",
+            "{{ value_json.heart_rate_bpm }}",
+            unit_of_measurement="bpm",
+            icon="mdi:heart-pulse",
+            **measure,
+        ),
+        "distance": _sensor(
+            topics,
+            settings,
+            "distance",
+            "Distance",
+            "{{ value_json.distance_m }}",
+            device_class="distance",
+            unit_of_measurement="m",
+            state_class="total_increasing",
+        ),
+        "reverse_distance": _sensor(
+            topics,
+            settings,
+            "reverse_distance",
+            "Distance backward",
+            "{{ value_json.reverse_m }}",
+            device_class="distance",
+            unit_of_measurement="m",
+            state_class="total_increasing",
+        ),
+        "elapsed": _sensor(
+            topics,
+            settings,
+            "elapsed",
+            "Elapsed",
+            "{{ value_json.elapsed_s }}",
+            device_class="duration",
+            unit_of_measurement="s",
+            **measure,
+        ),
+        "calories": _sensor(
+            topics,
+            settings,
+            "calories",
+            "Calories",
+            "{{ value_json.kcal }}",
+            unit_of_measurement="kcal",
+            state_class="total_increasing",
+            icon="mdi:fire",
+        ),
+        "link": {
+            "platform": "binary_sensor",
+            "name": "Treadmill link",
+            "unique_id": f"{settings.device_id}_link",
+            "state_topic": topics.link,
+            "value_template": "{{ 'ON' if value == 'connected' else 'OFF' }}",
+            "device_class": "connectivity",
+            "availability_topic": topics.availability,
+        },
+    }
+    if settings.remote_control:
+        components["target_speed"] = {
+            "platform": "number",
+            "name": "Target speed",
+            "unique_id": f"{settings.device_id}_target_speed",
+            "command_topic": topics.command,
+            "command_template": '{"action": "speed", "kmh": {{ value }}}',
+            "state_topic": topics.state,
+            "value_template": "{{ value_json.speed_kmh }}",
+            "min": 0.5,
+            "max": caps_kmh,
+            "step": 0.1,
+            "unit_of_measurement": "km/h",
+            "device_class": "speed",
+            "mode": "box",
+            "availability_topic": topics.availability,
+        }
+        components["stop"] = {
+            "platform": "button",
+            "name": "Stop",
+            "unique_id": f"{settings.device_id}_stop",
+            "command_topic": topics.command,
+            "payload_press": '{"action": "stop"}',
+            "availability_topic": topics.availability,
+        }
+    return {
+        "device": {
+            "identifiers": [settings.device_id],
+            "name": f"Treadmill {settings.device_id}",
+            "manufacturer": "Treadmill Companion",
+            "model": "FTMS treadmill",
+            "sw_version": __version__,
+        },
+        "origin": _ORIGIN,
+        "components": {f"{settings.device_id}_{key}": value for key, value in components.items()},
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """A remote command: ``start`` (resume a paused workout), ``stop``, or ``speed`` to ``kmh``."""
+
+    action: str
+    kmh: float | None = None
+
+
+def parse_command(payload: bytes) -> Command:
+    """A command from its payload: ``{"action": "speed", "kmh": 5.0}``, or just ``stop`` / ``start``.
+
+    Raises:
+        ValueError: anything else, with the reason.
+    """
+    text = payload.decode("utf-8", errors="replace").strip()
+    if text in ("start", "stop"):
+        return Command(text)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        raise ValueError("not JSON, and not start or stop") from None
+    if not isinstance(data, dict):
+        data = {}
+    action = data.get("action")
+    if action in ("start", "stop"):
+        return Command(action)
+    if action != "speed":
+        raise ValueError(f"unknown action {action!r} (start, stop or speed)")
+    kmh = data.get("kmh")
+    if isinstance(kmh, bool) or not isinstance(kmh, int | float) or not math.isfinite(kmh) or kmh <= 0:
+        raise ValueError("speed needs kmh, a number above 0 (to stop, send stop)")
+    return Command("speed", float(kmh))

@@ -1,0 +1,435 @@
+"""The MQTT publisher: a session consumer that never waits for the broker.
+
+``handle()`` updates a :class:`~treadmill.live.LiveBoard` and puts messages in an outbox; it
+never touches the network, so a slow, stalled or vanished broker cannot slow the Bluetooth
+path or the screen (architecture.md: MQTT drops the oldest and counts). A sender task owns
+the connection: it connects with the last will set, publishes availability and discovery,
+drains the outbox, listens for Home Assistant's birth message and (if enabled) commands,
+and when the broker goes away reconnects with capped exponential backoff and jitter (the
+pattern aiomqtt documents in ``docs/reconnection.md``, peers.md §5.1).
+
+The outbox holds at most ``settings.queue`` events; beyond that the oldest are dropped and
+counted. State is not queued: only the latest state waits to be sent, so a broker that
+comes back gets the present, not a backlog. A message that fails mid-publish goes back to
+the front of the outbox.
+
+Wrong credentials and certificates do not fix themselves: the publisher says so and stops
+trying (the workout goes on); anything else is retried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import json
+import logging
+import random
+import socket
+import ssl
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Self
+
+import aiomqtt
+
+from treadmill.actions import SessionActions
+from treadmill.core.metrics import Body
+from treadmill.live import LiveBoard, LiveView
+from treadmill.model import Cue, LinkEvent
+from treadmill.mqtt.messages import (
+    Command,
+    MqttStatus,
+    Topics,
+    discovery_payload,
+    event_payload,
+    parse_command,
+    state_payload,
+)
+from treadmill.mqtt.settings import MqttSettings
+from treadmill.samples import Sample
+from treadmill.session import Overflow, SessionItem
+from treadmill.workout.coach import CoachEvent, WorkoutCoach
+
+__all__ = ["MqttPublisher", "MqttStatus"]
+
+logger = logging.getLogger(__name__)
+
+STATE_EVERY_S = 0.5
+"""Session seconds between state messages (QZ publishes every 500 ms, peers.md §5.1)."""
+BACKOFF_S = (1.0, 30.0)
+"""First and longest wait between reconnection attempts."""
+FLUSH_AT_END_S = 3.0
+"""How long the end of a session waits for the outbox to reach a connected broker."""
+_REFUSED = {
+    4: "the broker refused the user name or password",
+    5: "the broker said not authorised (a wrong user name or password?)",
+    134: "the broker refused the user name or password",
+    135: "the broker said not authorised (a wrong user name or password?)",
+}
+"""CONNACK codes that retrying cannot fix: MQTT 3.1.1 §3.2.2.3 (4, 5) and the MQTT 5 reason
+codes paho reports for them (134, 135)."""
+
+
+def _hopeless(problem: BaseException | None, where: str) -> str | None:
+    """What to fix, when ``problem`` is one that retrying cannot solve; None when it may pass."""
+    if isinstance(problem, aiomqtt.MqttCodeError):
+        code = problem.rc if isinstance(problem.rc, int) else getattr(problem.rc, "value", None)
+        if code in _REFUSED:
+            return (
+                f"{_REFUSED[code]} at {where}; check username and password in config.toml [mqtt] "
+                "or TREADMILL_MQTT_USERNAME / TREADMILL_MQTT_PASSWORD"
+            )
+    text = str(problem)
+    if "CERTIFICATE_VERIFY_FAILED" in text or "certificate" in text.lower():
+        return f"TLS: {text} ({where}); check ca_file, cert_file and key_file in config.toml [mqtt]"
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class _Message:
+    topic: str
+    payload: bytes
+    qos: int
+    retain: bool
+
+
+class MqttPublisher:
+    """Publishes a session's state and events (see the module docstring).
+
+    Use as an async context manager around the session, and as one of its consumers::
+
+        async with MqttPublisher(settings) as mqtt:
+            await Session(source, [recorder, mqtt]).run()
+    """
+
+    name = "mqtt"
+    overflow = Overflow.NEVER_DROP
+    """The board must see every sample (distance, calories); ``handle()`` never waits on the
+    network, so this queue never holds the session back. The outbox is what drops."""
+    capacity = 1000
+
+    def __init__(
+        self,
+        settings: MqttSettings,
+        *,
+        body: Body | None = None,
+        caps_kmh: float = 12.0,
+        title: str = "",
+        on_status: Callable[[MqttStatus], None] | None = None,
+        rng: random.Random | None = None,
+        backoff_s: tuple[float, float] = BACKOFF_S,
+    ) -> None:
+        self.settings = settings
+        self.topics = Topics.of(settings)
+        self.board = LiveBoard(body=body or Body())
+        self.caps_kmh = caps_kmh
+        self.title = title
+        self.on_status = on_status
+        self.backoff_s = backoff_s
+        self.status = MqttStatus("connecting", settings.where)
+        self.actions: SessionActions | None = None
+        self.coached = False
+        self.sent = 0
+        self.dropped = 0
+        self._rng = rng or random.Random()
+        self._events: collections.deque[_Message] = collections.deque()
+        self._latest: dict[str, _Message] = {}
+        """Retained topics where only the newest matters (state, link), by topic."""
+        self._said: dict[str, _Message] = {}
+        """The last retained message sent on each topic: said again after a reconnect, since a
+        broker that restarted may have lost them."""
+        self._wake = asyncio.Event()
+        self._ended = False
+        self._closing = False
+        self._task: asyncio.Task[None] | None = None
+        self._last_state_t: float | None = None
+        self._shown: tuple[str, int | None, str, bool] | None = None
+        self._started = False
+        self._link_said: str | None = None
+
+    # --- lifetime -----------------------------------------------------------------------------
+
+    async def __aenter__(self) -> Self:
+        self._task = asyncio.create_task(self._run(), name=f"mqtt[{self.settings.device_id}]")
+        return self
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+        self._closing = True
+        self._wake.set()
+        task = self._task
+        if task is not None and self.status.state in ("connecting", "connected"):
+            with contextlib.suppress(TimeoutError):  # the last messages, then "offline" and goodbye
+                await asyncio.wait_for(asyncio.shield(task), FLUSH_AT_END_S)
+        if task is not None and not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if self.status.state != "failed":
+            self._set_status("closed", f"{self.sent} messages sent")
+
+    def attach(self, actions: SessionActions | None, coach: WorkoutCoach | None) -> None:
+        """The session is connected: commands can act on it, the board follows the coach's steps."""
+        self.actions = actions
+        self.board.coach = coach
+        self.coached = coach is not None
+
+    # --- the consumer side (never waits) -----------------------------------------------------
+
+    async def handle(self, item: SessionItem) -> None:
+        """Take one session item: update the board, queue what changed."""
+        self.take(item)
+
+    def take(self, item: SessionItem) -> None:
+        """:meth:`handle` without the coroutine (replays and benchmarks feed it directly)."""
+        if not self._started:
+            self._started = True
+            self._event("session_start", item.t, f"Session started{': ' + self.title if self.title else ''}")
+        self.board.take(item)
+        if isinstance(item, LinkEvent):
+            self._event(
+                "link",
+                item.t,
+                f"{item.src.value}: {item.kind.value}",
+                event=item.kind.value,
+                sensor=item.src.value,
+                detail=item.detail,
+            )
+        elif isinstance(item, Cue) and not self.coached:
+            self._event("cue", item.t, item.words, direction=item.direction)
+        if isinstance(item, Sample | LinkEvent):
+            self._publish_state(self.board.view(item.t))
+
+    def coach_event(self, event: CoachEvent) -> None:
+        """The coach's callback: cues, warnings and messages become events."""
+        kind = {"cleared": "warning_cleared"}.get(event.kind, event.kind)
+        if kind not in ("cue", "warning", "warning_cleared", "control", "message"):
+            kind = "message"
+        self._event(kind, event.t, event.text, detail=event.detail)
+
+    async def close(self) -> None:
+        """The session is over: queue the last state and ``session_end`` (sent on the way out)."""
+        if self._ended:
+            return
+        self._ended = True
+        view = self.board.view()
+        self._event(
+            "session_end",
+            view.t,
+            "Session ended",
+            distance_m=round(view.distance_m, 1),
+            reverse_s=round(view.time_s.get("reverse", 0.0), 1),
+        )
+        self._publish_state(view, force=True, session="ended")
+
+    def _publish_state(self, view: LiveView, *, force: bool = False, session: str | None = None) -> None:
+        paused = view.paused
+        step = None if view.step is None else view.step.number
+        shown = (view.direction, step, view.link, paused)
+        if self._shown is not None and shown[:2] != self._shown[:2]:
+            if step != self._shown[1] and view.step is not None:
+                self._event(
+                    "interval", view.t, view.step.text, step_number=step, step_direction=view.step.direction
+                )
+            if view.direction != self._shown[0]:
+                self._event(
+                    "direction",
+                    view.t,
+                    f"Now {view.direction}",
+                    direction=view.direction,
+                    confidence_pct=round(100 * view.confidence),
+                    evidence=view.evidence,
+                )
+        due = self._last_state_t is None or view.t - self._last_state_t >= STATE_EVERY_S
+        if not (force or due or shown != self._shown):
+            return
+        self._shown, self._last_state_t = shown, view.t
+        state = state_payload(view, session or ("paused" if paused else "running"))
+        self._put_latest(self.topics.state, json.dumps(state).encode(), qos=0)
+        if view.link != self._link_said:
+            self._link_said = view.link
+            self._put_latest(self.topics.link, view.link.encode(), qos=1)
+
+    def _event(self, kind: str, t: float, text: str, **detail: object) -> None:
+        payload = json.dumps(event_payload(kind, t, text, **detail)).encode()
+        if len(self._events) >= self.settings.queue:
+            self._events.popleft()
+            self.dropped += 1
+            if self.dropped == 1 or self.dropped % 100 == 0:
+                logger.warning(
+                    "MQTT outbox full (%s): %d events dropped so far", self.status.state, self.dropped
+                )
+        self._events.append(_Message(self.topics.event, payload, qos=1, retain=False))
+        self._wake.set()
+
+    def _put_latest(self, topic: str, payload: bytes, qos: int) -> None:
+        self._latest[topic] = _Message(topic, payload, qos=qos, retain=True)
+        self._wake.set()
+
+    # --- the sender side ------------------------------------------------------------------------
+
+    def _set_status(self, state: str, detail: str) -> None:
+        self.status = MqttStatus(state, detail, self.sent, self.dropped)
+        if self.on_status is not None:
+            self.on_status(self.status)
+
+    def _client(self) -> aiomqtt.Client:
+        s, topics = self.settings, self.topics
+        tls = None
+        if s.tls:
+            tls = aiomqtt.TLSParameters(
+                ca_certs=None if s.ca_file is None else str(s.ca_file),
+                certfile=None if s.cert_file is None else str(s.cert_file),
+                keyfile=None if s.key_file is None else str(s.key_file),
+                cert_reqs=ssl.CERT_REQUIRED,
+            )
+        return aiomqtt.Client(
+            s.host,
+            s.port,
+            username=s.username,
+            password=s.password,
+            identifier=f"{s.device_id}-{self._rng.getrandbits(32):08x}",
+            will=aiomqtt.Will(topics.availability, b"offline", qos=1, retain=True),
+            tls_params=tls,
+            keepalive=15,
+            timeout=10.0,
+            # Small messages one after another: without this, Nagle's algorithm holds each
+            # behind the broker's delayed ACK of the last (tens of ms apiece on a quiet link).
+            socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)],
+            logger=logger,
+        )
+
+    async def _run(self) -> None:
+        """Connect, publish, and reconnect until cancelled (or until retrying cannot help)."""
+        first, longest = self.backoff_s
+        wait = first
+        while True:
+            problem: BaseException | None = None
+            try:
+                async with self._client() as client:
+                    wait = first
+                    await self._session(client)
+                    return  # closing: everything went out
+            except aiomqtt.MqttError as error:
+                problem = error
+            hopeless = _hopeless(problem, self.settings.where)
+            if hopeless is not None:
+                self._set_status("failed", hopeless + "; the workout goes on without MQTT")
+                logger.error("MQTT: %s", hopeless)
+                return
+            self._set_status(
+                "retrying", f"{self.settings.where} unreachable ({problem}); the workout goes on"
+            )
+            logger.warning(
+                "MQTT: %s unreachable (%s); retrying in about %.0f s", self.settings.where, problem, wait
+            )
+            await asyncio.sleep(wait * (0.5 + self._rng.random()))
+            wait = min(wait * 2, longest)
+
+    async def _session(self, client: aiomqtt.Client) -> None:
+        """One connection: announce, then send and listen until it drops."""
+        topics = self.topics
+        await client.publish(topics.availability, b"online", qos=1, retain=True)
+        if self.settings.discovery:
+            await client.subscribe(topics.ha_status, qos=1)
+            await self._announce(client)
+        if self.settings.remote_control:
+            await client.subscribe(topics.command, qos=1)
+        for topic, message in self._said.items():
+            self._latest.setdefault(topic, message)
+        self._wake.set()
+        self._set_status("connected", self.settings.where)
+        logger.info("MQTT: connected to %s as %s", self.settings.where, topics.base)
+        listen = asyncio.create_task(self._listen(client))
+        send = asyncio.create_task(self._send(client))
+        try:
+            done, _ = await asyncio.wait((listen, send), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (listen, send):
+                task.cancel()
+            await asyncio.gather(listen, send, return_exceptions=True)
+        for task in done:
+            task.result()  # a broken connection raises here
+        if send not in done:
+            raise aiomqtt.MqttError("the broker closed the connection")
+
+    async def _announce(self, client: aiomqtt.Client) -> None:
+        payload = discovery_payload(self.settings, self.topics, self.caps_kmh)
+        await client.publish(self.topics.discovery, json.dumps(payload).encode(), qos=1, retain=True)
+
+    async def _send(self, client: aiomqtt.Client) -> None:
+        """Drain the outbox for as long as the connection lasts; when closing, end with ``offline``."""
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            while self._latest or self._events:
+                if self._latest:
+                    topic = next(iter(self._latest))
+                    message = self._latest.pop(topic)
+                    try:
+                        await client.publish(message.topic, message.payload, qos=message.qos, retain=True)
+                    except aiomqtt.MqttError:
+                        self._latest.setdefault(topic, message)
+                        raise
+                    self._said[topic] = message
+                else:
+                    message = self._events[0]
+                    await client.publish(message.topic, message.payload, qos=message.qos, retain=False)
+                    if self._events and self._events[0] is message:
+                        self._events.popleft()
+                self.sent += 1
+            if self._closing:
+                await client.publish(self.topics.availability, b"offline", qos=1, retain=True)
+                return
+
+    async def _listen(self, client: aiomqtt.Client) -> None:
+        """Home Assistant's birth message and, if enabled, commands."""
+        async for message in client.messages:
+            if message.topic.matches(self.topics.ha_status):
+                if message.payload in (b"online", "online"):
+                    await self._announce(client)
+            elif message.topic.matches(self.topics.command):
+                payload = (
+                    message.payload if isinstance(message.payload, bytes) else str(message.payload).encode()
+                )
+                await self._command(payload)
+
+    async def _command(self, payload: bytes) -> None:
+        """Act on a remote command, within the same rules as the keys; say what happened."""
+        t = self.board.view().t
+        try:
+            command = parse_command(payload)
+        except ValueError as exc:
+            self._event("command", t, f"Command refused: {exc}", accepted=False)
+            return
+        answer, accepted = await self._act(command)
+        self._event("command", t, answer, accepted=accepted, action=command.action)
+
+    async def _act(self, command: Command) -> tuple[str, bool]:
+        actions = self.actions
+        if actions is None:
+            return "Command refused: the session has not started.", False
+        if command.action == "stop":
+            return actions.stop(), True
+        view = self.board.view()
+        if command.action == "start":
+            if not view.paused:
+                return (
+                    "Command refused: the workout is not paused (the belt is never started remotely).",
+                    False,
+                )
+            return await actions.toggle_pause(), True
+        return _speed(actions, view, command.kmh)
+
+
+def _speed(actions: SessionActions, view: LiveView, kmh: float | None) -> tuple[str, bool]:
+    """A remote speed: through the same caps and ramps as the keys, never on a stopped belt."""
+    if kmh is None or not actions.can_drive:
+        return "Command refused: control is off (start the session with --control).", False
+    if view.speed_kmh is None or view.speed_kmh < 0.5:
+        return "Command refused: the belt is stopped (it is never started remotely).", False
+    return actions.change_speed(kmh - view.speed_kmh), True
