@@ -36,6 +36,7 @@ bench: $(VENV)/.test
 	$(BIN)/python bench/detector_bench.py
 	$(BIN)/python bench/eval_detector.py
 	$(BIN)/python bench/tui_bench.py
+	$(BIN)/python bench/mqtt_bench.py
 
 fuzz: $(VENV)/.test
 	$(BIN)/python bench/fuzz_codecs.py

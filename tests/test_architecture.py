@@ -36,6 +36,12 @@ def test_only_the_ble_package_imports_bleak() -> None:
     assert offenders == []
 
 
+def test_only_the_mqtt_connection_publisher_and_watcher_import_aiomqtt() -> None:
+    users = {p.relative_to(PACKAGE).as_posix() for p in modules(PACKAGE) if "aiomqtt" in imports_of(p)}
+    assert users == {"mqtt/connection.py", "mqtt/publisher.py", "mqtt/watcher.py"}
+    assert not imports_of(PACKAGE / "mqtt" / "messages.py") & {"aiomqtt", "asyncio", "socket"}
+
+
 def test_the_library_never_imports_textual() -> None:
     assert [p for p in modules(PACKAGE) if "textual" in imports_of(p)] == []
 

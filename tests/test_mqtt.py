@@ -9,17 +9,19 @@ import logging
 import random
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.widgets import DataTable, Static
 
 from tests.mqtt_broker import Broker, make_tls_files
 from tests.mqtt_support import Subscriber, eventually
 from treadmill import cli
 from treadmill.actions import ReplayActions
 from treadmill.fixtures import read_fixture
+from treadmill.launch import AppRequest
 from treadmill.model import Cue
 from treadmill.mqtt.messages import EVENT_TYPES, Command, Topics, discovery_payload, parse_command
 from treadmill.mqtt.publisher import MqttPublisher, MqttStatus
@@ -30,6 +32,8 @@ from treadmill.session import Overflow, Session, SessionItem
 from treadmill.workout.builtin import builtin_plans
 from treadmill.workout.coach import CoachEvent
 from treadmill.workout.plan import Caps
+from tui.app import TreadmillApp
+from tui.screens.dashboard import DashboardScreen
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 GUIDED = FIXTURES / "guided-beginner.jsonl"
@@ -45,7 +49,7 @@ def broker(tmp_path: Path) -> Iterator[Broker]:
 
 
 def settings_for(broker: Broker, **more: Any) -> MqttSettings:
-    return MqttSettings(host="127.0.0.1", port=broker.port, device_id="tm1", **more)
+    return MqttSettings(**{"host": "127.0.0.1", "port": broker.port, "device_id": "tm1", **more})
 
 
 # --- settings ------------------------------------------------------------------------------------
@@ -518,3 +522,49 @@ async def test_remote_control_over_mqtt_stays_within_the_caps_and_stops_the_sess
     assert max(c.speed_kmh or 0.0 for c in coach.commands) <= 6.0
     controls = [e["text"] for e in sub.events("treadmill/tm1") if e["type"] == "control"]
     assert "Workout ended early: belt stopped." in controls, "the coached belt is stopped on the way out"
+
+
+# --- the dashboard -------------------------------------------------------------------------------
+
+
+async def test_the_dashboard_shows_two_virtual_treadmills_publishing_at_once(
+    broker: Broker, tmp_path: Path
+) -> None:
+    def lane(name: str, seed: int) -> RecordOptions:
+        return RecordOptions(
+            out=tmp_path / f"{name}.jsonl",
+            virtual=True,
+            seed=seed,
+            time_scale=20.0,
+            duration_s=100.0,
+            workout=builtin_plans()["first-steps-backward"],
+            mqtt=settings_for(broker, device_id=name),
+        )
+
+    app = TreadmillApp(AppRequest("dashboard", mqtt=settings_for(broker, device_id="front-desk")))
+    async with app.run_test(size=(150, 20)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, DashboardScreen)
+        table = screen.query_one(DataTable)
+
+        def cell(lane: str, column: str) -> str:
+            return str(table.get_cell(lane, column))
+
+        def both(column: str, want: Callable[[str], bool]) -> bool:
+            return set(screen.rows) == {"lane-1", "lane-2"} and all(
+                want(cell(n, column)) for n in screen.rows
+            )
+
+        sessions = asyncio.gather(record(lane("lane-1", 1)), record(lane("lane-2", 2)))
+        await eventually(lambda: both("speed", lambda s: s not in ("-", "0.0")), "both lanes moving")
+        await pilot.pause()
+        assert both("app", lambda s: s == "online")
+        assert both("link", lambda s: s == "connected")
+        assert both("direction", lambda s: s.startswith("forward "))
+        assert both("step", lambda s: s == "3 min forward at 3.5 km/h")
+        assert "2 treadmills" in str(screen.query_one("#broker", Static).render())
+        await sessions
+        await eventually(lambda: both("app", lambda s: s == "offline"), "both apps gone")
+        assert both("last", lambda s: s == "Session ended")
+        await pilot.press("q")
+    assert app.return_code == 0

@@ -12,9 +12,11 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Static
 
-from tests.tui_support import FrozenApp, coached_until, show_events
+from tests.tui_support import FrozenApp, FrozenRunner, coached_until, show_events
 from treadmill.model import LinkEvent, LinkEventKind
+from treadmill.mqtt.messages import MqttStatus
 from treadmill.workout.coach import CoachEvent
 from tui.widgets.banners import CueBanner, WarningBanner
 from tui.widgets.direction import DirectionIndicator
@@ -125,3 +127,26 @@ async def test_a_missed_turn_recheck_tells_the_user_how_to_correct_the_detector(
         assert shown is not None
         assert shown.text.startswith("You still seem to face the other way")
         assert "Press f or r" in shown.text
+
+
+async def test_the_status_line_shows_mqtt_and_a_broker_going_away_is_said_once() -> None:
+    app = await frozen_app(300.5)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen_under_test
+        runner = screen.runner
+        assert isinstance(runner, FrozenRunner)
+        runner.mqtt = MqttStatus("connected", "mqtt://gym.local:1883")
+        screen.refresh_view()
+        await pilot.pause()
+        assert "MQTT ✓" in str(screen.query_one("#status", Static).render())
+        runner.mqtt = MqttStatus(
+            "retrying", "mqtt://gym.local:1883 unreachable; the workout goes on", dropped=3
+        )
+        for _ in range(3):
+            screen.refresh_view()
+        await pilot.pause()
+        status = str(screen.query_one("#status", Static).render())
+        assert "MQTT retrying" in status
+        assert "3 dropped" in status
+        toasts = [n.message for n in app._notifications]
+        assert toasts.count(runner.mqtt.text) == 1, "told once, not at every refresh"

@@ -301,6 +301,15 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return _launch(args, request)
 
 
+def _cmd_dashboard(args: argparse.Namespace) -> int:
+    from treadmill.launch import AppRequest  # noqa: PLC0415
+
+    settings = _mqtt_settings(args.mqtt)
+    if settings is None:
+        raise _UsageError("which broker? give --mqtt URL, or url in config.toml [mqtt] (see README, MQTT)")
+    return _launch(args, AppRequest("dashboard", mqtt=settings))
+
+
 def _cmd_simulate(args: argparse.Namespace) -> int:
     from treadmill.virtual.simulate import SimulateOptions, simulate  # noqa: PLC0415
 
@@ -658,6 +667,14 @@ def _add_replay(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     )
     rep.add_argument("--mqtt", metavar="URL", help=MQTT_HELP + " (in the app)")
     rep.set_defaults(run=_cmd_replay)
+    dash = commands.add_parser(
+        "dashboard",
+        help="every treadmill publishing to an MQTT broker, on one screen",
+        description="Follow every treadmill under the MQTT prefix (config.toml [mqtt] prefix, default "
+        "treadmill): a gym or club with one app per treadmill and one shared broker.",
+    )
+    dash.add_argument("--mqtt", metavar="URL", help="the broker (default: url in config.toml [mqtt])")
+    dash.set_defaults(run=_cmd_dashboard)
 
 
 def _add_export(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

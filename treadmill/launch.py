@@ -1,4 +1,4 @@
-"""What the user asked the app to open: ``treadmill demo``, ``run`` or ``replay`` (contracts.md §1).
+"""What the user asked the app to open: ``treadmill demo``, ``run``, ``replay`` or ``dashboard``.
 
 The command line (``treadmill.cli``) parses and checks the request; the Textual app
 (``tui``) opens it. The library never imports the app: the app's entry point hands the
@@ -22,7 +22,8 @@ class AppRequest:
     """One app session to open."""
 
     mode: str
-    """``demo`` (virtual treadmill, built-in workout), ``run`` (a treadmill) or ``replay`` (a fixture)."""
+    """``demo`` (virtual treadmill, built-in workout), ``run`` (a treadmill), ``replay`` (a fixture) or
+    ``dashboard`` (every treadmill publishing to ``mqtt``)."""
     options: RecordOptions | None = None
     """demo and run: what to connect to and how; the app picks the fixture path (``out``) itself."""
     plan_id: str | None = None
@@ -36,7 +37,7 @@ class AppRequest:
     tolerant: bool = False
     """replay: skip bad fixture lines."""
     mqtt: MqttSettings | None = None
-    """replay: publish to this broker (demo and run carry it in ``options``)."""
+    """replay: publish to this broker (demo and run carry it in ``options``); dashboard: follow it."""
 
 
 AppLauncher = Callable[[AppRequest], int]

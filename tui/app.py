@@ -25,6 +25,7 @@ from treadmill.recording import RecordOptions
 from treadmill.workout.library import catalogue
 from treadmill.workout.plan import PlanError
 from tui.screens.confirm import ConfirmQuit
+from tui.screens.dashboard import DashboardScreen
 from tui.screens.devices import DeviceChoice, DevicePicker
 from tui.screens.history import HistoryScreen
 from tui.screens.live import LiveScreen, SessionFinished
@@ -73,7 +74,9 @@ class TreadmillApp(App[int]):
     def on_mount(self) -> None:
         """Open what the command line asked for."""
         request = self.request
-        if request.mode == "replay" and request.fixture is not None:
+        if request.mode == "dashboard" and request.mqtt is not None:
+            self.push_screen(DashboardScreen(request.mqtt))
+        elif request.mode == "replay" and request.fixture is not None:
             runner = ReplayRunner(
                 request.fixture,
                 speed=request.replay_speed,

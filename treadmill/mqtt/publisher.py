@@ -25,8 +25,6 @@ import contextlib
 import json
 import logging
 import random
-import socket
-import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
@@ -38,6 +36,7 @@ from treadmill.actions import SessionActions
 from treadmill.core.metrics import Body
 from treadmill.live import LiveBoard, LiveView
 from treadmill.model import Cue, LinkEvent
+from treadmill.mqtt.connection import BACKOFF_S, client_for, what_to_fix
 from treadmill.mqtt.messages import (
     Command,
     MqttStatus,
@@ -58,33 +57,8 @@ logger = logging.getLogger(__name__)
 
 STATE_EVERY_S = 0.5
 """Session seconds between state messages (QZ publishes every 500 ms, peers.md §5.1)."""
-BACKOFF_S = (1.0, 30.0)
-"""First and longest wait between reconnection attempts."""
 FLUSH_AT_END_S = 3.0
 """How long the end of a session waits for the outbox to reach a connected broker."""
-_REFUSED = {
-    4: "the broker refused the user name or password",
-    5: "the broker said not authorised (a wrong user name or password?)",
-    134: "the broker refused the user name or password",
-    135: "the broker said not authorised (a wrong user name or password?)",
-}
-"""CONNACK codes that retrying cannot fix: MQTT 3.1.1 §3.2.2.3 (4, 5) and the MQTT 5 reason
-codes paho reports for them (134, 135)."""
-
-
-def _hopeless(problem: BaseException | None, where: str) -> str | None:
-    """What to fix, when ``problem`` is one that retrying cannot solve; None when it may pass."""
-    if isinstance(problem, aiomqtt.MqttCodeError):
-        code = problem.rc if isinstance(problem.rc, int) else getattr(problem.rc, "value", None)
-        if code in _REFUSED:
-            return (
-                f"{_REFUSED[code]} at {where}; check username and password in config.toml [mqtt] "
-                "or TREADMILL_MQTT_USERNAME / TREADMILL_MQTT_PASSWORD"
-            )
-    text = str(problem)
-    if "CERTIFICATE_VERIFY_FAILED" in text or "certificate" in text.lower():
-        return f"TLS: {text} ({where}); check ca_file, cert_file and key_file in config.toml [mqtt]"
-    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,30 +252,8 @@ class MqttPublisher:
             self.on_status(self.status)
 
     def _client(self) -> aiomqtt.Client:
-        s, topics = self.settings, self.topics
-        tls = None
-        if s.tls:
-            tls = aiomqtt.TLSParameters(
-                ca_certs=None if s.ca_file is None else str(s.ca_file),
-                certfile=None if s.cert_file is None else str(s.cert_file),
-                keyfile=None if s.key_file is None else str(s.key_file),
-                cert_reqs=ssl.CERT_REQUIRED,
-            )
-        return aiomqtt.Client(
-            s.host,
-            s.port,
-            username=s.username,
-            password=s.password,
-            identifier=f"{s.device_id}-{self._rng.getrandbits(32):08x}",
-            will=aiomqtt.Will(topics.availability, b"offline", qos=1, retain=True),
-            tls_params=tls,
-            keepalive=15,
-            timeout=10.0,
-            # Small messages one after another: without this, Nagle's algorithm holds each
-            # behind the broker's delayed ACK of the last (tens of ms apiece on a quiet link).
-            socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)],
-            logger=logger,
-        )
+        will = aiomqtt.Will(self.topics.availability, b"offline", qos=1, retain=True)
+        return client_for(self.settings, f"{self.settings.device_id}-{self._rng.getrandbits(32):08x}", will)
 
     async def _run(self) -> None:
         """Connect, publish, and reconnect until cancelled (or until retrying cannot help)."""
@@ -316,7 +268,7 @@ class MqttPublisher:
                     return  # closing: everything went out
             except aiomqtt.MqttError as error:
                 problem = error
-            hopeless = _hopeless(problem, self.settings.where)
+            hopeless = what_to_fix(problem, self.settings.where)
             if hopeless is not None:
                 self._set_status("failed", hopeless + "; the workout goes on without MQTT")
                 logger.error("MQTT: %s", hopeless)
