@@ -31,6 +31,7 @@ import aiomqtt
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the tests' broker helper
 
 from tests.mqtt_broker import Broker
+from tests.mqtt_support import Lateness
 from treadmill.fixtures import read_fixture
 from treadmill.mqtt.connection import client_for
 from treadmill.mqtt.publisher import MqttPublisher
@@ -40,28 +41,6 @@ from treadmill.session import Consumer, Overflow, Session, SessionItem
 from treadmill.workout.coach import CoachEvent
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "guided-beginner.jsonl"
-
-
-class Lateness:
-    """How late each item reaches a consumer, against the replay's own schedule."""
-
-    name = "lateness"
-    overflow = Overflow.NEVER_DROP
-    capacity = 100_000
-
-    def __init__(self, speed: float) -> None:
-        self.speed = speed
-        self.start: float | None = None
-        self.late: list[float] = []
-
-    async def handle(self, item: SessionItem) -> None:
-        now = time.perf_counter()
-        if self.start is None:
-            self.start = now - item.t / self.speed
-        self.late.append(now - (self.start + item.t / self.speed))
-
-    async def close(self) -> None:
-        """Nothing to release."""
 
 
 class Timed:

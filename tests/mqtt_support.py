@@ -1,15 +1,18 @@
-"""A subscriber that keeps every message it sees, and waits for conditions on them."""
+"""MQTT test helpers: a subscriber that keeps what it sees, and a consumer that times a session."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Self
 
 import aiomqtt
+
+from treadmill.session import Overflow, SessionItem
 
 WAIT_S = 20.0
 """Longest wait for anything the broker should deliver (a failure, not a pause, when hit)."""
@@ -89,3 +92,29 @@ async def eventually(condition: Callable[[], bool], what: str, within_s: float =
                 await asyncio.sleep(0.02)
     except TimeoutError:
         raise AssertionError(f"gave up after {within_s} s waiting for {what}") from None
+
+
+class Lateness:
+    """A session consumer noting how late each item reaches it against a replay's schedule."""
+
+    name = "lateness"
+    overflow = Overflow.NEVER_DROP
+    capacity = 100_000
+
+    def __init__(self, speed: float) -> None:
+        self.speed = speed
+        self.start: float | None = None
+        self.times: list[float] = []
+        """Each item's session time."""
+        self.late: list[float] = []
+        """Seconds behind the replay's clock when it arrived (the first item sets the clock)."""
+
+    async def handle(self, item: SessionItem) -> None:
+        now = time.perf_counter()
+        if self.start is None:
+            self.start = now - item.t / self.speed
+        self.times.append(item.t)
+        self.late.append(now - (self.start + item.t / self.speed))
+
+    async def close(self) -> None:
+        """Nothing to release."""

@@ -7,7 +7,6 @@ import gc
 import itertools
 import logging
 import random
-import time
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -17,7 +16,7 @@ import pytest
 from textual.widgets import DataTable, Static
 
 from tests.mqtt_broker import Broker, make_tls_files
-from tests.mqtt_support import Subscriber, eventually
+from tests.mqtt_support import Lateness, Subscriber, eventually
 from treadmill import cli
 from treadmill.actions import ReplayActions
 from treadmill.fixtures import read_fixture
@@ -28,7 +27,7 @@ from treadmill.mqtt.publisher import MqttPublisher, MqttStatus
 from treadmill.mqtt.settings import MqttSettings, MqttSettingsError, load_settings
 from treadmill.recording import RecordOptions, record
 from treadmill.replay import ReplaySource
-from treadmill.session import Overflow, Session, SessionItem
+from treadmill.session import Session
 from treadmill.workout.builtin import builtin_plans
 from treadmill.workout.coach import CoachEvent
 from treadmill.workout.plan import Caps
@@ -103,6 +102,18 @@ def test_settings_that_cannot_work_are_refused_by_name(
     (tmp_path / "config.toml").write_text(config)
     with pytest.raises(MqttSettingsError, match=complaint.replace("/", ".")):
         load_settings(url, folder=tmp_path, environ={})
+
+
+def test_record_says_what_mqtt_is_doing(
+    broker: Broker, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "session.jsonl"
+    argv = ["record", "--virtual", "--out", str(out), "--duration", "20", "--time-scale", "20"]
+    assert cli.main([*argv, "--mqtt", broker.url]) == 0
+    err = capsys.readouterr().err
+    assert f"MQTT connected: {broker.url}" in err
+    assert "MQTT closed:" in err
+    assert out.exists()
 
 
 def test_the_command_line_refuses_credentials_in_the_url(
@@ -291,28 +302,6 @@ async def test_coach_events_become_cue_warning_and_cleared_events(broker: Broker
 # --- reliability ---------------------------------------------------------------------------------
 
 
-class _Lateness:
-    """A consumer beside the publisher: how late each sample is handled against the replay's clock."""
-
-    name = "lateness"
-    overflow = Overflow.NEVER_DROP
-    capacity = 10_000
-
-    def __init__(self, speed: float) -> None:
-        self.speed = speed
-        self.start: float | None = None
-        self.late: list[tuple[float, float]] = []
-
-    async def handle(self, item: SessionItem) -> None:
-        now = time.perf_counter()
-        if self.start is None:
-            self.start = now - item.t / self.speed
-        self.late.append((item.t, now - (self.start + item.t / self.speed)))
-
-    async def close(self) -> None:
-        """Nothing to release."""
-
-
 async def test_a_broker_killed_and_restarted_mid_session(broker: Broker) -> None:
     """The session keeps its schedule, events beyond the outbox are dropped and counted, and
     the publisher comes back with availability, discovery and the present state."""
@@ -320,7 +309,7 @@ async def test_a_broker_killed_and_restarted_mid_session(broker: Broker) -> None
     publisher = MqttPublisher(
         settings_for(broker, queue=5), on_status=statuses.append, rng=random.Random(7), backoff_s=FAST
     )
-    lateness = _Lateness(speed=40.0)
+    lateness = Lateness(speed=40.0)
     source = ReplaySource(read_fixture(GUIDED), speed=40.0)
     session = Session(source, [publisher, lateness], until_s=240.0)
 
@@ -349,14 +338,15 @@ async def test_a_broker_killed_and_restarted_mid_session(broker: Broker) -> None
     assert [s.state for s in statuses].count("retrying") >= 1
     assert statuses[-1].state == "closed"
     assert publisher.dropped >= 7
+    assert publisher.status.dropped == publisher.dropped, "the status line's count is the live one"
     assert sub.on("treadmill/tm1/state")[-1].json()["session"] == "ended", "the present, after the restart"
     assert sub.on("homeassistant/device/tm1/config"), "discovery published again on reconnect"
     assert [m.payload for m in sub.on("treadmill/tm1/availability")] == [b"offline"]
     assert len(result.samples) > 200
     assert all(r.dropped == 0 for r in result.consumers)
-    during = [late for t, late in lateness.late if t >= down_at]
+    during = [late for t, late in zip(lateness.times, lateness.late, strict=True) if t >= down_at]
     assert during, "samples were handled while the broker was away"
-    assert max(late for _, late in lateness.late) < 0.5, "sample processing kept its schedule"
+    assert max(lateness.late) < 0.5, "sample processing kept its schedule"
 
 
 async def test_a_broker_that_is_down_at_start_leaves_the_session_running(tmp_path: Path) -> None:
@@ -416,14 +406,15 @@ async def test_a_password_broker_takes_the_right_credentials_and_says_so_for_wro
 async def test_tls_with_the_right_ca_and_a_client_certificate_and_a_clear_error_for_the_wrong_ca(
     tmp_path: Path,
 ) -> None:
+    """TLS with a client certificate and a password, as a club's broker would have it."""
     files = make_tls_files(tmp_path)
-    broker = Broker(tmp_path, tls=files, require_client_cert=True).start()
+    broker = Broker(tmp_path, users={"lane3": "pw-from-env"}, tls=files, require_client_cert=True).start()
     try:
         (tmp_path / "config.toml").write_text(
             f'[mqtt]\nca_file = "{files.ca}"\ncert_file = "{files.client_cert}"\n'
-            f'key_file = "{files.client_key}"\ndevice_id = "secure-1"\n'
+            f'key_file = "{files.client_key}"\ndevice_id = "secure-1"\nusername = "lane3"\n'
         )
-        good = load_settings(broker.url, folder=tmp_path, environ={})
+        good = load_settings(broker.url, folder=tmp_path, environ={"TREADMILL_MQTT_PASSWORD": "pw-from-env"})
         assert good is not None
         assert good.tls
         publisher = MqttPublisher(good)
@@ -438,6 +429,8 @@ async def test_tls_with_the_right_ca_and_a_client_certificate_and_a_clear_error_
             ca_file=files.other_ca,
             cert_file=files.client_cert,
             key_file=files.client_key,
+            username="lane3",
+            password="pw-from-env",
         )
         distrusting = MqttPublisher(other, on_status=statuses.append, backoff_s=FAST)
         async with distrusting:

@@ -60,6 +60,14 @@ async def until(pilot: Pilot[Any], condition: Callable[[], bool], what: str, tim
     raise AssertionError(f"timed out waiting for {what}")
 
 
+async def live_screen(pilot: Pilot[Any]) -> LiveScreen:
+    """The live screen, once the app has opened it."""
+    await until(pilot, lambda: isinstance(pilot.app.screen, LiveScreen), "the live screen")
+    live = pilot.app.screen
+    assert isinstance(live, LiveScreen)
+    return live
+
+
 def marks_seen(live: LiveScreen) -> list[LinkEvent]:
     actions = live.runner.actions
     assert isinstance(actions, LiveActions)
@@ -126,9 +134,7 @@ async def test_pick_device_and_workout_then_pause_turn_mark_stop_rate_export_and
         await pick_the_virtual_treadmill(pilot)
         await pick_workout(pilot, "short")
         # The live screen, on the real client path.
-        await until(pilot, lambda: isinstance(app.screen, LiveScreen), "the live screen")
-        live = app.screen
-        assert isinstance(live, LiveScreen)
+        live = await live_screen(pilot)
         await until(pilot, lambda: live.runner.actions is not None and live.runner.now() > 2, "the session")
         coach = live.runner.board.coach
         assert coach is not None
@@ -175,9 +181,7 @@ async def test_with_control_pause_stops_the_belt_and_resume_never_restarts_it() 
     )
     app = TreadmillApp(request, refresh_s=0.1)
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, LiveScreen), "the live screen")
-        live = app.screen
-        assert isinstance(live, LiveScreen)
+        live = await live_screen(pilot)
         board = live.runner.board
         await until(pilot, lambda: (board.view().speed_kmh or 0) >= 3.0, "the belt at speed")
         await pilot.press("plus")
@@ -217,9 +221,7 @@ async def test_a_replay_pauses_and_resumes() -> None:
     request = AppRequest("replay", fixture=GUIDED, replay_speed=50.0)
     app = TreadmillApp(request, refresh_s=0.1)
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, LiveScreen), "the live screen")
-        live = app.screen
-        assert isinstance(live, LiveScreen)
+        live = await live_screen(pilot)
         await until(pilot, lambda: live.runner.now() > 20, "playback")
         await pilot.press("space")
         held = live.runner.now()
@@ -237,9 +239,7 @@ async def test_quitting_during_a_workout_asks_and_keeps_the_session() -> None:
     )
     app = TreadmillApp(request, refresh_s=0.1)
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, LiveScreen), "the live screen")
-        live = app.screen
-        assert isinstance(live, LiveScreen)
+        live = await live_screen(pilot)
         await until(pilot, lambda: live.runner.now() > 10, "the session")
         await pilot.press("q")
         assert isinstance(app.screen, ConfirmQuit)
@@ -259,9 +259,7 @@ async def test_a_treadmill_that_cannot_be_reached_is_explained_not_a_crash() -> 
     request = AppRequest("run", options, plan_id="free")
     app = TreadmillApp(request, refresh_s=0.1)
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, LiveScreen), "the live screen")
-        live = app.screen
-        assert isinstance(live, LiveScreen)
+        live = await live_screen(pilot)
         await until(pilot, lambda: live.ended is not None, "the failure")
         assert live.ended is not None
         assert live.ended.error
@@ -280,9 +278,7 @@ async def test_stop_while_connecting_gives_up_and_says_nothing_was_recorded() ->
         )
         app = TreadmillApp(AppRequest("run", options, plan_id="free"), refresh_s=0.1)
         async with app.run_test(size=SIZE) as pilot:
-            await until(pilot, lambda: isinstance(app.screen, LiveScreen), "the live screen")
-            live = app.screen
-            assert isinstance(live, LiveScreen)
+            live = await live_screen(pilot)
             assert live.runner.actions is None, "still connecting"
             await pilot.press("s")
             await until(pilot, lambda: live.ended is not None, "the stop")

@@ -102,7 +102,7 @@ class MqttPublisher:
         self.title = title
         self.on_status = on_status
         self.backoff_s = backoff_s
-        self.status = MqttStatus("connecting", settings.where)
+        self._state, self._detail = "connecting", settings.where
         self.actions: SessionActions | None = None
         self.coached = False
         self.sent = 0
@@ -246,8 +246,13 @@ class MqttPublisher:
 
     # --- the sender side ------------------------------------------------------------------------
 
+    @property
+    def status(self) -> MqttStatus:
+        """Where the publisher stands, with the counts as of now."""
+        return MqttStatus(self._state, self._detail, self.sent, self.dropped)
+
     def _set_status(self, state: str, detail: str) -> None:
-        self.status = MqttStatus(state, detail, self.sent, self.dropped)
+        self._state, self._detail = state, detail
         if self.on_status is not None:
             self.on_status(self.status)
 

@@ -142,4 +142,4 @@ class DashboardScreen(Screen[None]):
                 self.show_broker(BrokerStatus(self.broker))
             return
         for name, value in zip(COLUMNS, cells, strict=True):
-            table.update_cell(seen.device_id, name, value)
+            table.update_cell(seen.device_id, name, value, update_width=True)
