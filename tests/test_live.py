@@ -20,6 +20,7 @@ from treadmill.known_devices import KnownDevice, remember, remembered
 from treadmill.launch import AppRequest
 from treadmill.live import LiveBoard
 from treadmill.model import Cue, LinkEvent, LinkEventKind
+from treadmill.profile import config_dir
 from treadmill.replay import ReplaySource
 from treadmill.samples import Sample
 from treadmill.session import Session
@@ -270,6 +271,28 @@ def test_run_and_replay_requests() -> None:
     assert (replay.mode, replay.fixture, replay.replay_speed) == ("replay", GUIDED, 4.0)
     _, [flat_out] = run_cli(["replay", str(GUIDED), "--speed", "max"])
     assert flat_out.replay_speed is None
+    assert flat_out.mqtt is None, "no --mqtt, no url in the config file: MQTT is off"
+
+
+def test_mqtt_requests_and_the_dashboard(capsys: pytest.CaptureFixture[str]) -> None:
+    _, [demo] = run_cli(["demo", "--mqtt", "mqtt://gym.local"])
+    assert demo.options is not None
+    assert demo.options.mqtt is not None
+    assert (demo.options.mqtt.host, demo.options.mqtt.port) == ("gym.local", 1883)
+    _, [replay] = run_cli(["replay", str(GUIDED), "--mqtt", "mqtts://gym.local"])
+    assert replay.mqtt is not None
+    assert replay.mqtt.tls
+    _, [dashboard] = run_cli(["dashboard", "--mqtt", "mqtt://gym.local:1884"])
+    assert dashboard.mode == "dashboard"
+    assert dashboard.mqtt is not None
+    assert dashboard.mqtt.port == 1884
+    assert run_cli(["dashboard"]) == (2, [])
+    assert "which broker? give --mqtt URL" in capsys.readouterr().err
+    config_dir().mkdir(parents=True, exist_ok=True)
+    (config_dir() / "config.toml").write_text('[mqtt]\nurl = "mqtt://from-config"\n')
+    _, [configured] = run_cli(["dashboard"])
+    assert configured.mqtt is not None
+    assert configured.mqtt.host == "from-config"
 
 
 def test_app_commands_refuse_bad_input_before_the_screen_opens(
