@@ -533,10 +533,14 @@ def _add_scan(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     sc.set_defaults(run=_cmd_scan)
 
 
-MQTT_HELP = (
-    "publish live state and events to this broker (mqtt://host:port or mqtts://host:port); "
-    "credentials and TLS files come from config.toml or the environment, never from here"
-)
+def _mqtt_option(parser: argparse.ArgumentParser, where: str = "") -> None:
+    """``--mqtt URL``, the same on every command that runs a session (contracts.md §1)."""
+    parser.add_argument(
+        "--mqtt",
+        metavar="URL",
+        help="publish live state and events to this broker (mqtt://host:port or mqtts://host:port)"
+        f"{where}; credentials and TLS files come from config.toml or the environment, never from here",
+    )
 
 
 def _add_record(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -568,7 +572,7 @@ def _add_record(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         action="store_true",
         help="let the app drive the belt through the workout (ramped, capped; never starts it)",
     )
-    rec.add_argument("--mqtt", metavar="URL", help=MQTT_HELP)
+    _mqtt_option(rec)
     rec.add_argument(
         "--speak", action="store_true", help="also say the cues (spd-say, espeak-ng, espeak or say)"
     )
@@ -613,7 +617,7 @@ def _add_app(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     demo.add_argument(
         "--control", action="store_true", help="let the app drive the virtual belt (ramped, capped)"
     )
-    demo.add_argument("--mqtt", metavar="URL", help=MQTT_HELP)
+    _mqtt_option(demo)
     demo.set_defaults(run=_cmd_demo)
     run = commands.add_parser(
         "run",
@@ -641,7 +645,7 @@ def _add_app(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         action="store_true",
         help="let the app drive the belt through the workout (ramped, capped; never starts it)",
     )
-    run.add_argument("--mqtt", metavar="URL", help=MQTT_HELP)
+    _mqtt_option(run)
     run.set_defaults(run=_cmd_run)
 
 
@@ -665,7 +669,7 @@ def _add_replay(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     rep.add_argument(
         "--tolerant", action="store_true", help="skip bad lines (reported on stderr) instead of failing"
     )
-    rep.add_argument("--mqtt", metavar="URL", help=MQTT_HELP + " (in the app)")
+    _mqtt_option(rep, " (in the app)")
     rep.set_defaults(run=_cmd_replay)
     dash = commands.add_parser(
         "dashboard",

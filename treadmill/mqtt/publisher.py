@@ -155,11 +155,7 @@ class MqttPublisher:
     # --- the consumer side (never waits) -----------------------------------------------------
 
     async def handle(self, item: SessionItem) -> None:
-        """Take one session item: update the board, queue what changed."""
-        self.take(item)
-
-    def take(self, item: SessionItem) -> None:
-        """:meth:`handle` without the coroutine (replays and benchmarks feed it directly)."""
+        """Take one session item: update the board, queue what changed (never awaits)."""
         if not self._started:
             self._started = True
             self._event("session_start", item.t, f"Session started{': ' + self.title if self.title else ''}")

@@ -83,7 +83,7 @@ class MqttWatcher:
                         await client.subscribe(f"{s.prefix}/+/{leaf}", qos=1)
                     self._set_status("connected", f"{s.where}, following {s.prefix}/+")
                     async for message in client.messages:
-                        self.take(str(message.topic), message.payload)
+                        self._take(str(message.topic), message.payload)
             except aiomqtt.MqttError as error:
                 problem = what_to_fix(error, s.where)
                 if problem is not None:
@@ -93,14 +93,14 @@ class MqttWatcher:
             await asyncio.sleep(wait * (0.5 + self._rng.random()))
             wait = min(wait * 2, longest)
 
-    def take(self, topic: str, payload: object) -> TreadmillSeen | None:
-        """One message: update that treadmill (None: not one of ours, or unreadable)."""
+    def _take(self, topic: str, payload: object) -> None:
+        """One message: update that treadmill (a topic not of ours, or unreadable JSON, is left out)."""
         prefix = self.settings.prefix + "/"
         if not topic.startswith(prefix):
-            return None
+            return
         device_id, _, leaf = topic[len(prefix) :].partition("/")
         if leaf not in _LEAVES or not device_id:
-            return None
+            return
         raw = payload if isinstance(payload, bytes) else str(payload).encode()
         seen = self.treadmills.setdefault(device_id, TreadmillSeen(device_id))
         text = raw.decode("utf-8", errors="replace")
@@ -113,13 +113,12 @@ class MqttWatcher:
                 document = json.loads(text)
             except json.JSONDecodeError:
                 logger.warning("%s: not JSON, ignored", topic)
-                return None
+                return
             if not isinstance(document, dict):
-                return None
+                return
             if leaf == "state":
                 seen.state = document
             else:
                 seen.last_event = document
                 seen.events += 1
         self.on_change(seen)
-        return seen

@@ -34,7 +34,7 @@ class DirectionIndicator(Static):
 
     shown: tuple[str, str, str, bool] | None = None
 
-    def show(self, direction: str, confidence: float, evidence: str = "speed", waiting: bool = False) -> None:
+    def show(self, direction: str, confidence: float, evidence: str, waiting: bool) -> None:
         """Show ``direction`` (``forward``, ``reverse`` or ``stopped``) at ``confidence`` (0-1).
 
         ``evidence`` is what the guess rests on, as :attr:`DirectionDetector.evidence` names it.

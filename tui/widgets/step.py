@@ -30,11 +30,10 @@ class StepPanel(Vertical):
 
     def show(self, step: StepView | None, paused: bool, finished: bool, free_text: str) -> None:
         """Show ``step`` (None: a free run or the end, described by ``free_text``); redrawn on change."""
-        whole_seconds = None if step is None or step.seconds_left is None else round(step.seconds_left)
-        shape = (
-            None if step is None else (step.number, step.text, step.next_text, round(step.done_fraction, 3))
-        )
-        key = (shape, whole_seconds, paused, finished, free_text)
+        shape = None
+        if step is not None:  # the countdown (and so the bar) moves a whole second at a time
+            shape = (step.number, step.text, step.next_text, clock_text(step.seconds_left))
+        key = (shape, paused, finished, free_text)
         if key == self.shown:
             return
         self.shown = key
