@@ -31,18 +31,18 @@ test: $(VENV)/.test
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.test
-	$(BIN)/python bench/decode_bench.py
-	$(BIN)/python bench/replay_bench.py
-	$(BIN)/python bench/detector_bench.py
-	$(BIN)/python bench/eval_detector.py
-	$(BIN)/python bench/tui_bench.py
-	$(BIN)/python bench/mqtt_bench.py
+	$(BIN)/python -m bench.decode_bench
+	$(BIN)/python -m bench.replay_bench
+	$(BIN)/python -m bench.detector_bench
+	$(BIN)/python -m bench.eval_detector
+	$(BIN)/python -m bench.tui_bench
+	$(BIN)/python -m bench.mqtt_bench
 
 fuzz: $(VENV)/.test
-	$(BIN)/python bench/fuzz_codecs.py
+	$(BIN)/python -m bench.fuzz_codecs
 
 soak: $(VENV)/.test
-	$(BIN)/python bench/ble_soak.py
+	$(BIN)/python -m bench.ble_soak
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -19,14 +19,14 @@ import logging
 import random
 import time
 
+from bench.evaluation import median_p95
 from treadmill.ble.backend import BleBackend
 from treadmill.ble.client import ClientOptions, FtmsClient
 from treadmill.ble.virtual_link import VirtualRadio
 from treadmill.clock import SessionClock
 from treadmill.errors import ControlError
-from treadmill.evaluation import median_p95
 from treadmill.model import Frame, LinkEvent
-from treadmill.samples import SampleDecoder
+from treadmill.session.decoding import SampleDecoder
 from treadmill.virtual.peripheral import PeripheralOptions, VirtualTreadmill
 from treadmill.virtual.runner import RunnerPlan
 from treadmill.virtual.world import VirtualWorld

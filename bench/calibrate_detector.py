@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import argparse
 
+from bench.evaluation import REGIMES, isotonic, run_detector, simulate_session, truth_at
 from treadmill.core.detector import DetectorParams
-from treadmill.evaluation import REGIMES, isotonic, run_detector, simulate_session, truth_at
 
 CLASS_OF_REGIME = {"guided": "cued", "free": "speed", "free_footpod": "footpod", "free_hr": "heart_rate"}
 BINS = 20

@@ -14,17 +14,14 @@ from __future__ import annotations
 
 import argparse
 import platform
-import sys
 import time
 import timeit
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from deancochran_ftms import decode_measurement  # the peer, from the 'bench' extra
-from frame_mix import frame_mix
 
-from treadmill.ftms import TreadmillData, decode_treadmill_batch
+from bench.batch_decode import decode_treadmill_batch
+from bench.frame_mix import frame_mix
+from treadmill.ftms import TreadmillData
 
 PEER_UUID = "00002acd-0000-1000-8000-00805f9b34fb"
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 import math
 import time
 
+from bench.evaluation import simulate_session
 from treadmill.core.analysis import analyze
 from treadmill.core.detector import DirectionDetector
-from treadmill.evaluation import simulate_session
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from treadmill.evaluation import REGIMES, EvalSession, Scores, score, simulate_session, summarize_latency
+from bench.evaluation import REGIMES, EvalSession, Scores, score, simulate_session, summarize_latency
 
 
 def row(name: str, scores: Scores, baseline: Scores) -> str:
@@ -67,7 +67,7 @@ def main() -> None:
 
 def Person_deviates(session: EvalSession) -> bool:  # noqa: N802
     """True when the person did not simply follow the cues (late, early, skipped turns)."""
-    from treadmill.evaluation import switch_times  # noqa: PLC0415
+    from bench.evaluation import switch_times  # noqa: PLC0415
 
     true = [t for t, _ in switch_times(session.truth)]
     cued = [t for t, _ in session.cues]

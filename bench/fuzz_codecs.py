@@ -12,15 +12,10 @@ from __future__ import annotations
 
 import argparse
 import random
-import sys
 import time
 from collections import Counter
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from frame_mix import real_frames, workout_frames
-
+from bench.frame_mix import real_frames, workout_frames
 from treadmill.errors import FrameError
 from treadmill.ftms import RecordAssembler
 from treadmill.ftms.registry import DECODERS

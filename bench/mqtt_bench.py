@@ -21,24 +21,21 @@ import json
 import os
 import signal
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import aiomqtt
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the tests' broker helper
-
 from tests.mqtt_broker import Broker
 from tests.mqtt_support import Lateness
-from treadmill.fixtures import read_fixture
 from treadmill.mqtt.connection import client_for
 from treadmill.mqtt.publisher import MqttPublisher
 from treadmill.mqtt.settings import MqttSettings
-from treadmill.replay import ReplaySource
-from treadmill.session import Consumer, Overflow, Session, SessionItem
-from treadmill.workout.coach import CoachEvent
+from treadmill.session.coach import CoachEvent
+from treadmill.session.engine import Consumer, Overflow, Session, SessionItem
+from treadmill.session.replay import ReplaySource
+from treadmill.storage.fixtures import read_fixture
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "guided-beginner.jsonl"
 

@@ -17,10 +17,10 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from treadmill.fixtures import FixtureWriter, read_fixture
 from treadmill.model import Frame, Sensor
-from treadmill.replay import ReplaySource
-from treadmill.session import Session
+from treadmill.session.engine import Session
+from treadmill.session.replay import ReplaySource
+from treadmill.storage.fixtures import FixtureWriter, read_fixture
 from treadmill.virtual.runner import RunnerPlan
 from treadmill.virtual.world import VirtualWorld
 

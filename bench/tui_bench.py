@@ -28,9 +28,9 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 
-from treadmill.history import History
 from treadmill.launch import AppRequest
-from treadmill.recording import RecordOptions, record
+from treadmill.session.recording import RecordOptions, record
+from treadmill.storage.history import History
 from treadmill.workout.builtin import builtin_plans
 from tui.app import TreadmillApp
 from tui.screens.live import LiveScreen
@@ -40,7 +40,7 @@ PROBE = """
 import asyncio, os, sys, time
 from pathlib import Path
 from treadmill.launch import AppRequest
-from treadmill.recording import RecordOptions
+from treadmill.session.recording import RecordOptions
 from treadmill.workout.builtin import builtin_plans
 from tui.app import TreadmillApp
 from tui.screens.live import LiveScreen

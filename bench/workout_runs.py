@@ -17,10 +17,10 @@ import bisect
 import tempfile
 from pathlib import Path
 
-from treadmill.fixtures import read_fixture
-from treadmill.recording import RecordOptions, record
+from treadmill.session.coach import CoachEvent
+from treadmill.session.recording import RecordOptions, record
+from treadmill.storage.fixtures import read_fixture
 from treadmill.workout.builtin import BUILTIN_IDS, builtin_plans
-from treadmill.workout.coach import CoachEvent
 from treadmill.workout.plan import Caps, Plan
 
 CAPS = Caps(forward_kmh=12.0, reverse_kmh=3.0)

@@ -7,10 +7,11 @@ import math
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bench.batch_decode import decode_treadmill_batch
 from tests.strategies import treadmill_records
 from tests.test_fuzz import mutated_real_frames
 from treadmill.errors import FrameError
-from treadmill.ftms import TreadmillData, decode_treadmill_batch
+from treadmill.ftms import TreadmillData
 
 
 def assert_rows_match(payloads: list[bytes]) -> None:

@@ -24,7 +24,7 @@ from treadmill.errors import ControlRefusedError, ControlResultError, LinkError
 from treadmill.ftms import ControlPointRequest, ResultCode
 from treadmill.ftms.uuids import full_uuid
 from treadmill.model import Frame, LinkEvent, LinkEventKind, Sensor
-from treadmill.samples import Sample, SampleDecoder
+from treadmill.session.decoding import Sample, SampleDecoder
 from treadmill.virtual.peripheral import PeripheralOptions, VirtualTreadmill
 from treadmill.virtual.world import VirtualWorld
 

@@ -10,7 +10,7 @@ import pytest
 from treadmill.core.energy import kcal_per_min
 from treadmill.core.intervals import FORWARD, REVERSE, STOPPED, intervals, plan_directions, summarize
 from treadmill.core.timeline import Timeline
-from treadmill.samples import Sample
+from treadmill.session.decoding import Sample
 
 
 @pytest.mark.parametrize(

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
-from treadmill.fixtures import Fixture, read_fixture
 from treadmill.ftms import MachineStatus
 from treadmill.ftms.machine_status import StatusOpCode
-from treadmill.replay import ReplaySource
-from treadmill.session import Session, SessionResult
+from treadmill.session.engine import Session, SessionResult
+from treadmill.session.replay import ReplaySource
+from treadmill.storage.fixtures import Fixture, read_fixture
 
 FIXTURES = sorted((ROOT / "fixtures").glob("*.jsonl"))
 

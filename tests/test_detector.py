@@ -9,6 +9,7 @@ import random
 import numpy as np
 import pytest
 
+from bench.evaluation import REGIMES, isotonic, score, simulate_session
 from treadmill.core.analysis import analyze
 from treadmill.core.detector import (
     CALIBRATION,
@@ -18,7 +19,6 @@ from treadmill.core.detector import (
     _calibrated,
     detect,
 )
-from treadmill.evaluation import REGIMES, isotonic, score, simulate_session
 
 NAN = math.nan
 

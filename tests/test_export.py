@@ -16,10 +16,10 @@ from garmin_fit_sdk import Decoder, Stream
 from tcxreader.tcxreader import TCXReader
 
 from tests.conftest import ROOT
-from treadmill.export import Activity, ExportFormat, write
-from treadmill.fixtures import read_fixture
-from treadmill.replay import ReplaySource
-from treadmill.session import Session
+from treadmill.session.engine import Session
+from treadmill.session.replay import ReplaySource
+from treadmill.storage.export import Activity, ExportFormat, write
+from treadmill.storage.fixtures import read_fixture
 
 FIXTURE = ROOT / "fixtures" / "guided-heart-rate.jsonl"
 

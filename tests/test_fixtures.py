@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from treadmill.fixtures import FixtureError, FixtureWriter, read_fixture
 from treadmill.model import Frame, LinkEvent, LinkEventKind, Sensor
+from treadmill.storage.fixtures import FixtureError, FixtureWriter, read_fixture
 
 HEADER = '{"format": "treadmill-fixture", "version": 1, "started_at": "2026-11-24T07:00:00Z", "device": {}}'
 

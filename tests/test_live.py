@@ -11,21 +11,21 @@ import pytest
 
 from tests.tui_support import GUIDED, coached_until
 from treadmill import cli
-from treadmill.actions import ReplayActions
 from treadmill.clock import SessionClock
 from treadmill.core.metrics import Body
-from treadmill.fixtures import read_fixture
-from treadmill.history import History
-from treadmill.known_devices import KnownDevice, remember, remembered
 from treadmill.launch import AppRequest
-from treadmill.live import LiveBoard
 from treadmill.model import Cue, LinkEvent, LinkEventKind
-from treadmill.profile import config_dir
-from treadmill.replay import ReplaySource
-from treadmill.samples import Sample
-from treadmill.session import Session
+from treadmill.session.actions import ReplayActions
+from treadmill.session.board import LiveBoard
+from treadmill.session.coach import CoachEvent, WorkoutCoach
+from treadmill.session.decoding import Sample
+from treadmill.session.engine import Session
+from treadmill.session.replay import ReplaySource
+from treadmill.storage.fixtures import read_fixture
+from treadmill.storage.history import History
+from treadmill.storage.known_devices import KnownDevice, remember, remembered
+from treadmill.storage.profile import config_dir
 from treadmill.workout.builtin import builtin_plans
-from treadmill.workout.coach import CoachEvent, WorkoutCoach
 from treadmill.workout.control import ControlPolicy
 from treadmill.workout.cues import CueEngine
 from treadmill.workout.plan import Caps

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bench.evaluation import simulate_session, truth_at
 from tests.conftest import ROOT
 from treadmill.core.analysis import analyze
 from treadmill.core.energy import kcal_per_min, keytel_kcal_per_min
@@ -18,9 +19,8 @@ from treadmill.core.intervals import FORWARD, REVERSE
 from treadmill.core.metrics import Body, direction_stats
 from treadmill.core.timeline import Timeline
 from treadmill.core.zones import zone_bounds, zone_times
-from treadmill.evaluation import simulate_session, truth_at
-from treadmill.profile import LabelledExample, UserProfile, load_profile, save_profile
-from treadmill.samples import Sample
+from treadmill.session.decoding import Sample
+from treadmill.storage.profile import LabelledExample, UserProfile, load_profile, save_profile
 
 
 def test_keytel_matches_the_published_formula() -> None:

@@ -18,18 +18,18 @@ from textual.widgets import DataTable, Static
 from tests.mqtt_broker import Broker, make_tls_files
 from tests.mqtt_support import Lateness, Subscriber, eventually
 from treadmill import cli
-from treadmill.actions import ReplayActions
-from treadmill.fixtures import read_fixture
 from treadmill.launch import AppRequest
 from treadmill.model import Cue
 from treadmill.mqtt.messages import EVENT_TYPES, Command, Topics, discovery_payload, parse_command
 from treadmill.mqtt.publisher import MqttPublisher, MqttStatus
 from treadmill.mqtt.settings import MqttSettings, MqttSettingsError, load_settings
-from treadmill.recording import RecordOptions, record
-from treadmill.replay import ReplaySource
-from treadmill.session import Session
+from treadmill.session.actions import ReplayActions
+from treadmill.session.coach import CoachEvent
+from treadmill.session.engine import Session
+from treadmill.session.recording import RecordOptions, record
+from treadmill.session.replay import ReplaySource
+from treadmill.storage.fixtures import read_fixture
 from treadmill.workout.builtin import builtin_plans
-from treadmill.workout.coach import CoachEvent
 from treadmill.workout.plan import Caps
 from tui.app import TreadmillApp
 from tui.screens.dashboard import DashboardScreen

@@ -6,8 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from treadmill.fixtures import read_fixture
-from treadmill.recording import RecordOptions, record
+from treadmill.session.recording import RecordOptions, record
+from treadmill.storage.fixtures import read_fixture
 from treadmill.virtual.runner import RunnerPlan
 
 

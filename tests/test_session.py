@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from treadmill.fixtures import read_fixture
 from treadmill.model import Cue, Frame, LinkEvent
-from treadmill.recording import RecordOptions, record
-from treadmill.replay import ReplaySource
-from treadmill.session import Overflow, Session, SessionItem
+from treadmill.session.engine import Overflow, Session, SessionItem
+from treadmill.session.recording import RecordOptions, record
+from treadmill.session.replay import ReplaySource
+from treadmill.storage.fixtures import read_fixture
 from treadmill.virtual.machine import MachineSpec
 
 

@@ -17,13 +17,13 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, OptionList
 
 from tests.tui_support import GUIDED
-from treadmill.actions import LiveActions
-from treadmill.history import History
-from treadmill.known_devices import remembered
 from treadmill.launch import AppRequest
 from treadmill.model import LinkEvent, LinkEventKind
-from treadmill.profile import config_dir
-from treadmill.recording import RecordOptions
+from treadmill.session.actions import LiveActions
+from treadmill.session.recording import RecordOptions
+from treadmill.storage.history import History
+from treadmill.storage.known_devices import remembered
+from treadmill.storage.profile import config_dir
 from tui.app import TreadmillApp
 from tui.screens.confirm import ConfirmQuit
 from tui.screens.devices import DevicePicker

@@ -17,7 +17,7 @@ from textual.widgets import Static
 from tests.tui_support import FrozenApp, FrozenRunner, coached_until, show_events
 from treadmill.model import LinkEvent, LinkEventKind
 from treadmill.mqtt.messages import MqttStatus
-from treadmill.workout.coach import CoachEvent
+from treadmill.session.coach import CoachEvent
 from tui.widgets.banners import CueBanner, WarningBanner
 from tui.widgets.direction import DirectionIndicator
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
-from treadmill.workout.voice import find_speaker
+from tui.voice import find_speaker
 
 
 def install(folder: Path, name: str, pause_s: int) -> Path:

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from treadmill.fixtures import read_fixture
-from treadmill.recording import RecordOptions, RecordResult, record
+from treadmill.session.coach import CoachEvent
+from treadmill.session.recording import RecordOptions, RecordResult, record
+from treadmill.storage.fixtures import read_fixture
 from treadmill.workout.builtin import builtin_plans
-from treadmill.workout.coach import CoachEvent
 from treadmill.workout.cues import TURN_SPEED_KMH
 from treadmill.workout.plan import Caps, Plan
 

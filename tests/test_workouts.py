@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from treadmill.profile import UserProfile, save_profile
+from treadmill.storage.profile import UserProfile, save_profile
 from treadmill.workout.builtin import BUILTIN_IDS, builtin_plans, challenge_day
 from treadmill.workout.library import catalogue
 from treadmill.workout.plan import Caps, PlanError, parse_plan

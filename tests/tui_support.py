@@ -8,15 +8,15 @@ from pathlib import Path
 
 from textual.app import App, ComposeResult
 
-from treadmill.actions import SessionActions
 from treadmill.clock import SessionClock
-from treadmill.fixtures import read_fixture
-from treadmill.live import LiveBoard
 from treadmill.model import Cue, Frame, LinkEvent
 from treadmill.mqtt.messages import MqttStatus
-from treadmill.samples import SampleDecoder
+from treadmill.session.actions import SessionActions
+from treadmill.session.board import LiveBoard
+from treadmill.session.coach import CoachEvent, WorkoutCoach
+from treadmill.session.decoding import SampleDecoder
+from treadmill.storage.fixtures import read_fixture
 from treadmill.workout.builtin import builtin_plans
-from treadmill.workout.coach import CoachEvent, WorkoutCoach
 from tui.screens.live import LiveScreen
 from tui.session_runner import Outcome
 

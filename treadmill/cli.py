@@ -24,15 +24,15 @@ from treadmill.ftms.registry import DECODERS, decode
 from treadmill.ftms.uuids import CHARACTERISTIC_NAMES, short_uuid
 
 if TYPE_CHECKING:  # the commands import these when they run: `decode` stays light
-    from treadmill.fixtures import Fixture
     from treadmill.launch import AppLauncher, AppRequest
     from treadmill.mqtt.messages import MqttStatus
     from treadmill.mqtt.settings import MqttSettings
-    from treadmill.profile import UserProfile
-    from treadmill.recording import RecordOptions
-    from treadmill.session import SessionResult
+    from treadmill.session.coach import CoachEvent
+    from treadmill.session.engine import SessionResult
+    from treadmill.session.recording import RecordOptions
+    from treadmill.storage.fixtures import Fixture
+    from treadmill.storage.profile import UserProfile
     from treadmill.virtual.runner import RunnerPlan
-    from treadmill.workout.coach import CoachEvent
     from treadmill.workout.plan import Plan
 
 __all__ = ["main"]
@@ -86,7 +86,7 @@ def _cmd_scan(args: argparse.Namespace) -> int:
         if not args.virtual:
             return [d.to_dict() for d in await scan(args.timeout, BleBackend.system())]
         from treadmill.clock import SessionClock  # noqa: PLC0415
-        from treadmill.recording import RecordOptions, virtual_treadmill  # noqa: PLC0415
+        from treadmill.session.recording import RecordOptions, virtual_treadmill  # noqa: PLC0415
 
         async with virtual_treadmill(RecordOptions(out=Path(os.devnull)), SessionClock()) as (_, backend):
             return [d.to_dict() for d in await scan(min(args.timeout, 0.5), backend)]
@@ -129,7 +129,7 @@ _RUNNER_PLANS = ("intervals", "free")
 
 def _workout(name: str) -> tuple[Plan, UserProfile]:
     """A guided workout by id, name or file, with the user's profile (caps, safe speed)."""
-    from treadmill.profile import load_profile  # noqa: PLC0415
+    from treadmill.storage.profile import load_profile  # noqa: PLC0415
     from treadmill.workout.library import catalogue  # noqa: PLC0415
     from treadmill.workout.plan import PlanError  # noqa: PLC0415
 
@@ -142,7 +142,7 @@ def _workout(name: str) -> tuple[Plan, UserProfile]:
 
 def _coach_printer(speak: bool) -> Callable[[CoachEvent], None]:
     """Prints each coach event as one stderr line (bell where asked) and, with ``speak``, says it."""
-    from treadmill.workout.voice import PROGRAMS, find_speaker  # noqa: PLC0415
+    from tui.voice import PROGRAMS, find_speaker  # noqa: PLC0415
 
     speaker = find_speaker() if speak else None
     if speak and speaker is None:
@@ -168,7 +168,7 @@ def _coach_printer(speak: bool) -> Callable[[CoachEvent], None]:
 
 
 def _cmd_record(args: argparse.Namespace) -> int:
-    from treadmill.recording import RecordProgress, record  # noqa: PLC0415
+    from treadmill.session.recording import RecordProgress, record  # noqa: PLC0415
 
     if args.virtual == (args.device is not None):
         raise _UsageError("give exactly one of --device ADDR (a real treadmill) or --virtual")
@@ -226,7 +226,7 @@ def _record_options(
 ) -> RecordOptions:
     """Session options from the command line (``record``, ``run`` and ``demo`` share them)."""
     from treadmill.core.metrics import Body  # noqa: PLC0415
-    from treadmill.recording import RecordOptions  # noqa: PLC0415
+    from treadmill.session.recording import RecordOptions  # noqa: PLC0415
     from treadmill.virtual.machine import MachineSpec  # noqa: PLC0415
     from treadmill.workout.plan import Caps  # noqa: PLC0415
 
@@ -395,8 +395,8 @@ def _cmd_replay(args: argparse.Namespace) -> int:
 
 def _replayed(path: str, *, tolerant: bool) -> tuple[Fixture, SessionResult]:
     """A fixture read and replayed flat out (exit 2 with file and line when it cannot be read)."""
-    from treadmill.replay import ReplaySource  # noqa: PLC0415
-    from treadmill.session import Session  # noqa: PLC0415
+    from treadmill.session.engine import Session  # noqa: PLC0415
+    from treadmill.session.replay import ReplaySource  # noqa: PLC0415
 
     fixture = _read(path, tolerant=tolerant)
     for skipped in fixture.skipped:
@@ -406,7 +406,7 @@ def _replayed(path: str, *, tolerant: bool) -> tuple[Fixture, SessionResult]:
 
 def _read(path: str, *, tolerant: bool) -> Fixture:
     """A fixture, or exit 2 naming the file and line that cannot be read."""
-    from treadmill.fixtures import FixtureError, read_fixture  # noqa: PLC0415
+    from treadmill.storage.fixtures import FixtureError, read_fixture  # noqa: PLC0415
 
     try:
         return read_fixture(path, tolerant=tolerant)
@@ -418,7 +418,7 @@ def _read(path: str, *, tolerant: bool) -> Fixture:
 def _cmd_export(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime  # noqa: PLC0415
 
-    from treadmill.export import Activity, ExportFormat, write  # noqa: PLC0415
+    from treadmill.storage.export import Activity, ExportFormat, write  # noqa: PLC0415
 
     fmt = ExportFormat(args.format)
     out = Path(args.out) if args.out else Path(args.fixture).with_suffix(f".{fmt.value}")
@@ -440,7 +440,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
 def _cmd_analyze(args: argparse.Namespace) -> int:
     from treadmill.core.analysis import analyze  # noqa: PLC0415
     from treadmill.model import LinkEventKind  # noqa: PLC0415
-    from treadmill.profile import LabelledExample, load_profile, save_profile  # noqa: PLC0415
+    from treadmill.storage.profile import LabelledExample, load_profile, save_profile  # noqa: PLC0415
 
     fixture, result = _replayed(args.fixture, tolerant=args.tolerant)
     profile = load_profile()
@@ -478,7 +478,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
 
 
 def _cmd_plans(args: argparse.Namespace) -> int:
-    from treadmill.profile import load_profile  # noqa: PLC0415
+    from treadmill.storage.profile import load_profile  # noqa: PLC0415
     from treadmill.workout.library import catalogue, user_plans_dir  # noqa: PLC0415
 
     found = catalogue(load_profile())

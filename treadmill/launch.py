@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from treadmill.mqtt.settings import MqttSettings
-from treadmill.recording import RecordOptions
+from treadmill.session.recording import RecordOptions
 
 __all__ = ["AppLauncher", "AppRequest"]
 

@@ -18,10 +18,10 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Static
 
-from treadmill.history import History
 from treadmill.launch import AppRequest
-from treadmill.profile import UserProfile, load_profile
-from treadmill.recording import RecordOptions
+from treadmill.session.recording import RecordOptions
+from treadmill.storage.history import History
+from treadmill.storage.profile import UserProfile, load_profile
 from treadmill.workout.library import catalogue
 from treadmill.workout.plan import PlanError
 from tui.screens.confirm import ConfirmQuit

@@ -12,20 +12,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
-from treadmill.actions import LiveActions, ReplayActions, SessionActions
 from treadmill.clock import SessionClock
 from treadmill.core.metrics import Body
-from treadmill.fixtures import read_fixture
-from treadmill.history import History, SessionRecord
-from treadmill.live import LiveBoard
 from treadmill.model import Cue
 from treadmill.mqtt.messages import MqttStatus
 from treadmill.mqtt.publisher import MqttPublisher
 from treadmill.mqtt.settings import MqttSettings
-from treadmill.recording import RecordOptions, Running, record
-from treadmill.replay import ReplaySource
-from treadmill.session import Consumer, Overflow, Session, SessionItem, SessionResult
-from treadmill.workout.coach import CoachEvent
+from treadmill.session.actions import LiveActions, ReplayActions, SessionActions
+from treadmill.session.board import LiveBoard
+from treadmill.session.coach import CoachEvent
+from treadmill.session.engine import Consumer, Overflow, Session, SessionItem, SessionResult
+from treadmill.session.recording import RecordOptions, Running, record
+from treadmill.session.replay import ReplaySource
+from treadmill.storage.fixtures import read_fixture
+from treadmill.storage.history import History, SessionRecord
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ from treadmill.core.detector import DetectorParams, DetectorState, Step, TraceSt
 from treadmill.core.intervals import DIRECTIONS, SessionSummary, summarize
 from treadmill.core.metrics import Body, direction_stats, interval_stats
 from treadmill.core.timeline import Timeline
-from treadmill.samples import Sample
+from treadmill.session.decoding import Sample
 
 __all__ = ["Analysis", "DetectedInterval", "analyze"]
 

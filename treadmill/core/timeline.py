@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from treadmill.samples import Sample
+from treadmill.session.decoding import Sample
 
 __all__ = ["FloatArray", "Timeline"]
 

@@ -7,7 +7,6 @@ raises nothing but :class:`~treadmill.errors.FrameError` for a payload it cannot
 
 from treadmill.ftms.advertisement import FtmsAdvertisement, MachineType
 from treadmill.ftms.assembler import RecordAssembler, merge_parts, split_at, split_record
-from treadmill.ftms.batch import TreadmillBatch, decode_treadmill_batch
 from treadmill.ftms.control_point import ControlOpCode, ControlPointRequest, ControlPointResponse, ResultCode
 from treadmill.ftms.feature import Features, MachineFeature, TargetSettingFeature
 from treadmill.ftms.fields import Diagnostics
@@ -43,10 +42,8 @@ __all__ = [
     "TargetSettingFeature",
     "TrainingStatus",
     "TrainingStatusCode",
-    "TreadmillBatch",
     "TreadmillData",
     "decode",
-    "decode_treadmill_batch",
     "merge_parts",
     "split_at",
     "split_record",

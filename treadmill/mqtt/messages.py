@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from treadmill import __version__
-from treadmill.live import LiveView
 from treadmill.mqtt.settings import MqttSettings
+from treadmill.session.board import LiveView
 
 __all__ = [
     "EVENT_TYPES",

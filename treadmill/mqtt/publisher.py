@@ -1,6 +1,6 @@
 """The MQTT publisher: a session consumer that never waits for the broker.
 
-``handle()`` updates a :class:`~treadmill.live.LiveBoard` and puts messages in an outbox; it
+``handle()`` updates a :class:`~treadmill.session.board.LiveBoard` and puts messages in an outbox; it
 never touches the network, so a slow, stalled or vanished broker cannot slow the Bluetooth
 path or the screen (architecture.md: MQTT drops the oldest and counts). A sender task owns
 the connection: it connects with the last will set, publishes availability and discovery,
@@ -32,9 +32,7 @@ from typing import Self
 
 import aiomqtt
 
-from treadmill.actions import SessionActions
 from treadmill.core.metrics import Body
-from treadmill.live import LiveBoard, LiveView
 from treadmill.model import Cue, LinkEvent
 from treadmill.mqtt.connection import BACKOFF_S, client_for, what_to_fix
 from treadmill.mqtt.messages import (
@@ -47,9 +45,11 @@ from treadmill.mqtt.messages import (
     state_payload,
 )
 from treadmill.mqtt.settings import MqttSettings
-from treadmill.samples import Sample
-from treadmill.session import Overflow, SessionItem
-from treadmill.workout.coach import CoachEvent, WorkoutCoach
+from treadmill.session.actions import SessionActions
+from treadmill.session.board import LiveBoard, LiveView
+from treadmill.session.coach import CoachEvent, WorkoutCoach
+from treadmill.session.decoding import Sample
+from treadmill.session.engine import Overflow, SessionItem
 
 __all__ = ["MqttPublisher", "MqttStatus"]
 

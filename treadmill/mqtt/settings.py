@@ -1,7 +1,7 @@
 """Where and how to publish: the broker URL, topics, credentials and TLS files.
 
 Read from the ``[mqtt]`` table of ``config.toml`` in the config folder
-(:func:`treadmill.profile.config_dir`), then from ``TREADMILL_MQTT_*`` environment variables,
+(:func:`treadmill.storage.profile.config_dir`), then from ``TREADMILL_MQTT_*`` environment variables,
 then ``--mqtt URL`` (contracts.md §1: credentials come from the config file or the
 environment, never from the command line, so a URL with a user name or password in it is
 refused). The password is kept out of ``repr`` and so out of every log line.
@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from treadmill.errors import TreadmillError
-from treadmill.profile import config_dir
+from treadmill.storage.profile import config_dir
 
 __all__ = [
     "CONFIG_FILE",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from treadmill.profile import UserProfile, config_dir
+from treadmill.storage.profile import UserProfile, config_dir
 from treadmill.workout.builtin import builtin_plans
 from treadmill.workout.plan import Caps, Plan, PlanError, parse_plan
 from treadmill.workout.zwo import parse_zwo

@@ -23,8 +23,8 @@ from treadmill.ble.backend import BleBackend
 from treadmill.ble.scan import DeviceKind, FoundDevice, scan
 from treadmill.clock import SessionClock
 from treadmill.errors import TreadmillError
-from treadmill.known_devices import KnownDevice, remember, remembered
-from treadmill.recording import RecordOptions, virtual_treadmill
+from treadmill.session.recording import RecordOptions, virtual_treadmill
+from treadmill.storage.known_devices import KnownDevice, remember, remembered
 
 
 @dataclass(frozen=True, slots=True)

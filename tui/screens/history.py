@@ -7,7 +7,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Sparkline, Static
 
-from treadmill.history import History
+from treadmill.storage.history import History
 from tui.widgets.metrics import clock_text
 
 

@@ -19,9 +19,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from treadmill.errors import TreadmillError
-from treadmill.fixtures import FixtureError
-from treadmill.live import LiveView
-from treadmill.workout.coach import CoachEvent
+from treadmill.session.board import LiveView
+from treadmill.session.coach import CoachEvent
+from treadmill.storage.fixtures import FixtureError
 from tui.session_runner import Outcome, Runner
 from tui.widgets.banners import CueBanner, WarningBanner
 from tui.widgets.chart import SpeedChart

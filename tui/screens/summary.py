@@ -10,9 +10,9 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from treadmill.export import Activity, ExportFormat, write
-from treadmill.history import History, SessionRecord
-from treadmill.live import LiveBoard
+from treadmill.session.board import LiveBoard
+from treadmill.storage.export import Activity, ExportFormat, write
+from treadmill.storage.history import History, SessionRecord
 from tui.session_runner import Outcome
 from tui.widgets.chart import SpeedChart
 from tui.widgets.metrics import clock_text

@@ -10,8 +10,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from treadmill.history import History
-from treadmill.profile import UserProfile
+from treadmill.storage.history import History
+from treadmill.storage.profile import UserProfile
 from treadmill.workout.builtin import CHALLENGE_ID, challenge_day
 from treadmill.workout.library import catalogue, user_plans_dir
 from treadmill.workout.plan import Plan

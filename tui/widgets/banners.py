@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from treadmill.workout.coach import CoachEvent
+from treadmill.session.coach import CoachEvent
 
 
 class CueBanner(Static):

@@ -6,7 +6,7 @@ from rich.console import RenderableType
 from rich.text import Text
 from textual.widget import Widget
 
-from treadmill.live import ChartColumn
+from treadmill.session.board import ChartColumn
 
 _BLOCKS = " ▁▂▃▄▅▆▇█"
 _REVERSE_SHADE = "on #3b1f4a"

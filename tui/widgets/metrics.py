@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import Grid
 from textual.widgets import Static
 
-from treadmill.live import LiveView
+from treadmill.session.board import LiveView
 
 
 def clock_text(seconds: float | None) -> str:

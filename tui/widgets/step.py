@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Label, ProgressBar
 
-from treadmill.live import StepView
+from treadmill.session.board import StepView
 from tui.widgets.metrics import clock_text
 
 

@@ -6,7 +6,7 @@ link events are written as they arrive; a virtual session adds truth lines from 
 runner model and cue lines at the plan's direction changes (the cues the runner follows).
 
 With a guided workout (``--plan NAME`` of a workout plan) the
-:class:`~treadmill.workout.coach.WorkoutCoach` runs beside the session: its turn and stop
+:class:`~treadmill.session.coach.WorkoutCoach` runs beside the session: its turn and stop
 cues are the fixture's cue lines, its warnings and cues go to ``on_coach``, and with
 ``control`` it drives the belt. A virtual runner then follows the workout, leaving the speed
 to the app when control is on.
@@ -22,21 +22,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from treadmill.actions import LiveActions
 from treadmill.ble.backend import BleBackend
 from treadmill.ble.client import ClientOptions, FtmsClient
 from treadmill.ble.virtual_link import VirtualRadio
 from treadmill.clock import SessionClock
 from treadmill.core.metrics import Body
-from treadmill.fixtures import FixtureWriter
 from treadmill.model import Cue, Frame, LinkEvent, LinkEventKind, Sensor
-from treadmill.samples import Sample
-from treadmill.session import Consumer, Overflow, Session, SessionItem, SessionResult
+from treadmill.session.actions import LiveActions
+from treadmill.session.coach import CoachEvent, WorkoutCoach
+from treadmill.session.decoding import Sample
+from treadmill.session.engine import Consumer, Overflow, Session, SessionItem, SessionResult
+from treadmill.storage.fixtures import FixtureWriter
 from treadmill.virtual.machine import MachineSpec
 from treadmill.virtual.peripheral import PeripheralOptions, VirtualTreadmill
 from treadmill.virtual.runner import Direction, Interval, RunnerPlan
 from treadmill.virtual.world import Tick, VirtualWorld
-from treadmill.workout.coach import CoachEvent, WorkoutCoach
 from treadmill.workout.plan import Caps, Plan
 
 if TYPE_CHECKING:

@@ -29,7 +29,7 @@ from typing import Protocol
 from treadmill.core.analysis import analyze
 from treadmill.core.intervals import SessionSummary
 from treadmill.model import Cue, Frame, LinkEvent, LinkEventKind
-from treadmill.samples import DecodeStats, Sample, SampleDecoder
+from treadmill.session.decoding import DecodeStats, Sample, SampleDecoder
 
 __all__ = ["Consumer", "ConsumerReport", "Overflow", "Session", "SessionItem", "SessionResult", "Source"]
 

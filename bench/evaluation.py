@@ -23,7 +23,7 @@ from treadmill.core.detector import DetectorParams, Step, detect
 from treadmill.core.intervals import DIRECTIONS, REVERSE, plan_directions
 from treadmill.ftms.assembler import split_record
 from treadmill.model import Frame, Sensor
-from treadmill.samples import Sample, SampleDecoder
+from treadmill.session.decoding import Sample, SampleDecoder
 from treadmill.virtual.machine import MachineSpec
 from treadmill.virtual.runner import Person, RunnerPlan
 from treadmill.virtual.world import VirtualWorld

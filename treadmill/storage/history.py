@@ -24,7 +24,7 @@ from typing import Any
 import platformdirs
 
 from treadmill.core.intervals import SessionSummary
-from treadmill.fixtures import FixtureError, read_fixture
+from treadmill.storage.fixtures import FixtureError, read_fixture
 from treadmill.workout.builtin import CHALLENGE_ID, RATINGS
 
 __all__ = ["RATINGS", "History", "SessionRecord", "data_dir"]

@@ -23,9 +23,9 @@ from treadmill.core.energy import kcal_per_min
 from treadmill.core.metrics import Body
 from treadmill.core.zones import zone_bounds
 from treadmill.model import Cue, LinkEvent, LinkEventKind, Sensor
-from treadmill.samples import Sample
-from treadmill.session import Overflow, SessionItem
-from treadmill.workout.coach import WorkoutCoach
+from treadmill.session.coach import WorkoutCoach
+from treadmill.session.decoding import Sample
+from treadmill.session.engine import Overflow, SessionItem
 from treadmill.workout.cues import describe_step
 
 __all__ = ["ChartColumn", "LiveBoard", "LiveView", "StepView"]

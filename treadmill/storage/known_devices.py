@@ -1,6 +1,6 @@
 """The treadmill, strap and footpod used last time, so the device picker can offer them first.
 
-Kept as ``devices.json`` in the config folder (:func:`treadmill.profile.config_dir`),
+Kept as ``devices.json`` in the config folder (:func:`treadmill.storage.profile.config_dir`),
 written atomically. A missing or unreadable file means nothing is remembered.
 """
 
@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from treadmill.profile import config_dir
+from treadmill.storage.profile import config_dir
 
 __all__ = ["KnownDevice", "remember", "remembered"]
 

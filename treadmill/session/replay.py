@@ -12,8 +12,8 @@ import bisect
 import time
 from collections.abc import AsyncIterator
 
-from treadmill.fixtures import Fixture
 from treadmill.model import Cue, Frame, LinkEvent
+from treadmill.storage.fixtures import Fixture
 
 __all__ = ["ReplaySource"]
 

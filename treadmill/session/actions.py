@@ -17,9 +17,9 @@ from typing import Protocol
 from treadmill.clock import SessionClock
 from treadmill.errors import TreadmillError
 from treadmill.model import LinkEvent, LinkEventKind
-from treadmill.replay import ReplaySource
-from treadmill.session import Session
-from treadmill.workout.coach import WorkoutCoach
+from treadmill.session.coach import WorkoutCoach
+from treadmill.session.engine import Session
+from treadmill.session.replay import ReplaySource
 
 __all__ = ["Belt", "LiveActions", "ReplayActions", "SessionActions"]
 

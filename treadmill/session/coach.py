@@ -31,8 +31,8 @@ from treadmill.ftms import MachineStatus
 from treadmill.ftms.machine_status import StatusOpCode
 from treadmill.ftms.ranges import InclinationRange, SpeedRange
 from treadmill.model import Cue, Frame, LinkEvent, LinkEventKind, Sensor
-from treadmill.samples import Sample
-from treadmill.session import Overflow, SessionItem
+from treadmill.session.decoding import Sample
+from treadmill.session.engine import Overflow, SessionItem
 from treadmill.workout.control import ControlCommand, ControlPolicy
 from treadmill.workout.cues import CueEngine
 from treadmill.workout.plan import Caps, Plan

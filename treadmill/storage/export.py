@@ -29,7 +29,7 @@ from treadmill.core.energy import kcal_per_min
 from treadmill.core.intervals import DIRECTIONS, REVERSE, STOPPED, step_distance
 from treadmill.core.timeline import FloatArray, Timeline
 from treadmill.model import LinkEventKind
-from treadmill.session import SessionResult
+from treadmill.session.engine import SessionResult
 
 __all__ = ["Activity", "ExportFormat", "Lap", "write"]
 

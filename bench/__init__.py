@@ -1,0 +1,1 @@
+"""Benchmarks and the detector evaluation: run them with `make bench` (python -m bench.NAME)."""
