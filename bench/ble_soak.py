@@ -7,7 +7,7 @@ every frame that arrived is accounted for (decoded + counted bad) and that what 
 on a live link arrived; reconnect time, notification-to-sample latency and control round
 trip (median, p95).
 
-Run: ``.venv/bin/python bench/ble_soak.py`` (about 90 s; ``--time-scale`` to change).
+Run: ``python -m bench.ble_soak`` (about 90 s; ``--time-scale`` to change).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ raw confidence is mapped to how often it is right, by isotonic regression
 ``treadmill/core/detector.py`` holds as ``CALIBRATION``; bench/eval_detector.py checks it
 on the held-out people.
 
-Run: ``.venv/bin/python bench/calibrate_detector.py``.
+Run: ``python -m bench.calibrate_detector``.
 """
 
 from __future__ import annotations

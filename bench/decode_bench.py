@@ -7,7 +7,7 @@ several repeats (the least disturbed by the rest of the machine).
 Targets (issue 2, on this 2-core machine): per-frame at least 4x faster than the peer;
 batch at least 1,000,000 frames/s.
 
-Run: ``make bench`` (or ``.venv/bin/python bench/decode_bench.py``).
+Run: ``make bench`` (or ``python -m bench.decode_bench``).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Targets (issue 5): the live update is cheap enough for any notify rate (printed 
 10-hour session analysed in under 0.5 s. The session is a long free run with a footpod and
 a strap from the runner model (every kind of evidence present, so every term is computed).
 
-Run: ``.venv/bin/python bench/detector_bench.py``.
+Run: ``python -m bench.detector_bench``.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ runs four regimes: guided (cues, speed and incline only), free (speed and inclin
 free with a footpod, free with a heart-rate strap; each session on a randomly drawn
 treadmill (0.5-2 Hz, 0.1 or 0.01 km/h, dropped and duplicated notifications, split records).
 
-Run: ``.venv/bin/python bench/eval_detector.py [--people 60] [--minutes 20]``.
+Run: ``python -m bench.eval_detector [--people 60] [--minutes 20]``.
 """
 
 from __future__ import annotations

@@ -18,14 +18,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.typing import NDArray
 
-from treadmill.core.detector import DetectorParams, Step, detect
-from treadmill.core.intervals import DIRECTIONS, REVERSE, plan_directions
+from treadmill.core.analysis import analyze
+from treadmill.core.detector import DetectorParams, Step
 from treadmill.ftms.assembler import split_record
-from treadmill.model import Frame, Sensor
-from treadmill.session.decoding import Sample, SampleDecoder
+from treadmill.model import MOVING_FROM_KMH, Cue, CueDirection, Direction, Frame, Sample, Sensor
+from treadmill.session.decoding import SampleDecoder
 from treadmill.virtual.machine import MachineSpec
-from treadmill.virtual.runner import Person, RunnerPlan
+from treadmill.virtual.runner import Person, Runner, RunnerPlan
 from treadmill.virtual.world import VirtualWorld
 
 __all__ = [
@@ -49,8 +50,8 @@ class EvalSession:
     person_id: int
     regime: str
     samples: list[Sample]
-    cues: list[tuple[float, str]]
-    truth: list[tuple[float, str]]
+    cues: list[tuple[float, CueDirection]]
+    truth: list[tuple[float, Direction]]
     treadmill: str = ""
 
 
@@ -175,25 +176,37 @@ class Scores:
             self.confidence_sums[decile] = self.confidence_sums.get(decile, 0.0) + step.confidence
 
 
+def plan_directions(
+    t: NDArray[np.float64], speed_kmh: NDArray[np.float64], cues: Sequence[tuple[float, CueDirection]]
+) -> list[Direction]:
+    """Trust the plan: the cued direction at each time (forward before any cue), stopped with the belt."""
+    out = []
+    facing = Direction.FORWARD
+    k = 0
+    for ti, speed in zip(t.tolist(), np.nan_to_num(speed_kmh).tolist(), strict=True):
+        while k < len(cues) and cues[k][0] <= ti:
+            target = cues[k][1].facing
+            facing = facing if target is None else Direction.facing(target)
+            k += 1
+        out.append(facing if speed >= MOVING_FROM_KMH else Direction.STOPPED)
+    return out
+
+
 def _plan_steps(session: EvalSession) -> list[Step]:
     """Trust the plan: the cued direction at every sample, stopped when the belt is."""
     t = np.array([s.t for s in session.samples])
     speed = np.array([np.nan if s.speed_kmh is None else s.speed_kmh for s in session.samples])
     labels = plan_directions(t, speed, session.cues)
     return [
-        Step(float(ti), DIRECTIONS[code], 1.0, float(code == REVERSE), switched=False, boundary_s=0.0)
-        for ti, code in zip(t, labels, strict=True)
+        Step(float(ti), d, 1.0, float(d is Direction.REVERSE), switched=False, boundary_s=0.0)
+        for ti, d in zip(t, labels, strict=True)
     ]
 
 
 def run_detector(session: EvalSession, params: DetectorParams | None = None) -> list[Step]:
-    """The live detector over one session, with the evidence its regime allows."""
-    nan = float("nan")
-    t = [s.t for s in session.samples]
-    speed = [nan if s.speed_kmh is None else s.speed_kmh for s in session.samples]
-    cadence = [nan if s.cadence_per_min is None else float(s.cadence_per_min) for s in session.samples]
-    hr = [nan if s.heart_rate_bpm is None else float(s.heart_rate_bpm) for s in session.samples]
-    return detect(t, speed, cadence, hr, cues=session.cues, params=params)
+    """The live detector over one session, with the evidence its regime allows (the shipped pipeline)."""
+    cues = [Cue(t, d) for t, d in session.cues]
+    return analyze(session.samples, cues, params=params, keep_trace=False).steps
 
 
 def score(sessions: Iterable[EvalSession], params: DetectorParams | None = None) -> tuple[Scores, Scores]:
@@ -254,7 +267,7 @@ def simulate_session(
     )
     decoder = SampleDecoder()
     samples: list[Sample] = []
-    truth: list[tuple[float, str]] = [(0.0, "stopped")]
+    truth: list[tuple[float, Direction]] = [(0.0, Direction.STOPPED)]
     dt = 1.0 / machine.notify_hz
 
     def deliver(frame: Frame) -> None:
@@ -262,14 +275,14 @@ def simulate_session(
             return
         for _ in range(2 if rng.random() < machine.duplicate else 1):
             sample = decoder.feed(frame)
-            if sample is not None:
+            if isinstance(sample, Sample):
                 samples.append(sample)
 
     sensors = {"free_hr": ("2a37", Sensor.HEART_RATE), "free_footpod": ("2a53", Sensor.FOOTPOD)}
     while world.t < duration_s:
         tick = world.step(dt)
         if tick.truth_changed:
-            truth.append((tick.t, tick.truth.value))
+            truth.append((tick.t, tick.truth))
         if regime in sensors:
             char, src = sensors[regime]
             payload = bytes(tick.heart_rate if src is Sensor.HEART_RATE else tick.footpod)
@@ -277,7 +290,7 @@ def simulate_session(
         parts = [tick.treadmill] if machine.split is None else split_record(tick.treadmill, machine.split)
         for k, part in enumerate(parts):
             deliver(Frame(tick.t + 0.01 * k, "2acd", bytes(part)))
-    cues = [] if plan is None else [c for c in plan.cues() if c[0] < duration_s]
+    cues = [] if plan is None else [c for c in plan.cues(Runner.START_DELAY_S) if c[0] < duration_s]
     return EvalSession(person_id, regime, samples, cues, truth, machine.describe())
 
 

@@ -5,7 +5,7 @@ and encodes back (``bytes``), or raises FrameError, never anything else; the ass
 same stream with random resets, never raises. Prints how many frames it tried. Seeded:
 the same run every time for a given ``--seed``.
 
-Run: ``make fuzz`` (or ``.venv/bin/python bench/fuzz_codecs.py --seconds 60``).
+Run: ``make fuzz`` (or ``python -m bench.fuzz_codecs --seconds 60``).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@
   every publish hangs); and, for comparison, a naive publisher that awaits each publish
   inside ``handle()`` (the pattern the issue warns about) with the same stalled broker.
 
-Needs mosquitto (apt-get install mosquitto). Run: ``.venv/bin/python bench/mqtt_bench.py``.
+Needs mosquitto (apt-get install mosquitto). Run: ``python -m bench.mqtt_bench``.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ import aiomqtt
 
 from tests.mqtt_broker import Broker
 from tests.mqtt_support import Lateness
+from treadmill.model import CoachEventKind
 from treadmill.mqtt.connection import client_for
 from treadmill.mqtt.publisher import MqttPublisher
 from treadmill.mqtt.settings import MqttSettings
@@ -55,8 +56,8 @@ class Timed:
         await self.clock.handle(item)
         await self.inner.handle(item)
 
-    async def close(self) -> None:
-        await self.inner.close()
+    async def close(self, error: str | None) -> None:
+        await self.inner.close(error)
 
 
 class InlinePublisher:
@@ -74,7 +75,7 @@ class InlinePublisher:
             payload = json.dumps({"t": item.t, "speed_kmh": item.speed_kmh}).encode()
             await self.client.publish("naive/state", payload, qos=1)
 
-    async def close(self) -> None:
+    async def close(self, error: str | None) -> None:
         """Nothing to release."""
 
 
@@ -99,7 +100,7 @@ async def throughput(broker: Broker, seconds: float) -> tuple[float, float]:
             start, sent0, n = time.perf_counter(), publisher.sent, 0
             while time.perf_counter() - start < seconds:
                 while len(publisher._events) < 5_000:  # noqa: SLF001 (keep the outbox full)
-                    publisher.coach_event(CoachEvent(float(n), "message", f"message {n}"))
+                    publisher.coach_event(CoachEvent(float(n), CoachEventKind.MESSAGE, f"message {n}"))
                     n += 1
                 await asyncio.sleep(0.01)
             wall = time.perf_counter() - start

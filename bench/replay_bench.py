@@ -5,7 +5,7 @@ strap and a footpod, ~32,000 lines), then read, replayed as fast as possible thr
 session engine, decoded and summarised, exactly as ``treadmill replay --headless`` does.
 Target (issue 4): a 3-hour session in under 1 s.
 
-Run: ``.venv/bin/python bench/replay_bench.py``.
+Run: ``python -m bench.replay_bench``.
 """
 
 from __future__ import annotations
@@ -29,11 +29,11 @@ def write_session(path: Path, hours: float, seed: int) -> int:
     """A long virtual session, tick by tick, as a fixture; returns its line count."""
     plan = RunnerPlan.intervals_demo(rounds=int(hours * 24))
     world = VirtualWorld(seed=seed, plan=plan, duration_s=hours * 3600)
-    with FixtureWriter(path, device={"name": "bench"}) as out:
+    with FixtureWriter.create(path, device={"name": "bench"}) as out:
         for _ in range(int(hours * 3600)):
             tick = world.step(1.0)
             if tick.truth_changed:
-                out.truth(tick.t, tick.truth.value)
+                out.truth(tick.t, tick.truth)
             for status in tick.statuses:
                 out.frame(Frame(tick.t, "2ada", bytes(status)))
             out.frame(Frame(tick.t, "2acd", bytes(tick.treadmill)))
@@ -44,8 +44,7 @@ def write_session(path: Path, hours: float, seed: int) -> int:
 
 async def replay(path: Path) -> tuple[int, dict[str, object]]:
     result = await Session(ReplaySource(read_fixture(path), speed=None)).run()
-    assert result.summary is not None
-    return len(result.samples), result.summary.to_dict()
+    return len(result.samples), result.board.pipeline.summary().to_dict()
 
 
 def main() -> None:

@@ -10,7 +10,7 @@
 * latency: each coach event (cue, warning, message) from the moment the coach says it to the
   moment its banner is updated, over a whole built-in workout at 20x.
 
-Usage: .venv/bin/python bench/tui_bench.py [--cpu-seconds 60]
+Run: ``python -m bench.tui_bench [--cpu-seconds 60]``.
 """
 
 from __future__ import annotations
@@ -24,31 +24,29 @@ import sys
 import tempfile
 import time
 from dataclasses import replace
-from pathlib import Path
 
 from textual.pilot import Pilot
 
-from treadmill.launch import AppRequest
-from treadmill.session.recording import RecordOptions, record
+from treadmill.session.live import open_live_session
+from treadmill.session.options import SessionOptions, SourceOptions, VirtualOptions, WorkoutOptions
 from treadmill.storage.history import History
 from treadmill.workout.builtin import builtin_plans
 from tui.app import TreadmillApp
+from tui.request import AppMode, AppRequest
 from tui.screens.live import LiveScreen
 from tui.screens.summary import SummaryScreen
 
 PROBE = """
 import asyncio, os, sys, time
 from pathlib import Path
-from treadmill.launch import AppRequest
-from treadmill.session.recording import RecordOptions
-from treadmill.workout.builtin import builtin_plans
+from treadmill.session.options import SessionOptions, SourceOptions, VirtualOptions
 from tui.app import TreadmillApp
+from tui.request import AppMode, AppRequest
 from tui.screens.live import LiveScreen
 
 async def main():
-    plan = builtin_plans()["first-steps-backward"]
-    options = RecordOptions(out=Path(os.devnull), virtual=True, time_scale=4.0, workout=plan, duration_s=60)
-    app = TreadmillApp(AppRequest("demo", options, plan_id="first-steps-backward"))
+    options = SessionOptions(SourceOptions(virtual=VirtualOptions()), time_scale=4.0, duration_s=60)
+    app = TreadmillApp(AppRequest(AppMode.DEMO, options, plan_id="first-steps-backward"))
     async with app.run_test(size=(80, 24)) as pilot:
         while not (isinstance(app.screen, LiveScreen) and app.screen._ticks > 0):
             await pilot.pause(0.005)
@@ -79,16 +77,17 @@ def startup_s() -> float:
     return elapsed
 
 
-def demo_options(time_scale: float, duration_s: float) -> RecordOptions:
-    plan = builtin_plans()["first-steps-backward"]
-    return RecordOptions(
-        out=Path(os.devnull), virtual=True, time_scale=time_scale, workout=plan, duration_s=duration_s
+def demo_options(time_scale: float, duration_s: float) -> SessionOptions:
+    """The demo's session: the virtual treadmill (the app adds the workout)."""
+    return SessionOptions(
+        SourceOptions(virtual=VirtualOptions()), time_scale=time_scale, duration_s=duration_s
     )
 
 
 async def app_cpu(seconds: float) -> tuple[float, float]:
     """(CPU seconds, wall seconds) of the app running the demo at 1x for ``seconds``."""
-    app = TreadmillApp(AppRequest("demo", demo_options(1.0, seconds + 60), plan_id="first-steps-backward"))
+    request = AppRequest(AppMode.DEMO, demo_options(1.0, seconds + 60), plan_id="first-steps-backward")
+    app = TreadmillApp(request)
     async with app.run_test(size=(80, 24)) as pilot:
         while not isinstance(app.screen, LiveScreen) or app.screen.runner.now() < 1.0:
             await pilot.pause(0.05)
@@ -107,11 +106,13 @@ async def stop_and_wait(pilot: Pilot[int]) -> None:
     pilot.app.exit()
 
 
-async def headless_cpu(seconds: float, folder: Path) -> tuple[float, float]:
-    """The same session without the screen."""
-    options = replace(demo_options(1.0, seconds + 1.0), out=folder / "headless.jsonl")
+async def headless_cpu(seconds: float) -> tuple[float, float]:
+    """The same session and workout without the screen."""
+    plan = builtin_plans()["first-steps-backward"]
+    options = replace(demo_options(1.0, seconds + 1.0), workout=WorkoutOptions(plan))
     cpu, wall = time.process_time(), time.perf_counter()
-    await record(options)
+    async with open_live_session(options) as live:
+        await live.wait()
     return time.process_time() - cpu, time.perf_counter() - wall
 
 
@@ -119,7 +120,7 @@ async def latencies() -> list[float]:
     """Event-to-banner seconds over a whole first-steps-backward workout at 20x."""
     plan = builtin_plans()["first-steps-backward"]
     options = demo_options(20.0, (plan.duration_s or 0.0) + 30.0)
-    app = TreadmillApp(AppRequest("demo", options, plan_id="first-steps-backward"))
+    app = TreadmillApp(AppRequest(AppMode.DEMO, options, plan_id="first-steps-backward"))
     async with app.run_test(size=(80, 24)) as pilot:
         while not isinstance(app.screen, LiveScreen):
             await pilot.pause(0.05)
@@ -145,7 +146,7 @@ def main() -> None:
             f"(min {min(starts):.2f}, max {max(starts):.2f}; fresh interpreter, headless 80x24)"
         )
         cpu, wall = asyncio.run(app_cpu(args.cpu_seconds))
-        base_cpu, base_wall = asyncio.run(headless_cpu(args.cpu_seconds, Path(home)))
+        base_cpu, base_wall = asyncio.run(headless_cpu(args.cpu_seconds))
         app_pct, base_pct = 100 * cpu / wall, 100 * base_cpu / base_wall
         print(
             f"CPU at 1x over {wall:.0f} s: app {app_pct:.1f} % of one core (with the virtual treadmill "

@@ -6,7 +6,7 @@ fastest commanded and measured backward speeds against the reverse cap, the turn
 detector did not confirm within 20 s (rechecks), and ``reverse_speed`` danger warnings
 raised while the person was in truth facing forward (false alarms from detector lag).
 
-Run: ``.venv/bin/python bench/workout_runs.py [--seeds 1 2 3] [--time-scale 60]``.
+Run: ``python -m bench.workout_runs [--seeds 1 2 3] [--time-scale 60]``.
 """
 
 from __future__ import annotations
@@ -17,51 +17,62 @@ import bisect
 import tempfile
 from pathlib import Path
 
+from treadmill.model import CoachEventKind, Direction
 from treadmill.session.coach import CoachEvent
-from treadmill.session.recording import RecordOptions, record
+from treadmill.session.live import LiveResult, Recording, open_live_session
+from treadmill.session.options import SessionOptions, SourceOptions, VirtualOptions, WorkoutOptions
 from treadmill.storage.fixtures import read_fixture
 from treadmill.workout.builtin import BUILTIN_IDS, builtin_plans
 from treadmill.workout.plan import Caps, Plan
+from treadmill.workout.safety import Rule
 
 CAPS = Caps(forward_kmh=12.0, reverse_kmh=3.0)
+
+
+async def guided(plan: Plan, seed: int, time_scale: float, out: Path, said: list[CoachEvent]) -> LiveResult:
+    """One guided workout, control on, on the virtual treadmill, recorded to ``out``."""
+    options = SessionOptions(
+        SourceOptions(virtual=VirtualOptions(seed=seed)),
+        workout=WorkoutOptions(plan, control=True, caps=CAPS),
+        duration_s=(plan.duration_s or 0.0) + 60.0,
+        time_scale=time_scale,
+    )
+    async with open_live_session(options, recording=Recording(path=out), on_coach=said.append) as live:
+        return await live.wait()
 
 
 async def one(plan: Plan, seed: int, time_scale: float, folder: Path) -> dict[str, float]:
     events: list[CoachEvent] = []
     out = folder / f"{plan.name}-{seed}.jsonl"
-    result = await record(
-        RecordOptions(
-            out=out,
-            virtual=True,
-            seed=seed,
-            time_scale=time_scale,
-            duration_s=(plan.duration_s or 0.0) + 60.0,
-            workout=plan,
-            control=True,
-            caps=CAPS,
-        ),
-        on_coach=events.append,
-    )
+    result = await guided(plan, seed, time_scale, out, events)
+    coach = result.coach
+    assert coach is not None
+    assert coach.started_at is not None
     fixture = read_fixture(out)
-    cue_error = max(abs(c - p) for (c, _), (p, _) in zip(fixture.cues, plan.cue_lines(), strict=True))
+    cue_error = max(
+        abs(c.t - (coach.started_at + p)) for c, (p, _) in zip(fixture.cues, plan.cue_lines(), strict=True)
+    )
     truth_t = [t for t, _ in fixture.truth]
 
-    def truth_at(t: float) -> str:
+    def truth_at(t: float) -> Direction:
         return fixture.truth[max(bisect.bisect_right(truth_t, t) - 1, 0)][1]
 
-    backward = [s.speed_kmh for s in result.session.samples if s.speed_kmh and truth_at(s.t) == "reverse"]
-    assert result.coach is not None
+    backward = [
+        s.speed_kmh for s in result.session.samples if s.speed_kmh and truth_at(s.t) is Direction.REVERSE
+    ]
     false_alarms = sum(
-        e.kind == "warning" and e.detail.startswith("reverse_speed/") and truth_at(e.t) != "reverse"
+        e.kind is CoachEventKind.WARNING
+        and e.rule is Rule.REVERSE_SPEED
+        and truth_at(e.t) is not Direction.REVERSE
         for e in events
     )
-    commanded = [c.speed_kmh for c in result.coach.commands if c.speed_kmh is not None]
+    commanded = [c.speed_kmh for c in coach.commands if c.speed_kmh is not None]
     return {
         "cue_error_s": cue_error,
         "max_commanded": max(commanded),
         "max_backward": max(backward, default=0.0),
         "turns": len(plan.cue_lines()) - 1,
-        "rechecks": len(result.coach.cues.missed_turns),
+        "rechecks": len(coach.cues.missed_turns),
         "false_danger": false_alarms,
     }
 

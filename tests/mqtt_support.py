@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import time
 from collections.abc import Callable
@@ -12,6 +11,7 @@ from typing import Any, Self
 
 import aiomqtt
 
+from tests.support import until
 from treadmill.session.engine import Overflow, SessionItem
 
 WAIT_S = 20.0
@@ -37,7 +37,6 @@ class Subscriber:
         self.topics = topics or ("#",)
         self.client_options = client
         self.seen: list[Seen] = []
-        self._changed = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._client: aiomqtt.Client | None = None
 
@@ -60,7 +59,6 @@ class Subscriber:
         async for message in client.messages:
             payload = message.payload if isinstance(message.payload, bytes) else str(message.payload).encode()
             self.seen.append(Seen(str(message.topic), payload, message.qos, message.retain))
-            self._changed.set()
 
     async def publish(self, topic: str, payload: bytes, *, retain: bool = False) -> None:
         assert self._client is not None
@@ -73,25 +71,8 @@ class Subscriber:
         return [m.json() for m in self.on(f"{base}/event")]
 
     async def until(self, condition: Callable[[], bool], what: str, within_s: float = WAIT_S) -> None:
-        """Wait until ``condition()`` holds, re-checking at every message."""
-        try:
-            async with asyncio.timeout(within_s):
-                while not condition():
-                    self._changed.clear()
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._changed.wait(), 0.5)
-        except TimeoutError:
-            raise AssertionError(f"gave up after {within_s} s waiting for {what}") from None
-
-
-async def eventually(condition: Callable[[], bool], what: str, within_s: float = WAIT_S) -> None:
-    """Wait for a state that a background task will reach (polled every 20 ms)."""
-    try:
-        async with asyncio.timeout(within_s):
-            while not condition():  # noqa: ASYNC110 (state inside a library object: no event to await)
-                await asyncio.sleep(0.02)
-    except TimeoutError:
-        raise AssertionError(f"gave up after {within_s} s waiting for {what}") from None
+        """Wait until ``condition()`` holds on what the subscriber has seen."""
+        await until(condition, what, within_s=within_s)
 
 
 class Lateness:
@@ -116,5 +97,5 @@ class Lateness:
         self.times.append(item.t)
         self.late.append(now - (self.start + item.t / self.speed))
 
-    async def close(self) -> None:
+    async def close(self, error: str | None) -> None:
         """Nothing to release."""

@@ -44,7 +44,7 @@ def test_other_dbus_errors_pass_through() -> None:
 def test_scan_without_bluetooth_exits_1_with_one_line(tmp_path: Path) -> None:
     env = dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=f"unix:path={tmp_path / 'no-such-socket'}")
     result = subprocess.run(
-        [sys.executable, "-m", "treadmill", "scan", "--timeout", "0.5"],
+        [sys.executable, "-m", "tui", "scan", "--timeout", "0.5"],
         capture_output=True,
         text=True,
         check=False,

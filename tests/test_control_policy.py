@@ -7,17 +7,18 @@ import itertools
 import pytest
 
 from treadmill.ftms.ranges import SpeedRange
+from treadmill.model import Direction, Facing
 from treadmill.workout.builtin import builtin_plans
 from treadmill.workout.control import ControlCommand, ControlPolicy
 from treadmill.workout.cues import TURN_SPEED_KMH, CueEngine
-from treadmill.workout.plan import Caps, Plan, Step
+from treadmill.workout.plan import Caps, Plan, Step, StepKind
 
 PLAN = Plan(
     "control",
     (
-        Step("forward", 60.0, None, kind="warmup", speed_kmh=6.0),
-        Step("reverse", 60.0, None, speed_kmh=5.0),  # above the reverse cap below
-        Step("forward", 60.0, None, kind="cooldown", speed_kmh=4.0),
+        Step(Facing.FORWARD, 60.0, None, kind=StepKind.WARMUP, speed_kmh=6.0),
+        Step(Facing.REVERSE, 60.0, None, speed_kmh=5.0),  # above the reverse cap below
+        Step(Facing.FORWARD, 60.0, None, kind=StepKind.COOLDOWN, speed_kmh=4.0),
     ),
 )
 
@@ -157,7 +158,7 @@ def test_someone_the_detector_sees_backward_is_never_sped_past_the_reverse_cap()
             seconds_left=180.0 - t,
             belt_kmh=2.0,
             running=True,
-            detected="reverse",
+            detected=Direction.REVERSE,
         )
         if command is not None and command.speed_kmh is not None:
             speeds.append(command.speed_kmh)
@@ -171,14 +172,14 @@ def test_someone_the_detector_sees_backward_is_never_sped_past_the_reverse_cap()
         seconds_left=29.0,
         belt_kmh=3.0,
         running=True,
-        detected="forward",
+        detected=Direction.FORWARD,
     )
     assert command is not None
     assert command.speed_kmh == 3.5
 
 
 def test_a_repeated_step_is_still_a_new_step_for_the_console_override() -> None:
-    walk = Step("forward", 60.0, None, speed_kmh=5.0)
+    walk = Step(Facing.FORWARD, 60.0, None, speed_kmh=5.0)
     policy = ControlPolicy(Caps())  # a repeat block of one step repeats the same Step object
     policy.update(0.0, step=walk, step_index=0, coming=walk, seconds_left=60.0, belt_kmh=5.0, running=True)
     assert policy.on_target_speed(5.0, 6.5) is not None

@@ -6,9 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
-from treadmill.ftms import MachineStatus
+from tests.conftest import ROOT, load_vectors
+from tests.real_sequences import SEQUENCES, build
+from treadmill.ftms import MachineStatus, TreadmillData
 from treadmill.ftms.machine_status import StatusOpCode
+from treadmill.model import CueDirection, LinkEventKind
 from treadmill.session.engine import Session, SessionResult
 from treadmill.session.replay import ReplaySource
 from treadmill.storage.fixtures import Fixture, read_fixture
@@ -50,11 +52,26 @@ async def test_sensor_fixtures_carry_their_sensor() -> None:
     assert any(s.heart_rate_bpm for s in strap.samples)
 
 
+@pytest.mark.parametrize("name", SEQUENCES)
+async def test_real_device_frames_strung_into_a_session_replay(name: str, tmp_path: Path) -> None:
+    """Frames from real treadmills, straps and footpods (../shared/vectors) through the whole pipeline."""
+    vectors = load_vectors()
+    if not vectors:
+        pytest.skip("needs ../shared/vectors (real frames from public repositories, not committed)")
+    fixture = read_fixture(build(name, vectors, tmp_path))
+    result = await replay(fixture)
+    assert result.samples
+    assert result.source_error is None
+    assert sum(result.decode.bad_frames.values()) == 0
+
+
 async def test_disconnects_fixture_reconnects_twice() -> None:
     fixture = read_fixture(ROOT / "fixtures" / "disconnects.jsonl")
-    events = [name for _, name, _ in fixture.events if name in ("connected", "disconnected")]
-    assert events.count("disconnected") == 2
-    assert events[-1] == "connected"
+    kinds = [
+        e.kind for e in fixture.events if e.kind in (LinkEventKind.CONNECTED, LinkEventKind.DISCONNECTED)
+    ]
+    assert kinds.count(LinkEventKind.DISCONNECTED) == 2
+    assert kinds[-1] is LinkEventKind.CONNECTED
 
 
 async def test_split_records_merge_on_replay() -> None:
@@ -63,7 +80,8 @@ async def test_split_records_merge_on_replay() -> None:
     assert len(parts) > 100
     result = await replay(fixture)
     assert result.decode.dropped_parts == 0
-    assert all(s.record is not None and s.record.average_speed_kmh is not None for s in result.samples[5:])
+    # Speed comes in the first part, elapsed time in the last: every sample has both.
+    assert all(s.speed_kmh is not None and s.elapsed_s is not None for s in result.samples[5:])
 
 
 async def test_walking_pad_quirks_decode() -> None:
@@ -76,16 +94,23 @@ async def test_walking_pad_quirks_decode() -> None:
 
 
 async def test_padded_frames_keep_their_values() -> None:
-    result = await replay(read_fixture(ROOT / "fixtures" / "padded-frames.jsonl"))
-    assert all(s.record is not None and s.record.diagnostics.trailing_bytes == 3 for s in result.samples)
+    fixture = read_fixture(ROOT / "fixtures" / "padded-frames.jsonl")
+    data = [TreadmillData.from_bytes(f.data) for f in fixture.frames if f.char == "2acd"]
+    assert all(record.diagnostics.trailing_bytes == 3 for record in data)
+    result = await replay(fixture)
+    assert len(result.samples) == len(data)
     assert any((s.speed_kmh or 0) > 0 for s in result.samples)
 
 
 async def test_the_controlled_workout_kept_the_belt_within_the_reverse_cap() -> None:
     fixture = read_fixture(ROOT / "fixtures" / "workout-control.jsonl")
-    assert fixture.cues[-1][1] == "stop"
+    assert fixture.cues[-1].direction is CueDirection.STOP
     turns = fixture.cues[:-1]
-    backward = [(t, end) for (t, d), (end, _) in zip(turns, fixture.cues[1:], strict=True) if d == "reverse"]
+    backward = [
+        (a.t, b.t)
+        for a, b in zip(turns, fixture.cues[1:], strict=True)
+        if a.direction is CueDirection.REVERSE
+    ]
     assert backward
     targets = [
         (f.t, float(status.parameter("target_speed_kmh") or 0.0))

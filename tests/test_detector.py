@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 import random
+from collections.abc import Sequence
 
 import numpy as np
 import pytest
@@ -16,11 +17,44 @@ from treadmill.core.detector import (
     COMMIT_SAMPLES,
     DetectorState,
     DirectionDetector,
+    Step,
     _calibrated,
-    detect,
 )
+from treadmill.model import Cue, CueDirection, Direction, Facing, Sample
 
 NAN = math.nan
+
+
+def detect(
+    t: Sequence[float],
+    speeds: Sequence[float],
+    cadence_per_min: Sequence[float] | None = None,
+    heart_rate_bpm: Sequence[float] | None = None,
+    *,
+    cues: Sequence[tuple[float, str]] = (),
+    marks: Sequence[tuple[float, str]] = (),
+    state: DetectorState | None = None,
+) -> list[Step]:
+    """The session's pipeline over plain columns (NaN: no value)."""
+
+    def value(column: Sequence[float] | None, k: int) -> int | None:
+        return None if column is None or math.isnan(column[k]) else round(column[k])
+
+    samples = [
+        Sample(
+            t=t[k],
+            speed_kmh=speeds[k],
+            cadence_per_min=value(cadence_per_min, k),
+            heart_rate_bpm=value(heart_rate_bpm, k),
+        )
+        for k in range(len(t))
+    ]
+    return analyze(
+        samples,
+        [Cue(ct, CueDirection(d)) for ct, d in cues],
+        [(mt, Facing(d)) for mt, d in marks],
+        state=state,
+    ).steps
 
 
 def profile(*segments: tuple[float, float]) -> list[float]:
@@ -120,7 +154,7 @@ def test_feeding_in_random_chunks_gives_the_batch_result() -> None:
 
 def test_analysis_intervals_meet_the_contract() -> None:
     session = simulate_session(5, "guided", duration_s=900)
-    analysis = analyze(session.samples, session.cues)
+    analysis = analyze(session.samples, [Cue(t, d) for t, d in session.cues])
     intervals = analysis.intervals
     assert intervals[0].start_s == session.samples[0].t
     assert intervals[-1].end_s == session.samples[-1].t
@@ -135,7 +169,7 @@ def test_analysis_intervals_meet_the_contract() -> None:
     assert set(out) == {"intervals", "summary"}
     summary = analysis.summary.totals
     assert set(summary) == {"forward", "reverse", "stopped"}
-    assert {"time_s", "distance_m", "kcal"} <= set(summary["forward"].to_dict())
+    assert {"time_s", "distance_m", "kcal"} <= set(summary[Direction.FORWARD].to_dict())
 
 
 @pytest.mark.parametrize("regime", REGIMES)
@@ -150,7 +184,7 @@ def test_evaluation_floor_on_a_few_held_out_people(regime: str) -> None:
 
 
 def test_calibration_maps_are_monotone_and_bounded() -> None:
-    assert set(CALIBRATION) == {"cued", "speed", "footpod", "heart_rate"}
+    assert set(CALIBRATION) == {"cued", "speed", "footpod", "heart_rate"}  # every kind of evidence
     for name in CALIBRATION:
         values = [_calibrated(x / 100, name) for x in range(101)]
         assert values == sorted(values), name

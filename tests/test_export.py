@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,6 +14,8 @@ from garmin_fit_sdk import Decoder, Stream
 from tcxreader.tcxreader import TCXReader
 
 from tests.conftest import ROOT
+from tests.support import cli
+from treadmill.model import Direction
 from treadmill.session.engine import Session
 from treadmill.session.replay import ReplaySource
 from treadmill.storage.export import Activity, ExportFormat, write
@@ -28,12 +28,13 @@ FIXTURE = ROOT / "fixtures" / "guided-heart-rate.jsonl"
 def activity() -> Activity:
     fixture = read_fixture(FIXTURE)
     result = asyncio.run(Session(ReplaySource(fixture, speed=None)).run())
-    return Activity.from_session(result, datetime.fromisoformat(fixture.header["started_at"]))
+    assert fixture.started_at is not None
+    return Activity.from_pipeline(result.pipeline, fixture.started_at)
 
 
 def test_laps_follow_the_intervals(activity: Activity) -> None:
     directions = [lap.direction for lap in activity.laps]
-    assert directions[:4] == ["forward", "reverse", "forward", "reverse"]
+    assert directions[:4] == [Direction.FORWARD, Direction.REVERSE, Direction.FORWARD, Direction.REVERSE]
     assert [lap.name for lap in activity.laps[:4]] == ["Forward 1", "Reverse 1", "Forward 2", "Reverse 2"]
     assert all(a.end_s == b.start_s for a, b in zip(activity.laps, activity.laps[1:], strict=False))
     assert activity.sport == "walking"
@@ -94,25 +95,17 @@ def test_csv_reads_back(activity: Activity, tmp_path: Path) -> None:
     assert float(rows[-1]["distance_m"]) == pytest.approx(activity.cumulative_m[-1], abs=0.1)
 
 
-def test_export_command_never_overwrites(tmp_path: Path) -> None:
+def test_export_command_never_overwrites(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "s.tcx"
-    command = [
-        sys.executable,
-        "-m",
-        "treadmill",
-        "export",
-        str(FIXTURE),
-        "--format",
-        "tcx",
-        "--out",
-        str(out),
-    ]
-    first = subprocess.run(command, capture_output=True, text=True, check=False)
-    assert first.returncode == 0, first.stderr
-    assert "laps" in first.stderr
-    second = subprocess.run(command, capture_output=True, text=True, check=False)
-    assert second.returncode == 2
-    assert "never overwritten" in second.stderr
+    command = ("export", str(FIXTURE), "--format", "tcx", "--out", str(out))
+    status, _, err = cli(capsys, *command)
+    assert status == 0, err
+    assert "laps" in err
+    written = out.read_bytes()
+    status, _, err = cli(capsys, *command)
+    assert status == 2
+    assert "never overwrites" in err
+    assert out.read_bytes() == written
 
 
 def test_started_at_is_used_for_times(activity: Activity) -> None:

@@ -1,4 +1,4 @@
-"""Fixture format v1 (contracts.md §2): writing, strict and tolerant reading, every bad input."""
+"""Recording format v1 (docs/recordings.md): writing, strict and tolerant reading, every bad input."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from treadmill.model import Frame, LinkEvent, LinkEventKind, Sensor
+from treadmill.model import Cue, CueDirection, Direction, Frame, LinkEvent, LinkEventKind, Sensor
+from treadmill.storage.files import StorageError
 from treadmill.storage.fixtures import FixtureError, FixtureWriter, read_fixture
 
 HEADER = '{"format": "treadmill-fixture", "version": 1, "started_at": "2026-11-24T07:00:00Z", "device": {}}'
@@ -21,12 +22,12 @@ def write(tmp_path: Path, *lines: str, name: str = "f.jsonl") -> Path:
 
 def test_written_fixture_reads_back(tmp_path: Path) -> None:
     path = tmp_path / "s.jsonl"
-    with FixtureWriter(path, device={"name": "T", "address": "AA"}) as writer:
-        writer.truth(0.0, "stopped")
+    with FixtureWriter.create(path, device={"name": "T", "address": "AA"}) as writer:
+        writer.truth(0.0, Direction.STOPPED)
         writer.frame(Frame(1.25, "2acd", bytes.fromhex("0400e8030a00")))
         writer.frame(Frame(1.5, "2a37", bytes.fromhex("0454"), Sensor.HEART_RATE))
         writer.event(LinkEvent(2.0, LinkEventKind.DISCONNECTED, detail="link lost"))
-        writer.cue(3.0, "reverse")
+        writer.cue(3.0, CueDirection.REVERSE)
     first = json.loads(path.read_text().splitlines()[0])
     assert first["format"] == "treadmill-fixture"
     assert first["version"] == 1
@@ -36,9 +37,9 @@ def test_written_fixture_reads_back(tmp_path: Path) -> None:
         Frame(1.25, "2acd", bytes.fromhex("0400e8030a00")),
         Frame(1.5, "2a37", bytes.fromhex("0454"), Sensor.HEART_RATE),
     ]
-    assert fixture.truth == [(0.0, "stopped")]
-    assert fixture.cues == [(3.0, "reverse")]
-    assert fixture.events == [(2.0, "disconnected", "link lost")]
+    assert fixture.truth == [(0.0, Direction.STOPPED)]
+    assert fixture.cues == [Cue(3.0, CueDirection.REVERSE)]
+    assert fixture.events == [LinkEvent(2.0, LinkEventKind.DISCONNECTED, detail="link lost")]
     assert fixture.duration_s == 3.0
 
 
@@ -59,16 +60,17 @@ def test_contract_example_lines_are_read(tmp_path: Path) -> None:
 
 def test_writer_never_overwrites(tmp_path: Path) -> None:
     path = write(tmp_path, HEADER)
-    with pytest.raises(FileExistsError):
-        FixtureWriter(path)
+    with pytest.raises(StorageError, match="never overwritten"):
+        FixtureWriter.create(path)
+    assert path.read_text() == HEADER + "\n"
 
 
 def test_writer_keeps_time_non_decreasing(tmp_path: Path) -> None:
     path = tmp_path / "s.jsonl"
-    with FixtureWriter(path) as writer:
+    with FixtureWriter.create(path) as writer:
         writer.frame(Frame(2.0, "2acd", b"\x00\x00\x00\x00"))
-        writer.truth(1.9999, "forward")  # a tick stamped a hair before the frame it followed
-    assert read_fixture(path).truth == [(2.0, "forward")]
+        writer.truth(1.9999, Direction.FORWARD)  # a tick stamped a hair before the frame it followed
+    assert read_fixture(path).truth == [(2.0, Direction.FORWARD)]
 
 
 BAD_BODIES = {
@@ -105,7 +107,7 @@ def test_unknown_kinds_and_keys_are_ignored(tmp_path: Path) -> None:
         '{"t": 2.0, "cue": "stop", "volume": 11}',
     )
     fixture = read_fixture(path)
-    assert fixture.cues == [(2.0, "stop")]
+    assert fixture.cues == [Cue(2.0, CueDirection.STOP)]
     assert not fixture.skipped
 
 
@@ -113,7 +115,7 @@ def test_unknown_kinds_and_keys_are_ignored(tmp_path: Path) -> None:
     ("content", "reason"),
     [
         (b"", "empty file: no header"),
-        (b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe", "not a fixture: not UTF-8 text"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe", "no header"),
         (b'{"t": 1.0, "cue": "reverse"}\n', "no header"),
         (b'{"format": "treadmill-fixture"}\n', "header has no valid version"),
     ],

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -13,21 +10,22 @@ import pytest
 
 from bench.evaluation import simulate_session, truth_at
 from tests.conftest import ROOT
+from tests.support import cli
 from treadmill.core.analysis import analyze
+from treadmill.core.body import Body, Sex
 from treadmill.core.energy import kcal_per_min, keytel_kcal_per_min
-from treadmill.core.intervals import FORWARD, REVERSE
-from treadmill.core.metrics import Body, direction_stats
-from treadmill.core.timeline import Timeline
+from treadmill.core.metrics import direction_stats
+from treadmill.core.timeline import DIRECTIONS, Timeline
 from treadmill.core.zones import zone_bounds, zone_times
-from treadmill.session.decoding import Sample
+from treadmill.model import Direction, Facing, Sample
 from treadmill.storage.profile import LabelledExample, UserProfile, load_profile, save_profile
 
 
 def test_keytel_matches_the_published_formula() -> None:
     """Keytel et al. 2005: a 40-year-old 70 kg man at 150 bpm: (-55.0969 + 94.635 + 13.916 + 8.068) kJ/min."""
-    kcal = keytel_kcal_per_min(np.array([150.0]), 70.0, 40.0, "male")[0]
+    kcal = keytel_kcal_per_min(np.array([150.0]), 70.0, 40.0, Sex.MALE)[0]
     assert kcal == pytest.approx((-55.0969 + 0.6309 * 150 + 0.1988 * 70 + 0.2017 * 40) / 4.184)
-    woman = keytel_kcal_per_min(np.array([150.0]), 70.0, 40.0, "female")[0]
+    woman = keytel_kcal_per_min(np.array([150.0]), 70.0, 40.0, Sex.FEMALE)[0]
     either = keytel_kcal_per_min(np.array([150.0]), 70.0, 40.0, None)[0]
     assert either == pytest.approx((kcal + woman) / 2)
     assert np.isnan(keytel_kcal_per_min(np.array([np.nan]), 70.0, 40.0, None)[0])
@@ -63,10 +61,17 @@ def test_time_in_zones() -> None:
 
 
 def test_direction_stats_distance_elevation_pace() -> None:
-    samples = [Sample(t=float(i), speed_kmh=3.6, incline_pct=10.0, distance_m=float(i)) for i in range(101)]
-    timeline = Timeline.from_samples(samples)
-    labels = np.array([FORWARD] * 50 + [REVERSE] * 51, dtype=np.int8)
-    stats = direction_stats(timeline, labels, Body())
+    samples = [
+        Sample(
+            t=float(i),
+            speed_kmh=3.6,
+            incline_pct=10.0,
+            distance_m=float(i),
+            direction=Direction.FORWARD if i < 50 else Direction.REVERSE,
+        )
+        for i in range(101)
+    ]
+    stats = direction_stats(Timeline.from_samples(samples), Body())
     assert stats["forward"].distance_m == pytest.approx(50.0)
     assert stats["forward"].elevation_gain_m == pytest.approx(5.0)  # 10 % of 50 m
     assert stats["forward"].pace_s_per_km == pytest.approx(1000.0)  # 1 m/s
@@ -75,34 +80,36 @@ def test_direction_stats_distance_elevation_pace() -> None:
 
 def test_profile_round_trip_and_bad_files(tmp_path: Path) -> None:
     profile = UserProfile(
-        age=52, mass_kg=81.5, sex="female", examples=[LabelledExample("s.jsonl", 12.0, "reverse")]
+        age=52, mass_kg=81.5, sex=Sex.FEMALE, examples=[LabelledExample("s.jsonl", 12.0, Facing.REVERSE)]
     )
     profile.detector.forward_kmh = 6.3
     save_profile(profile, tmp_path)
     loaded = load_profile(tmp_path)
-    assert loaded == profile
-    assert loaded.estimated_max_hr_bpm == pytest.approx(208 - 0.7 * 52)
+    assert loaded.profile == profile
+    assert loaded.problems == ()
+    assert loaded.profile.estimated_max_hr_bpm == pytest.approx(208 - 0.7 * 52)
     (tmp_path / "profile.json").write_text("{not json")
-    assert load_profile(tmp_path) == UserProfile()  # unreadable: the defaults, no crash
-    assert load_profile(tmp_path / "missing") == UserProfile()
+    unreadable = load_profile(tmp_path)
+    assert unreadable.profile == UserProfile()  # the defaults, no crash, and the reason said
+    assert "not JSON" in unreadable.problems[0]
+    assert load_profile(tmp_path / "missing") == load_profile(tmp_path / "missing")
+    assert load_profile(tmp_path / "missing").profile == UserProfile()
 
 
-def test_analyze_learn_keeps_bands_and_marks(tmp_path: Path) -> None:
+def test_analyze_learn_keeps_bands_and_marks(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     fixture = tmp_path / "marked.jsonl"
     source = (ROOT / "fixtures" / "guided-beginner.jsonl").read_text().splitlines()
     source.insert(
         300, json.dumps({"t": json.loads(source[299])["t"], "event": "marked", "detail": "reverse"})
     )
     fixture.write_text("\n".join(source) + "\n")
-    env = {"TREADMILL_CONFIG_DIR": str(tmp_path / "config")}
-    command = [sys.executable, "-m", "treadmill", "analyze", str(fixture), "--json", "--stats", "--learn"]
-    result = subprocess.run(command, capture_output=True, text=True, check=False, env={**os.environ, **env})
-    assert result.returncode == 0, result.stderr
-    out = json.loads(result.stdout)
-    assert {"intervals", "summary", "interval_stats", "direction_stats"} <= set(out)
-    assert len(out["interval_stats"]) == len(out["intervals"])
-    profile = load_profile(tmp_path / "config")
-    assert profile.examples == [LabelledExample("marked.jsonl", json.loads(source[299])["t"], "reverse")]
+    status, out, err = cli(capsys, "analyze", str(fixture), "--json", "--stats", "--learn")
+    assert status == 0, err
+    data = json.loads(out)
+    assert {"intervals", "summary", "interval_stats", "direction_stats"} <= set(data)
+    assert len(data["interval_stats"]) == len(data["intervals"])
+    profile = load_profile().profile
+    assert profile.examples == [LabelledExample("marked.jsonl", json.loads(source[299])["t"], Facing.REVERSE)]
     assert profile.detector.learned_samples > 0
 
 
@@ -114,12 +121,14 @@ def test_offline_smoothing_agrees_with_the_revised_live_labels() -> None:
         truth = truth_at(session.truth, [s.t for s in session.samples])
         live = analysis.labels
         offline = analysis.offline_labels()
-        names = ("stopped", "forward", "reverse")
         for k, label in enumerate(truth):
-            if label in ("forward", "reverse") and live[k] != 0:
+            if (
+                label in (Direction.FORWARD, Direction.REVERSE)
+                and DIRECTIONS[live[k]] is not Direction.STOPPED
+            ):
                 total += 1
-                right_live += names[live[k]] == label
-                right_offline += names[offline[k]] == label
+                right_live += DIRECTIONS[live[k]] is label
+                right_offline += DIRECTIONS[offline[k]] is label
     # The live labels already move each switch back to its turn; smoothing agrees to within 1 %.
     assert right_offline >= right_live - 0.01 * total
     assert right_offline / total > 0.9

@@ -1,90 +1,67 @@
-"""`treadmill record --virtual`: a fixture the reader loads, at the configured rate, with truth."""
+"""`treadmill record --virtual`: a recording the reader loads, at the configured rate, with truth."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
-from treadmill.session.recording import RecordOptions, record
+import pytest
+
+from tests.support import cli, record_virtual
+from treadmill.model import CueDirection, Direction, LinkEventKind, Sensor
 from treadmill.storage.fixtures import read_fixture
 from treadmill.virtual.runner import RunnerPlan
 
 
 async def test_record_virtual_session(tmp_path: Path) -> None:
     out = tmp_path / "session.jsonl"
-    result = await record(
-        RecordOptions(out=out, duration_s=240.0, virtual=True, seed=3, time_scale=60.0, notify_hz=2.0)
-    )
+    result = await record_virtual(out, duration_s=240.0, seed=3, notify_hz=2.0)
     fixture = read_fixture(out)
     assert result.frames == len(fixture.frames)
     data = [f for f in fixture.frames if f.char == "2acd"]
-    connected_at = next(t for t, event, _ in fixture.events if event == "connected")
+    connected_at = next(e.t for e in fixture.events if e.kind is LinkEventKind.CONNECTED)
     span = data[-1].t - data[0].t
     # 2 Hz from the first frame to the last: one frame per 0.5 s, give or take one.
     assert abs(len(data) - (span * 2.0 + 1)) <= 2
     assert data[0].t - connected_at < 1.0
-    assert {f.src.value for f in fixture.frames} == {"treadmill", "hr", "footpod"}
+    assert {f.src for f in fixture.frames} == set(Sensor)
     truth = [label for _, label in fixture.truth]
-    assert truth[0] == "stopped"
-    assert {"forward", "reverse"} <= set(truth)
-    assert fixture.cues == [
-        (30.0, "reverse"),
-        (90.0, "forward"),
-        (180.0, "reverse"),
-    ]  # the turns before 240 s
+    assert truth[0] is Direction.STOPPED
+    assert {Direction.FORWARD, Direction.REVERSE} <= set(truth)
+    assert [(c.t, c.direction) for c in fixture.cues] == [
+        (33.0, CueDirection.REVERSE),
+        (93.0, CueDirection.FORWARD),
+        (183.0, CueDirection.REVERSE),
+    ]  # the turns before 240 s, on the plan's clock from when the runner presses Start (3 s)
     assert fixture.header["seed"] == 3
 
 
 async def test_free_run_has_truth_but_no_cues(tmp_path: Path) -> None:
     out = tmp_path / "free.jsonl"
-    await record(RecordOptions(out=out, duration_s=120.0, virtual=True, seed=5, time_scale=60.0, plan=None))
+    await record_virtual(out, duration_s=120.0, seed=5, runner=None)
     fixture = read_fixture(out)
     assert fixture.cues == []
     assert fixture.truth
 
 
-def test_record_command_prints_progress_and_writes(tmp_path: Path) -> None:
+def test_record_command_prints_progress_and_writes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "cli.jsonl"
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "treadmill",
-            "record",
-            "--virtual",
-            "--out",
-            str(out),
-            "--duration",
-            "60",
-            "--time-scale",
-            "60",
-            "--seed",
-            "2",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    assert "recording cli.jsonl:" in result.stderr
-    assert f"wrote {out}" in result.stderr
-    assert result.stdout == ""
+    argv = ("record", "--virtual", "--out", str(out), "--duration", "60", "--time-scale", "60", "--seed", "2")
+    status, stdout, stderr = cli(capsys, *argv)
+    assert status == 0, stderr
+    assert "recording cli.jsonl:" in stderr
+    assert f"wrote {out}" in stderr
+    assert stdout == ""
     assert read_fixture(out).frames
 
 
-def test_record_refuses_to_overwrite(tmp_path: Path) -> None:
+def test_record_refuses_to_overwrite(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "exists.jsonl"
     out.write_text("keep me")
-    result = subprocess.run(
-        [sys.executable, "-m", "treadmill", "record", "--virtual", "--out", str(out)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 2
-    assert "never overwritten" in result.stderr
+    status, _, err = cli(capsys, "record", "--virtual", "--out", str(out))
+    assert status == 2
+    assert "never overwrites" in err
     assert out.read_text() == "keep me"
 
 

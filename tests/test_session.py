@@ -14,28 +14,21 @@ from pathlib import Path
 
 import pytest
 
-from treadmill.model import Cue, Frame, LinkEvent
+from tests.support import cli, record_virtual
+from treadmill.model import ControlReply, Cue, Frame, LinkEvent, StatusReport
 from treadmill.session.engine import Overflow, Session, SessionItem
-from treadmill.session.recording import RecordOptions, record
 from treadmill.session.replay import ReplaySource
 from treadmill.storage.fixtures import read_fixture
-from treadmill.virtual.machine import MachineSpec
 
 
 async def test_live_session_and_its_replay_agree(tmp_path: Path) -> None:
     out = tmp_path / "live.jsonl"
-    live = await record(
-        RecordOptions(
-            out=out, duration_s=300.0, virtual=True, seed=4, time_scale=60.0, notify_hz=2.0, split_payload=12
-        )
-    )
+    live = await record_virtual(out, duration_s=300.0, seed=4, notify_hz=2.0, split_payload=12)
     replayed = await Session(ReplaySource(read_fixture(out), speed=None)).run()
     assert len(live.session.samples) > 400
     assert replayed.samples == live.session.samples
     assert replayed.cues == live.session.cues
-    assert replayed.summary is not None
-    assert live.session.summary is not None
-    assert replayed.summary.to_dict() == live.session.summary.to_dict()
+    assert replayed.pipeline.summary() == live.session.pipeline.summary()
 
 
 def test_sigkilled_recorder_leaves_a_fixture_up_to_the_kill(tmp_path: Path) -> None:
@@ -44,7 +37,7 @@ def test_sigkilled_recorder_leaves_a_fixture_up_to_the_kill(tmp_path: Path) -> N
         [
             sys.executable,
             "-m",
-            "treadmill",
+            "tui",
             "record",
             "--virtual",
             "--out",
@@ -90,6 +83,9 @@ class ListSource:
     def pending_items(self) -> list[Frame | LinkEvent | Cue]:
         return []
 
+    def acknowledge(self, item: StatusReport | ControlReply) -> None:
+        del item
+
 
 class Sink:
     def __init__(self, name: str, overflow: Overflow, capacity: int, *, fail_on: int | None = None) -> None:
@@ -99,6 +95,7 @@ class Sink:
         self.gate.set()
         self.fail_on = fail_on
         self.closed = False
+        self.error: str | None = None
 
     async def handle(self, item: SessionItem) -> None:
         await self.gate.wait()
@@ -106,8 +103,9 @@ class Sink:
             raise RuntimeError("consumer bug")
         self.items.append(item)
 
-    async def close(self) -> None:
+    async def close(self, error: str | None) -> None:
         self.closed = True
+        self.error = error
 
 
 def frames(n: int) -> list[Frame]:
@@ -165,6 +163,8 @@ async def test_a_failing_consumer_is_reported_and_the_rest_go_on() -> None:
     assert reports["healthy"].error is None
     assert len(healthy.items) == 40
     assert broken.closed
+    assert broken.error == "RuntimeError: consumer bug", "a consumer cut off is told why"
+    assert healthy.error is None
 
 
 async def test_a_failing_source_ends_the_session_with_a_report() -> None:
@@ -178,9 +178,7 @@ async def test_a_failing_source_ends_the_session_with_a_report() -> None:
 
 async def test_replay_pause_seek_and_speed(tmp_path: Path) -> None:
     out = tmp_path / "s.jsonl"
-    await record(
-        RecordOptions(out=out, duration_s=120.0, virtual=True, seed=2, time_scale=60.0, spec=MachineSpec())
-    )
+    await record_virtual(out, duration_s=120.0, seed=2)
     fixture = read_fixture(out)
     replay = ReplaySource(fixture, speed=600.0)
     got: list[float] = []
@@ -210,49 +208,34 @@ GOOD = '{"t": 1.0, "cue": "reverse"}'
         ("\n".join([HEADER, GOOD, "garbage"]), "bad.jsonl:3: not valid JSON", True),
         ("\n".join([HEADER, GOOD, '{"t": 0.5, "cue": "forward"}']), "bad.jsonl:3: 't' goes backwards", True),
         ("", "bad.jsonl: empty file", False),
-        ("\x00\xff\xfe binary", "bad.jsonl: not a fixture: not UTF-8", False),
+        ("\x00\xff\xfe binary", "bad.jsonl:1: no header", False),
         (GOOD, "bad.jsonl:1: no header", False),
     ],
     ids=["truncated_last_line", "garbage_line", "non_monotonic_t", "empty", "binary", "missing_header"],
 )
 def test_replay_command_bad_fixture_exits_2_naming_file_and_line(
-    tmp_path: Path, content: str, expected: str, tolerable: bool
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, expected: str, tolerable: bool
 ) -> None:
     path = tmp_path / "bad.jsonl"
     path.write_bytes(content.encode("latin-1"))
-    strict = subprocess.run(
-        [sys.executable, "-m", "treadmill", "replay", str(path), "--headless"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert strict.returncode == 2
-    assert expected in strict.stderr
-    assert strict.stderr.count("\n") == 1
-    tolerant = subprocess.run(
-        [sys.executable, "-m", "treadmill", "replay", str(path), "--headless", "--json", "--tolerant"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    status, _, err = cli(capsys, "replay", str(path), "--headless")
+    assert status == 2
+    assert expected in err
+    assert err.count("\n") == 1
+    status, out, err = cli(capsys, "replay", str(path), "--headless", "--json", "--tolerant")
     if tolerable:
-        assert tolerant.returncode == 0
-        assert json.loads(tolerant.stdout)["skipped_lines"] == 1
-        assert "skipped" in tolerant.stderr
+        assert status == 0
+        assert json.loads(out)["skipped_lines"] == 1
+        assert "skipped" in err
     else:  # nothing to salvage without a header
-        assert tolerant.returncode == 2
+        assert status == 2
 
 
-def test_unknown_line_kinds_replay_cleanly(tmp_path: Path) -> None:
+def test_unknown_line_kinds_replay_cleanly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "future.jsonl"
     path.write_text(
         "\n".join([HEADER, GOOD, '{"t": 2.0, "lap": 3}', '{"t": 3.0, "event": "marked_reverse"}']) + "\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "treadmill", "replay", str(path), "--json"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0
-    assert json.loads(result.stdout)["skipped_lines"] == 0
+    status, out, _ = cli(capsys, "replay", str(path), "--json")
+    assert status == 0
+    assert json.loads(out)["skipped_lines"] == 0

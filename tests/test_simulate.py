@@ -10,18 +10,18 @@ import asyncio
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.support import until
 from treadmill.ble.backend import BleBackend
 from treadmill.ble.client import FtmsClient
 from treadmill.ble.scan import DeviceKind, scan
 from treadmill.ble.virtual_link import VirtualRadio
 from treadmill.clock import SessionClock
-from treadmill.model import Frame
+from treadmill.session.engine import Session
 
 pytestmark = pytest.mark.skipif(
     not Path("/proc/net/tcp").exists(), reason="reads listening sockets from /proc"
@@ -41,14 +41,6 @@ def listening(port: int) -> bool:
     return any(r.split()[1] == wanted and r.split()[3] == "0A" for r in rows)
 
 
-def wait_for(condition: object, what: str, seconds: float = 15.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():  # type: ignore[operator]
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.02)
-
-
 @pytest.fixture
 def simulator() -> Iterator[str]:
     """A running `treadmill simulate`; yields the HCI transport spec for the app's side."""
@@ -66,12 +58,12 @@ def simulator() -> Iterator[str]:
     )
     sim = None
     try:
-        wait_for(lambda: listening(sim_port) and listening(app_port), "the virtual controllers")
+        asyncio.run(until(lambda: listening(sim_port) and listening(app_port), "the virtual controllers"))
         sim = subprocess.Popen(
             [
                 sys.executable,
                 "-m",
-                "treadmill",
+                "tui",
                 "simulate",
                 "--transport",
                 f"tcp-client:127.0.0.1:{sim_port}",
@@ -109,12 +101,11 @@ async def test_app_finds_and_drives_the_simulator_in_another_process(simulator: 
             found[0].ble_device or found[0].address, backend=backend, clock=SessionClock(10)
         ) as client:
             assert client.speed_range is not None
-            frames: list[Frame] = []
-            async with asyncio.timeout(10):
-                while len(frames) < 4:
-                    item = await client.get()
-                    if isinstance(item, Frame) and item.char == "2acd":
-                        frames.append(item)
+            session = Session(client)  # decodes, and hands the machine's answers back to the client
+            running = asyncio.create_task(session.run())
+            await until(lambda: len(session.samples) >= 4, "four samples from the other process")
             assert await client.set_target_speed(7.5) == 7.5
+            session.stop()
+            await running
     finally:
         await radio.aclose()

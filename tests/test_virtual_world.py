@@ -7,8 +7,9 @@ import random
 import pytest
 
 from treadmill.ftms import ControlPointRequest, ResultCode
+from treadmill.model import Direction, Facing
 from treadmill.virtual.machine import Belt, TreadmillMachine
-from treadmill.virtual.runner import Direction, Interval, Person, Runner, RunnerPlan, TurnStyle
+from treadmill.virtual.runner import Interval, Person, Runner, RunnerPlan, TurnStyle
 from treadmill.virtual.world import VirtualWorld
 
 
@@ -40,7 +41,7 @@ def test_obedient_person_turns_at_each_cue_after_reacting() -> None:
     switches = [
         t for (t, d, *_), (_, prev, *_) in zip(rows[1:], rows, strict=False) if d not in (prev, "stopped")
     ]
-    plan_turns = [30.0, 90.0, 180.0, 240.0, 330.0]
+    plan_turns = [t + Runner.START_DELAY_S for t in (30.0, 90.0, 180.0, 240.0, 330.0)]  # from pressing Start
     assert len(switches) >= len(plan_turns)
     for turn in plan_turns:
         first_after = min(t for t in switches if t > turn)
@@ -52,7 +53,7 @@ def test_reverse_is_slower_shorter_strided_and_harder() -> None:
     for _ in range(20):
         person = Person.sample(rng)
         assert 0.6 <= person.reverse_factor <= 0.8
-        assert person.own_speed_kmh(Direction.REVERSE) < person.own_speed_kmh(Direction.FORWARD)
+        assert person.own_speed_kmh(Facing.REVERSE) < person.own_speed_kmh(Facing.FORWARD)
     person = Person(reverse_cadence_factor=1.2, reverse_hr_extra_bpm=35.0, follows_plan_speeds=False)
     # Same belt speed both ways: backward gives a higher step rate (shorter strides).
     plan = RunnerPlan.intervals_demo(rounds=1)
@@ -78,7 +79,7 @@ def test_turn_styles_show_in_the_belt_speed(style: TurnStyle) -> None:
 
 
 def test_heart_rate_rises_backward_at_the_same_speed() -> None:
-    def steady_hr(direction: Direction) -> int:
+    def steady_hr(direction: Facing) -> int:
         person = Person(
             forward_speed_kmh=4.0, reverse_factor=1.0, follows_plan_speeds=False, reverse_hr_extra_bpm=35
         )
@@ -86,7 +87,7 @@ def test_heart_rate_rises_backward_at_the_same_speed() -> None:
         world = VirtualWorld(seed=3, person=person, plan=plan)
         return run(world, 600)[-1][3]
 
-    assert steady_hr(Direction.REVERSE) - steady_hr(Direction.FORWARD) >= 25
+    assert steady_hr(Facing.REVERSE) - steady_hr(Facing.FORWARD) >= 25
 
 
 def test_machine_control_results() -> None:

@@ -27,7 +27,7 @@ def test_the_first_program_found_says_the_cue(tmp_path: Path) -> None:
     speaker = find_speaker(str(tmp_path))
     assert speaker is not None
     assert Path(speaker.program).name == "espeak"
-    assert speaker.say("Turn now: face backward, hands on the rails.", "turn")
+    assert speaker.say("Turn now: face backward, hands on the rails.")
     speaker.wait()
     assert log.read_text() == "Turn now: face backward, hands on the rails.\n"
 
@@ -37,11 +37,11 @@ def test_minor_cues_wait_their_turn_and_important_ones_cut_in(tmp_path: Path) ->
     speaker = find_speaker(str(tmp_path))
     assert speaker is not None
     try:
-        assert speaker.say("Turn in 10 s: slow to 2 km/h.", "announce")
+        assert speaker.say("Turn in 10 s: slow to 2 km/h.")
         assert speaker.busy()
-        assert not speaker.say("3", "countdown")
+        assert not speaker.say("3", minor=True)
         assert speaker.skipped == 1
-        assert speaker.say("Safety key pulled: the belt stopped.", "warning")
+        assert speaker.say("Safety key pulled: the belt stopped.")
         assert (speaker.spoken, speaker.interrupted) == (2, 1)
         assert speaker.busy()
     finally:

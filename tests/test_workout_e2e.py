@@ -3,29 +3,34 @@
 One recording (40x session time) checked from every side: cue lines at the plan's times,
 a turnaround warning at every turn, the belt within the caps and on the ramps, nothing
 commanded before the person starts the belt, and a console press that wins over the plan.
+How precisely cues land on time is measured by bench/workout_runs.py, not asserted here:
+a loaded machine may run the 40x clock late by a tick.
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.support import cli, record_virtual
+from treadmill.model import CoachEventKind, Facing
 from treadmill.session.coach import CoachEvent
-from treadmill.session.recording import RecordOptions, RecordResult, record
+from treadmill.session.live import LiveResult
+from treadmill.session.options import WorkoutOptions
 from treadmill.storage.fixtures import read_fixture
 from treadmill.workout.builtin import builtin_plans
-from treadmill.workout.cues import TURN_SPEED_KMH
+from treadmill.workout.cues import TURN_SPEED_KMH, CueKind
 from treadmill.workout.plan import Caps, Plan
+from treadmill.workout.safety import Rule
 
 PLAN_ID = "first-steps-backward"
 CAPS = Caps(forward_kmh=12.0, reverse_kmh=3.0)
 PRESS_AT, PRESS_KMH = 820.0, 4.5
-"""In the forward cool-down (780-960 s, 3 km/h), someone sets 4.5 km/h on the console."""
+"""In the forward cool-down (780-960 s of the plan, 3 km/h), someone sets 4.5 km/h on the console."""
+Run = tuple[LiveResult, list[CoachEvent]]
 
 
 @pytest.fixture(scope="module")
@@ -34,61 +39,63 @@ def plan() -> Plan:
 
 
 @pytest.fixture(scope="module")
-def run(plan: Plan, tmp_path_factory: pytest.TempPathFactory) -> tuple[RecordResult, list[CoachEvent]]:
+def run(plan: Plan, tmp_path_factory: pytest.TempPathFactory) -> Run:
     events: list[CoachEvent] = []
     out = tmp_path_factory.mktemp("workout") / "guided.jsonl"
-    options = RecordOptions(
-        out=out,
-        virtual=True,
-        seed=7,
-        time_scale=40.0,
-        duration_s=(plan.duration_s or 0.0) + 60.0,
-        workout=plan,
-        control=True,
-        caps=CAPS,
-        console_presses=((PRESS_AT, PRESS_KMH),),
+    result = asyncio.run(
+        record_virtual(
+            out,
+            duration_s=(plan.duration_s or 0.0) + 60.0,
+            seed=7,
+            time_scale=40.0,
+            workout=WorkoutOptions(plan, control=True, caps=CAPS),
+            on_coach=events.append,
+            console_presses=((PRESS_AT, PRESS_KMH),),
+        )
     )
-    return asyncio.run(record(options, on_coach=events.append)), events
+    return result, events
 
 
-def test_the_fixture_holds_a_cue_line_at_every_turn_on_time(
-    plan: Plan, run: tuple[RecordResult, list[CoachEvent]]
-) -> None:
+def plan_time(result: LiveResult, t: float) -> float:
+    """Session time ``t`` on the plan's clock (this person never stops the belt mid-workout)."""
+    assert result.coach is not None
+    assert result.coach.started_at is not None
+    return t - result.coach.started_at
+
+
+def test_the_recording_holds_a_cue_line_at_every_turn_of_the_plan(plan: Plan, run: Run) -> None:
     result, _ = run
+    assert result.path is not None
     planned = plan.cue_lines()
     cues = read_fixture(result.path).cues
-    assert [d for _, d in cues] == [d for _, d in planned]
-    for (t, _), (cue_t, _) in zip(planned, cues, strict=True):
-        assert cue_t == pytest.approx(t, abs=0.2)
+    assert [c.direction for c in cues] == [d for _, d in planned]
+    for (t, _), cue in zip(planned[:-1], cues, strict=False):
+        assert plan_time(result, cue.t) == pytest.approx(t, abs=1.0)  # the plan's clock, not the session's
     assert result.coach is not None
     assert result.coach.cues.finished
 
 
-def test_every_turn_is_announced_counted_down_and_warned(
-    plan: Plan, run: tuple[RecordResult, list[CoachEvent]]
-) -> None:
+def test_every_turn_is_announced_counted_down_and_warned(plan: Plan, run: Run) -> None:
     _, events = run
-    turns = [e.t for e in events if e.kind == "cue" and e.detail == "turn"]
-    assert len(turns) == sum(a.direction != b.direction for a, b in itertools.pairwise(plan.steps))
+    turns = [e.t for e in events if e.cue is CueKind.TURN]
+    assert len(turns) == sum(a.direction is not b.direction for a, b in itertools.pairwise(plan.steps))
     for t in turns:
-        assert any(e.detail == "announce" and t - 10.3 <= e.t <= t - 9.7 for e in events)
-        assert sum(e.detail == "countdown" and t - 3.3 <= e.t < t for e in events) == 3
-        last = [e for e in events if e.detail.split("/")[0] == "turnaround" and e.t <= t + 0.2]
+        assert any(e.cue is CueKind.ANNOUNCE and t - 11.0 <= e.t <= t - 9.0 for e in events)
+        assert sum(e.cue is CueKind.COUNTDOWN and t - 4.0 <= e.t <= t for e in events) == 3
+        last = [e for e in events if e.rule is Rule.TURNAROUND and e.t <= t + 1.0]
         assert last, f"no turnaround warning by the turn at {t}"
-        assert last[-1].kind == "warning"
+        assert last[-1].kind is CoachEventKind.WARNING
 
 
-def test_the_belt_stays_within_the_caps_and_follows_the_ramps(
-    plan: Plan, run: tuple[RecordResult, list[CoachEvent]]
-) -> None:
+def test_the_belt_stays_within_the_caps_and_follows_the_ramps(plan: Plan, run: Run) -> None:
     result, _ = run
     assert result.coach is not None
     commands = [c for c in result.coach.commands if c.speed_kmh is not None]
     assert commands
-    reverse = [(a, b) for a, b, step in plan.timeline() if step.direction == "reverse"]
+    reverse = [(a, b) for a, b, step in plan.timeline() if step.direction is Facing.REVERSE]
 
     def backward(t: float) -> bool:
-        return any(a <= t < b for a, b in reverse)
+        return any(a <= plan_time(result, t) < b for a, b in reverse)
 
     for c in commands:
         assert c.speed_kmh is not None
@@ -103,32 +110,27 @@ def test_the_belt_stays_within_the_caps_and_follows_the_ramps(
     assert max(belt_backward) <= CAPS.reverse_kmh + 0.05
     # Slowed to the turn speed by each turn.
     for t, _ in plan.cue_lines()[:-1]:
-        before = [c for c in commands if t - 12.0 <= c.t < t]
+        before = [c for c in commands if t - 12.0 <= plan_time(result, c.t) < t]
         if before:
             assert before[-1].speed_kmh == pytest.approx(TURN_SPEED_KMH)
 
 
-def test_nothing_is_commanded_before_the_person_starts_the_belt(
-    run: tuple[RecordResult, list[CoachEvent]],
-) -> None:
+def test_nothing_is_commanded_before_the_person_starts_the_belt(run: Run) -> None:
     result, _ = run
     assert result.coach is not None
     started = next(s.t for s in result.session.samples if s.speed_kmh is not None and s.speed_kmh >= 0.3)
     assert result.coach.commands[0].t >= started
 
 
-def test_a_console_press_wins_over_the_plan_and_the_app_says_so(
-    run: tuple[RecordResult, list[CoachEvent]],
-) -> None:
+def test_a_console_press_wins_over_the_plan_and_the_app_says_so(run: Run) -> None:
     result, events = run
     assert result.coach is not None
     # The runner presses Stop as the workout ends; the app's own stop is then no news.
-    assert [e for e in events if e.kind == "message"] == [e for e in events if e.detail == "console"]
-    said = [e for e in events if e.kind == "message" and e.detail == "console"]
-    assert len(said) == 1
+    said = [e for e in events if e.kind is CoachEventKind.MESSAGE]
+    assert [e.text for e in said] == ["Following the console"]
     assert said[0].t == pytest.approx(PRESS_AT, abs=1.0)
-    assert "4.5 km/h" in said[0].text
-    finish = next(e.t for e in events if e.detail == "finished")
+    assert "4.5 km/h" in said[0].more
+    finish = next(e.t for e in events if e.cue is CueKind.FINISHED)
     assert not [c for c in result.coach.commands if PRESS_AT < c.t < finish]
     belt = [s.speed_kmh for s in result.session.samples if PRESS_AT + 10 <= s.t < finish - 1 and s.speed_kmh]
     assert belt
@@ -143,17 +145,12 @@ def test_a_console_press_wins_over_the_plan_and_the_app_says_so(
     ],
 )
 def test_record_refuses_control_without_a_workout_and_unknown_plans(
-    args: list[str], message: str, tmp_path: Path
+    args: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "x.jsonl"
-    done = subprocess.run(
-        [sys.executable, "-m", "treadmill", "record", "--virtual", "--out", str(out), *args],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 2
-    assert message in done.stderr
+    status, _, err = cli(capsys, "record", "--virtual", "--out", str(out), *args)
+    assert status == 2
+    assert message in err
     assert not out.exists()
 
 
@@ -164,26 +161,28 @@ async def test_ending_a_controlled_workout_early_stops_the_belt(plan: Plan, tmp_
 
     def on_coach(event: CoachEvent) -> None:
         events.append(event)
-        if event.detail == "turn":
+        if event.cue is CueKind.TURN:
             turned.set()
 
-    options = RecordOptions(
-        out=out,
-        virtual=True,
-        seed=7,
-        time_scale=40.0,
-        duration_s=3600.0,
-        workout=plan,
-        control=True,
-        caps=CAPS,
+    recording = asyncio.create_task(
+        record_virtual(
+            out,
+            duration_s=3600.0,
+            seed=7,
+            time_scale=40.0,
+            workout=WorkoutOptions(plan, control=True, caps=CAPS),
+            on_coach=on_coach,
+        )
     )
-    recording = asyncio.create_task(record(options, on_coach=on_coach))
     await turned.wait()  # mid-workout, the belt moving under app control
     recording.cancel()
     with pytest.raises(asyncio.CancelledError):
         await recording
     # The machine acknowledged the stop (the client waits for its answer) before the app let go.
-    assert [e.text for e in events if e.kind == "control"] == ["Workout ended early: belt stopped."]
+    assert [(e.text, e.more) for e in events if e.kind is CoachEventKind.CONTROL] == [
+        ("Belt stopped", "Workout ended early.")
+    ]
     fixture = read_fixture(out)
     assert fixture.cues  # everything recorded until then is kept, the turn's cue line too
-    assert fixture.frames[-1].t >= fixture.cues[0][0] - 2.0
+    assert fixture.frames[-1].t >= fixture.cues[0].t - 2.0
+    assert [f.char for f in fixture.frames[-3:]].count("2ad9") >= 1, "the stop's acknowledgement is recorded"

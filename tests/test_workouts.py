@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.support import cli
+from treadmill.storage.plans import catalogue
 from treadmill.storage.profile import UserProfile, save_profile
-from treadmill.workout.builtin import BUILTIN_IDS, builtin_plans, challenge_day
-from treadmill.workout.library import catalogue
+from treadmill.workout.builtin import BUILTIN_IDS, Rating, builtin_plans, challenge_day
 from treadmill.workout.plan import Caps, PlanError, parse_plan
 from treadmill.workout.zwo import parse_zwo
 
@@ -84,7 +82,7 @@ GOOD_STEP = 'direction = "forward"\nduration = 60\n'
             + '[[steps]]\ndirection = "reverse"\nduration = 30\nspeed_kmh = 12.0\n',
             8,
             "steps[1].speed_kmh",
-            "above the reverse cap",
+            "above the backward cap",
         ),
         ('name = "x"\n', 0, "steps", "the plan has no steps"),
         ('name = "x"\nsteps = []\n', 2, "steps", "the plan has no steps"),
@@ -132,7 +130,8 @@ def test_the_challenge_progresses_and_adapts() -> None:
     assert backward[-1] > 3 * backward[0]
     fastest = [max(s.speed_kmh or 0 for s in p.steps if s.direction == "reverse") for p in days]
     assert all(b - a <= 0.5 for a, b in itertools.pairwise(fastest))  # at most +0.5 km/h a session
-    assert challenge_day(4, "hard").reverse_s < days[3].reverse_s < challenge_day(4, "easy").reverse_s
+    hard, easy = challenge_day(4, Rating.HARD), challenge_day(4, Rating.EASY)
+    assert hard.reverse_s < days[3].reverse_s < easy.reverse_s
     with pytest.raises(ValueError, match="days 1 to 7"):
         challenge_day(8)
 
@@ -177,7 +176,7 @@ def test_zwo_distance_workouts_and_refusals() -> None:
     assert plan.steps[0].duration_s is None
     with pytest.raises(PlanError, match="only run workouts"):
         parse_zwo(ZWO.replace(b"run</sportType>", b"bike</sportType>"), "b.zwo", PACES)
-    with pytest.raises(PlanError, match="above the reverse cap"):
+    with pytest.raises(PlanError, match="above the backward cap"):
         parse_zwo(ZWO, "fast.zwo", PACES, Caps(reverse_kmh=4.0))
     with pytest.raises(PlanError, match="not a Zwift workout"):
         parse_zwo(b"<not xml", "x.zwo", PACES)
@@ -186,7 +185,9 @@ def test_zwo_distance_workouts_and_refusals() -> None:
         parse_zwo(bomb, "bomb.zwo", PACES)
 
 
-def test_plans_command_lists_builtins_and_the_users_own(tmp_path: Path) -> None:
+def test_plans_command_lists_builtins_and_the_users_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     plans = tmp_path / "plans"
     plans.mkdir()
     (plans / "mine.toml").write_text(
@@ -196,20 +197,14 @@ def test_plans_command_lists_builtins_and_the_users_own(tmp_path: Path) -> None:
     (plans / "broken.toml").write_text('name = "Broken"\n[[steps]]\ndirection = "sideways"\nduration = 5\n')
     # The .zwo asks for 4.9 km/h backward: above the default 3 km/h cap, so this user raised theirs.
     save_profile(UserProfile(reverse_cap_kmh=8.0), tmp_path)
-    env = {**os.environ, "TREADMILL_CONFIG_DIR": str(tmp_path)}
-    result = subprocess.run(
-        [sys.executable, "-m", "treadmill", "plans", "--json"],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
-    )
-    assert result.returncode == 0, result.stderr
-    listed = {p["id"]: p for p in json.loads(result.stdout)}
+    monkeypatch.setenv("TREADMILL_CONFIG_DIR", str(tmp_path))
+    status, out, err = cli(capsys, "plans", "--json")
+    assert status == 0, err
+    listed = {p["id"]: p for p in json.loads(out)}
     assert {"first-steps-backward", "7-day-challenge", "mine", "pyramid"} <= set(listed)
     assert listed["mine"]["kind"] == "user"
     assert "broken" not in listed
-    assert "broken.toml:3: steps[0].direction" in result.stderr
+    assert "broken.toml:3: steps[0].direction" in err
 
 
 def test_catalogue_finds_by_id_name_and_path(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from treadmill.session.actions import SessionActions
 from treadmill.session.board import LiveBoard
 from treadmill.session.coach import CoachEvent, WorkoutCoach
 from treadmill.session.decoding import SampleDecoder
+from treadmill.session.engine import SessionItem
 from treadmill.storage.fixtures import read_fixture
 from treadmill.workout.builtin import builtin_plans
 from tui.screens.live import LiveScreen
@@ -34,6 +35,7 @@ class FrozenRunner:
         self.title = title
         self.actions: SessionActions | None = None
         self.mqtt: MqttStatus | None = None
+        self.live = True
 
     def now(self) -> float:
         return self.t
@@ -51,15 +53,18 @@ async def coached_until(
     """Replay ``path`` to ``t_end`` through a real WorkoutCoach (ticking every 0.1 s) and a LiveBoard.
 
     The coach's own cues go back to the coach and the board, as the session does live; the
-    recording's cue lines are left out (the coach makes them again).
+    recording's cue lines are left out (the coach makes them again). Every item passes the
+    board first, as in the session engine.
     """
     fixture = read_fixture(path)
     board = LiveBoard()
     events: list[CoachEvent] = []
 
+    async def take(item: SessionItem) -> None:
+        await coach.handle(board.take(item))
+
     async def add_cue(cue: Cue) -> None:
-        board.take(cue)
-        await coach.handle(cue)
+        await take(cue)
 
     coach = WorkoutCoach(builtin_plans()["zone2-reverse"], add_cue, SessionClock(), on_event=events.append)
     board.coach = coach
@@ -75,14 +80,12 @@ async def coached_until(
             tick = round(tick + 0.1, 1)
         if isinstance(item, Frame):
             await coach.handle(item)
-            sample = decoder.feed(item)
-            if sample is not None:
-                board.take(sample)
-                await coach.handle(sample)
+            decoded = decoder.feed(item)
+            if decoded is not None:
+                await take(decoded)
         else:
             decoder.on_event(item)
-            board.take(item)
-            await coach.handle(item)
+            await take(item)
     while tick <= t_end:
         await coach.tick(tick)
         tick = round(tick + 0.1, 1)

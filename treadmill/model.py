@@ -1,9 +1,15 @@
-"""What flows out of a source: raw frames and link events, stamped with session time.
+"""The words every layer shares: directions, link states, what a source yields, one sample.
 
 A :class:`Frame` is what arrived, when, from which characteristic and sensor: raw bytes,
-recorded before anything decodes them (architecture.md). A :class:`LinkEvent` says what
-happened to the link (connected, disconnected, stale, ...). Both are plain and frozen;
-foreign types (bleak's ``bytearray``, devices) are converted before they get here.
+recorded before anything decodes them. A :class:`LinkEvent` says what happened to a link
+(connected, disconnected, stale, ...). A :class:`Cue` is a turn the app asked for. The
+decoding stage turns frames into one :class:`Sample` per complete treadmill record and
+one :class:`StatusReport` per machine status; the direction stage then labels each sample
+with a :class:`Direction` and how sure it is. Everything here is plain and frozen; foreign
+types (bleak's ``bytearray``, devices) are converted before they get here.
+
+:func:`belt_moving` is the one "is the belt moving?" threshold: the safety rules, the
+coach, control, the totals and the screen all ask it.
 """
 
 from __future__ import annotations
@@ -11,11 +17,121 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-__all__ = ["Cue", "Frame", "LinkEvent", "LinkEventKind", "Sensor"]
+from treadmill.ftms.control_point import ControlPointResponse
+from treadmill.ftms.machine_status import MachineStatus
+
+__all__ = [
+    "MOVING_FROM_KMH",
+    "CoachEventKind",
+    "ControlReply",
+    "Cue",
+    "CueDirection",
+    "Direction",
+    "Evidence",
+    "Facing",
+    "Frame",
+    "LinkEvent",
+    "LinkEventKind",
+    "LinkState",
+    "Sample",
+    "Sensor",
+    "StatusReport",
+    "belt_moving",
+]
+
+MOVING_FROM_KMH = 0.3
+"""Below this belt speed nobody walks: the slowest treadmills run at 0.5 km/h, and a belt
+coasting to a stop reports less than that on its way down."""
+
+
+def belt_moving(speed_kmh: float | None) -> bool:
+    """True when the belt runs at a walkable speed (unknown or NaN counts as not moving)."""
+    return speed_kmh is not None and speed_kmh >= MOVING_FROM_KMH
+
+
+class Facing(enum.StrEnum):
+    """Which way a person faces on the deck: what a plan step asks for, what a mark says."""
+
+    FORWARD = "forward"
+    REVERSE = "reverse"
+
+    @property
+    def words(self) -> str:
+        """How the screen says it: facing forward, or backward."""
+        return "backward" if self is Facing.REVERSE else "forward"
+
+    @property
+    def other(self) -> Facing:
+        """The way a turn leads."""
+        return Facing.FORWARD if self is Facing.REVERSE else Facing.REVERSE
+
+
+class Direction(enum.StrEnum):
+    """Which way the person moves, as far as anyone can tell.
+
+    ``UNSURE`` is the detector's honest answer when the evidence supports neither way; the
+    truth lines of a recording are never unsure.
+    """
+
+    FORWARD = "forward"
+    REVERSE = "reverse"
+    STOPPED = "stopped"
+    UNSURE = "unsure"
+
+    @classmethod
+    def facing(cls, facing: Facing) -> Direction:
+        """The moving direction of someone facing ``facing``."""
+        return cls.REVERSE if facing is Facing.REVERSE else cls.FORWARD
+
+
+class CueDirection(enum.StrEnum):
+    """What a cue told the person (a recording's ``cue`` lines)."""
+
+    FORWARD = "forward"
+    REVERSE = "reverse"
+    STOP = "stop"
+
+    @property
+    def facing(self) -> Facing | None:
+        """The way the cue asks to face (None for stop)."""
+        return None if self is CueDirection.STOP else Facing(self.value)
+
+
+class Evidence(enum.StrEnum):
+    """What a direction rests on, strongest first: it picks the confidence calibration."""
+
+    CUED = "cued"
+    """The workout's own cues, with whatever sensors there are."""
+    FOOTPOD = "footpod"
+    """Stride from a footpod, with the speed."""
+    HEART_RATE = "heart_rate"
+    """Speed and heart rate."""
+    SPEED = "speed"
+    """The belt speed alone."""
+
+
+class LinkState(enum.StrEnum):
+    """The treadmill's link, as the screen and MQTT show it."""
+
+    WAITING = "waiting"
+    CONNECTED = "connected"
+    STALE = "stale"
+    RECONNECTING = "reconnecting"
+    LOST = "lost"
+
+
+class CoachEventKind(enum.StrEnum):
+    """What a coach event is: something for the person to see or hear."""
+
+    CUE = "cue"
+    WARNING = "warning"
+    CLEARED = "cleared"
+    CONTROL = "control"
+    MESSAGE = "message"
 
 
 class Sensor(enum.StrEnum):
-    """Which device a frame came from (fixture ``src``, contracts.md §2)."""
+    """Which device a frame came from (a recording's ``src``)."""
 
     TREADMILL = "treadmill"
     HEART_RATE = "hr"
@@ -35,7 +151,7 @@ class Frame:
 
 
 class LinkEventKind(enum.StrEnum):
-    """Session events a source reports (fixture ``event`` lines)."""
+    """Session events a source reports (a recording's ``event`` lines)."""
 
     CONNECTED = "connected"
     DISCONNECTED = "disconnected"
@@ -48,33 +164,91 @@ class LinkEventKind(enum.StrEnum):
     CONTROL_GRANTED = "control_granted"
     CONTROL_LOST = "control_lost"
     MARKED = "marked"
-    """The user pressed the key: ``detail`` is the direction they face (``forward``/``reverse``)."""
+    """The person pressed r or f: ``detail`` is the way they face (``forward``/``reverse``)."""
+
+    @property
+    def link_state(self) -> LinkState | None:
+        """The link state this event leads to (None: it says nothing about the link)."""
+        return _LINK_STATE.get(self)
+
+
+_LINK_STATE = {
+    LinkEventKind.CONNECTED: LinkState.CONNECTED,
+    LinkEventKind.FRESH: LinkState.CONNECTED,
+    LinkEventKind.STALE: LinkState.STALE,
+    LinkEventKind.DISCONNECTED: LinkState.RECONNECTING,
+    LinkEventKind.RECONNECTING: LinkState.RECONNECTING,
+    LinkEventKind.GAVE_UP: LinkState.LOST,
+}
 
 
 @dataclass(frozen=True, slots=True)
 class LinkEvent:
-    """Something that happened to a sensor's link."""
+    """Something that happened to a sensor's link, or a mark the person made."""
 
     t: float
     kind: LinkEventKind
     src: Sensor = Sensor.TREADMILL
     detail: str = ""
-    """Human-readable detail (the reason, the gap length, the attempt number)."""
+    """Human-readable detail (the reason, the gap length); for a mark, the way faced."""
 
 
 @dataclass(frozen=True, slots=True)
 class Cue:
-    """The app told the user to switch direction (fixture ``cue`` lines)."""
+    """The app told the person to turn, or to stop (a recording's ``cue`` lines)."""
 
     t: float
-    direction: str
-    """``forward``, ``reverse`` or ``stop``."""
+    direction: CueDirection
 
     @property
     def words(self) -> str:
-        """What the cue told the user, for a replay or a subscriber that has no coach to ask."""
-        return {
-            "reverse": "Turn now: face backward.",
-            "forward": "Turn now: face forward.",
-            "stop": "Stop.",
-        }.get(self.direction, self.direction)
+        """What the cue told the person, for a replay or a subscriber that has no coach to ask."""
+        if self.direction is CueDirection.STOP:
+            return "Stop."
+        return f"Turn now: face {Facing(self.direction.value).words}."
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    """One row on the session timeline, at the arrival of a complete treadmill record.
+
+    The decoding stage fills the measurements; the direction stage adds the last three.
+    """
+
+    t: float
+    """Session time, s."""
+    speed_kmh: float | None
+    """Belt speed (None in a record that does not carry it)."""
+    incline_pct: float | None = None
+    distance_m: float | None = None
+    """The treadmill's own distance since its session start."""
+    elapsed_s: float | None = None
+    energy_kcal: float | None = None
+    steps: int | None = None
+    heart_rate_bpm: int | None = None
+    """Latest strap reading (or the treadmill's own); None when there is none (0 is none)."""
+    heart_rate_age_s: float | None = None
+    cadence_per_min: int | None = None
+    """Latest footpod step rate."""
+    cadence_age_s: float | None = None
+    direction: Direction = Direction.UNSURE
+    """The direction the detector committed to at this sample."""
+    confidence: float = 0.0
+    """How often the detector is right when it says this, 0-1 (calibrated)."""
+    evidence: Evidence = Evidence.SPEED
+
+
+@dataclass(frozen=True, slots=True)
+class StatusReport:
+    """A Fitness Machine Status notification (0x2ADA), decoded once for everyone."""
+
+    t: float
+    status: MachineStatus
+
+
+@dataclass(frozen=True, slots=True)
+class ControlReply:
+    """A Control Point indication (0x2AD9): the machine's answer to a procedure, decoded once."""
+
+    t: float
+    response: ControlPointResponse

@@ -8,22 +8,26 @@ and ``replay`` go straight to the live screen.
 
 from __future__ import annotations
 
+import logging
+import os
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
+import platformdirs
 from textual import on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Static
 
-from treadmill.launch import AppRequest
-from treadmill.session.recording import RecordOptions
+from treadmill.model import Facing
+from treadmill.session.options import SessionOptions, SourceOptions, VirtualOptions, WorkoutOptions
 from treadmill.storage.history import History
+from treadmill.storage.plans import catalogue
 from treadmill.storage.profile import UserProfile, load_profile
-from treadmill.workout.library import catalogue
-from treadmill.workout.plan import PlanError
+from treadmill.workout.plan import Plan, PlanError
+from tui.request import AppMode, AppRequest
 from tui.screens.confirm import ConfirmQuit
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.devices import DeviceChoice, DevicePicker
@@ -55,14 +59,16 @@ class TreadmillApp(App[int]):
         config: Path | None = None,
         refresh_s: float | None = 0.25,
     ) -> None:
-        """``config``: where remembered devices live (default: the user's config folder)."""
+        """``config``: where remembered devices live (default: the person's config folder)."""
         super().__init__()
         self.request = request
         self.history = history or History()
-        self.profile = profile or load_profile()
+        loaded = load_profile() if profile is None else None
+        self.profile = profile or (loaded.profile if loaded else UserProfile())
+        self.profile_problems = () if loaded is None else loaded.problems
         self.config = config
         self.refresh_s = refresh_s
-        self.options: RecordOptions | None = request.options
+        self.options: SessionOptions | None = request.options
         self.plan_id = request.plan_id
         self.runner: Runner | None = None
         self.quitting = False
@@ -74,9 +80,11 @@ class TreadmillApp(App[int]):
     def on_mount(self) -> None:
         """Open what the command line asked for."""
         request = self.request
-        if request.mode == "dashboard" and request.mqtt is not None:
+        for problem in self.profile_problems:
+            self.notify(problem, title="Profile", severity="warning", timeout=12)
+        if request.mode is AppMode.DASHBOARD and request.mqtt is not None:
             self.push_screen(DashboardScreen(request.mqtt))
-        elif request.mode == "replay" and request.fixture is not None:
+        elif request.mode is AppMode.REPLAY and request.fixture is not None:
             runner = ReplayRunner(
                 request.fixture,
                 speed=request.replay_speed,
@@ -86,9 +94,10 @@ class TreadmillApp(App[int]):
             )
             self._go_live(runner)
         elif request.pick_device and self.options is not None:
-            hci = self.options.hci
+            source = self.options.source
             self.push_screen(
-                DevicePicker(virtual=self.options.virtual, hci=hci, config=self.config), self._devices_picked
+                DevicePicker(virtual=source.is_virtual, hci=source.hci, config=self.config),
+                self._devices_picked,
             )
         else:
             self._workout_or_go()
@@ -98,10 +107,11 @@ class TreadmillApp(App[int]):
     def _devices_picked(self, choice: DeviceChoice | None) -> None:
         if choice is None or self.options is None:
             return
-        if not self.options.virtual:
-            self.options = replace(
-                self.options, device=choice.treadmill, strap=choice.strap, footpod=choice.footpod
+        if not self.options.source.is_virtual:
+            source = replace(
+                self.options.source, device=choice.treadmill, strap=choice.strap, footpod=choice.footpod
             )
+            self.options = replace(self.options, source=source)
         self._workout_or_go()
 
     def _workout_or_go(self) -> None:
@@ -125,29 +135,34 @@ class TreadmillApp(App[int]):
     def _workout_picked(self, choice: WorkoutChoice | None) -> None:
         if choice is None or self.options is None:
             return
-        plan = choice.plan
-        duration = FREE_RUN_S if plan is None else (plan.duration_s or 3600.0) + AFTER_WORKOUT_S
-        self.options = replace(
-            self.options,
-            workout=plan,
-            plan=None,
-            control=self.options.control and plan is not None,
-            duration_s=duration,
-        )
-        self.plan_id = choice.plan_id if plan is not None else None
+        self.options = self._with_plan(self.options, choice.plan)
+        self.plan_id = choice.plan_id if choice.plan is not None else None
         self._go_live(self._live_runner(self.options))
 
-    def _live_runner(self, options: RecordOptions) -> LiveRunner:
-        name = "Free run" if options.workout is None else options.workout.name
-        where = " · virtual" if options.virtual else ""
+    def _with_plan(self, options: SessionOptions, plan: Plan | None) -> SessionOptions:
+        """The options for ``plan`` (None: a free run), with control as asked and the person's caps."""
+        if plan is None:
+            return replace(options, workout=None, duration_s=FREE_RUN_S)
+        workout = WorkoutOptions(
+            plan,
+            control=self.request.control,
+            caps=self.profile.caps(),
+            safe_reverse_kmh=self.profile.reverse_cap_kmh,
+        )
+        return replace(options, workout=workout, duration_s=(plan.duration_s or 3600.0) + AFTER_WORKOUT_S)
+
+    def _live_runner(self, options: SessionOptions) -> LiveRunner:
+        workout = options.workout
+        name = "Free run" if workout is None else workout.plan.name
+        where = " · virtual" if options.source.is_virtual else ""
         fast = "" if options.time_scale == 1.0 else f" ×{options.time_scale:g}"
-        control = " · control on" if options.control else ""
+        control = " · control on" if workout is not None and workout.control else ""
         return LiveRunner(
             options,
             plan_id=self.plan_id,
             history=self.history,
-            body=self.profile.body(),
             title=f"{name}{where}{fast}{control}",
+            mqtt=self.request.mqtt,
         )
 
     def _go_live(self, runner: Runner) -> None:
@@ -161,9 +176,7 @@ class TreadmillApp(App[int]):
             if self.quitting:
                 self.exit(0)
             return
-        self.switch_screen(
-            SummaryScreen(message.outcome, message.runner.board, self.history, message.runner.title)
-        )
+        self.switch_screen(SummaryScreen(message.outcome, message.runner, self.history))
 
     # --- app-wide actions ----------------------------------------------------------------------
 
@@ -201,7 +214,9 @@ class TreadmillApp(App[int]):
     def action_new_session(self) -> None:
         """Another workout on the same devices."""
         if self.options is None:  # a replay: the demo's virtual treadmill for the next one
-            self.options = RecordOptions(out=Path(), virtual=True, time_scale=4.0)
+            self.options = SessionOptions(
+                source=SourceOptions(virtual=VirtualOptions()), time_scale=4.0, body=self.profile.body()
+            )
         self.plan_id = None
         self.pop_screen()
         self._workout_or_go()
@@ -215,9 +230,35 @@ class TreadmillApp(App[int]):
                 "Stop the session", "End it; a coached belt is stopped (s)", screen.action_stop
             )
             yield SystemCommand(
-                "Mark: I face backward", "Tell the detector (r)", lambda: screen.run_action("mark('reverse')")
+                "Mark: I face backward",
+                "Tell the detector (r)",
+                lambda: screen.run_action(f"mark('{Facing.REVERSE}')"),
             )
             yield SystemCommand(
-                "Mark: I face forward", "Tell the detector (f)", lambda: screen.run_action("mark('forward')")
+                "Mark: I face forward",
+                "Tell the detector (f)",
+                lambda: screen.run_action(f"mark('{Facing.FORWARD}')"),
             )
         yield SystemCommand("History", "Past sessions and progress", self.action_history)
+
+
+def _log_to_file() -> None:
+    """The screen owns stderr: logs go to a file (``TREADMILL_LOG=debug`` for more)."""
+    folder = platformdirs.user_log_path("treadmill-companion")
+    folder.mkdir(parents=True, exist_ok=True)
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    handler = logging.FileHandler(folder / "app.log", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    level = os.environ.get("TREADMILL_LOG", "warning").upper()
+    root.setLevel(getattr(logging, level, logging.WARNING))
+
+
+def run_app(request: AppRequest) -> int:
+    """Open the app for ``request``; the exit status when it closes."""
+    _log_to_file()
+    app = TreadmillApp(request)
+    app.run()
+    return app.return_code or 0

@@ -1,29 +1,32 @@
-"""Runs one session for the app: live (recorded to the history) or a replay, feeding a LiveBoard.
+"""Runs one session for the app: live (recorded to the history) or a replay.
 
-The app's screen holds a runner, asks it for the board's snapshot at its own refresh rate,
-sends the user's keys to ``runner.actions``, and awaits ``runner.run()`` in a worker.
+The app's screen holds a runner, reads the session's board at its own refresh rate, sends
+the person's keys to ``runner.actions``, and awaits ``runner.run()`` in a worker.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
-from treadmill.clock import SessionClock
-from treadmill.core.metrics import Body
-from treadmill.model import Cue
+from treadmill.core.body import Body
+from treadmill.core.pipeline import Pipeline
+from treadmill.model import CoachEventKind, Cue
 from treadmill.mqtt.messages import MqttStatus
 from treadmill.mqtt.publisher import MqttPublisher
 from treadmill.mqtt.settings import MqttSettings
-from treadmill.session.actions import LiveActions, ReplayActions, SessionActions
+from treadmill.session.actions import ReplayActions, SessionActions
 from treadmill.session.board import LiveBoard
 from treadmill.session.coach import CoachEvent
 from treadmill.session.engine import Consumer, Overflow, Session, SessionItem, SessionResult
-from treadmill.session.recording import RecordOptions, Running, record
+from treadmill.session.live import LiveSession, Recording, open_live_session
+from treadmill.session.options import SessionOptions
 from treadmill.session.replay import ReplaySource
+from treadmill.storage.files import StorageError
 from treadmill.storage.fixtures import read_fixture
 from treadmill.storage.history import History, SessionRecord
 
@@ -38,6 +41,13 @@ class Outcome:
     """The recording (live) or the replayed file."""
     record: SessionRecord | None = None
     """The history entry (live sessions only)."""
+    storage_error: StorageError | None = None
+    """Why recording stopped early (a full disk): the recording keeps what was written."""
+
+    @property
+    def replay(self) -> bool:
+        """True for a replay (nothing was recorded; nothing to rate)."""
+        return self.record is None and self.storage_error is None
 
 
 class Runner(Protocol):
@@ -47,6 +57,8 @@ class Runner(Protocol):
     actions: SessionActions | None
     """None until the session is connected."""
     title: str
+    live: bool
+    """A live session (False: a replay)."""
 
     def now(self) -> float:
         """Session time now."""
@@ -57,64 +69,74 @@ class Runner(Protocol):
         ...
 
     async def run(self, on_coach: Callable[[CoachEvent], None]) -> Outcome:
-        """Run to the end (or until the user stops it)."""
+        """Run to the end (or until the person stops it)."""
         ...
 
 
 class LiveRunner:
     """A live session (a treadmill, or the virtual one), recorded to the history as it goes."""
 
+    live = True
+
     def __init__(
         self,
-        options: RecordOptions,
+        options: SessionOptions,
         *,
         plan_id: str | None,
         history: History,
-        body: Body,
         title: str,
+        mqtt: MqttSettings | None = None,
     ) -> None:
         self.options = options
         self.plan_id = plan_id
         self.history = history
         self.title = title
-        self.board = LiveBoard(body=body)
+        self.mqtt_settings = mqtt
+        self.board = LiveBoard(Pipeline(options.body))
+        """A placeholder until the session is connected; then the session's own."""
         self.actions: SessionActions | None = None
-        self.fixture: Path | None = None
-        self._clock: SessionClock | None = None
+        self.session: LiveSession | None = None
         self._mqtt: MqttPublisher | None = None
 
     def now(self) -> float:
         """Session time (0 until connected)."""
-        return 0.0 if self._clock is None else self._clock.now()
+        return 0.0 if self.session is None else self.session.clock.now()
 
     def mqtt_status(self) -> MqttStatus | None:
-        """The publisher's status, once the session runs with ``--mqtt``."""
+        """The publisher's status, with ``--mqtt``."""
         return None if self._mqtt is None else self._mqtt.status
 
-    def _ready(self, running: Running) -> None:
-        self._clock = running.clock
-        self._mqtt = running.mqtt
-        self.board.coach = running.coach
-        self.actions = LiveActions(
-            running.session, running.clock, running.client, running.coach, self.options.control
-        )
-
     async def run(self, on_coach: Callable[[CoachEvent], None]) -> Outcome:
-        """Record the session to a new history fixture; write its summary at the end."""
+        """Record the session to a new history recording; write its summary at the end."""
         started = datetime.now(UTC)
-        self.fixture = self.history.new_fixture(self.plan_id, started)
-        options = replace(self.options, out=self.fixture)
-        try:
-            result = await record(options, on_coach=on_coach, consumers=[self.board], on_ready=self._ready)
-        except BaseException:  # could not connect, or stopped while connecting: no empty history entry
-            self.history.discard_if_empty(self.fixture)
-            raise
-        summary = result.session.summary
+        recording = Recording(folder=self.history.folder, stem=self.history.stem(self.plan_id, started))
+        async with contextlib.AsyncExitStack() as stack:
+            consumers: list[Consumer] = []
+            said = on_coach
+            if self.mqtt_settings is not None:
+                workout = self.options.workout
+                title = "free run" if workout is None else workout.plan.name
+                mqtt = MqttPublisher(self.mqtt_settings, caps_kmh=self.options.max_speed_kmh, title=title)
+                self._mqtt = await stack.enter_async_context(mqtt)
+                consumers.append(mqtt)
+
+                def said(event: CoachEvent) -> None:
+                    mqtt.coach_event(event)
+                    on_coach(event)
+
+            live = await stack.enter_async_context(
+                open_live_session(self.options, recording=recording, consumers=consumers, on_coach=said)
+            )
+            self.session, self.board, self.actions = live, live.board, live.actions
+            if self._mqtt is not None:
+                self._mqtt.attach(live.board, live.actions)
+            result = await live.wait()
         saved = None
-        if summary is not None:
-            plan_name = "Free run" if options.workout is None else options.workout.name
-            saved = self.history.save(self.fixture, started, self.plan_id, plan_name, summary)
-        return Outcome(result.session, started, self.fixture, saved)
+        if result.path is not None and result.frames:
+            plan_name = "Free run" if self.options.workout is None else self.options.workout.plan.name
+            summary = result.session.pipeline.summary()
+            saved = self.history.save(result.path, started, self.plan_id, plan_name, summary)
+        return Outcome(result.session, started, result.path, saved, result.storage_error)
 
 
 class _CueEcho:
@@ -129,15 +151,20 @@ class _CueEcho:
 
     async def handle(self, item: SessionItem) -> None:
         if isinstance(item, Cue) and self.say is not None:
-            text = item.words
-            self.say(CoachEvent(item.t, "cue", f"(recorded cue) {text}", "turn", bell=True))
+            self.say(
+                CoachEvent(
+                    item.t, CoachEventKind.CUE, item.words, "A cue recorded with the session.", bell=True
+                )
+            )
 
-    async def close(self) -> None:
+    async def close(self, error: str | None) -> None:
         """Nothing to release."""
 
 
 class ReplayRunner:
-    """A recorded fixture played back through the same pipeline."""
+    """A recording played back through the same pipeline."""
+
+    live = False
 
     def __init__(
         self,
@@ -150,23 +177,17 @@ class ReplayRunner:
     ) -> None:
         self.path = fixture
         self.title = f"Replay · {fixture.name}" + ("" if speed in (None, 1.0) else f" · ×{speed:g}")
-        self.board = LiveBoard(body=body)
         loaded = read_fixture(fixture, tolerant=tolerant)
         self.source = ReplaySource(loaded, speed=speed)
         self._echo = _CueEcho()
-        self._mqtt = (
-            None if mqtt is None else MqttPublisher(mqtt, body=body, title=f"replay of {fixture.name}")
-        )
-        consumers: list[Consumer] = [self.board, self._echo]
+        self._mqtt = None if mqtt is None else MqttPublisher(mqtt, title=f"replay of {fixture.name}")
+        consumers: list[Consumer] = [self._echo]
         if self._mqtt is not None:
             consumers.append(self._mqtt)
-        self.session = Session(self.source, consumers)
+        self.board = LiveBoard(Pipeline(body))
+        self.session = Session(self.source, consumers, board=self.board)
         self.actions: SessionActions | None = ReplayActions(self.session, self.source)
-        started = str(loaded.header.get("started_at", ""))
-        try:
-            self.started_at = datetime.fromisoformat(started)
-        except ValueError:
-            self.started_at = datetime.fromtimestamp(0, UTC)
+        self.started_at = loaded.started_at or datetime.fromtimestamp(0, UTC)
 
     def now(self) -> float:
         """Where playback is."""
@@ -182,7 +203,7 @@ class ReplayRunner:
         if self._mqtt is None:
             result = await self.session.run()
         else:
-            self._mqtt.attach(self.actions, None)
+            self._mqtt.attach(self.board, self.actions)
             async with self._mqtt:
                 result = await self.session.run()
         return Outcome(result, self.started_at, self.path)

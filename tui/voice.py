@@ -13,12 +13,17 @@ import shutil
 import subprocess
 from dataclasses import dataclass, field
 
+from treadmill.model import CoachEventKind
+from treadmill.session.coach import CoachEvent
+from treadmill.workout.cues import CueKind
+
 __all__ = ["PROGRAMS", "Speaker", "find_speaker"]
 
 PROGRAMS = ("spd-say", "espeak-ng", "espeak", "say")
 """Text-to-speech programs tried, in order; each takes the text as its last argument."""
 
-_MINOR = frozenset({"countdown", "form", "step"})
+_MINOR = frozenset({CueKind.COUNTDOWN, CueKind.FORM, CueKind.STEP})
+_SPOKEN = frozenset({CoachEventKind.CUE, CoachEventKind.WARNING, CoachEventKind.MESSAGE})
 
 
 @dataclass(slots=True)
@@ -35,10 +40,16 @@ class Speaker:
         """True while an utterance is still being said."""
         return self._current is not None and self._current.poll() is None
 
-    def say(self, text: str, kind: str = "") -> bool:
-        """Say ``text`` (``kind`` is the cue kind); False if skipped or the program failed."""
+    def say_event(self, event: CoachEvent) -> bool:
+        """Say a coach event's headline (cues, warnings, messages); False if it was not said."""
+        if event.kind not in _SPOKEN:
+            return False
+        return self.say(event.text, minor=event.cue in _MINOR)
+
+    def say(self, text: str, *, minor: bool = False) -> bool:
+        """Say ``text``; a ``minor`` one is skipped while something is being said. False if not said."""
         if self.busy():
-            if kind in _MINOR:
+            if minor:
                 self.skipped += 1
                 return False
             self.interrupted += 1

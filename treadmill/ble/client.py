@@ -3,16 +3,18 @@
 ``async with FtmsClient(address, ...) as client: async for item in client.items(): ...``
 yields raw :class:`~treadmill.model.Frame` objects stamped with session time, and
 :class:`~treadmill.model.LinkEvent` objects (connected, disconnected, stale, ...).
-Notification callbacks only timestamp and enqueue; decoding happens downstream.
+Notification callbacks only timestamp and enqueue. The client decodes none of the stream:
+the session's decoding stage does, once, and hands the machine's answers back through
+:meth:`FtmsClient.acknowledge`.
 
 Resilience (ftms-notes.md §9, §10): connect with retries; reconnect after a lost link with
 capped exponential backoff and jitter, the session going on (the gap is an event, control
 is asked for again); a watchdog reports a treadmill that stops notifying as stale.
 
-Control (FTMS v1.0.1 §4.16, ftms-notes.md §5): one procedure at a time, each awaiting its
-0x80 indication with a timeout, a matching status notification also counting as the
-answer (some machines acknowledge only that way). Targets are clamped to the machine's
-range and to the user's caps. Start is never sent while the belt moves.
+Control (FTMS v1.0.1 §4.16.1): one procedure at a time, each awaiting its 0x80 indication
+with a timeout, a matching status notification also counting as the answer (some machines
+acknowledge only that way; docs/ble-client.md). Targets are clamped to the machine's range
+and to the person's caps. Start is never sent: the app never starts a belt.
 """
 
 from __future__ import annotations
@@ -49,20 +51,17 @@ from treadmill.ftms import (
     Features,
     InclinationRange,
     MachineStatus,
-    RecordAssembler,
     SpeedRange,
     StatusOpCode,
-    TreadmillData,
 )
 from treadmill.ftms.uuids import full_uuid
-from treadmill.model import Frame, LinkEvent, LinkEventKind, Sensor
+from treadmill.model import ControlReply, Frame, LinkEvent, LinkEventKind, Sensor, StatusReport
 
 __all__ = ["ClientOptions", "ClientStats", "FtmsClient"]
 
 logger = logging.getLogger(__name__)
 
 _TREADMILL_NOTIFY = ("2acd", "2ada", "2ad3", "2ad9")
-_STOPPED_BELOW_KMH = 0.05
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,8 +135,6 @@ class FtmsClient:
         self.features: Features | None = None
         self.speed_range: SpeedRange | None = None
         self.incline_range: InclinationRange | None = None
-        self.belt_speed_kmh: float | None = None
-        """Latest belt speed the treadmill reported (None before any record)."""
         self.has_control = False
         self._links = [_Link(self, treadmill, Sensor.TREADMILL, _TREADMILL_NOTIFY)]
         if strap is not None:
@@ -145,10 +142,8 @@ class FtmsClient:
         if footpod is not None:
             self._links.append(_Link(self, footpod, Sensor.FOOTPOD, ("2a53",)))
         self._queue: asyncio.Queue[Frame | LinkEvent] = asyncio.Queue()
-        self._control_inbox: asyncio.Queue[Frame] = asyncio.Queue()
         self._control_lock = asyncio.Lock()
         self._pending: _Pending | None = None
-        self._assembler = RecordAssembler()
         self._want_control = False
         self._rng = random.Random(seed)
         self._last_data_t: float | None = None
@@ -186,7 +181,6 @@ class FtmsClient:
                 tasks.create_task(
                     link.run(first if link.src is Sensor.TREADMILL else None), name=f"link-{link.src}"
                 )
-            tasks.create_task(self._control_loop(), name="control")
             tasks.create_task(self._watchdog(), name="watchdog")
 
     async def items(self) -> AsyncIterator[Frame | LinkEvent]:
@@ -220,13 +214,15 @@ class FtmsClient:
         frame = Frame(self.clock.now(), char, bytes(data), src)
         self.stats.frames[char] += 1
         self._queue.put_nowait(frame)
-        if src is Sensor.TREADMILL:
-            self._control_inbox.put_nowait(frame)
+        if src is Sensor.TREADMILL and char == "2acd":
+            self._last_data_t = frame.t
+            if self._stale:
+                self._stale = False
+                self.emit(LinkEventKind.FRESH, Sensor.TREADMILL)
 
     async def on_treadmill_connected(self, client: BleakClient) -> None:
         """Read what the machine offers (optional characteristics never fail the connect)."""
         self.has_control = False
-        self._assembler.reset()
         self.features = await _read(client, "2acc", Features.from_bytes)
         self.speed_range = await _read(client, "2ad4", SpeedRange.from_bytes)
         self.incline_range = await _read(client, "2ad5", InclinationRange.from_bytes)
@@ -242,43 +238,28 @@ class FtmsClient:
         with contextlib.suppress(ControlError):
             await self.request_control()
 
-    # -- background loops ------------------------------------------------------------------
-    async def _control_loop(self) -> None:
-        """Track belt state and answer pending procedures from treadmill frames."""
-        while True:
-            frame = await self._control_inbox.get()
-            try:
-                self._on_treadmill_frame(frame)
-            except FrameError:
-                continue  # counted downstream by the decoder
+    # -- the machine's answers ------------------------------------------------------------
+    def acknowledge(self, item: StatusReport | ControlReply) -> None:
+        """A decoded status or Control Point reply (from the session's decoding stage).
 
-    def _on_treadmill_frame(self, frame: Frame) -> None:
-        if frame.char == "2acd":
-            self._last_data_t = frame.t
-            if self._stale:
-                self._stale = False
-                self.emit(LinkEventKind.FRESH, Sensor.TREADMILL)
-            record = self._assembler.feed_record(TreadmillData.from_bytes(frame.data))
-            if record is not None and record.instantaneous_speed_kmh is not None:
-                self.belt_speed_kmh = record.instantaneous_speed_kmh
-        elif frame.char == "2ada":
-            status = MachineStatus.from_bytes(frame.data)
+        It answers the procedure in flight when it matches; a loss of control is said as an event.
+        """
+        pending = self._pending
+        if isinstance(item, StatusReport):
+            status = item.status
             if status.op_code == StatusOpCode.CONTROL_PERMISSION_LOST:
                 self.has_control = False
                 self.emit(LinkEventKind.CONTROL_LOST, Sensor.TREADMILL, "the machine revoked control")
-            pending = self._pending
             if pending is not None and not pending.future.done() and pending.acknowledges(status):
                 pending.future.set_result(status)
-        elif frame.char == "2ad9":
-            response = ControlPointResponse.from_bytes(frame.data)
-            pending = self._pending
-            if (
-                pending is not None
-                and not pending.future.done()
-                and response.request_op_code == pending.op_code
-            ):
-                pending.future.set_result(response)
+        elif (
+            pending is not None
+            and not pending.future.done()
+            and item.response.request_op_code == pending.op_code
+        ):
+            pending.future.set_result(item.response)
 
+    # -- background loops ------------------------------------------------------------------
     async def _watchdog(self) -> None:
         """Report a treadmill that stops sending data (Horizon T318 stops without a zero frame)."""
         limit = self.options.stale_after_s
@@ -351,18 +332,6 @@ class FtmsClient:
         )
         return pct
 
-    async def start_or_resume(self) -> None:
-        """Start the belt: only ever when it is stopped (ftms-notes.md §9: Start toggles pause on some)."""
-        if self.belt_speed_kmh is not None and self.belt_speed_kmh > _STOPPED_BELOW_KMH:
-            raise ControlRefusedError(
-                ControlOpCode.START_OR_RESUME, "the belt is moving; Start is only sent when it is stopped"
-            )
-        await self._ensure_control()
-        await self._procedure(
-            ControlPointRequest.start_or_resume(),
-            lambda s: s.op_code == StatusOpCode.STARTED_OR_RESUMED_BY_USER,
-        )
-
     async def stop(self) -> None:
         """Stop the belt."""
         await self._ensure_control()
@@ -374,14 +343,16 @@ class FtmsClient:
         await self._procedure(ControlPointRequest.pause(), _is_stop)
 
     async def procedure(self, request: ControlPointRequest) -> None:
-        """Any Control Point request, as it is: no clamping, no automatic Request Control.
+        """Any Control Point request but Start, as it is: no clamping, no automatic Request Control.
 
         Raises:
             ControlResultError: the machine answered with a failure (op code not
                 supported, invalid parameter, operation failed, control not permitted).
             ControlTimeoutError: no answer in time.
-            ControlRefusedError: not connected.
+            ControlRefusedError: not connected, or a Start (this app never starts the belt).
         """
+        if request.op_code == ControlOpCode.START_OR_RESUME:
+            raise ControlRefusedError(request.op_code, "this app never starts the belt: use the console")
         await self._procedure(request, lambda _s: False)
 
     async def _procedure(

@@ -21,6 +21,8 @@ from treadmill.ftms import FtmsAdvertisement
 from treadmill.ftms.advertisement import MachineType
 from treadmill.ftms.feature import flag_names
 from treadmill.ftms.uuids import FITNESS_MACHINE_SERVICE, HEART_RATE_SERVICE, RSC_SERVICE, full_uuid
+from treadmill.inputs import printable
+from treadmill.model import Sensor
 
 __all__ = ["DeviceKind", "FoundDevice", "classify", "scan"]
 
@@ -33,6 +35,11 @@ class DeviceKind(enum.StrEnum):
     """FTMS, but says it is not a treadmill (a bike or rower): listed, not picked."""
     HEART_RATE = "heart_rate"
     FOOTPOD = "footpod"
+
+    @property
+    def sensor(self) -> Sensor | None:
+        """The kind of sensor a session connects it as (None: not one it can use)."""
+        return _SENSORS.get(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +74,8 @@ def classify(device: BLEDevice, adv: AdvertisementData) -> FoundDevice | None:
     """What ``device`` is, from its advertisement (None when it is none of ours)."""
     uuids = set(adv.service_uuids)
     ftms_data = adv.service_data.get(full_uuid(FITNESS_MACHINE_SERVICE))
-    name = adv.local_name or device.name
+    raw_name = adv.local_name or device.name
+    name = None if raw_name is None else printable(raw_name)[:64]  # a device's name is the radio's to choose
     if ftms_data is not None or full_uuid(FITNESS_MACHINE_SERVICE) in uuids:
         kind, available = DeviceKind.TREADMILL, None
         types: tuple[str, ...] = ()
@@ -101,3 +109,10 @@ async def scan(duration_s: float = 5.0, backend: BleBackend | None = None) -> li
     found = [f for device, adv in seen.values() if (f := classify(device, adv)) is not None]
     order = list(DeviceKind)
     return sorted(found, key=lambda f: (order.index(f.kind), -(f.rssi if f.rssi is not None else -999)))
+
+
+_SENSORS = {
+    DeviceKind.TREADMILL: Sensor.TREADMILL,
+    DeviceKind.HEART_RATE: Sensor.HEART_RATE,
+    DeviceKind.FOOTPOD: Sensor.FOOTPOD,
+}

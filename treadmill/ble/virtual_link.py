@@ -43,7 +43,10 @@ from bumble.link import LocalLink
 from bumble.transport import open_transport
 from bumble.transport.common import AsyncPipeSink, Transport
 
-__all__ = ["BumbleClient", "BumbleScanner", "VirtualRadio", "bleak_uuid"]
+from treadmill.errors import LinkError
+from treadmill.inputs import printable
+
+__all__ = ["BumbleClient", "BumbleScanner", "VirtualRadio", "bleak_uuid", "open_hci"]
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +86,16 @@ class _Controller(Controller):
             # After the Command Complete that returning the status produces.
             asyncio.get_running_loop().call_soon(self.send_hci_packet, event)
         return hci.HCI_StatusReturnParameters(hci.HCI_ErrorCode.SUCCESS)
+
+
+async def open_hci(spec: str) -> Transport:
+    """A Bumble HCI transport (``usb:0``, ``serial:PORT``, ``tcp-client:HOST:PORT``), or LinkError."""
+    try:
+        return await open_transport(spec)
+    except Exception as exc:  # Bumble raises assorted errors per transport kind (libusb, serial, socket)
+        raise LinkError(
+            printable(spec)[:80], f"cannot open the HCI transport: {printable(str(exc))[:200]}"
+        ) from exc
 
 
 class VirtualRadio:
@@ -129,7 +142,7 @@ class VirtualRadio:
         address = "C0:00:00:00:00:01"
         if self.hci is None:
             return self.device("treadmill-companion", address)
-        self._transport = await open_transport(self.hci)
+        self._transport = await open_hci(self.hci)
         return Device.with_hci(
             "treadmill-companion", hci.Address(address), self._transport.source, self._transport.sink
         )

@@ -33,6 +33,9 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from treadmill.inputs import finite
+from treadmill.model import MOVING_FROM_KMH, CueDirection, Direction, Evidence, Facing
+
 __all__ = [
     "COMMIT_PROBABILITY",
     "COMMIT_SAMPLES",
@@ -40,7 +43,6 @@ __all__ = [
     "DetectorState",
     "DirectionDetector",
     "Step",
-    "detect",
     "smooth",
 ]
 
@@ -48,7 +50,6 @@ F, R, TF, TR = 0, 1, 2, 3
 """Forward, reverse, turning from forward, turning from reverse."""
 COMMIT_PROBABILITY = 0.8
 COMMIT_SAMPLES = 2
-STOPPED_BELOW_KMH = 0.3
 RUNNING_FROM_KMH = 7.5
 WALK_CADENCE_SLOPE = 7.0
 RUN_CADENCE_SLOPE = 2.5
@@ -81,9 +82,16 @@ def _robust(x: float, mean: float, sd: float, tail: float, width: float) -> floa
     return _log_mix(1.0 - tail, _log_normal(x, mean, sd), tail, -math.log(width))
 
 
-CALIBRATION: dict[str, tuple[tuple[float, float], ...]] = {
-    "cued": ((0.25, 0.532), (0.552, 0.678), (0.711, 0.792), (0.83, 0.86), (0.879, 0.96), (0.964, 0.997)),
-    "speed": (
+CALIBRATION: dict[Evidence, tuple[tuple[float, float], ...]] = {
+    Evidence.CUED: (
+        (0.25, 0.532),
+        (0.552, 0.678),
+        (0.711, 0.792),
+        (0.83, 0.86),
+        (0.879, 0.96),
+        (0.964, 0.997),
+    ),
+    Evidence.SPEED: (
         (0.126, 0.142),
         (0.282, 0.292),
         (0.548, 0.358),
@@ -92,7 +100,7 @@ CALIBRATION: dict[str, tuple[tuple[float, float], ...]] = {
         (0.927, 0.553),
         (0.999, 0.954),
     ),
-    "footpod": (
+    Evidence.FOOTPOD: (
         (0.014, 0.005),
         (0.099, 0.038),
         (0.171, 0.08),
@@ -105,7 +113,7 @@ CALIBRATION: dict[str, tuple[tuple[float, float], ...]] = {
         (0.877, 0.793),
         (1.0, 0.995),
     ),
-    "heart_rate": (
+    Evidence.HEART_RATE: (
         (0.125, 0.239),
         (0.288, 0.277),
         (0.472, 0.286),
@@ -121,7 +129,7 @@ tuning people (bench/calibrate_detector.py prints this table; bench/eval_detecto
 on held-out people)."""
 
 
-def _calibrated(raw: float, evidence: str) -> float:
+def _calibrated(raw: float, evidence: Evidence) -> float:
     """Piecewise-linear interpolation through the evidence class's calibration knots."""
     knots = CALIBRATION.get(evidence)
     if not knots:
@@ -189,14 +197,36 @@ class DetectorState:
     hr_gain_bpm_per_kmh: float = 7.0
     learned_samples: int = 0
 
+    @classmethod
+    def checked(cls, data: dict[str, object]) -> DetectorState:
+        """A state from a profile's JSON, every number finite and in range (else :class:`InputError`)."""
+        values: dict[str, object] = {}
+        for name, (low, high) in _STATE_RANGES.items():
+            if name in data and data[name] is not None:
+                number = finite(data[name], f"detector.{name}", low=low, high=high)
+                values[name] = int(number) if name == "learned_samples" else number
+        return cls(**values)  # type: ignore[arg-type]
+
+
+_STATE_RANGES = {
+    "forward_kmh": (0.3, 25.0),
+    "reverse_kmh": (0.3, 12.0),
+    "cadence_a": (-200.0, 250.0),
+    "cadence_b": (-20.0, 40.0),
+    "cadence_shift": (-0.6, 0.6),
+    "hr_rest_bpm": (30.0, 200.0),
+    "hr_gain_bpm_per_kmh": (0.0, 40.0),
+    "learned_samples": (0.0, 1e9),
+}
+
 
 @dataclass(frozen=True, slots=True)
 class Step:
     """The detector's output for one sample."""
 
     t: float
-    direction: str
-    """Committed direction: ``forward``, ``reverse`` or ``stopped`` (belt stopped)."""
+    direction: Direction
+    """Committed direction (stopped while the belt is)."""
     confidence: float
     """Posterior probability of the committed direction (turning mass counts for where it is heading)."""
     p_reverse: float
@@ -205,6 +235,8 @@ class Step:
     """True on the sample where a new forward/reverse direction was committed."""
     boundary_s: float
     """Best estimate of when the current direction began (may precede the commit)."""
+    evidence: Evidence = Evidence.SPEED
+    """What the confidence rests on."""
 
 
 @dataclass(slots=True)
@@ -234,14 +266,15 @@ class DirectionDetector:
     _candidate_start: float = 0.0
     _boundary: float = 0.0
 
-    def cue(self, t: float, direction: str) -> None:
-        """The app cued a switch at ``t`` (``forward``, ``reverse``; ``stop`` is ignored)."""
-        if direction in ("forward", "reverse"):
-            self._cues.append((t, F if direction == "forward" else R))
+    def cue(self, t: float, direction: CueDirection) -> None:
+        """The app cued a switch at ``t`` (a stop cue says nothing about the way faced)."""
+        facing = direction.facing
+        if facing is not None:
+            self._cues.append((t, F if facing is Facing.FORWARD else R))
 
-    def mark(self, direction: str) -> None:
-        """The user pressed the key: they are facing ``direction`` (decisive for the next sample)."""
-        self._mark = F if direction == "forward" else R
+    def mark(self, facing: Facing) -> None:
+        """The person pressed the key: they face ``facing`` (decisive for the next sample)."""
+        self._mark = F if facing is Facing.FORWARD else R
 
     def _cue_context(self, t: float) -> tuple[float, int | None]:
         """Extra hazard from the latest cue, and the direction it asks for (None: no recent cue)."""
@@ -282,7 +315,7 @@ class DirectionDetector:
         out = [0.0, 0.0, 0.0, 0.0]
         if math.isnan(speed):
             return out
-        if speed < STOPPED_BELOW_KMH:
+        if speed < MOVING_FROM_KMH:
             return [-8.0, -8.0, 0.0, 0.0]  # a stopped belt: stopping or turning, not walking
         reverse = self._reverse_band()
         # Moving: near the person's band for that direction, at a steady speed (console changes allowed).
@@ -330,7 +363,7 @@ class DirectionDetector:
     def _learn(self, posterior: list[float], speed: float, cadence: float, hr: float, dt: float) -> None:
         """Follow the person: bands and the forward cadence model from confident samples."""
         p, s = self.params, self.state
-        if math.isnan(speed) or speed < STOPPED_BELOW_KMH:
+        if math.isnan(speed) or speed < MOVING_FROM_KMH:
             return
         a = p.learn_rate
         if posterior[F] > p.learn_confidence:
@@ -366,7 +399,7 @@ class DirectionDetector:
         _, target = self._cue_context(t)
         facing = R if target == R else F
         self._committed = facing
-        steady = not math.isnan(speed) and speed >= STOPPED_BELOW_KMH and abs(dv) < 0.3
+        steady = not math.isnan(speed) and speed >= MOVING_FROM_KMH and abs(dv) < 0.3
         self._steady_since = (self._steady_since if self._steady_since is not None else t) if steady else None
         self._belt_started = self._steady_since is not None and t - self._steady_since >= 3.0
         if self._belt_started:
@@ -411,16 +444,18 @@ class DirectionDetector:
         return self._commit(t, speed_kmh, posterior)
 
     @property
-    def evidence(self) -> str:
-        """The strongest evidence seen so far: ``cued``, ``footpod``, ``heart_rate`` or ``speed``.
+    def committed(self) -> Direction:
+        """The way the person is taken to face now, moving or not."""
+        return Direction.FORWARD if self._committed == F else Direction.REVERSE
 
-        It picks the calibration applied to the confidence.
-        """
+    @property
+    def evidence(self) -> Evidence:
+        """The strongest evidence seen so far: it picks the calibration applied to the confidence."""
         if self._cues:
-            return "cued"
+            return Evidence.CUED
         if self._seen_cadence:
-            return "footpod"
-        return "heart_rate" if self._hr_pred is not None else "speed"
+            return Evidence.FOOTPOD
+        return Evidence.HEART_RATE if self._hr_pred is not None else Evidence.SPEED
 
     def _remember(self, t: float, dt: float, speed: float) -> float:
         """Keep the recent speeds; return the speed change per second since the last sample."""
@@ -496,12 +531,14 @@ class DirectionDetector:
                 switched = True
         elif p_new <= 0.5:
             self._pending = 0
-        stopped = not math.isnan(speed) and speed < STOPPED_BELOW_KMH
-        direction = "stopped" if stopped else ("forward" if self._committed == F else "reverse")
+        stopped = not math.isnan(speed) and speed < MOVING_FROM_KMH
+        direction = Direction.FORWARD if self._committed == F else Direction.REVERSE
         confidence = 1.0 - p_reverse if self._committed == F else p_reverse
+        resting_on = self.evidence
         if self.params.calibrate:
-            confidence = _calibrated(confidence, self.evidence)
-        return Step(t, direction, confidence, p_reverse, switched, self._boundary)
+            confidence = _calibrated(confidence, resting_on)
+        shown = Direction.STOPPED if stopped else direction
+        return Step(t, shown, confidence, p_reverse, switched, self._boundary, resting_on)
 
 
 def _matrix(step: Transition) -> list[list[float]]:
@@ -551,39 +588,3 @@ def smooth(trace: Sequence[TraceStep]) -> list[list[float]]:
         norm = sum(beta) or 1.0
         beta = [b / norm for b in beta]
     return out
-
-
-def detect(
-    t: Sequence[float],
-    speed_kmh: Sequence[float],
-    cadence_per_min: Sequence[float] | None = None,
-    heart_rate_bpm: Sequence[float] | None = None,
-    *,
-    cues: Sequence[tuple[float, str]] = (),
-    marks: Sequence[tuple[float, str]] = (),
-    params: DetectorParams | None = None,
-    state: DetectorState | None = None,
-    trace: list[TraceStep] | None = None,
-) -> list[Step]:
-    """The live detector over a whole session: the same loop, sample by sample.
-
-    Pass an empty list as ``trace`` to record the steps for :func:`smooth`.
-    """
-    detector = DirectionDetector(params or DetectorParams(), state or DetectorState())
-    if trace is not None:
-        detector.trace = trace
-    n = len(t)
-    cadence = cadence_per_min if cadence_per_min is not None else [math.nan] * n
-    hr = heart_rate_bpm if heart_rate_bpm is not None else [math.nan] * n
-    cue_list, mark_list = sorted(cues), sorted(marks)
-    ci = mi = 0
-    steps = []
-    for k in range(n):
-        while ci < len(cue_list) and cue_list[ci][0] <= t[k]:
-            detector.cue(*cue_list[ci])
-            ci += 1
-        while mi < len(mark_list) and mark_list[mi][0] <= t[k]:
-            detector.mark(mark_list[mi][1])
-            mi += 1
-        steps.append(detector.update(float(t[k]), float(speed_kmh[k]), float(cadence[k]), float(hr[k])))
-    return steps

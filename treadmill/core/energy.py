@@ -1,4 +1,4 @@
-"""Energy: ACSM treadmill equations with an honest backward multiplier (reverse-running.md §1.5).
+"""Energy: ACSM treadmill equations with an honest backward multiplier (docs/metrics.md).
 
 ACSM (GETP 10th ed., Table 6.3), S in m/min, G the grade as a fraction, VO2 in ml/kg/min:
 walking ``3.5 + 0.1 S + 1.8 S G``, running ``3.5 + 0.2 S + 0.9 S G``; kcal/min = VO2 x kg x 5/1000.
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from treadmill.core.body import Sex
 from treadmill.core.timeline import FloatArray
 
 __all__ = ["EnergyRange", "kcal_per_min", "keytel_kcal_per_min"]
@@ -48,7 +49,7 @@ KJ_PER_KCAL = 4.184
 
 
 def keytel_kcal_per_min(
-    heart_rate_bpm: FloatArray, mass_kg: float, age: float, sex: str | None
+    heart_rate_bpm: FloatArray, mass_kg: float, age: float, sex: Sex | None
 ) -> FloatArray:
     """Keytel et al. 2005 (J Sports Sci 23:289): energy from heart rate; NaN where there is none.
 
@@ -58,7 +59,7 @@ def keytel_kcal_per_min(
     """
     men = -55.0969 + 0.6309 * heart_rate_bpm + 0.1988 * mass_kg + 0.2017 * age
     women = -20.4022 + 0.4472 * heart_rate_bpm - 0.1263 * mass_kg + 0.074 * age
-    kj = men if sex == "male" else women if sex == "female" else (men + women) / 2.0
+    kj = men if sex is Sex.MALE else women if sex is Sex.FEMALE else (men + women) / 2.0
     rest = REST_VO2 * mass_kg * KCAL_PER_ML_O2
     return np.where(np.isfinite(kj), np.maximum(kj / KJ_PER_KCAL, rest), np.nan)
 

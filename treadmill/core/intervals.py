@@ -1,57 +1,98 @@
-"""Directions per sample, intervals, and the per-direction summary.
+"""What each sample adds up to, the intervals, and the per-direction totals: one set of rules.
 
-Direction codes are small integers so that a whole session is one int8 array:
-``STOPPED = 0``, ``FORWARD = 1``, ``REVERSE = 2``.
+The live screen, MQTT, the summary, ``analyze`` and every export read their numbers from
+here, so they agree:
 
-:func:`plan_directions` is the "trust the plan" labelling: after each cue the user is taken to
-move the cued way, and a belt below walking speed is stopped. It is what the app believes
-before any evidence, and the baseline every detector is measured against.
+* **time**: each sample stands for the time until the next one, at most :data:`MAX_GAP_S`
+  (a longer gap is a lost link, not exercise); the last sample stands for none yet;
+* **distance**: the treadmill's own counter step to the next sample where it is sane (not
+  negative, not beyond three times what the belt speed covers plus 5 m) and where, over the
+  sane steps so far (at least :data:`TRUST_AFTER_M` of them), the counter agrees with the
+  integrated belt speed within 25 % + 5 m; otherwise the belt speed times the time. Some
+  pads freeze their counter, others count in other units: they fail the agreement. The rule
+  is causal, so a sample's distance never changes once the next one has arrived. A stopped
+  belt covers no distance;
+* **energy**: ACSM with the backward multiplier (:mod:`treadmill.core.energy`), or Keytel's
+  heart-rate formula where there is a heart rate, which then also widens the range. An
+  unsure sample's range spans both directions.
+
+Pure numpy over a :class:`~treadmill.core.timeline.Timeline`: no I/O, no clock.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
 
-from treadmill.core.energy import kcal_per_min
-from treadmill.core.timeline import Timeline
+from treadmill.core.body import Body
+from treadmill.core.energy import kcal_per_min, keytel_kcal_per_min
+from treadmill.core.timeline import CODE, DIRECTIONS, FloatArray, LabelArray, Timeline
+from treadmill.model import Direction
 
 __all__ = [
-    "DIRECTIONS",
-    "FORWARD",
-    "REVERSE",
-    "STOPPED",
+    "MAX_GAP_S",
     "DirectionTotals",
     "Interval",
+    "PerSample",
     "SessionSummary",
     "intervals",
-    "plan_directions",
+    "per_sample",
     "summarize",
 ]
 
-STOPPED, FORWARD, REVERSE = 0, 1, 2
-DIRECTIONS = ("stopped", "forward", "reverse")
-MOVING_FROM_KMH = 0.3
-"""Below this belt speed nobody is walking (the slowest treadmills start at 0.5 km/h)."""
-_CUE_CODES = {"forward": FORWARD, "reverse": REVERSE, "stop": STOPPED}
+MAX_GAP_S = 5.0
+"""Longer than this between samples is a gap (a lost link): it counts as no time and no distance."""
+_AGREE_FRACTION, _AGREE_SLACK_M = 0.25, 5.0
+TRUST_AFTER_M = 20.0
+"""Belt travel before a treadmill's own distance counter can be checked, and so trusted."""
+_STOPPED, _REVERSE, _UNSURE = CODE[Direction.STOPPED], CODE[Direction.REVERSE], CODE[Direction.UNSURE]
 
 
-def plan_directions(
-    t: NDArray[np.float64], speed_kmh: NDArray[np.float64], cues: Sequence[tuple[float, str]]
-) -> NDArray[np.int8]:
-    """The cued direction at each time (forward before the first cue), stopped when the belt is."""
-    labels = np.full(len(t), FORWARD, dtype=np.int8)
-    known = [(ct, _CUE_CODES[c]) for ct, c in cues if c in _CUE_CODES]
-    if known:
-        cue_t = np.array([ct for ct, _ in known])
-        cue_code = np.array([code for _, code in known], dtype=np.int8)
-        index = np.searchsorted(cue_t, t, side="right") - 1
-        labels = np.where(index >= 0, cue_code[np.clip(index, 0, None)], FORWARD).astype(np.int8)
-    moving = np.nan_to_num(speed_kmh, nan=0.0) >= MOVING_FROM_KMH
-    return np.where(moving, labels, STOPPED).astype(np.int8)
+@dataclass(frozen=True, slots=True)
+class PerSample:
+    """What each sample adds: seconds, metres and a kcal range, each of shape (n,)."""
+
+    dt: FloatArray
+    metres: FloatArray
+    kcal_low: FloatArray
+    kcal_mid: FloatArray
+    kcal_high: FloatArray
+
+
+def _metres(timeline: Timeline, dt: FloatArray) -> FloatArray:
+    integrated = np.nan_to_num(timeline.speed_kmh, nan=0.0) / 3.6 * dt
+    counter = np.diff(timeline.distance_m, append=np.nan)
+    sane = np.isfinite(counter) & (counter >= 0) & (counter <= 3.0 * integrated + 5.0)
+    counted = np.cumsum(np.where(sane, counter, 0.0))
+    expected = np.cumsum(np.where(sane, integrated, 0.0))
+    agrees = (expected >= TRUST_AFTER_M) & (
+        np.abs(counted - expected) <= _AGREE_FRACTION * expected + _AGREE_SLACK_M
+    )
+    metres = np.where(sane & agrees, counter, integrated)
+    return np.where(timeline.labels == _STOPPED, 0.0, metres)
+
+
+def per_sample(timeline: Timeline, body: Body, handrail: np.ndarray | None = None) -> PerSample:
+    """Every sample's contribution under the rules in the module docstring."""
+    dt = timeline.step_seconds(MAX_GAP_S)
+    labels = timeline.labels
+    speed, incline = timeline.speed_kmh, timeline.incline_pct
+    forward = kcal_per_min(speed, incline, np.zeros(len(dt), bool), body.mass_kg, handrail)
+    backward = kcal_per_min(speed, incline, np.ones(len(dt), bool), body.mass_kg, handrail)
+    reverse, unsure = labels == _REVERSE, labels == _UNSURE
+    low = np.where(reverse, backward.low, forward.low)
+    mid = np.where(reverse, backward.mid, np.where(unsure, (forward.mid + backward.mid) / 2, forward.mid))
+    high = np.where(reverse | unsure, backward.high, forward.high)
+    keytel = keytel_kcal_per_min(timeline.heart_rate_bpm, body.mass_kg, body.age, body.sex)
+    has_hr = np.isfinite(keytel)
+    low, high = (
+        np.where(has_hr, np.minimum(low, keytel), low),
+        np.where(has_hr, np.maximum(high, keytel), high),
+    )
+    mid = np.where(has_hr, keytel, mid)
+    minutes = dt / 60.0
+    return PerSample(dt, _metres(timeline, dt), low * minutes, mid * minutes, high * minutes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,31 +101,45 @@ class Interval:
 
     start_s: float
     end_s: float
-    direction: str
+    direction: Direction
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready form."""
-        return {"start_s": round(self.start_s, 3), "end_s": round(self.end_s, 3), "direction": self.direction}
+        return {
+            "start_s": round(self.start_s, 3),
+            "end_s": round(self.end_s, 3),
+            "direction": self.direction.value,
+        }
 
 
-def intervals(t: NDArray[np.float64], labels: NDArray[np.int8], end_s: float | None = None) -> list[Interval]:
-    """Runs of equal labels, covering ``t[0]`` to ``end_s`` (default: the last time) with no gaps."""
+def run_starts(labels: LabelArray) -> list[int]:
+    """Index of the first sample of each run of equal labels."""
+    if len(labels) == 0:
+        return []
+    return np.flatnonzero(np.diff(labels, prepend=labels[0] - 1)).tolist()
+
+
+def intervals(timeline: Timeline) -> list[Interval]:
+    """Runs of equal labels, covering the first sample's time to the last's with no gaps."""
+    t = timeline.t
     if len(t) == 0:
         return []
-    starts = np.flatnonzero(np.diff(labels, prepend=labels[0] - 1))
-    ends = np.append(t[starts[1:]], t[-1] if end_s is None else max(end_s, t[-1]))
-    return [Interval(float(t[s]), float(e), DIRECTIONS[labels[s]]) for s, e in zip(starts, ends, strict=True)]
+    starts = run_starts(timeline.labels)
+    ends = [*(float(t[k]) for k in starts[1:]), float(t[-1]) if len(t) else 0.0]
+    return [
+        Interval(float(t[s]), e, DIRECTIONS[timeline.labels[s]]) for s, e in zip(starts, ends, strict=True)
+    ]
 
 
 @dataclass(frozen=True, slots=True)
 class DirectionTotals:
     """Time, distance and energy spent in one direction."""
 
-    time_s: float
-    distance_m: float
-    kcal: float
-    kcal_low: float
-    kcal_high: float
+    time_s: float = 0.0
+    distance_m: float = 0.0
+    kcal: float = 0.0
+    kcal_low: float = 0.0
+    kcal_high: float = 0.0
 
     def to_dict(self) -> dict[str, float]:
         """JSON-ready form."""
@@ -101,51 +156,44 @@ class DirectionTotals:
 class SessionSummary:
     """Per-direction totals and the intervals of a session."""
 
-    totals: dict[str, DirectionTotals]
+    totals: dict[Direction, DirectionTotals]
+    """Forward, reverse and stopped always; unsure only when some time was unsure."""
     intervals: list[Interval]
     duration_s: float
 
+    @property
+    def distance_m(self) -> float:
+        """Metres in all."""
+        return sum(t.distance_m for t in self.totals.values())
+
+    @property
+    def kcal(self) -> float:
+        """Best estimate of the energy in all."""
+        return sum(t.kcal for t in self.totals.values())
+
     def to_dict(self) -> dict[str, object]:
-        """JSON-ready form (the shape of contracts.md §4)."""
+        """JSON-ready form (the shape ``analyze --json`` and ``replay --json`` print)."""
         return {
             "duration_s": round(self.duration_s, 1),
             "intervals": [i.to_dict() for i in self.intervals],
-            "summary": {name: totals.to_dict() for name, totals in self.totals.items()},
+            "summary": {name.value: totals.to_dict() for name, totals in self.totals.items()},
         }
 
 
-def step_distance(timeline: Timeline, dt: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Metres covered after each sample: the treadmill's own counter when it is sane, else speed x time.
-
-    The counter's steps are used where they are finite and not absurd (no negative step from
-    a reset, no jump past three times the belt's distance), and only when, over those steps,
-    it agrees with the integrated belt speed within 25 % + 5 m. A counter that freezes (some
-    pads count only with a person on the belt) or runs in other units fails that check.
-    """
-    integrated = np.nan_to_num(timeline.speed_kmh, nan=0.0) / 3.6 * dt
-    counter = np.diff(timeline.distance_m, append=np.nan)
-    usable = np.isfinite(counter) & (counter >= 0) & (counter <= 3.0 * integrated + 5.0)
-    counted, expected = float(counter[usable].sum()), float(integrated[usable].sum())
-    if not usable.any() or abs(counted - expected) > 0.25 * expected + 5.0:
-        return integrated
-    return np.where(usable, counter, integrated)
-
-
-def summarize(timeline: Timeline, labels: NDArray[np.int8], *, mass_kg: float = 70.0) -> SessionSummary:
-    """Totals per direction and the intervals."""
-    dt = timeline.step_seconds()
-    distance = step_distance(timeline, dt)
-    energy = kcal_per_min(timeline.speed_kmh, timeline.incline_pct, labels == REVERSE, mass_kg)
-    totals = {}
-    for code, name in ((FORWARD, "forward"), (REVERSE, "reverse"), (STOPPED, "stopped")):
-        mask = labels == code
-        minutes = dt[mask] / 60.0
-        totals[name] = DirectionTotals(
-            time_s=float(dt[mask].sum()),
-            distance_m=float(distance[mask].sum()) if code != STOPPED else 0.0,
-            kcal=float((energy.mid[mask] * minutes).sum()),
-            kcal_low=float((energy.low[mask] * minutes).sum()),
-            kcal_high=float((energy.high[mask] * minutes).sum()),
+def summarize(timeline: Timeline, body: Body, costs: PerSample | None = None) -> SessionSummary:
+    """Totals per direction and the intervals (``costs``: :func:`per_sample` when already computed)."""
+    costs = costs or per_sample(timeline, body)
+    totals: dict[Direction, DirectionTotals] = {}
+    for direction in (Direction.FORWARD, Direction.REVERSE, Direction.STOPPED, Direction.UNSURE):
+        mask = timeline.labels == CODE[direction]
+        if direction is Direction.UNSURE and not (mask & (costs.dt > 0)).any():
+            continue
+        totals[direction] = DirectionTotals(
+            time_s=float(costs.dt[mask].sum()),
+            distance_m=float(costs.metres[mask].sum()),
+            kcal=float(costs.kcal_mid[mask].sum()),
+            kcal_low=float(costs.kcal_low[mask].sum()),
+            kcal_high=float(costs.kcal_high[mask].sum()),
         )
     duration = float(timeline.t[-1] - timeline.t[0]) if len(timeline) else 0.0
-    return SessionSummary(totals, intervals(timeline.t, labels), duration)
+    return SessionSummary(totals, intervals(timeline), duration)

@@ -1,9 +1,8 @@
 """Per-interval and per-direction metrics: time, distance, elevation, pace, energy, heart rate, zones.
 
 Pure numpy over a :class:`~treadmill.core.timeline.Timeline` and direction labels.
-Energy is a range from the ACSM equations with the backward multiplier (and the handrail
-discount where the rails are held); with a heart rate, Keytel's formula is the best guess
-and widens the range if it falls outside it (reverse-running.md §1.5).
+Time, distance and energy follow the same rules as the summary
+(:mod:`treadmill.core.intervals`), so the two always agree.
 """
 
 from __future__ import annotations
@@ -13,24 +12,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from treadmill.core.energy import kcal_per_min, keytel_kcal_per_min
-from treadmill.core.intervals import DIRECTIONS, REVERSE, step_distance
-from treadmill.core.timeline import Timeline
+from treadmill.core.body import Body
+from treadmill.core.intervals import PerSample, per_sample
+from treadmill.core.timeline import CODE, DIRECTIONS, Timeline
 from treadmill.core.zones import METHODS, ZoneTimes, zone_bounds, zone_times
 
-__all__ = ["Body", "Stats", "direction_stats", "interval_stats"]
-
-
-@dataclass(frozen=True, slots=True)
-class Body:
-    """What the formulas need to know about the person (from the user profile)."""
-
-    mass_kg: float = 70.0
-    age: float = 40.0
-    sex: str | None = None
-    resting_hr_bpm: float = 60.0
-    max_hr_bpm: float = 180.0
-    maf_adjustment: int = 0
+__all__ = ["Stats", "direction_stats", "interval_stats"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,24 +52,13 @@ class Stats:
 class _Columns:
     """Everything per sample, computed once per session."""
 
-    def __init__(
-        self, timeline: Timeline, labels: np.ndarray, body: Body, handrail: np.ndarray | None
-    ) -> None:
+    def __init__(self, timeline: Timeline, body: Body, handrail: np.ndarray | None) -> None:
         self.timeline = timeline
-        self.dt = timeline.step_seconds()
-        self.distance = step_distance(timeline, self.dt)
+        costs: PerSample = per_sample(timeline, body, handrail)
+        self.dt, self.distance = costs.dt, costs.metres
         grade = np.clip(np.nan_to_num(timeline.incline_pct, nan=0.0), 0.0, None) / 100.0
         self.climb = self.distance * grade
-        energy = kcal_per_min(
-            timeline.speed_kmh, timeline.incline_pct, labels == REVERSE, body.mass_kg, handrail
-        )
-        minutes = self.dt / 60.0
-        self.low, self.mid, self.high = energy.low * minutes, energy.mid * minutes, energy.high * minutes
-        keytel = keytel_kcal_per_min(timeline.heart_rate_bpm, body.mass_kg, body.age, body.sex) * minutes
-        has_hr = np.isfinite(keytel)
-        self.mid = np.where(has_hr, keytel, self.mid)
-        self.low = np.where(has_hr, np.minimum(self.low, keytel), self.low)
-        self.high = np.where(has_hr, np.maximum(self.high, keytel), self.high)
+        self.low, self.mid, self.high = costs.kcal_low, costs.kcal_mid, costs.kcal_high
         self.bounds = {
             m: zone_bounds(
                 m,
@@ -114,23 +90,22 @@ class _Columns:
         )
 
 
-def direction_stats(
-    timeline: Timeline, labels: np.ndarray, body: Body, handrail: np.ndarray | None = None
-) -> dict[str, Stats]:
-    """Stats per direction (``forward``, ``reverse``, ``stopped``)."""
-    columns = _Columns(timeline, labels, body, handrail)
-    return {name: columns.stats(labels == code) for code, name in enumerate(DIRECTIONS)}
+def direction_stats(timeline: Timeline, body: Body, handrail: np.ndarray | None = None) -> dict[str, Stats]:
+    """Stats per direction (forward, reverse, stopped, and unsure when there was any)."""
+    columns = _Columns(timeline, body, handrail)
+    present = set(timeline.labels.tolist())
+    return {
+        d.value: columns.stats(timeline.labels == CODE[d])
+        for d in DIRECTIONS
+        if d.value != "unsure" or CODE[d] in present
+    }
 
 
 def interval_stats(
-    timeline: Timeline,
-    labels: np.ndarray,
-    bounds: Sequence[tuple[int, int]],
-    body: Body,
-    handrail: np.ndarray | None = None,
+    timeline: Timeline, bounds: Sequence[tuple[int, int]], body: Body, handrail: np.ndarray | None = None
 ) -> list[Stats]:
     """Stats per interval, each given as a [begin, end) sample-index range."""
-    columns = _Columns(timeline, labels, body, handrail)
+    columns = _Columns(timeline, body, handrail)
     out = []
     for begin, end in bounds:
         mask = np.zeros(len(timeline), dtype=bool)

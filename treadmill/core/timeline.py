@@ -1,26 +1,31 @@
-"""A session's samples as numpy columns (one row per complete treadmill record)."""
+"""A session's samples as numpy columns, growing as they arrive, with a direction label per row.
+
+A whole session's directions are one int8 array of codes: the position of each
+:class:`~treadmill.model.Direction` in the enum (:data:`CODE`, :data:`DIRECTIONS`).
+:class:`TimelineBuilder` appends one sample at a time (amortised doubling, so a live session
+and a replay build the same columns) and relabels the tail when the detector moves a switch
+back to where the turn happened; :meth:`TimelineBuilder.view` hands out the filled part
+without copying.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
-from treadmill.session.decoding import Sample
+from treadmill.model import Direction, Sample
 
-__all__ = ["FloatArray", "Timeline"]
+__all__ = ["CODE", "DIRECTIONS", "FloatArray", "LabelArray", "Timeline", "TimelineBuilder"]
 
 FloatArray = NDArray[np.float64]
-
-
-def _column(samples: Sequence[Sample], name: str) -> FloatArray:
-    return np.fromiter(
-        (np.nan if (v := getattr(s, name)) is None else v for s in samples),
-        dtype=np.float64,
-        count=len(samples),
-    )
+LabelArray = NDArray[np.int8]
+DIRECTIONS: tuple[Direction, ...] = tuple(Direction)
+"""Direction by code."""
+CODE: dict[Direction, int] = {direction: code for code, direction in enumerate(DIRECTIONS)}
+"""Code by direction."""
+_COLUMNS = ("t", "speed_kmh", "incline_pct", "distance_m", "heart_rate_bpm", "cadence_per_min")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,26 +40,81 @@ class Timeline:
     """The treadmill's own distance counter (it may reset when the machine restarts)."""
     heart_rate_bpm: FloatArray
     cadence_per_min: FloatArray
+    labels: LabelArray
+    """The direction code of each sample."""
 
     def __len__(self) -> int:
         """Number of samples."""
         return len(self.t)
 
-    @classmethod
-    def from_samples(cls, samples: Sequence[Sample]) -> Timeline:
-        """Columns from samples in time order."""
-        return cls(
-            t=_column(samples, "t"),
-            speed_kmh=_column(samples, "speed_kmh"),
-            incline_pct=_column(samples, "incline_pct"),
-            distance_m=_column(samples, "distance_m"),
-            heart_rate_bpm=_column(samples, "heart_rate_bpm"),
-            cadence_per_min=_column(samples, "cadence_per_min"),
-        )
-
-    def step_seconds(self, max_gap_s: float = 5.0) -> FloatArray:
+    def step_seconds(self, max_gap_s: float) -> FloatArray:
         """Time each sample stands for: until the next one, at most ``max_gap_s`` (a gap is not exercise)."""
         if len(self.t) == 0:
             return np.zeros(0)
-        dt = np.diff(self.t, append=self.t[-1])
-        return np.clip(dt, 0.0, max_gap_s)
+        return np.clip(np.diff(self.t, append=self.t[-1]), 0.0, max_gap_s)
+
+    @classmethod
+    def from_samples(cls, samples: list[Sample]) -> Timeline:
+        """Columns of samples already labelled (their ``direction``), in time order."""
+        builder = TimelineBuilder()
+        for sample in samples:
+            builder.append(sample)
+        return builder.view()
+
+
+def _value(value: float | None) -> float:
+    return np.nan if value is None else value
+
+
+class TimelineBuilder:
+    """A :class:`Timeline` that grows one sample at a time."""
+
+    def __init__(self, capacity: int = 1024) -> None:
+        """Room for ``capacity`` samples to start with; it doubles as needed."""
+        self._n = 0
+        self._columns = {name: np.full(capacity, np.nan) for name in _COLUMNS}
+        self._labels = np.zeros(capacity, dtype=np.int8)
+        self.version = 0
+        """Changes whenever a row is added or relabelled (for caches of what is computed from it)."""
+
+    def __len__(self) -> int:
+        """Samples so far."""
+        return self._n
+
+    def append(self, sample: Sample) -> None:
+        """One more sample, with the label it carries."""
+        if self._n == len(self._labels):
+            for name, column in self._columns.items():
+                self._columns[name] = np.concatenate((column, np.full(len(column), np.nan)))
+            self._labels = np.concatenate((self._labels, np.zeros(len(self._labels), dtype=np.int8)))
+        k, columns = self._n, self._columns
+        columns["t"][k] = sample.t
+        columns["speed_kmh"][k] = _value(sample.speed_kmh)
+        columns["incline_pct"][k] = _value(sample.incline_pct)
+        columns["distance_m"][k] = _value(sample.distance_m)
+        columns["heart_rate_bpm"][k] = _value(sample.heart_rate_bpm)
+        columns["cadence_per_min"][k] = _value(sample.cadence_per_min)
+        self._labels[k] = CODE[sample.direction]
+        self._n += 1
+        self.version += 1
+
+    def relabel_since(self, t: float, direction: Direction) -> None:
+        """Samples at or after ``t`` that were moving take ``direction`` (a switch moved back to its turn)."""
+        n = self._n
+        start = int(np.searchsorted(self._columns["t"][:n], t, side="left"))
+        tail = self._labels[start:n]
+        tail[tail != CODE[Direction.STOPPED]] = CODE[direction]
+        self.version += 1
+
+    def view(self) -> Timeline:
+        """The samples so far (views into the builder's arrays: read them, do not keep them)."""
+        n, columns = self._n, self._columns
+        return Timeline(
+            t=columns["t"][:n],
+            speed_kmh=columns["speed_kmh"][:n],
+            incline_pct=columns["incline_pct"][:n],
+            distance_m=columns["distance_m"][:n],
+            heart_rate_bpm=columns["heart_rate_bpm"][:n],
+            cadence_per_min=columns["cadence_per_min"][:n],
+            labels=self._labels[:n],
+        )

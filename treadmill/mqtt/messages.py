@@ -2,7 +2,7 @@
 
 Sans-IO: the publisher and the dashboard do the I/O.
 
-Topics, under ``<prefix>/<device_id>/`` (peers.md §5.1):
+Topics, under ``<prefix>/<device_id>/`` (docs/mqtt.md):
 
 - ``availability``: ``online`` / ``offline``, retained; ``offline`` is also the last will.
 - ``link``: the treadmill's Bluetooth link (``waiting``, ``connected``, ``stale``,
@@ -20,19 +20,26 @@ and state class, and available only while both the app and the treadmill's link 
 
 from __future__ import annotations
 
+import enum
 import json
 import math
 from dataclasses import dataclass
 from typing import Any
 
 from treadmill import __version__
+from treadmill.inputs import MAX_FORWARD_CAP_KMH, InputError, finite
+from treadmill.model import Direction
 from treadmill.mqtt.settings import MqttSettings
 from treadmill.session.board import LiveView
 
 __all__ = [
-    "EVENT_TYPES",
+    "MAX_COMMAND_BYTES",
+    "Action",
     "Command",
+    "EventType",
+    "MqttState",
     "MqttStatus",
+    "SessionState",
     "Topics",
     "discovery_payload",
     "event_payload",
@@ -40,30 +47,65 @@ __all__ = [
     "state_payload",
 ]
 
-EVENT_TYPES = (
-    "session_start",
-    "session_end",
-    "interval",
-    "direction",
-    "cue",
-    "warning",
-    "warning_cleared",
-    "control",
-    "message",
-    "link",
-    "command",
-)
-"""Every ``type`` an event payload can have."""
+MAX_COMMAND_BYTES = 1024
+"""A command is a few dozen bytes; anything past this is refused unread."""
+_MAX_DEPTH = 4
+
+
+class EventType(enum.StrEnum):
+    """Every ``type`` an event payload can have."""
+
+    SESSION_START = "session_start"
+    SESSION_END = "session_end"
+    INTERVAL = "interval"
+    DIRECTION = "direction"
+    CUE = "cue"
+    WARNING = "warning"
+    WARNING_CLEARED = "warning_cleared"
+    CONTROL = "control"
+    MESSAGE = "message"
+    LINK = "link"
+    COMMAND = "command"
+
+
+class MqttState(enum.StrEnum):
+    """What the publisher is doing."""
+
+    CONNECTING = "connecting"
+    CONNECTED = "connected"
+    RETRYING = "retrying"
+    FAILED = "failed"
+    """Gave up: the settings need fixing (credentials, a certificate)."""
+    CLOSED = "closed"
+
+
+class SessionState(enum.StrEnum):
+    """The state document's ``session``."""
+
+    RUNNING = "running"
+    PAUSED = "paused"
+    ENDED = "ended"
+
+
+class Action(enum.StrEnum):
+    """A remote command's action."""
+
+    START = "start"
+    """Resume a paused workout (never starts the belt)."""
+    STOP = "stop"
+    SPEED = "speed"
+
 
 _ORIGIN = {"name": "Treadmill Companion", "sw_version": __version__}
+MIN_TARGET_KMH = 0.5
+"""The target-speed entity's minimum (the slowest treadmills run at 0.5 km/h)."""
 
 
 @dataclass(frozen=True, slots=True)
 class MqttStatus:
     """What the publisher is doing, for the screen and the progress line."""
 
-    state: str
-    """``connecting``, ``connected``, ``retrying``, ``failed`` (gave up: fix the settings) or ``closed``."""
+    state: MqttState
     detail: str
     sent: int = 0
     dropped: int = 0
@@ -125,32 +167,41 @@ def _num(value: float | None, digits: int) -> float | None:
     return None if value is None or math.isnan(value) else round(value, digits)
 
 
-def state_payload(view: LiveView, session: str) -> dict[str, Any]:
-    """The state document: ``session`` is ``running``, ``paused`` or ``ended``; units in the names."""
+def state_payload(
+    view: LiveView, session: SessionState, caps_kmh: float = MAX_FORWARD_CAP_KMH
+) -> dict[str, Any]:
+    """The state document; units in the names.
+
+    ``target_speed_kmh`` is the belt speed while it is within the target-speed entity's range
+    (:data:`MIN_TARGET_KMH` to ``caps_kmh``), else null: Home Assistant then shows it as unknown
+    rather than log a value outside the range it was told.
+    """
     step = view.step
+    speed = _num(view.speed_kmh, 2)
     return {
         "t": round(view.t, 1),
-        "session": session,
-        "link": view.link,
-        "speed_kmh": _num(view.speed_kmh, 2),
+        "session": session.value,
+        "link": view.link.value,
+        "speed_kmh": speed,
+        "target_speed_kmh": speed if speed is not None and MIN_TARGET_KMH <= speed <= caps_kmh else None,
         "incline_pct": _num(view.incline_pct, 1),
         "pace_s_per_km": _num(view.pace_s_per_km, 0),
-        "direction": view.direction,
+        "direction": view.direction.value,
         "confidence_pct": round(100.0 * view.confidence),
-        "evidence": view.evidence,
+        "evidence": view.evidence.value,
         "step_number": None if step is None else step.number,
         "step_count": None if step is None else step.count,
         "step_text": None if step is None else step.text,
-        "step_direction": None if step is None else step.direction,
+        "step_direction": None if step is None else step.facing.value,
         "step_seconds_left": None if step is None else _num(step.seconds_left, 0),
         "next_text": None if step is None else step.next_text,
         "heart_rate_bpm": view.heart_rate_bpm,
         "hr_zone": view.hr_zone,
         "distance_m": round(view.distance_m, 1),
-        "forward_m": round(view.metres.get("forward", 0.0), 1),
-        "reverse_m": round(view.metres.get("reverse", 0.0), 1),
-        "forward_s": round(view.time_s.get("forward", 0.0), 1),
-        "reverse_s": round(view.time_s.get("reverse", 0.0), 1),
+        "forward_m": round(view.metres.get(Direction.FORWARD, 0.0), 1),
+        "reverse_m": round(view.metres.get(Direction.REVERSE, 0.0), 1),
+        "forward_s": round(view.time_s.get(Direction.FORWARD, 0.0), 1),
+        "reverse_s": round(view.time_s.get(Direction.REVERSE, 0.0), 1),
         "elapsed_s": round(view.t, 1),
         "kcal": round(view.kcal, 1),
         "kcal_low": round(view.kcal_low, 1),
@@ -158,11 +209,9 @@ def state_payload(view: LiveView, session: str) -> dict[str, Any]:
     }
 
 
-def event_payload(kind: str, t: float, text: str, **detail: object) -> dict[str, object]:
-    """One event: its ``type`` (one of :data:`EVENT_TYPES`), session time, words, and details."""
-    if kind not in EVENT_TYPES:
-        raise ValueError(f"unknown event type {kind!r}")
-    return {"type": kind, "t": round(t, 2), "text": text, **detail}
+def event_payload(kind: EventType, t: float, text: str, **detail: object) -> dict[str, object]:
+    """One event: its ``type``, session time, words, and details."""
+    return {"type": kind.value, "t": round(t, 2), "text": text, **detail}
 
 
 def _sensor(
@@ -222,7 +271,7 @@ def discovery_payload(settings: MqttSettings, topics: Topics, caps_kmh: float) -
             "Direction",
             "{{ value_json.direction }}",
             device_class="enum",
-            options=["forward", "reverse", "stopped"],
+            options=[d.value for d in Direction],
         ),
         "confidence": _sensor(
             topics,
@@ -309,8 +358,8 @@ def discovery_payload(settings: MqttSettings, topics: Topics, caps_kmh: float) -
             "command_topic": topics.command,
             "command_template": '{"action": "speed", "kmh": {{ value }}}',
             "state_topic": topics.state,
-            "value_template": "{{ value_json.speed_kmh }}",
-            "min": 0.5,
+            "value_template": "{{ value_json.target_speed_kmh }}",
+            "min": MIN_TARGET_KMH,
             "max": caps_kmh,
             "step": 0.1,
             "unit_of_measurement": "km/h",
@@ -343,31 +392,56 @@ def discovery_payload(settings: MqttSettings, topics: Topics, caps_kmh: float) -
 class Command:
     """A remote command: ``start`` (resume a paused workout), ``stop``, or ``speed`` to ``kmh``."""
 
-    action: str
+    action: Action
     kmh: float | None = None
+
+
+def _depth(text: str) -> int:
+    """How deeply brackets nest in ``text`` (strings included: an overestimate is a refusal, not a risk)."""
+    deepest = depth = 0
+    for ch in text:
+        if ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth -= 1
+    return deepest
+
+
+def _no_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a number")
 
 
 def parse_command(payload: bytes) -> Command:
     """A command from its payload: ``{"action": "speed", "kmh": 5.0}``, or just ``stop`` / ``start``.
 
+    Bounded before anything is parsed: at most :data:`MAX_COMMAND_BYTES`, nesting at most a
+    few levels; numbers must be finite and in range, every field of the expected type.
+
     Raises:
-        ValueError: anything else, with the reason.
+        ValueError: anything else, with the reason (never another exception).
     """
+    if len(payload) > MAX_COMMAND_BYTES:
+        raise ValueError(f"longer than {MAX_COMMAND_BYTES} bytes")
     text = payload.decode("utf-8", errors="replace").strip()
-    if text in ("start", "stop"):
-        return Command(text)
+    if text in (Action.START, Action.STOP):
+        return Command(Action(text))
+    if _depth(text) > _MAX_DEPTH:
+        raise ValueError("nested too deep")
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError:
+        data = json.loads(text, parse_constant=_no_constant)
+    except ValueError:  # JSONDecodeError, NaN/Infinity, numbers past the digit limit
         raise ValueError("not JSON, and not start or stop") from None
     if not isinstance(data, dict):
-        data = {}
+        raise ValueError("not a JSON object")  # noqa: TRY004 - a bad payload, not a programming error
     action = data.get("action")
-    if action in ("start", "stop"):
-        return Command(action)
-    if action != "speed":
-        raise ValueError(f"unknown action {action!r} (start, stop or speed)")
-    kmh = data.get("kmh")
-    if isinstance(kmh, bool) or not isinstance(kmh, int | float) or not math.isfinite(kmh) or kmh <= 0:
-        raise ValueError("speed needs kmh, a number above 0 (to stop, send stop)")
-    return Command("speed", float(kmh))
+    if action in (Action.START, Action.STOP):
+        return Command(Action(action))
+    if action != Action.SPEED:
+        shown = repr(action)[:40] if isinstance(action, str | int | float | None) else type(action).__name__
+        raise ValueError(f"unknown action {shown} (start, stop or speed)")
+    try:
+        kmh = finite(data.get("kmh"), "kmh", above=0.0, high=100.0)
+    except InputError as exc:
+        raise ValueError(f"speed needs kmh, a number above 0 ({exc.reason}; to stop, send stop)") from None
+    return Command(Action.SPEED, kmh)

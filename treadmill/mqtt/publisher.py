@@ -1,12 +1,13 @@
 """The MQTT publisher: a session consumer that never waits for the broker.
 
-``handle()`` updates a :class:`~treadmill.session.board.LiveBoard` and puts messages in an outbox; it
-never touches the network, so a slow, stalled or vanished broker cannot slow the Bluetooth
-path or the screen (architecture.md: MQTT drops the oldest and counts). A sender task owns
+``handle()`` reads the session's :class:`~treadmill.session.board.LiveBoard` (the same one the
+screen reads: one detector, one set of totals) and puts messages in an outbox; it never
+touches the network, so a slow, stalled or vanished broker cannot slow the Bluetooth path
+or the screen. A sender task owns
 the connection: it connects with the last will set, publishes availability and discovery,
 drains the outbox, listens for Home Assistant's birth message and (if enabled) commands,
 and when the broker goes away reconnects with capped exponential backoff and jitter (the
-pattern aiomqtt documents in ``docs/reconnection.md``, peers.md §5.1).
+pattern aiomqtt documents in its reconnection guide).
 
 The outbox holds at most ``settings.queue`` events; beyond that the oldest are dropped and
 counted. State is not queued: only the latest state waits to be sent, so a broker that
@@ -14,7 +15,10 @@ comes back gets the present, not a backlog. A message that fails mid-publish goe
 the front of the outbox.
 
 Wrong credentials and certificates do not fix themselves: the publisher says so and stops
-trying (the workout goes on); anything else is retried.
+trying (the workout goes on); anything else is retried. A command that cannot be parsed,
+or one that fails while it is carried out, is logged and answered on the event topic; it
+never stops publishing, nor a later ``stop``. The broker marks the app ``offline`` however
+it ends: a final publish on a clean exit, the last will otherwise.
 """
 
 from __future__ import annotations
@@ -32,12 +36,15 @@ from typing import Self
 
 import aiomqtt
 
-from treadmill.core.metrics import Body
-from treadmill.model import Cue, LinkEvent
+from treadmill.model import CoachEventKind, Cue, Direction, LinkEvent, Sample, belt_moving
 from treadmill.mqtt.connection import BACKOFF_S, client_for, what_to_fix
 from treadmill.mqtt.messages import (
+    Action,
     Command,
+    EventType,
+    MqttState,
     MqttStatus,
+    SessionState,
     Topics,
     discovery_payload,
     event_payload,
@@ -47,9 +54,9 @@ from treadmill.mqtt.messages import (
 from treadmill.mqtt.settings import MqttSettings
 from treadmill.session.actions import SessionActions
 from treadmill.session.board import LiveBoard, LiveView
-from treadmill.session.coach import CoachEvent, WorkoutCoach
-from treadmill.session.decoding import Sample
+from treadmill.session.coach import CoachEvent
 from treadmill.session.engine import Overflow, SessionItem
+from treadmill.workout.safety import Level
 
 __all__ = ["MqttPublisher", "MqttStatus"]
 
@@ -88,7 +95,6 @@ class MqttPublisher:
         self,
         settings: MqttSettings,
         *,
-        body: Body | None = None,
         caps_kmh: float = 12.0,
         title: str = "",
         on_status: Callable[[MqttStatus], None] | None = None,
@@ -97,12 +103,13 @@ class MqttPublisher:
     ) -> None:
         self.settings = settings
         self.topics = Topics.of(settings)
-        self.board = LiveBoard(body=body or Body())
+        self.board = LiveBoard()
+        """The session's board, once :meth:`attach` hands it over."""
         self.caps_kmh = caps_kmh
         self.title = title
         self.on_status = on_status
         self.backoff_s = backoff_s
-        self._state, self._detail = "connecting", settings.where
+        self._state, self._detail = MqttState.CONNECTING, settings.where
         self.actions: SessionActions | None = None
         self.coached = False
         self.sent = 0
@@ -119,7 +126,8 @@ class MqttPublisher:
         self._closing = False
         self._task: asyncio.Task[None] | None = None
         self._last_state_t: float | None = None
-        self._shown: tuple[str, int | None, str, bool] | None = None
+        self._shown: tuple[object, ...] | None = None
+        self._direction: Direction | None = None
         self._started = False
         self._link_said: str | None = None
 
@@ -136,21 +144,21 @@ class MqttPublisher:
         self._closing = True
         self._wake.set()
         task = self._task
-        if task is not None and self.status.state in ("connecting", "connected"):
+        if task is not None and self.status.state in (MqttState.CONNECTING, MqttState.CONNECTED):
             with contextlib.suppress(TimeoutError):  # the last messages, then "offline" and goodbye
                 await asyncio.wait_for(asyncio.shield(task), FLUSH_AT_END_S)
         if task is not None and not task.done():
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        if self.status.state != "failed":
-            self._set_status("closed", f"{self.sent} messages sent")
+        if self.status.state is not MqttState.FAILED:
+            self._set_status(MqttState.CLOSED, f"{self.sent} messages sent")
 
-    def attach(self, actions: SessionActions | None, coach: WorkoutCoach | None) -> None:
-        """The session is connected: commands can act on it, the board follows the coach's steps."""
+    def attach(self, board: LiveBoard, actions: SessionActions | None) -> None:
+        """The session is connected: publish what its board shows; commands act on it."""
+        self.board = board
         self.actions = actions
-        self.board.coach = coach
-        self.coached = coach is not None
+        self.coached = board.coach is not None
 
     # --- the consumer side (never waits) -----------------------------------------------------
 
@@ -158,11 +166,11 @@ class MqttPublisher:
         """Take one session item: update the board, queue what changed (never awaits)."""
         if not self._started:
             self._started = True
-            self._event("session_start", item.t, f"Session started{': ' + self.title if self.title else ''}")
-        self.board.take(item)
+            title = f": {self.title}" if self.title else ""
+            self._event(EventType.SESSION_START, item.t, f"Session started{title}")
         if isinstance(item, LinkEvent):
             self._event(
-                "link",
+                EventType.LINK,
                 item.t,
                 f"{item.src.value}: {item.kind.value}",
                 event=item.kind.value,
@@ -170,61 +178,73 @@ class MqttPublisher:
                 detail=item.detail,
             )
         elif isinstance(item, Cue) and not self.coached:
-            self._event("cue", item.t, item.words, direction=item.direction)
+            self._event(EventType.CUE, item.t, item.words, direction=item.direction.value)
+        elif isinstance(item, Sample) and item.direction is not self._direction:
+            first, self._direction = self._direction is None, item.direction
+            if not first:  # a change, read from the sample itself: the board may be ahead of this queue
+                self._event(
+                    EventType.DIRECTION,
+                    item.t,
+                    f"Now {item.direction}",
+                    direction=item.direction.value,
+                    confidence_pct=round(100 * item.confidence),
+                    evidence=item.evidence.value,
+                )
         if isinstance(item, Sample | LinkEvent):
             self._publish_state(self.board.view(item.t))
 
     def coach_event(self, event: CoachEvent) -> None:
         """The coach's callback: cues, warnings and messages become events."""
-        kind = {"cleared": "warning_cleared"}.get(event.kind, event.kind)
-        if kind not in ("cue", "warning", "warning_cleared", "control", "message"):
-            kind = "message"
-        self._event(kind, event.t, event.text, detail=event.detail)
+        kind = _EVENT_OF[event.kind]
+        detail = event.cue or (
+            None if event.rule is None else f"{event.rule}/{(event.level or Level.CAUTION).name.lower()}"
+        )
+        self._event(
+            kind, event.t, event.text, more=event.more, detail=None if detail is None else str(detail)
+        )
 
-    async def close(self) -> None:
+    async def close(self, error: str | None = None) -> None:  # noqa: ARG002 (the end is the end)
         """The session is over: queue the last state and ``session_end`` (sent on the way out)."""
         if self._ended:
             return
         self._ended = True
         view = self.board.view()
         self._event(
-            "session_end",
+            EventType.SESSION_END,
             view.t,
             "Session ended",
             distance_m=round(view.distance_m, 1),
-            reverse_s=round(view.time_s.get("reverse", 0.0), 1),
+            reverse_s=round(view.time_s.get(Direction.REVERSE, 0.0), 1),
         )
-        self._publish_state(view, force=True, session="ended")
+        self._publish_state(view, force=True, session=SessionState.ENDED)
 
-    def _publish_state(self, view: LiveView, *, force: bool = False, session: str | None = None) -> None:
+    def _publish_state(
+        self, view: LiveView, *, force: bool = False, session: SessionState | None = None
+    ) -> None:
         paused = view.paused
         step = None if view.step is None else view.step.number
         shown = (view.direction, step, view.link, paused)
-        if self._shown is not None and shown[:2] != self._shown[:2]:
-            if step != self._shown[1] and view.step is not None:
-                self._event(
-                    "interval", view.t, view.step.text, step_number=step, step_direction=view.step.direction
-                )
-            if view.direction != self._shown[0]:
-                self._event(
-                    "direction",
-                    view.t,
-                    f"Now {view.direction}",
-                    direction=view.direction,
-                    confidence_pct=round(100 * view.confidence),
-                    evidence=view.evidence,
-                )
+        if self._shown is not None and step != self._shown[1] and view.step is not None:
+            self._event(
+                EventType.INTERVAL,
+                view.t,
+                view.step.text,
+                step_number=step,
+                step_direction=view.step.facing.value,
+            )
         due = self._last_state_t is None or view.t - self._last_state_t >= STATE_EVERY_S
         if not (force or due or shown != self._shown):
             return
         self._shown, self._last_state_t = shown, view.t
-        state = state_payload(view, session or ("paused" if paused else "running"))
+        state = state_payload(
+            view, session or (SessionState.PAUSED if paused else SessionState.RUNNING), self.caps_kmh
+        )
         self._put_latest(self.topics.state, json.dumps(state).encode(), qos=0)
         if view.link != self._link_said:
             self._link_said = view.link
-            self._put_latest(self.topics.link, view.link.encode(), qos=1)
+            self._put_latest(self.topics.link, view.link.value.encode(), qos=1)
 
-    def _event(self, kind: str, t: float, text: str, **detail: object) -> None:
+    def _event(self, kind: EventType, t: float, text: str, **detail: object) -> None:
         payload = json.dumps(event_payload(kind, t, text, **detail)).encode()
         if len(self._events) >= self.settings.queue:
             self._events.popleft()
@@ -247,7 +267,7 @@ class MqttPublisher:
         """Where the publisher stands, with the counts as of now."""
         return MqttStatus(self._state, self._detail, self.sent, self.dropped)
 
-    def _set_status(self, state: str, detail: str) -> None:
+    def _set_status(self, state: MqttState, detail: str) -> None:
         self._state, self._detail = state, detail
         if self.on_status is not None:
             self.on_status(self.status)
@@ -269,13 +289,16 @@ class MqttPublisher:
                     return  # closing: everything went out
             except aiomqtt.MqttError as error:
                 problem = error
+            except Exception as error:  # a bug must not end publishing, and with it remote stop
+                logger.exception("MQTT: the connection failed unexpectedly; reconnecting")
+                problem = error
             hopeless = what_to_fix(problem, self.settings.where)
             if hopeless is not None:
-                self._set_status("failed", hopeless + "; the workout goes on without MQTT")
+                self._set_status(MqttState.FAILED, hopeless + "; the workout goes on without MQTT")
                 logger.error("MQTT: %s", hopeless)
                 return
             self._set_status(
-                "retrying", f"{self.settings.where} unreachable ({problem}); the workout goes on"
+                MqttState.RETRYING, f"{self.settings.where} unreachable ({problem}); the workout goes on"
             )
             logger.warning(
                 "MQTT: %s unreachable (%s); retrying in about %.0f s", self.settings.where, problem, wait
@@ -295,7 +318,7 @@ class MqttPublisher:
         for topic, message in self._said.items():
             self._latest.setdefault(topic, message)
         self._wake.set()
-        self._set_status("connected", self.settings.where)
+        self._set_status(MqttState.CONNECTED, self.settings.where)
         logger.info("MQTT: connected to %s as %s", self.settings.where, topics.base)
         listen = asyncio.create_task(self._listen(client))
         send = asyncio.create_task(self._send(client))
@@ -352,24 +375,31 @@ class MqttPublisher:
                 await self._command(payload)
 
     async def _command(self, payload: bytes) -> None:
-        """Act on a remote command, within the same rules as the keys; say what happened."""
+        """Act on a remote command, within the same rules as the keys; say what happened.
+
+        Whatever the payload, and whatever goes wrong carrying it out, publishing goes on.
+        """
         t = self.board.view().t
         try:
             command = parse_command(payload)
         except ValueError as exc:
-            self._event("command", t, f"Command refused: {exc}", accepted=False)
+            self._event(EventType.COMMAND, t, f"Command refused: {exc}", accepted=False)
             return
-        answer, accepted = await self._act(command)
-        self._event("command", t, answer, accepted=accepted, action=command.action)
+        try:
+            answer, accepted = await self._act(command)
+        except Exception as exc:
+            logger.exception("MQTT: the command %s failed", command.action)
+            answer, accepted = f"Command failed: {type(exc).__name__}", False
+        self._event(EventType.COMMAND, t, answer, accepted=accepted, action=command.action.value)
 
     async def _act(self, command: Command) -> tuple[str, bool]:
         actions = self.actions
         if actions is None:
             return "Command refused: the session has not started.", False
-        if command.action == "stop":
+        if command.action is Action.STOP:
             return actions.stop(), True
         view = self.board.view()
-        if command.action == "start":
+        if command.action is Action.START:
             if not view.paused:
                 return (
                     "Command refused: the workout is not paused (the belt is never started remotely).",
@@ -379,10 +409,19 @@ class MqttPublisher:
         return _speed(actions, view, command.kmh)
 
 
+_EVENT_OF = {
+    CoachEventKind.CUE: EventType.CUE,
+    CoachEventKind.WARNING: EventType.WARNING,
+    CoachEventKind.CLEARED: EventType.WARNING_CLEARED,
+    CoachEventKind.CONTROL: EventType.CONTROL,
+    CoachEventKind.MESSAGE: EventType.MESSAGE,
+}
+
+
 def _speed(actions: SessionActions, view: LiveView, kmh: float | None) -> tuple[str, bool]:
-    """A remote speed: through the same caps and ramps as the keys, never on a stopped belt."""
+    """A remote speed: the same policy as the plan's targets (caps, ramps), never on a stopped belt."""
     if kmh is None or not actions.can_drive:
         return "Command refused: control is off (start the session with --control).", False
-    if view.speed_kmh is None or view.speed_kmh < 0.5:
+    if not belt_moving(view.speed_kmh):
         return "Command refused: the belt is stopped (it is never started remotely).", False
-    return actions.change_speed(kmh - view.speed_kmh), True
+    return actions.set_speed(kmh), True

@@ -1,10 +1,12 @@
 """Where and how to publish: the broker URL, topics, credentials and TLS files.
 
 Read from the ``[mqtt]`` table of ``config.toml`` in the config folder
-(:func:`treadmill.storage.profile.config_dir`), then from ``TREADMILL_MQTT_*`` environment variables,
-then ``--mqtt URL`` (contracts.md §1: credentials come from the config file or the
-environment, never from the command line, so a URL with a user name or password in it is
-refused). The password is kept out of ``repr`` and so out of every log line.
+(:func:`treadmill.storage.paths.config_dir`), then from ``TREADMILL_MQTT_*`` environment variables,
+then ``--mqtt URL``. Credentials come from the config file or the environment, never from
+the command line (it shows in the process list), so a URL with a user name or password in
+it is refused. The password is kept out of ``repr`` and so out of every log line. A setting
+that cannot work is refused with its name: a port outside 1-65535, a URL with a path, an
+empty URL, a yes/no setting that is not one of true/false/yes/no/on/off/1/0.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from treadmill.errors import TreadmillError
-from treadmill.storage.profile import config_dir
+from treadmill.inputs import InputError, printable, read_bounded
+from treadmill.storage.paths import config_dir
 
 __all__ = [
     "CONFIG_FILE",
@@ -38,6 +41,14 @@ _TOPIC_WORD = re.compile(r"^[A-Za-z0-9_\-]+(/[A-Za-z0-9_\-]+)*$")
 
 class MqttSettingsError(TreadmillError, ValueError):
     """MQTT settings that cannot work (a bad URL, a topic with wildcards, a missing file)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(printable(message))
+
+
+_TRUE, _FALSE = frozenset({"1", "true", "yes", "on"}), frozenset({"0", "false", "no", "off"})
+_MAX_HOST = 253
+"""The longest DNS name (RFC 1035 §2.3.4)."""
 
 
 def default_device_id() -> str:
@@ -79,22 +90,45 @@ class MqttSettings:
 
 def parse_url(url: str) -> tuple[str, int, bool]:
     """``mqtt://host:port`` or ``mqtts://host:port`` to (host, port, tls)."""
-    parts = urlsplit(url if "://" in url else f"mqtt://{url}")
+    shown = printable(url)[:80]
+    if not url.strip():
+        raise MqttSettingsError("the MQTT URL is empty (give mqtt://host, or leave --mqtt out)")
+    try:
+        parts = urlsplit(url if "://" in url else f"mqtt://{url}")
+        port = parts.port
+        hostname = parts.hostname
+    except ValueError:
+        raise MqttSettingsError(f"{shown}: not a broker URL (mqtt://host:port, port 1-65535)") from None
     if parts.scheme not in ("mqtt", "mqtts"):
-        raise MqttSettingsError(f"{url}: the MQTT URL must start with mqtt:// or mqtts://")
+        raise MqttSettingsError(f"{shown}: the MQTT URL must start with mqtt:// or mqtts://")
     if parts.username is not None or parts.password is not None:
         raise MqttSettingsError(
             "credentials do not go in the MQTT URL (they would show in the process list); "
             f"put them in {CONFIG_FILE} [mqtt] or TREADMILL_MQTT_USERNAME / TREADMILL_MQTT_PASSWORD"
         )
-    if not parts.hostname:
-        raise MqttSettingsError(f"{url}: no broker host")
-    try:
-        port = parts.port
-    except ValueError:
-        raise MqttSettingsError(f"{url}: the port is not a number from 1 to 65535") from None
+    if not hostname:
+        raise MqttSettingsError(f"{shown}: no broker host")
+    if len(hostname) > _MAX_HOST:
+        raise MqttSettingsError(f"{shown}: the host name is longer than {_MAX_HOST} characters")
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise MqttSettingsError(f"{shown}: an MQTT URL has no path; topics come from [mqtt] prefix")
+    if port == 0:
+        raise MqttSettingsError(f"{shown}: the port is not a number from 1 to 65535")
     tls = parts.scheme == "mqtts"
-    return parts.hostname, port or (8883 if tls else 1883), tls
+    return hostname, port or (8883 if tls else 1883), tls
+
+
+def _yes_no(name: str, value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise MqttSettingsError(
+        f"[mqtt] {name}: {printable(repr(value))[:40]} is not true or false (yes/no, on/off, 1/0)"
+    )
 
 
 def _from_table(table: Mapping[str, Any]) -> dict[str, Any]:
@@ -108,28 +142,39 @@ def _from_table(table: Mapping[str, Any]) -> dict[str, Any]:
         if out.get(name):
             out[name] = Path(str(out[name])).expanduser()
     for name in ("discovery", "remote_control", "tls"):
-        if isinstance(out.get(name), str):
-            out[name] = out[name].strip().lower() in ("1", "true", "yes", "on")
-    for name in ("port", "queue"):
         if name in out:
-            try:
-                out[name] = int(out[name])
-            except (TypeError, ValueError):
-                raise MqttSettingsError(f"[mqtt] {name}: {out[name]!r} is not a whole number") from None
+            out[name] = _yes_no(name, out[name])
+    for name, (low, high) in (("port", (1, 65535)), ("queue", (1, 1_000_000))):
+        if name in out:
+            out[name] = _whole(name, out[name], low, high)
+    for name in ("host", "username", "password", "prefix", "discovery_prefix", "device_id"):
+        if name in out and not isinstance(out[name], str):
+            raise MqttSettingsError(f"[mqtt] {name}: must be text")
     return out
+
+
+def _whole(name: str, value: object, low: int, high: int) -> int:
+    """A whole number from ``low`` to ``high``, given as a number or as text."""
+    try:
+        number = int(value) if isinstance(value, str | int) and not isinstance(value, bool) else None
+    except ValueError:
+        number = None
+    if number is None or not low <= number <= high:
+        shown = printable(repr(value))[:40]
+        raise MqttSettingsError(f"[mqtt] {name}: {shown} is not a whole number from {low} to {high}")
+    return number
 
 
 def _config_table(folder: Path) -> dict[str, Any]:
     path = folder / CONFIG_FILE
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    if not path.exists():
         return {}
-    except OSError as exc:
-        raise MqttSettingsError(f"{path}: cannot read ({exc.strerror})") from None
     try:
+        text = read_bounded(path, "config", 1_000_000).decode("utf-8")
         table = tomllib.loads(text).get("mqtt", {})
-    except tomllib.TOMLDecodeError as exc:
+    except InputError as exc:
+        raise MqttSettingsError(str(exc)) from None
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise MqttSettingsError(f"{path}: {exc}") from None
     if not isinstance(table, dict):
         raise MqttSettingsError(f"{path}: [mqtt] must be a table")
@@ -154,9 +199,9 @@ def load_settings(
     given.update(_from_table(from_env))
     if url is not None:
         given["url"] = url
-    if not given.get("url") and not given.get("host"):
+    if given.get("url") is None and not given.get("host"):
         return None
-    if given.get("url"):
+    if given.get("url") is not None:
         host, port, tls = parse_url(str(given.pop("url")))
         given = {**given, "host": host, "port": port, "tls": tls or bool(given.get("tls"))}
     settings = replace(MqttSettings(host=str(given.pop("host"))), **given)

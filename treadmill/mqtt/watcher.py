@@ -19,7 +19,7 @@ from typing import Any
 import aiomqtt
 
 from treadmill.mqtt.connection import BACKOFF_S, client_for, what_to_fix
-from treadmill.mqtt.messages import MqttStatus
+from treadmill.mqtt.messages import MqttState, MqttStatus
 from treadmill.mqtt.settings import MqttSettings
 
 __all__ = ["MqttWatcher", "TreadmillSeen"]
@@ -61,10 +61,10 @@ class MqttWatcher:
         self.on_status = on_status
         self.backoff_s = backoff_s
         self.treadmills: dict[str, TreadmillSeen] = {}
-        self.status = MqttStatus("connecting", settings.where)
+        self.status = MqttStatus(MqttState.CONNECTING, settings.where)
         self._rng = rng or random.Random()
 
-    def _set_status(self, state: str, detail: str) -> None:
+    def _set_status(self, state: MqttState, detail: str) -> None:
         self.status = MqttStatus(state, detail)
         if self.on_status is not None:
             self.on_status(self.status)
@@ -81,15 +81,15 @@ class MqttWatcher:
                     wait = first
                     for leaf in _LEAVES:
                         await client.subscribe(f"{s.prefix}/+/{leaf}", qos=1)
-                    self._set_status("connected", f"{s.where}, following {s.prefix}/+")
+                    self._set_status(MqttState.CONNECTED, f"{s.where}, following {s.prefix}/+")
                     async for message in client.messages:
                         self._take(str(message.topic), message.payload)
             except aiomqtt.MqttError as error:
                 problem = what_to_fix(error, s.where)
                 if problem is not None:
-                    self._set_status("failed", problem)
+                    self._set_status(MqttState.FAILED, problem)
                     return
-                self._set_status("retrying", f"{s.where} unreachable ({error})")
+                self._set_status(MqttState.RETRYING, f"{s.where} unreachable ({error})")
             await asyncio.sleep(wait * (0.5 + self._rng.random()))
             wait = min(wait * 2, longest)
 

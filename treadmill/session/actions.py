@@ -4,26 +4,26 @@ Two kinds of session answer them: a live one (:class:`LiveActions`, the treadmil
 FTMS client, with the workout coach) and a replay (:class:`ReplayActions`). Every action
 returns one line to show the user: what happened, or why nothing did and what to do instead.
 
-Safety (reverse-running.md §4): the app never starts the belt. Resuming a paused workout
-only restarts its clock; the user starts the belt on the console. Speed and incline keys
-work only with control on, only on a moving belt, and always within the user's caps.
+Safety (docs/safety.md): the app never starts the belt. Resuming a paused workout only
+restarts its clock; the person starts the belt on the console. Speed and incline keys,
+and remote speed commands, work only with control on, only on a moving belt, and always
+through the control policy: within the caps, on the ramps.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
 from treadmill.clock import SessionClock
 from treadmill.errors import TreadmillError
-from treadmill.model import LinkEvent, LinkEventKind
+from treadmill.model import Facing, LinkEvent, LinkEventKind, belt_moving
 from treadmill.session.coach import WorkoutCoach
 from treadmill.session.engine import Session
 from treadmill.session.replay import ReplaySource
 
 __all__ = ["Belt", "LiveActions", "ReplayActions", "SessionActions"]
-
-_MOVING_KMH = 0.3
 
 
 class SessionActions(Protocol):
@@ -46,30 +46,29 @@ class SessionActions(Protocol):
         """Nudge the belt's target speed."""
         ...
 
+    def set_speed(self, kmh: float) -> str:
+        """A target speed (a remote command): ramped to, within the caps."""
+        ...
+
     def change_incline(self, delta_pct: float) -> str:
         """Nudge the target incline."""
         ...
 
-    async def mark(self, direction: str) -> str:
-        """The user says which way they face (``forward`` or ``reverse``)."""
+    async def mark(self, facing: Facing) -> str:
+        """The person says which way they face."""
         ...
 
 
 class Belt(Protocol):
     """What a live session needs of the treadmill to pause it (the FTMS client offers it)."""
 
-    belt_speed_kmh: float | None
-
     async def pause(self) -> None:
         """Pause the belt."""
         ...
 
 
-async def _mark(session: Session, t: float, direction: str) -> str:
-    if direction not in ("forward", "reverse"):
-        raise ValueError("a mark is forward or reverse")
-    await session.add_event(LinkEvent(t, LinkEventKind.MARKED, detail=direction))
-    return f"Marked: you face {'backward' if direction == 'reverse' else 'forward'} (kept with the session)."
+async def _mark(session: Session, t: float, facing: Facing) -> None:
+    await session.add_event(LinkEvent(t, LinkEventKind.MARKED, detail=facing.value))
 
 
 @dataclass(slots=True)
@@ -81,6 +80,8 @@ class LiveActions:
     belt: Belt
     coach: WorkoutCoach | None
     control: bool
+    end: Callable[[], None]
+    """Ends the live session (the coach stops a belt it drives first, then the recording ends)."""
 
     @property
     def can_drive(self) -> bool:
@@ -98,8 +99,8 @@ class LiveActions:
                 return "Resumed: start the belt on the treadmill's console when you are ready."
             return "Resumed."
         coach.pause(t)
-        moving = self.belt.belt_speed_kmh is not None and self.belt.belt_speed_kmh >= _MOVING_KMH
-        if not (self.control and moving):
+        latest = self.session.board.latest
+        if not (self.control and latest is not None and belt_moving(latest.speed_kmh)):
             return "Workout paused: pause the belt on the treadmill's console."
         try:
             await self.belt.pause()
@@ -109,16 +110,22 @@ class LiveActions:
 
     def stop(self) -> str:
         """End the session; a coached belt is stopped on the way out (the coach does it)."""
-        self.session.stop()
+        self.end()
         if self.can_drive:
             return "Stopping: the belt is being stopped."
         return "Session ended: stop the belt on the treadmill's console."
 
     def change_speed(self, delta_kmh: float) -> str:
-        """Nudge the target speed (control on only)."""
+        """Nudge the target speed (control on only): presses add up from where the speed is heading."""
         if self.coach is None or not self.control:
             return "Control is off: change the speed on the treadmill's console."
         return self.coach.user_speed(delta_kmh)
+
+    def set_speed(self, kmh: float) -> str:
+        """A target speed (control on only), through the same caps and ramps as the plan's."""
+        if self.coach is None or not self.control:
+            return "Control is off: change the speed on the treadmill's console."
+        return self.coach.set_speed(kmh)
 
     def change_incline(self, delta_pct: float) -> str:
         """Nudge the target incline (control on only)."""
@@ -126,9 +133,10 @@ class LiveActions:
             return "Control is off: change the incline on the treadmill's console."
         return self.coach.user_incline(delta_pct)
 
-    async def mark(self, direction: str) -> str:
-        """Record which way the user faces (the detector takes it as decisive)."""
-        return await _mark(self.session, self.clock.now(), direction)
+    async def mark(self, facing: Facing) -> str:
+        """Record which way the person faces: the detector holds it until they turn again."""
+        await _mark(self.session, self.clock.now(), facing)
+        return f"Marked: you face {facing.words}. Kept with the session."
 
 
 @dataclass(slots=True)
@@ -160,6 +168,11 @@ class ReplayActions:
         """Nothing to drive in a replay."""
         return "A replay: there is no belt to drive."
 
-    async def mark(self, direction: str) -> str:
-        """Marks in a replay are for this viewing only (the fixture is not changed)."""
-        return await _mark(self.session, self.source.position_s, direction)
+    def set_speed(self, kmh: float) -> str:  # noqa: ARG002
+        """Nothing to drive in a replay."""
+        return "A replay: there is no belt to drive."
+
+    async def mark(self, facing: Facing) -> str:
+        """A mark in a replay corrects this viewing only (the recording is not changed)."""
+        await _mark(self.session, self.source.position_s, facing)
+        return f"This viewing takes you as facing {facing.words}; the recording is not changed."

@@ -1,10 +1,11 @@
-"""What a screen (or a dashboard) shows of a running session, kept up to date as items arrive.
+"""What a screen (or MQTT) shows of a running session, kept up to date as items pass through.
 
-:class:`LiveBoard` is a session consumer. It runs its own live direction detector (fed the
-same samples, cues and marks as the coach's, so it commits the same way), keeps the
-running totals (time, distance and energy per direction), the heart-rate zone, the link
-state and a speed history for the chart. :meth:`LiveBoard.view` takes a snapshot at any
-moment: the screen asks for one at its own refresh rate, whatever the notify rate.
+:class:`LiveBoard` is a stage of the session engine, not a consumer: the engine hands it
+every item before any consumer sees it, so whatever a consumer reads of the board already
+includes that item. It owns the session's :class:`~treadmill.core.pipeline.Pipeline` (the
+one direction detector and the totals), follows the link, and reads the coach for the
+workout step. :meth:`LiveBoard.view` takes a snapshot at any moment: the screen asks at its
+own refresh rate, MQTT at its own, whatever the notify rate.
 
 No clock is read here: times are the session times of the items, and the caller says
 when "now" is.
@@ -12,49 +13,49 @@ when "now" is.
 
 from __future__ import annotations
 
-import bisect
 import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from treadmill.core.detector import DirectionDetector
-from treadmill.core.energy import kcal_per_min
-from treadmill.core.metrics import Body
+from treadmill.core.pipeline import Pipeline
+from treadmill.core.timeline import CODE, DIRECTIONS
 from treadmill.core.zones import zone_bounds
-from treadmill.model import Cue, LinkEvent, LinkEventKind, Sensor
-from treadmill.session.coach import WorkoutCoach
-from treadmill.session.decoding import Sample
-from treadmill.session.engine import Overflow, SessionItem
+from treadmill.model import (
+    Cue,
+    Direction,
+    Evidence,
+    Facing,
+    LinkEvent,
+    LinkEventKind,
+    LinkState,
+    Sample,
+    Sensor,
+    belt_moving,
+)
 from treadmill.workout.cues import describe_step
 
-__all__ = ["ChartColumn", "LiveBoard", "LiveView", "StepView"]
+if TYPE_CHECKING:
+    from treadmill.session.coach import WorkoutCoach
+    from treadmill.session.engine import SessionItem
 
-_GAP_S = 10.0
-"""Longer than this between samples is a gap (a lost link): no distance or energy across it."""
-_MOVING_KMH = 0.3
-_MAX_STEP_M = 50.0
-"""A jump in the treadmill's distance counter bigger than this between samples is a reset, not metres."""
+__all__ = ["CHART_HOLD_S", "ChartColumn", "LiveBoard", "LiveView", "StepView"]
 
-_LINK_STATES = {
-    LinkEventKind.CONNECTED: "connected",
-    LinkEventKind.FRESH: "connected",
-    LinkEventKind.STALE: "stale",
-    LinkEventKind.DISCONNECTED: "reconnecting",
-    LinkEventKind.RECONNECTING: "reconnecting",
-    LinkEventKind.GAVE_UP: "lost",
-}
+_FACINGS = frozenset(Facing)
+CHART_HOLD_S = 3.0
+"""How long a sample's speed holds in the chart: the link's stale threshold (docs/ble-client.md)."""
 
 
 @dataclass(frozen=True, slots=True)
 class StepView:
-    """The workout's current step, for the countdown bar."""
+    """The workout's current step, for the countdown."""
 
     number: int
     """1-based position in the plan."""
     count: int
     text: str
-    direction: str
+    facing: Facing
     seconds_left: float | None
     length_s: float | None
     """The step's planned (or, for a distance step, estimated) length."""
@@ -80,20 +81,18 @@ class LiveView:
     distance_m: float
     heart_rate_bpm: int | None
     hr_zone: int | None
-    """1-5 by percent of maximum heart rate (reverse-running.md §7.2); None without a heart rate."""
+    """1-5 by percent of maximum heart rate (docs/metrics.md); None without a heart rate."""
     kcal: float
     kcal_low: float
     kcal_high: float
-    direction: str
-    """``forward``, ``reverse`` or ``stopped``, as the live detector committed it."""
+    direction: Direction
+    """As the live detector committed it."""
     confidence: float
-    evidence: str
-    """What the direction rests on: ``cued``, ``footpod``, ``heart_rate`` or ``speed``."""
-    link: str
-    """``waiting``, ``connected``, ``stale``, ``reconnecting`` or ``lost``."""
-    time_s: dict[str, float]
+    evidence: Evidence
+    link: LinkState
+    time_s: dict[Direction, float]
     """Seconds in each direction so far."""
-    metres: dict[str, float]
+    metres: dict[Direction, float]
     """Metres in each direction so far."""
     step: StepView | None = None
     paused: bool = False
@@ -101,119 +100,62 @@ class LiveView:
     """The guided workout has ended."""
 
 
-CHART_HOLD_S = 3.0
-"""How long a sample's speed holds in the chart: the link's stale threshold (ble-client.md)."""
-
-
 @dataclass(frozen=True, slots=True)
 class ChartColumn:
     """One column of the speed chart: the top speed in its time slice, and the direction most seen."""
 
     speed_kmh: float | None
-    direction: str
+    direction: Direction
 
 
 @dataclass(slots=True)
 class LiveBoard:
-    """Session consumer that keeps :class:`LiveView` state (see the module docstring)."""
+    """See the module docstring."""
 
-    body: Body = field(default_factory=Body)
+    pipeline: Pipeline = field(default_factory=Pipeline)
     coach: WorkoutCoach | None = None
     """The guided workout's coach, read for the current step (None: a free run or a replay)."""
-    name: str = "board"
-    overflow: Overflow = Overflow.NEVER_DROP
-    capacity: int = 10_000
-    detector: DirectionDetector = field(default_factory=DirectionDetector)
-    times: list[float] = field(default_factory=list)
-    """Session time of each sample (the chart's x)."""
-    speeds: list[float] = field(default_factory=list)
-    """Belt speed of each sample, NaN when the frame had none."""
-    directions: list[str] = field(default_factory=list)
-    """The committed direction at each sample."""
     _last: Sample | None = None
-    _direction: str = "stopped"
-    _confidence: float = 0.0
-    _link: str = "waiting"
-    _time: dict[str, float] = field(
-        default_factory=lambda: dict.fromkeys(("forward", "reverse", "stopped"), 0.0)
-    )
-    _metres: dict[str, float] = field(
-        default_factory=lambda: dict.fromkeys(("forward", "reverse", "stopped"), 0.0)
-    )
-    _kcal: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])
+    _link: LinkState = LinkState.WAITING
     _zones: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
         """Zone edges from the person's maximum heart rate."""
-        body = self.body
+        body = self.pipeline.body
         self._zones = zone_bounds(
             "max_hr", age=body.age, resting_bpm=body.resting_hr_bpm, max_bpm=body.max_hr_bpm
         )
 
-    async def handle(self, item: SessionItem) -> None:
-        """Take one session item."""
-        self.take(item)
+    @property
+    def latest(self) -> Sample | None:
+        """The last sample, labelled."""
+        return self._last
 
-    async def close(self) -> None:
-        """Nothing to release."""
+    @property
+    def link(self) -> LinkState:
+        """The treadmill's link as the items told it."""
+        return self._link
 
-    def take(self, item: SessionItem) -> None:
-        """Take one session item (synchronously: replays and tests feed it directly)."""
+    def take(self, item: SessionItem) -> SessionItem:
+        """Take one item on its way to the consumers; a sample comes back labelled."""
         if isinstance(item, Sample):
-            self._on_sample(item)
+            if self._link is LinkState.WAITING:
+                self._link = LinkState.CONNECTED
+            item = self._last = self.pipeline.sample(item)
         elif isinstance(item, Cue):
-            self.detector.cue(item.t, item.direction)
+            self.pipeline.cue(item)
         elif isinstance(item, LinkEvent):
             if item.kind is LinkEventKind.MARKED:
-                self.detector.mark(item.detail)
-            elif item.src is Sensor.TREADMILL and item.kind in _LINK_STATES:
-                self._link = _LINK_STATES[item.kind]
-
-    def _on_sample(self, sample: Sample) -> None:
-        if self._link == "waiting":
-            self._link = "connected"
-        previous, self._last = self._last, sample
-        speed = math.nan if sample.speed_kmh is None else sample.speed_kmh
-        if not math.isnan(speed):
-            step = self.detector.update(
-                sample.t,
-                speed,
-                math.nan if sample.cadence_per_min is None else float(sample.cadence_per_min),
-                math.nan if sample.heart_rate_bpm is None else float(sample.heart_rate_bpm),
-            )
-            self._direction, self._confidence = step.direction, step.confidence
-        self.times.append(sample.t)
-        self.speeds.append(speed)
-        self.directions.append(self._direction)
-        if previous is None:
-            return
-        dt = sample.t - previous.t
-        if not 0.0 < dt <= _GAP_S:
-            return
-        self._time[self._direction] += dt
-        self._metres[self._direction] += self._step_metres(previous, sample, dt)
-        rates = kcal_per_min(
-            np.array([0.0 if math.isnan(speed) else speed]),
-            np.array([sample.incline_pct or 0.0]),
-            np.array([self._direction == "reverse"]),
-            self.body.mass_kg,
-        )
-        for k, rate in enumerate((rates.low, rates.mid, rates.high)):
-            self._kcal[k] += float(rate[0]) * dt / 60.0
-
-    @staticmethod
-    def _step_metres(previous: Sample, sample: Sample, dt: float) -> float:
-        """The treadmill's own distance step when it is sane, else speed times time."""
-        if previous.distance_m is not None and sample.distance_m is not None:
-            step = sample.distance_m - previous.distance_m
-            if 0.0 <= step <= _MAX_STEP_M:
-                return step
-        return (sample.speed_kmh or 0.0) / 3.6 * dt
+                if item.detail in _FACINGS:  # a recording's marks were checked when it was read
+                    self.pipeline.mark(item.t, Facing(item.detail))
+            elif item.src is Sensor.TREADMILL and item.kind.link_state is not None:
+                self._link = item.kind.link_state
+        return item
 
     def _zone(self, bpm: int | None) -> int | None:
         if bpm is None or bpm < self._zones[0]:
             return None
-        return min(bisect.bisect_right(self._zones[1:-1], bpm) + 1, 5)
+        return min(int(np.searchsorted(self._zones[1:-1], bpm, side="right")) + 1, 5)
 
     def _step_view(self, t: float) -> StepView | None:
         coach = self.coach
@@ -221,16 +163,12 @@ class LiveBoard:
             return None
         engine, step = coach.cues, coach.cues.step
         last = self._last
-        left = engine.seconds_left(
-            coach.plan_time(t),
-            None if last is None else last.speed_kmh,
-            None if last is None else last.distance_m,
-        )
+        speed = None if last is None else last.speed_kmh
+        left = engine.seconds_left(coach.plan_time(t), speed, None if last is None else last.distance_m)
         if step.duration_s is not None:
             length: float | None = step.duration_s
         elif left is not None:
-            speed = (last.speed_kmh if last is not None else None) or step.speed_kmh or 4.0
-            length = (step.distance_m or 0.0) / max(speed / 3.6, 0.1)
+            length = (step.distance_m or 0.0) / max((speed or step.speed_kmh or 4.0) / 3.6, 0.1)
         else:
             length = None
         coming = engine.coming
@@ -238,7 +176,7 @@ class LiveBoard:
             number=engine.index + 1,
             count=len(coach.plan.steps),
             text=describe_step(step),
-            direction=step.direction,
+            facing=step.direction,
             seconds_left=None if left is None else max(left, 0.0),
             length_s=length,
             next_text="Finish" if coming is None else describe_step(coming),
@@ -249,26 +187,26 @@ class LiveBoard:
         last = self._last
         t = now if now is not None else (last.t if last is not None else 0.0)
         speed = None if last is None else last.speed_kmh
-        pace = 3600.0 / speed if speed is not None and speed >= _MOVING_KMH else None
         bpm = None if last is None else last.heart_rate_bpm
+        totals = self.pipeline.summary().totals
         coach = self.coach
         return LiveView(
             t=t,
             speed_kmh=speed,
             incline_pct=None if last is None else last.incline_pct,
-            pace_s_per_km=pace,
-            distance_m=sum(self._metres.values()),
+            pace_s_per_km=3600.0 / speed if speed is not None and belt_moving(speed) else None,
+            distance_m=sum(v.distance_m for v in totals.values()),
             heart_rate_bpm=bpm,
             hr_zone=self._zone(bpm),
-            kcal=self._kcal[1],
-            kcal_low=self._kcal[0],
-            kcal_high=self._kcal[2],
-            direction=self._direction,
-            confidence=self._confidence,
-            evidence=self.detector.evidence,
+            kcal=sum(v.kcal for v in totals.values()),
+            kcal_low=sum(v.kcal_low for v in totals.values()),
+            kcal_high=sum(v.kcal_high for v in totals.values()),
+            direction=Direction.STOPPED if last is None else last.direction,
+            confidence=0.0 if last is None else last.confidence,
+            evidence=Evidence.SPEED if last is None else last.evidence,
             link=self._link,
-            time_s=dict(self._time),
-            metres=dict(self._metres),
+            time_s={d: v.time_s for d, v in totals.items()},
+            metres={d: v.distance_m for d, v in totals.items()},
             step=self._step_view(t),
             paused=coach is not None and coach.paused,
             finished=coach is not None and coach.cues.finished,
@@ -282,22 +220,25 @@ class LiveBoard:
         """
         if columns <= 0:
             return []
-        end = now if now is not None else (self.times[-1] if self.times else 0.0)
-        start = end - window_s
-        width = window_s / columns
+        timeline = self.pipeline.timeline
+        times, speeds, labels = timeline.t, timeline.speed_kmh, timeline.labels
+        end = now if now is not None else (float(times[-1]) if len(times) else 0.0)
+        edges = end - window_s + window_s / columns * np.arange(1, columns + 1)
+        his = np.searchsorted(times, edges, side="right")
+        los = np.concatenate(([np.searchsorted(times, end - window_s, side="right")], his[:-1]))
         out: list[ChartColumn] = []
-        lo = bisect.bisect_right(self.times, start)
-        for column in range(columns):
-            edge = start + (column + 1) * width
-            hi = bisect.bisect_right(self.times, edge, lo)
-            speeds = [s for s in self.speeds[lo:hi] if not math.isnan(s)]
-            if speeds:
-                seen = self.directions[lo:hi]
-                direction = max(("reverse", "forward", "stopped"), key=seen.count)
-                out.append(ChartColumn(max(speeds), direction))
-            elif lo > 0 and edge - self.times[lo - 1] <= CHART_HOLD_S and not math.isnan(self.speeds[lo - 1]):
-                out.append(ChartColumn(self.speeds[lo - 1], self.directions[lo - 1]))
+        for lo, hi, edge in zip(los.tolist(), his.tolist(), edges.tolist(), strict=True):
+            seen = speeds[lo:hi]
+            known = seen[~np.isnan(seen)]
+            if len(known):
+                counts = np.bincount(labels[lo:hi], minlength=len(DIRECTIONS))
+                most = max(
+                    (Direction.REVERSE, Direction.FORWARD, Direction.UNSURE, Direction.STOPPED),
+                    key=lambda d: counts[CODE[d]],
+                )
+                out.append(ChartColumn(float(known.max()), most))
+            elif lo > 0 and edge - times[lo - 1] <= CHART_HOLD_S and not math.isnan(speeds[lo - 1]):
+                out.append(ChartColumn(float(speeds[lo - 1]), DIRECTIONS[labels[lo - 1]]))
             else:
-                out.append(ChartColumn(None, "stopped"))
-            lo = hi
+                out.append(ChartColumn(None, Direction.STOPPED))
         return out

@@ -1,23 +1,29 @@
 """The workout coach: runs a plan beside a live session (cues, safety warnings, belt control).
 
-A session consumer that watches samples, machine status and link events, plus a ticker that
-runs every ``tick_s`` of session time so cues land on their planned times whatever the data
-rate. It ties together the pure parts:
+A session consumer that reads labelled samples, machine status reports and link events,
+plus a ticker that runs every ``tick_s`` of session time so cues land on their planned
+times whatever the data rate. It ties together the pure parts of :mod:`treadmill.workout`:
 
-* the live :class:`~treadmill.core.detector.DirectionDetector` (fed the coach's own cues),
-* the :class:`~treadmill.workout.cues.CueEngine` (turn and stop cues become fixture cue lines
-  through ``add_cue``),
-* the :class:`~treadmill.workout.safety.SafetyMonitor`,
+* the :class:`~treadmill.workout.cues.CueEngine` (turn and stop cues become the recording's
+  cue lines through ``add_cue``, and so reach the session's one direction detector),
+* the :class:`~treadmill.workout.safety.SafetyMonitor`, fed the detector's direction and
+  confidence as every sample carries them,
 * with control on, the :class:`~treadmill.workout.control.ControlPolicy`, whose commands go
   to the treadmill one at a time; a refused or failed command is reported, never fatal.
 
-Everything the user should see or hear arrives through ``on_event`` as a :class:`CoachEvent`.
-Ending the coach early (cancelling :meth:`run`) stops a belt it was driving.
+The plan keeps its own clock: it starts when the belt first moves, and holds while the
+person pauses the workout or the belt stands still, so a stop to drink never costs a step.
+
+Everything the person should see or hear arrives through ``on_event`` as a
+:class:`CoachEvent`. Ending the coach early (cancelling :meth:`run`) stops a belt it was
+driving. A coach cut off from the session (``close`` with an error) can no longer see the
+belt: it stops commanding it at once, says so, and leaves the belt to the person.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import math
 from collections.abc import Awaitable, Callable
@@ -25,31 +31,40 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from treadmill.clock import SessionClock
-from treadmill.core.detector import DirectionDetector
 from treadmill.errors import TreadmillError
-from treadmill.ftms import MachineStatus
 from treadmill.ftms.machine_status import StatusOpCode
 from treadmill.ftms.ranges import InclinationRange, SpeedRange
-from treadmill.model import Cue, Frame, LinkEvent, LinkEventKind, Sensor
-from treadmill.session.decoding import Sample
+from treadmill.model import (
+    CoachEventKind,
+    Cue,
+    Direction,
+    Facing,
+    LinkEvent,
+    LinkState,
+    Sample,
+    Sensor,
+    StatusReport,
+    belt_moving,
+)
 from treadmill.session.engine import Overflow, SessionItem
 from treadmill.workout.control import ControlCommand, ControlPolicy
-from treadmill.workout.cues import CueEngine
+from treadmill.workout.cues import CueEngine, CueEvent, CueKind
 from treadmill.workout.plan import Caps, Plan
-from treadmill.workout.safety import SafetyMonitor, SafetyState
+from treadmill.workout.safety import Level, Rule, SafetyMonitor, SafetyState
 
 __all__ = ["CoachEvent", "Controls", "WorkoutCoach"]
 
 logger = logging.getLogger(__name__)
 
-_MOVING_KMH = 0.3
-"""Below this the belt counts as stopped."""
 _STOP_GRACE_S = 2.0
 """A stop status may arrive just after the data that shows the belt stopping."""
 _STOP_ON_EXIT_S = 5.0
 """Wall-clock seconds to wait for the belt's stop when the workout is ended early."""
 _USER_STOP_WINDOW_S = 10.0
-"""A refused stop this soon after the user's own stop is no news: the belt is already stopping."""
+"""A refused stop this soon after the person's own stop is no news: the belt is already stopping."""
+_MOVING = (Direction.FORWARD, Direction.REVERSE)
+"""The detector's settled directions: a change between them (or out of unsure) is a turn."""
+BLIND_TEXT = "The coach lost the treadmill's data: it no longer drives the belt. Use the console."
 
 
 class Controls(Protocol):
@@ -73,14 +88,18 @@ class Controls(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class CoachEvent:
-    """Something for the user: a cue, a warning raised or cleared, a control action or message."""
+    """Something for the person: a cue, a warning raised or cleared, a control action or a message."""
 
     t: float
-    kind: str
-    """``cue``, ``warning``, ``cleared``, ``control`` or ``message``."""
+    kind: CoachEventKind
     text: str
-    detail: str = ""
-    """For cues the cue kind; for warnings the rule and level (``turnaround/caution``)."""
+    """The headline, readable at a glance."""
+    more: str = ""
+    """The detail under it."""
+    cue: CueKind | None = None
+    rule: Rule | None = None
+    """For warnings raised and cleared."""
+    level: Level | None = None
     bell: bool = False
 
 
@@ -91,8 +110,9 @@ class _Seen:
     speed_kmh: float | None = None
     incline_pct: float | None = None
     distance_m: float | None = None
-    direction: str = "stopped"
-    link: str = "connected"
+    direction: Direction = Direction.STOPPED
+    confidence: float = 0.0
+    link: LinkState = LinkState.CONNECTED
     safety_key: bool = False
     user_stopped_at: float | None = None
     belt_stopped_at: float | None = None
@@ -101,12 +121,40 @@ class _Seen:
 
 
 @dataclass(slots=True)
+class _PlanClock:
+    """The plan's own time: it starts with the belt and stands still while held."""
+
+    started_at: float | None = None
+    """Session time the belt first moved."""
+    held_since: float | None = 0.0
+    held_s: float = 0.0
+
+    @property
+    def started(self) -> bool:
+        return self.started_at is not None
+
+    def now(self, t: float) -> float:
+        if self.held_since is not None:
+            return self.held_since - self.held_s
+        return t - self.held_s
+
+    def hold(self, t: float) -> None:
+        if self.held_since is None:
+            self.held_since = t
+
+    def release(self, t: float) -> None:
+        if self.held_since is not None:
+            self.held_s += t - self.held_since
+            self.held_since = None
+
+
+@dataclass(slots=True)
 class WorkoutCoach:
     """Coach ``plan`` beside a session (a consumer of it, plus :meth:`run` as a task)."""
 
     plan: Plan
     add_cue: Callable[[Cue], Awaitable[None]]
-    """Where turn and stop cues go (:meth:`Session.add_cue`: the fixture's cue lines)."""
+    """Where turn and stop cues go (:meth:`Session.add_cue`: the recording's cue lines)."""
     clock: SessionClock
     caps: Caps = field(default_factory=Caps)
     safe_reverse_kmh: float = 3.0
@@ -119,14 +167,17 @@ class WorkoutCoach:
     name: str = "coach"
     overflow: Overflow = Overflow.NEVER_DROP
     capacity: int = 10_000
-    detector: DirectionDetector = field(default_factory=DirectionDetector)
     cues: CueEngine = field(init=False)
     safety: SafetyMonitor = field(init=False)
     policy: ControlPolicy | None = field(init=False, default=None)
+    blind: str | None = None
+    """Why the coach was cut off from the session (None: it sees the belt)."""
     _seen: _Seen = field(default_factory=_Seen)
+    _clock: _PlanClock = field(default_factory=_PlanClock)
     _outbox: asyncio.Queue[ControlCommand] = field(default_factory=asyncio.Queue)
     _we_stopped: bool = False
-    _paused_at: float | None = None
+    _paused: bool = False
+    _woken: asyncio.Event = field(default_factory=asyncio.Event)
 
     def __post_init__(self) -> None:
         """The engines start with the session."""
@@ -144,44 +195,44 @@ class WorkoutCoach:
 
     async def handle(self, item: SessionItem) -> None:
         """Keep what the rules need from each item."""
-        seen = self._seen
         if isinstance(item, Sample):
             self._on_sample(item)
-        elif isinstance(item, Cue):
-            self.detector.cue(item.t, item.direction)
-        elif isinstance(item, LinkEvent) and item.src is Sensor.TREADMILL:
-            if item.kind in (LinkEventKind.STALE, LinkEventKind.RECONNECTING, LinkEventKind.DISCONNECTED):
-                seen.link = "stale" if item.kind is LinkEventKind.STALE else "reconnecting"
-            elif item.kind in (LinkEventKind.FRESH, LinkEventKind.CONNECTED):
-                seen.link = "connected"
-        elif isinstance(item, Frame) and item.char == "2ada":
-            self._on_status(item.t, MachineStatus.from_bytes(item.data))
+        elif isinstance(item, StatusReport):
+            self._on_status(item)
+        elif (
+            isinstance(item, LinkEvent) and item.src is Sensor.TREADMILL and item.kind.link_state is not None
+        ):
+            self._seen.link = item.kind.link_state
 
     def _on_sample(self, sample: Sample) -> None:
         seen = self._seen
         if sample.speed_kmh is None:
             return
-        was_moving = seen.speed_kmh is not None and seen.speed_kmh >= _MOVING_KMH
+        was_moving = belt_moving(seen.speed_kmh)
         seen.speed_kmh = sample.speed_kmh
         seen.incline_pct = sample.incline_pct
         seen.distance_m = sample.distance_m
-        if sample.speed_kmh >= _MOVING_KMH:
+        if belt_moving(sample.speed_kmh):
             seen.belt_stopped_at = None
             seen.safety_key = False
-        elif was_moving:
-            seen.belt_stopped_at = sample.t
-        step = self.detector.update(
-            sample.t,
-            sample.speed_kmh,
-            math.nan if sample.cadence_per_min is None else float(sample.cadence_per_min),
-            math.nan if sample.heart_rate_bpm is None else float(sample.heart_rate_bpm),
-        )
-        if step.switched:
-            seen.turn_at = step.boundary_s
-        seen.direction = step.direction
+            if self._clock.started_at is None:
+                self._clock.started_at = sample.t
+            if not self._paused:
+                self._clock.release(sample.t)
+        else:
+            if was_moving:
+                seen.belt_stopped_at = sample.t
+            self._clock.hold(sample.t)
+        if (
+            sample.direction in _MOVING
+            and sample.direction is not seen.direction
+            and (seen.direction in _MOVING or seen.direction is Direction.UNSURE)
+        ):
+            seen.turn_at = sample.t
+        seen.direction, seen.confidence = sample.direction, sample.confidence
 
-    def _on_status(self, t: float, status: MachineStatus) -> None:
-        seen = self._seen
+    def _on_status(self, report: StatusReport) -> None:
+        seen, status, t = self._seen, report.status, report.t
         if status.op_code == StatusOpCode.STOPPED_BY_SAFETY_KEY:
             seen.safety_key = True
         elif status.op_code == StatusOpCode.STOPPED_OR_PAUSED_BY_USER:
@@ -192,59 +243,94 @@ class WorkoutCoach:
             if self.policy is not None and isinstance(kmh, float):
                 message = self.policy.on_target_speed(t, kmh)
                 if message is not None:
-                    self._say(CoachEvent(t, "message", message, "console"))
+                    self._say(CoachEvent(t, CoachEventKind.MESSAGE, "Following the console", message))
 
-    async def close(self) -> None:
-        """Nothing to release."""
+    async def close(self, error: str | None) -> None:
+        """The session is over, or cut this coach off (``error``): then it stops acting at once."""
+        if error is None or self.blind is not None:
+            return
+        self.blind = error
+        t = self.clock.now()
+        for warning in self.safety.active.values():
+            self._say(CoachEvent(t, CoachEventKind.CLEARED, warning.message, rule=warning.rule))
+        self.safety.active.clear()
+        self._say(
+            CoachEvent(
+                t,
+                CoachEventKind.WARNING,
+                "Coach off: hold the rails",
+                BLIND_TEXT,
+                rule=Rule.LINK_LOST,
+                level=Level.CAUTION,
+                bell=True,
+            )
+        )
+        logger.error("the coach was cut off from the session (%s); it no longer drives the belt", error)
+        self._woken.set()
 
-    # --- what the user asks for ---------------------------------------------------------------
+    # --- what the person asks for -------------------------------------------------------------
 
     @property
     def paused(self) -> bool:
-        """True while the user holds the workout (its clock stands still)."""
-        return self._paused_at is not None
+        """True while the person holds the workout (its clock stands still)."""
+        return self._paused
+
+    @property
+    def started_at(self) -> float | None:
+        """Session time the belt first moved: the plan's clock runs from then on (None: not yet)."""
+        return self._clock.started_at
 
     def plan_time(self, t: float) -> float:
-        """Session time ``t`` as the workout's clock sees it: held at the pause while paused."""
-        return t if self._paused_at is None else self._paused_at
+        """Session time ``t`` as the workout's clock sees it (held while paused or the belt stands)."""
+        return self._clock.now(t)
 
     def pause(self, t: float) -> None:
         """Hold the workout: no cues, no steering, no "belt stopped" alarm until :meth:`resume`."""
-        if self._paused_at is None:
-            self._paused_at = t
-            self._say(CoachEvent(t, "message", "Paused: the workout waits for you.", "pause"))
+        if not self._paused:
+            self._paused = True
+            self._clock.hold(t)
+            self._say(CoachEvent(t, CoachEventKind.MESSAGE, "Paused", "The workout waits for you."))
 
     def resume(self, t: float) -> None:
-        """Go on with the workout where it was held."""
-        if self._paused_at is not None:
-            self.cues.shift(t - self._paused_at)
-            self._paused_at = None
-            self._say(CoachEvent(t, "message", "Resumed.", "resume"))
+        """Go on with the workout where it was held (its clock runs again once the belt moves)."""
+        if self._paused:
+            self._paused = False
+            if belt_moving(self._seen.speed_kmh):
+                self._clock.release(t)
+            self._say(CoachEvent(t, CoachEventKind.MESSAGE, "Resumed"))
 
-    def direction_now(self) -> str:
-        """The direction the user faces for the caps: backward if the detector or the step says so."""
-        step = self.cues.step
-        backward = self._seen.direction == "reverse" or (step is not None and step.direction == "reverse")
-        return "reverse" if backward else "forward"
+    def facing_now(self) -> Facing:
+        """The way the person faces, for the caps: backward if the step or the detector says so, or unsure."""
+        step, seen = self.cues.step, self._seen
+        backward = (step is not None and step.direction is Facing.REVERSE) or seen.direction in (
+            Direction.REVERSE,
+            Direction.UNSURE,
+        )
+        return Facing.REVERSE if backward else Facing.FORWARD
 
     def user_speed(self, delta_kmh: float) -> str:
-        """The speed keys: change the belt's target by ``delta_kmh``, within the caps (control on only)."""
-        t, seen = self.clock.now(), self._seen
+        """The speed keys: raise the target by ``delta_kmh`` from where it is heading (control on only)."""
         if self.policy is None:
             return "Control is off: change the speed on the treadmill's console."
-        if not self._moving():
+        base = self.policy.target_kmh if self.policy.target_kmh is not None else self._seen.speed_kmh
+        return self.set_speed((base or 0.0) + delta_kmh)
+
+    def set_speed(self, kmh: float) -> str:
+        """A target speed for the belt (keys, a remote command): ramped to, within the caps."""
+        if self.policy is None or self.blind is not None:
+            return "Control is off: change the speed on the treadmill's console."
+        if not belt_moving(self._seen.speed_kmh):
             return "The belt is stopped: start it on the treadmill's console first."
-        kmh = self.policy.user_speed(t, self.direction_now(), (seen.speed_kmh or 0.0) + delta_kmh)
-        self._queue(ControlCommand(t, kmh, reason="user"))
-        return f"Target speed {kmh:g} km/h (following you until the next step)."
+        value = self.policy.user_speed(self.clock.now(), self.facing_now(), kmh)
+        self._woken.set()
+        return f"Target speed {value:g} km/h, on the usual ramp (following you until the next step)."
 
     def user_incline(self, delta_pct: float) -> str:
         """The incline keys: change the target incline by ``delta_pct`` (control on only)."""
-        t, seen = self.clock.now(), self._seen
-        if self.policy is None:
+        if self.policy is None or self.blind is not None:
             return "Control is off: change the incline on the treadmill's console."
-        pct = self.policy.clamp_incline((seen.incline_pct or 0.0) + delta_pct)
-        self._queue(ControlCommand(t, None, pct, reason="user"))
+        pct = self.policy.clamp_incline((self._seen.incline_pct or 0.0) + delta_pct)
+        self._queue(ControlCommand(self.clock.now(), None, pct))
         return f"Target incline {pct:g} %."
 
     def _queue(self, command: ControlCommand) -> None:
@@ -254,32 +340,46 @@ class WorkoutCoach:
 
     # --- the ticker -----------------------------------------------------------------------
 
+    def _done(self) -> bool:
+        if self.blind is not None:
+            return True
+        return self.cues.finished and (self.policy is None or self._we_stopped or not self._moving())
+
     async def run(self) -> None:
         """Tick until the plan has finished and its last command is sent (cancel to stop early)."""
-        sender = asyncio.create_task(self._send_commands(), name="coach-control")
-        try:
-            while not (
-                self.cues.finished and (self.policy is None or self._we_stopped or not self._moving())
-            ):
-                next_tick = (math.floor(self.clock.now() / self.tick_s) + 1) * self.tick_s
-                await self.clock.sleep_until(self._next_wake(next_tick))
-                await self.tick(self.clock.now())
-            await self._outbox.join()
-        except asyncio.CancelledError:
-            # Ended early (Ctrl-C, the app closing): a belt the app was driving is stopped.
-            sender.cancel()
-            if self.controls is not None and self._moving() and not self._we_stopped:
-                await asyncio.shield(self._stop_on_exit(self.controls))
-            raise
-        finally:
+        async with asyncio.TaskGroup() as tasks:
+            sender = tasks.create_task(self._send_commands(), name="coach-control")
+            try:
+                while not self._done():
+                    next_tick = (math.floor(self.clock.now() / self.tick_s) + 1) * self.tick_s
+                    self._woken.clear()
+                    with contextlib.suppress(TimeoutError):
+                        wait = self.clock.wall_seconds(self._next_wake(next_tick) - self.clock.now())
+                        await asyncio.wait_for(self._woken.wait(), max(wait, 0.0))
+                    if self.blind is None:
+                        await self.tick(self.clock.now())
+                if self.blind is None:
+                    await self._outbox.join()
+            except asyncio.CancelledError:
+                # Ended early (Ctrl-C, the app closing): a belt the app was driving is stopped.
+                sender.cancel()
+                if (
+                    self.controls is not None
+                    and self.blind is None
+                    and self._moving()
+                    and not self._we_stopped
+                ):
+                    await asyncio.shield(self._stop_on_exit(self.controls))
+                raise
             sender.cancel()
 
     def _next_wake(self, tick_t: float) -> float:
         """The next tick, or a timed step's boundary if it comes first: turn cues land on time."""
         now, seen = self.clock.now(), self._seen
-        left = self.cues.seconds_left(now, seen.speed_kmh, seen.distance_m)
+        left = self.cues.seconds_left(self.plan_time(now), seen.speed_kmh, seen.distance_m)
         step = self.cues.step
-        if left is not None and left > 0 and step is not None and step.duration_s is not None:
+        held = self._clock.held_since is not None
+        if not held and left is not None and left > 0 and step is not None and step.duration_s is not None:
             return min(tick_t, now + left)
         return tick_t
 
@@ -288,32 +388,44 @@ class WorkoutCoach:
             async with asyncio.timeout(_STOP_ON_EXIT_S):
                 await controls.stop()
             self._we_stopped = True
-            self._say(CoachEvent(self.clock.now(), "control", "Workout ended early: belt stopped.", "stop"))
+            self._say(
+                CoachEvent(self.clock.now(), CoachEventKind.CONTROL, "Belt stopped", "Workout ended early.")
+            )
         except (TreadmillError, TimeoutError) as exc:
             logger.warning("could not stop the belt on the way out (%s): stop it on the console", exc)
-            text = "Could not stop the belt: stop it on the console."
-            self._say(CoachEvent(self.clock.now(), "message", text, "control"))
+            self._say(
+                CoachEvent(self.clock.now(), CoachEventKind.MESSAGE, "Stop the belt on the console", str(exc))
+            )
 
     async def tick(self, t: float) -> None:
-        """One tick at session time ``t``: the cues due, the safety rules, the steering.
-
-        :meth:`run` calls it on its clock; a replay of a recorded session may call it too.
-        """
+        """One tick at session time ``t``: the cues due, the safety rules, the steering."""
         seen = self._seen
-        if self._paused_at is not None:
-            self._check_safety(t)
-            return
-        for cue in self.cues.update(
-            t, detected=seen.direction, distance_m=seen.distance_m, speed_kmh=seen.speed_kmh
-        ):
-            self._say(CoachEvent(t, "cue", cue.text, cue.kind, cue.bell))
+        due: list[CueEvent] = []
+        if self._clock.started and self._clock.held_since is None:
+            due = self.cues.update(
+                self.plan_time(t),
+                detected=seen.direction,
+                distance_m=seen.distance_m,
+                speed_kmh=seen.speed_kmh,
+            )
+        elif self._stopped_in_last_step(t):
+            due = self.cues.finish(self.plan_time(t))
+        for cue in due:
+            self._say(CoachEvent(t, CoachEventKind.CUE, cue.text, cue.more, cue=cue.kind, bell=cue.bell))
             if cue.direction is not None:
                 await self.add_cue(Cue(round(t, 3), cue.direction))
-                if cue.kind == "turn":
+                if cue.kind is CueKind.TURN:
                     seen.turn_at = t
+
         self._check_safety(t)
-        if self.policy is not None:
+        if self.policy is not None and not self._paused:
             self._steer(t)
+
+    def _stopped_in_last_step(self, t: float) -> bool:
+        """The belt has stood still a moment in the workout's last step: the person has finished."""
+        stopped_at = self._seen.belt_stopped_at
+        last = self.cues.coming is None and not self.cues.finished
+        return last and not self._paused and stopped_at is not None and t - stopped_at >= _STOP_GRACE_S
 
     def _check_safety(self, t: float) -> None:
         seen = self._seen
@@ -323,13 +435,14 @@ class WorkoutCoach:
             and not self.cues.finished
             and not self._we_stopped
             and not seen.safety_key
-            and self._paused_at is None
+            and not self._paused
             and (seen.user_stopped_at is None or seen.user_stopped_at < seen.belt_stopped_at - 5.0)
         )
         raised, cleared = self.safety.update(
             SafetyState(
                 t,
                 seen.direction,
+                seen.confidence,
                 seen.speed_kmh,
                 seen.incline_pct,
                 seen.link,
@@ -341,25 +454,33 @@ class WorkoutCoach:
         )
         for warning in raised:
             self._say(
-                CoachEvent(t, "warning", warning.message, f"{warning.rule}/{warning.level.name.lower()}")
+                CoachEvent(
+                    t,
+                    CoachEventKind.WARNING,
+                    _HEADLINES[warning.rule],
+                    warning.message,
+                    rule=warning.rule,
+                    level=warning.level,
+                    bell=True,
+                )
             )
         for warning in cleared:
-            self._say(CoachEvent(t, "cleared", warning.message, warning.rule))
+            self._say(CoachEvent(t, CoachEventKind.CLEARED, warning.message, rule=warning.rule))
 
     def _moving(self) -> bool:
-        return self._seen.speed_kmh is not None and self._seen.speed_kmh >= _MOVING_KMH
+        return belt_moving(self._seen.speed_kmh)
 
     def _steer(self, t: float) -> None:
         assert self.policy is not None
         seen = self._seen
-        step = self.cues.step
-        running = self._moving() and seen.link == "connected" and not seen.safety_key
+        running = self._moving() and seen.link is LinkState.CONNECTED and not seen.safety_key
+        plan_t = self.plan_time(t)
         command = self.policy.update(
             t,
-            step=step,
+            step=self.cues.step,
             step_index=self.cues.index,
             coming=self.cues.coming,
-            seconds_left=self.cues.seconds_left(t, seen.speed_kmh, seen.distance_m),
+            seconds_left=self.cues.seconds_left(plan_t, seen.speed_kmh, seen.distance_m),
             belt_kmh=seen.speed_kmh,
             running=running,
             detected=seen.direction,
@@ -369,20 +490,19 @@ class WorkoutCoach:
 
     async def _send_commands(self) -> None:
         """Send commands in order, one at a time; a failure is said, not raised."""
-        assert self.controls is not None or self._outbox.empty()
         while True:
             command = await self._outbox.get()
             try:
-                if self.controls is not None:
+                if self.controls is not None and self.blind is None:
                     await self._send(self.controls, command)
             except (TreadmillError, TimeoutError) as exc:
                 if command.stop and self._stopped_by_user(command.t):
-                    logger.info("the user stopped the belt first: %s", exc)
+                    logger.info("the person stopped the belt first: %s", exc)
                     continue
                 logger.warning("control command at %.1f s failed: %s", command.t, exc)
                 self._say(
                     CoachEvent(
-                        command.t, "message", f"The treadmill did not take the command: {exc}", "control"
+                        command.t, CoachEventKind.MESSAGE, "The treadmill did not take the command", str(exc)
                     )
                 )
             finally:
@@ -395,12 +515,25 @@ class WorkoutCoach:
 
     async def _send(self, controls: Controls, command: ControlCommand) -> None:
         if command.stop and not self._moving():
-            return  # the user stopped it first
+            return  # the person stopped it first
         if command.stop:
             await controls.stop()
-            self._say(CoachEvent(command.t, "control", "Belt stopped: workout done.", "stop"))
+            self._say(CoachEvent(command.t, CoachEventKind.CONTROL, "Belt stopped", "Workout done."))
             return
         if command.incline_pct is not None:
             await controls.set_target_inclination(command.incline_pct)
         if command.speed_kmh is not None:
             await controls.set_target_speed(command.speed_kmh)
+
+
+_HEADLINES = {
+    Rule.REVERSE_START: "HOLD THE RAILS",
+    Rule.TURNAROUND: "HOLD THE RAILS: turning",
+    Rule.REVERSE_SPEED: "SLOW DOWN: too fast backward",
+    Rule.REVERSE_INCLINE: "HOLD THE RAILS: incline",
+    Rule.REVERSE_SPEED_CHANGE: "HOLD THE RAILS: speed changing",
+    Rule.LINK_LOST: "HOLD THE RAILS: no data",
+    Rule.SAFETY_KEY: "SAFETY KEY PULLED",
+    Rule.UNEXPECTED_STOP: "BELT STOPPED: hold the rails",
+}
+"""The one-glance line of each warning; its message is the detail."""

@@ -1,10 +1,16 @@
-"""From raw frames to samples: the decode stage between a source and the numpy core.
+"""From raw frames to samples, status reports and control replies: the one place that decodes the stream.
 
-:class:`SampleDecoder` is pure (no I/O, no clock): frames and link events in, one
-:class:`Sample` out per complete Treadmill Data record. Heart rate and cadence arrive from
-other sensors at their own times; each sample carries the latest of each, and how old it
-is. Split records are merged; on a disconnect the half-merged record is dropped (FTMS
-§4.18); undecodable payloads are counted per characteristic, never raised.
+:class:`SampleDecoder` is pure (no I/O, no clock): frames and link events in; out, one
+:class:`~treadmill.model.Sample` per complete Treadmill Data record, one
+:class:`~treadmill.model.StatusReport` per Fitness Machine Status notification and one
+:class:`~treadmill.model.ControlReply` per Control Point indication, for every consumer (and
+the client waiting for an answer) to read. Heart rate and cadence arrive from other sensors
+at their own times; each sample carries the latest of each, and how old it is. Split records are merged (FTMS
+v1.0.1 §4.4.1.2); on a disconnect the half-merged record is dropped. Undecodable payloads
+are counted per characteristic, never raised.
+
+A heart rate of 0 is not a reading: treadmills send 0 when nobody holds the grips, and
+straps when they lose contact. It becomes "no heart rate".
 """
 
 from __future__ import annotations
@@ -14,39 +20,16 @@ from dataclasses import dataclass, field
 
 from treadmill.errors import FrameError
 from treadmill.ftms import (
+    ControlPointResponse,
     HeartRateMeasurement,
     MachineStatus,
     RecordAssembler,
     RSCMeasurement,
     TreadmillData,
 )
-from treadmill.model import Frame, LinkEvent, LinkEventKind, Sensor
+from treadmill.model import ControlReply, Frame, LinkEvent, LinkEventKind, Sample, Sensor, StatusReport
 
-__all__ = ["DecodeStats", "Sample", "SampleDecoder"]
-
-
-@dataclass(frozen=True, slots=True)
-class Sample:
-    """One row on the session timeline, at the arrival of a complete treadmill record."""
-
-    t: float
-    """Session time, s."""
-    speed_kmh: float | None
-    """Belt speed (None in a frame that does not carry it)."""
-    incline_pct: float | None = None
-    distance_m: float | None = None
-    """The treadmill's own distance since its session start."""
-    elapsed_s: float | None = None
-    energy_kcal: float | None = None
-    steps: int | None = None
-    heart_rate_bpm: int | None = None
-    """Latest strap reading (or the treadmill's own, when it sends one)."""
-    heart_rate_age_s: float | None = None
-    cadence_per_min: int | None = None
-    """Latest footpod step rate."""
-    cadence_age_s: float | None = None
-    record: TreadmillData | None = field(default=None, compare=False, repr=False)
-    """The merged record this sample came from."""
+__all__ = ["DecodeStats", "SampleDecoder"]
 
 
 @dataclass(slots=True)
@@ -61,16 +44,18 @@ class DecodeStats:
     dropped_parts: int = 0
 
 
+def _reading(bpm: int | None) -> int | None:
+    return bpm or None
+
+
 class SampleDecoder:
-    """Frames in, samples out. Never raises on bad data."""
+    """Frames in, samples and status reports out. Never raises on bad data."""
 
     def __init__(self) -> None:
         """Nothing seen yet."""
         self._assembler = RecordAssembler()
-        self._hr: tuple[float, int] | None = None
-        self._cadence: tuple[float, int] | None = None
-        self.statuses: list[tuple[float, MachineStatus]] = []
-        """Machine status notifications seen (time, status), for the session to read and clear."""
+        self._hr: tuple[float, int | None] | None = None
+        self._cadence: tuple[float, int | None] | None = None
         self.stats = DecodeStats()
 
     def on_event(self, event: LinkEvent) -> None:
@@ -79,28 +64,31 @@ class SampleDecoder:
             self._assembler.reset()
             self.stats.dropped_parts = self._assembler.stats.dropped_parts
 
-    def feed(self, frame: Frame) -> Sample | None:
-        """Decode one frame; a sample when it completes a treadmill record."""
+    def feed(self, frame: Frame) -> Sample | StatusReport | ControlReply | None:
+        """Decode one frame: a sample when it completes a record, a status report, or a control reply."""
         self.stats.frames[frame.char] += 1
         try:
             if frame.char == "2acd":
-                part = TreadmillData.from_bytes(frame.data)
-                record = self._assembler.feed_record(part)
+                record = self._assembler.feed_record(TreadmillData.from_bytes(frame.data))
                 self.stats.dropped_parts = self._assembler.stats.dropped_parts
                 return None if record is None else self._sample(frame.t, record)
+            if frame.char == "2ada":
+                return StatusReport(frame.t, MachineStatus.from_bytes(frame.data))
+            if frame.char == "2ad9":
+                return ControlReply(frame.t, ControlPointResponse.from_bytes(frame.data))
+
             if frame.char == "2a37":
-                self._hr = (frame.t, HeartRateMeasurement.from_bytes(frame.data).heart_rate_bpm)
+                self._hr = (frame.t, _reading(HeartRateMeasurement.from_bytes(frame.data).heart_rate_bpm))
             elif frame.char == "2a53":
-                self._cadence = (frame.t, RSCMeasurement.from_bytes(frame.data).instantaneous_cadence_per_min)
-            elif frame.char == "2ada":
-                self.statuses.append((frame.t, MachineStatus.from_bytes(frame.data)))
+                cadence = RSCMeasurement.from_bytes(frame.data).instantaneous_cadence_per_min
+                self._cadence = (frame.t, cadence or None)
         except FrameError:
             self.stats.bad_frames[frame.char] += 1
         return None
 
     def _sample(self, t: float, record: TreadmillData) -> Sample:
         self.stats.samples += 1
-        hr_t, hr = self._hr if self._hr is not None else (None, record.heart_rate_bpm)
+        hr_t, hr = self._hr if self._hr is not None else (None, _reading(record.heart_rate_bpm))
         cad_t, cadence = self._cadence if self._cadence is not None else (None, None)
         return Sample(
             t=t,
@@ -111,8 +99,7 @@ class SampleDecoder:
             energy_kcal=None if record.total_energy_kcal is None else float(record.total_energy_kcal),
             steps=record.step_count,
             heart_rate_bpm=hr,
-            heart_rate_age_s=None if hr_t is None else t - hr_t,
+            heart_rate_age_s=None if hr_t is None or hr is None else t - hr_t,
             cadence_per_min=cadence,
-            cadence_age_s=None if cad_t is None else t - cad_t,
-            record=record,
+            cadence_age_s=None if cad_t is None or cadence is None else t - cad_t,
         )

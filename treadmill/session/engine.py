@@ -1,18 +1,26 @@
-"""The session engine: one source, the decoder and the core, and the consumers.
+"""The session engine: one source, the decoding and the direction stages, and the consumers.
 
-A source (the live client, or a replayed fixture) yields frames, link events and cues on
-one session clock. The engine decodes frames into samples, keeps the session's timeline,
-and hands every item to each consumer through that consumer's own bounded queue, with the
-overflow policy the consumer states:
+A source (the live client, or a replayed recording) yields frames, link events and cues on
+one session clock. The engine passes each through two synchronous stages, in order:
 
-* :attr:`Overflow.NEVER_DROP` (the recorder): a full queue makes the engine wait; nothing
-  is ever lost. The queue is large, so this only happens if the disk stalls for minutes.
-* :attr:`Overflow.DROP_OLDEST` (MQTT): the oldest queued item goes, and is counted.
-* :attr:`Overflow.KEEP_LATEST` (the screen): only the newest item waits.
+1. :class:`~treadmill.session.decoding.SampleDecoder`: frames become samples and machine
+   status reports, decoded once for everyone;
+2. :class:`~treadmill.session.board.LiveBoard`: the one direction detector labels each
+   sample, and the totals, the link state and the chart follow.
 
-Everything runs in one ``asyncio.TaskGroup``. A consumer that fails is reported and cut
-off; the others and the source go on. A source that fails ends the session, which is
-reported, and the consumers still get everything already read.
+Then every item goes to each consumer through that consumer's own bounded queue, with the
+overflow policy it states:
+
+* :attr:`Overflow.NEVER_DROP`: a full queue makes the engine wait; nothing is ever lost.
+  The recorder, the coach and MQTT use it (their ``handle`` never waits on the network; the
+  MQTT outbox is what drops, and counts).
+* :attr:`Overflow.DROP_OLDEST`: the oldest queued item goes, and is counted.
+* :attr:`Overflow.KEEP_LATEST`: only the newest item waits (progress lines).
+
+Everything runs in one ``asyncio.TaskGroup``. A consumer that fails is cut off and told so
+(``close(error)``), so that nothing it runs beside the session (the coach's ticker) goes on
+acting on what it can no longer see; the others and the source go on. A source that fails
+ends the session, which is reported, and the consumers still get everything already read.
 """
 
 from __future__ import annotations
@@ -26,27 +34,32 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from treadmill.core.analysis import analyze
-from treadmill.core.intervals import SessionSummary
-from treadmill.model import Cue, Frame, LinkEvent, LinkEventKind
-from treadmill.session.decoding import DecodeStats, Sample, SampleDecoder
+from treadmill.core.pipeline import Pipeline
+from treadmill.model import ControlReply, Cue, Frame, LinkEvent, Sample, StatusReport
+from treadmill.session.board import LiveBoard
+from treadmill.session.decoding import DecodeStats, SampleDecoder
 
 __all__ = ["Consumer", "ConsumerReport", "Overflow", "Session", "SessionItem", "SessionResult", "Source"]
 
 logger = logging.getLogger(__name__)
 
-SessionItem = Frame | LinkEvent | Cue | Sample
+SessionItem = Frame | LinkEvent | Cue | Sample | StatusReport | ControlReply
+SourceItem = Frame | LinkEvent | Cue
 
 
 class Source(Protocol):
     """Anything that yields a session's raw items in time order (FtmsClient, ReplaySource)."""
 
-    def items(self) -> AsyncIterator[Frame | LinkEvent | Cue]:
+    def items(self) -> AsyncIterator[SourceItem]:
         """The items, until the source ends."""
         ...
 
-    def pending_items(self) -> Sequence[Frame | LinkEvent | Cue]:
+    def pending_items(self) -> Sequence[SourceItem]:
         """Items already received but not yet yielded (taken when the session is stopped)."""
+        ...
+
+    def acknowledge(self, item: StatusReport | ControlReply) -> None:
+        """The machine's decoded status or control reply: it may answer a procedure the source awaits."""
         ...
 
 
@@ -59,7 +72,7 @@ class Overflow(enum.StrEnum):
 
 
 class Consumer(Protocol):
-    """Something that takes the session's items: recorder, screen, MQTT, exporter."""
+    """Something that takes the session's items: the recorder, the coach, MQTT, a progress line."""
 
     name: str
     overflow: Overflow
@@ -69,8 +82,8 @@ class Consumer(Protocol):
         """Take one item."""
         ...
 
-    async def close(self) -> None:
-        """The session is over: flush and release."""
+    async def close(self, error: str | None) -> None:
+        """The session is over for this consumer: ``error`` says why it was cut off early (None: the end)."""
         ...
 
 
@@ -91,10 +104,20 @@ class SessionResult:
     samples: list[Sample]
     cues: list[Cue]
     events: list[LinkEvent]
+    statuses: int
+    """Machine status reports seen."""
     decode: DecodeStats
     consumers: list[ConsumerReport]
+    board: LiveBoard
+    """The session's board: its pipeline holds the labelled timeline and the totals."""
     source_error: str | None = None
-    summary: SessionSummary | None = field(default=None)
+    ended_at_s: float = field(default=0.0)
+    """Session time of the last item."""
+
+    @property
+    def pipeline(self) -> Pipeline:
+        """The session's detector, timeline and totals."""
+        return self.board.pipeline
 
 
 class _Outlet:
@@ -117,6 +140,8 @@ class _Outlet:
             if policy is Overflow.NEVER_DROP:
                 self.space.clear()
                 await self.space.wait()
+                if self.failed:
+                    return
                 continue
             if policy is Overflow.KEEP_LATEST:
                 self.report.dropped += len(self.queue)
@@ -129,6 +154,7 @@ class _Outlet:
 
     async def drain(self) -> None:
         consumer = self.consumer
+        error = None
         try:
             while True:
                 while not self.queue:
@@ -142,32 +168,49 @@ class _Outlet:
                 self.report.delivered += 1
         except Exception as exc:
             self.failed = True
-            self.report.error = f"{type(exc).__name__}: {exc}"
+            error = self.report.error = f"{type(exc).__name__}: {exc}"
             logger.exception("consumer %s failed; the session goes on without it", consumer.name)
             self.queue.clear()
             self.space.set()
         finally:
-            with contextlib.suppress(Exception):
-                await consumer.close()
+            try:
+                await consumer.close(error)
+            except Exception:
+                logger.exception("consumer %s failed to close", consumer.name)
 
 
 class Session:
     """Runs one session from a source to its end (or to ``until_s`` of session time)."""
 
     def __init__(
-        self, source: Source, consumers: Sequence[Consumer] = (), *, until_s: float | None = None
+        self,
+        source: Source,
+        consumers: Sequence[Consumer] = (),
+        *,
+        board: LiveBoard | None = None,
+        until_s: float | None = None,
     ) -> None:
-        """Nothing runs until :meth:`run`."""
+        """Nothing runs until :meth:`run`. ``board`` carries the person's body and detector."""
         self.source = source
         self.until_s = until_s
+        self.board = board or LiveBoard()
         self._outlets = [_Outlet(c) for c in consumers]
         self.decoder = SampleDecoder()
         self.samples: list[Sample] = []
         self.cues: list[Cue] = []
         self.events: list[LinkEvent] = []
+        self.statuses = 0
+        self._last_t = 0.0
         self._pump_task: asyncio.Task[None] | None = None
 
+    def add_consumer(self, consumer: Consumer) -> None:
+        """One more consumer (before :meth:`run`)."""
+        if self._pump_task is not None:
+            raise RuntimeError("consumers are added before the session runs")
+        self._outlets.append(_Outlet(consumer))
+
     async def _deliver(self, item: SessionItem) -> None:
+        self._last_t = max(self._last_t, item.t)
         for outlet in self._outlets:
             await outlet.put(item)
 
@@ -177,14 +220,12 @@ class Session:
             self._pump_task.cancel()
 
     async def add_cue(self, cue: Cue) -> None:
-        """A cue the app gives during the session (the cue engine's way in)."""
-        self.cues.append(cue)
-        await self._deliver(cue)
+        """A cue the app gives during the session (the coach's way in)."""
+        await self._take(cue)
 
     async def add_event(self, event: LinkEvent) -> None:
-        """A session event the app records (the user's direction marks)."""
-        self.events.append(event)
-        await self._deliver(event)
+        """A session event the app records (the person's direction marks)."""
+        await self._take(event)
 
     async def _pump(self) -> None:
         async for item in self.source.items():
@@ -192,20 +233,26 @@ class Session:
                 break
             await self._take(item)
 
-    async def _take(self, item: Frame | LinkEvent | Cue) -> None:
+    async def _take(self, item: SourceItem) -> None:
         if isinstance(item, Frame):
-            sample = self.decoder.feed(item)
+            decoded = self.decoder.feed(item)
             await self._deliver(item)
-            if sample is not None:
-                self.samples.append(sample)
-                await self._deliver(sample)
+            if isinstance(decoded, Sample):
+                labelled = self.board.take(decoded)
+                assert isinstance(labelled, Sample)
+                self.samples.append(labelled)
+                await self._deliver(labelled)
+            elif decoded is not None:
+                self.source.acknowledge(decoded)
+                self.statuses += isinstance(decoded, StatusReport)
+                await self._deliver(decoded)
             return
         if isinstance(item, LinkEvent):
             self.decoder.on_event(item)
             self.events.append(item)
         else:
             self.cues.append(item)
-        await self._deliver(item)
+        await self._deliver(self.board.take(item))
 
     async def run(self) -> SessionResult:
         """Run to the end; never raises for a failing source or consumer (see the result)."""
@@ -219,6 +266,8 @@ class Session:
                 await asyncio.wait([pump])
             except asyncio.CancelledError:
                 pump.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await pump
                 raise
             if pump.cancelled():  # stop(): take what the source had already received
                 for item in self.source.pending_items():
@@ -233,13 +282,10 @@ class Session:
             samples=self.samples,
             cues=self.cues,
             events=self.events,
+            statuses=self.statuses,
             decode=self.decoder.stats,
             consumers=[o.report for o in self._outlets],
+            board=self.board,
             source_error=source_error,
-            summary=self.summary(),
+            ended_at_s=self._last_t,
         )
-
-    def summary(self) -> SessionSummary:
-        """Per-direction totals and intervals of what has been seen so far, as the live detector saw them."""
-        marks = [(e.t, e.detail) for e in self.events if e.kind is LinkEventKind.MARKED]
-        return analyze(self.samples, [(c.t, c.direction) for c in self.cues], marks).summary

@@ -12,7 +12,7 @@ import bisect
 import time
 from collections.abc import AsyncIterator
 
-from treadmill.model import Cue, Frame, LinkEvent
+from treadmill.model import ControlReply, Cue, Frame, LinkEvent, StatusReport
 from treadmill.storage.fixtures import Fixture
 
 __all__ = ["ReplaySource"]
@@ -99,6 +99,9 @@ class ReplaySource:
     def pending_items(self) -> list[ReplayItem]:
         """Nothing is buffered: a stopped replay simply ends."""
         return []
+
+    def acknowledge(self, item: StatusReport | ControlReply) -> None:
+        """A recorded reply answers nothing: a replay sends no commands."""
 
     async def items(self) -> AsyncIterator[ReplayItem]:
         """Every item from the current position on, in recorded order and at recorded pace."""

@@ -16,27 +16,41 @@ from __future__ import annotations
 
 import csv
 import enum
+import io
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 from garmin_fit_sdk import Encoder, Profile
 
-from treadmill.core.analysis import analyze
-from treadmill.core.energy import kcal_per_min
-from treadmill.core.intervals import DIRECTIONS, REVERSE, STOPPED, step_distance
-from treadmill.core.timeline import FloatArray, Timeline
-from treadmill.model import LinkEventKind
-from treadmill.session.engine import SessionResult
+from treadmill.core.intervals import per_sample, run_starts
+from treadmill.core.pipeline import Pipeline
+from treadmill.core.timeline import CODE, DIRECTIONS, FloatArray, LabelArray, Timeline
+from treadmill.errors import TreadmillError
+from treadmill.model import Direction
+from treadmill.storage.files import write_new
 
-__all__ = ["Activity", "ExportFormat", "Lap", "write"]
+__all__ = ["Activity", "ExportError", "ExportFormat", "Lap", "render", "write"]
 
 RUNNING_FROM_KMH = 7.5
 """A session whose moving average is at or above this is a run, below it a walk."""
 _TCX = "http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2"
 _TCX_EXT = "http://www.garmin.com/xmlschemas/ActivityExtension/v2"
+
+
+FIT_EPOCH = datetime(1989, 12, 31, tzinfo=UTC)
+"""FIT's date_time counts seconds from here in a uint32 (FIT SDK, Profile: date_time)."""
+FIT_LAST = FIT_EPOCH + timedelta(seconds=0xFFFFFFFE)
+_FIT_MAX_SPEED_MPS = 65.534
+"""FIT's speed: uint16, scale 1000 (0xFFFF is "invalid")."""
+_FIT_MAX_BPM = 254
+"""FIT's heart_rate: uint8 (0xFF is "invalid")."""
+
+
+class ExportError(TreadmillError, ValueError):
+    """A session that cannot be written in a format without changing what it says (its dates)."""
 
 
 class ExportFormat(enum.StrEnum):
@@ -54,7 +68,7 @@ class Lap:
     index: int
     start_s: float
     end_s: float
-    direction: str
+    direction: Direction
     distance_m: float
     kcal: float
     avg_speed_kmh: float
@@ -64,7 +78,7 @@ class Lap:
     @property
     def name(self) -> str:
         """What the lap is called in every format: its direction and its number in that direction."""
-        return f"{self.direction.capitalize()} {self.index}"
+        return f"{self.direction.value.capitalize()} {self.index}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,56 +87,54 @@ class Activity:
 
     started_at: datetime
     timeline: Timeline
-    labels: np.ndarray
     cumulative_m: FloatArray
     laps: list[Lap]
     lap_of: np.ndarray
     """For each sample, the index of its lap in :attr:`laps`."""
 
     @property
+    def labels(self) -> LabelArray:
+        """The direction code of each sample."""
+        return self.timeline.labels
+
+    @property
     def sport(self) -> str:
         """``running`` or ``walking``, from the moving average speed."""
-        moving = self.labels != STOPPED
-        average = float(np.nanmean(self.timeline.speed_kmh[moving])) if moving.any() else 0.0
+        moving = (self.labels != CODE[Direction.STOPPED]) & np.isfinite(self.timeline.speed_kmh)
+        average = float(np.mean(self.timeline.speed_kmh[moving])) if moving.any() else 0.0
         return "running" if average >= RUNNING_FROM_KMH else "walking"
 
     @classmethod
-    def from_session(cls, result: SessionResult, started_at: datetime, *, mass_kg: float = 70.0) -> Activity:
-        """Laps from the intervals the live detector found."""
-        timeline = Timeline.from_samples(result.samples)
-        marks = [(e.t, e.detail) for e in result.events if e.kind is LinkEventKind.MARKED]
-        labels = analyze(result.samples, [(c.t, c.direction) for c in result.cues], marks).labels
-        dt = timeline.step_seconds()
-        steps = step_distance(timeline, dt)
+    def from_pipeline(cls, pipeline: Pipeline, started_at: datetime) -> Activity:
+        """Laps from the intervals the session's detector found, numbers under the summary's rules."""
+        timeline = pipeline.timeline
+        costs = per_sample(timeline, pipeline.body)
+        steps = costs.metres
         cumulative = np.concatenate(([0.0], np.cumsum(steps)[:-1])) if len(steps) else np.zeros(0)
-        energy = (
-            kcal_per_min(timeline.speed_kmh, timeline.incline_pct, labels == REVERSE, mass_kg).mid * dt / 60.0
-        )
         laps: list[Lap] = []
         counts = dict.fromkeys(DIRECTIONS, 0)
         lap_of = np.zeros(len(timeline), dtype=np.int64)
-        if len(timeline):
-            starts = np.flatnonzero(np.diff(labels, prepend=labels[0] - 1))
-            for begin, end in zip(starts, [*starts[1:], len(labels)], strict=True):
-                lap_of[begin:end] = len(laps)
-                direction = DIRECTIONS[labels[begin]]
-                counts[direction] += 1
-                speed = np.nan_to_num(timeline.speed_kmh[begin:end], nan=0.0)
-                hr = timeline.heart_rate_bpm[begin:end]
-                laps.append(
-                    Lap(
-                        index=counts[direction],
-                        start_s=float(timeline.t[begin]),
-                        end_s=float(timeline.t[end] if end < len(timeline) else timeline.t[-1] + dt[-1]),
-                        direction=direction,
-                        distance_m=float(steps[begin:end].sum()),
-                        kcal=float(energy[begin:end].sum()),
-                        avg_speed_kmh=float(speed.mean()),
-                        max_speed_kmh=float(speed.max()),
-                        avg_heart_rate_bpm=float(np.nanmean(hr)) if np.isfinite(hr).any() else None,
-                    )
+        starts = run_starts(timeline.labels)
+        for begin, end in zip(starts, [*starts[1:], len(timeline)], strict=True):
+            lap_of[begin:end] = len(laps)
+            direction = DIRECTIONS[timeline.labels[begin]]
+            counts[direction] += 1
+            speed = np.nan_to_num(timeline.speed_kmh[begin:end], nan=0.0)
+            hr = timeline.heart_rate_bpm[begin:end]
+            laps.append(
+                Lap(
+                    index=counts[direction],
+                    start_s=float(timeline.t[begin]),
+                    end_s=float(timeline.t[end] if end < len(timeline) else timeline.t[-1] + costs.dt[-1]),
+                    direction=direction,
+                    distance_m=float(steps[begin:end].sum()),
+                    kcal=float(costs.kcal_mid[begin:end].sum()),
+                    avg_speed_kmh=float(speed.mean()),
+                    max_speed_kmh=float(speed.max()),
+                    avg_heart_rate_bpm=float(np.nanmean(hr)) if np.isfinite(hr).any() else None,
                 )
-        return cls(started_at, timeline, labels, cumulative, laps, lap_of)
+            )
+        return cls(started_at, timeline, cumulative, laps, lap_of)
 
     def time_at(self, t: float) -> datetime:
         """Wall-clock time of session time ``t``."""
@@ -166,8 +178,8 @@ def _fit(activity: Activity) -> bytes:
                 "mesg_num": mesg["WORKOUT_STEP"],
                 "message_index": i,
                 "wkt_step_name": lap.name,
-                "notes": f"direction: {lap.direction}",
-                "intensity": "rest" if lap.direction == "stopped" else "active",
+                "notes": f"direction: {lap.direction.value}",
+                "intensity": "rest" if lap.direction is Direction.STOPPED else "active",
             }
         )
     tl = activity.timeline
@@ -177,9 +189,9 @@ def _fit(activity: Activity) -> bytes:
             "timestamp": activity.time_at(tl.t[k]),
             "distance": float(activity.cumulative_m[k]),
         }
-        if (speed := _finite(tl.speed_kmh[k])) is not None:
+        if (speed := _finite(tl.speed_kmh[k])) is not None and speed / 3.6 <= _FIT_MAX_SPEED_MPS:
             record["speed"] = record["enhanced_speed"] = speed / 3.6
-        if (hr := _finite(tl.heart_rate_bpm[k])) is not None:
+        if (hr := _finite(tl.heart_rate_bpm[k])) is not None and hr <= _FIT_MAX_BPM:
             record["heart_rate"] = round(hr)
         if (cadence := _finite(tl.cadence_per_min[k])) is not None:
             record["cadence"] = round(cadence / 2)  # FIT running cadence counts one foot
@@ -273,7 +285,7 @@ def _tcx(activity: Activity) -> bytes:
         sub(element, "Calories", str(round(lap.kcal)))
         if lap.avg_heart_rate_bpm is not None:
             sub(sub(element, "AverageHeartRateBpm"), "Value", str(round(lap.avg_heart_rate_bpm)))
-        sub(element, "Intensity", "Resting" if lap.direction == "stopped" else "Active")
+        sub(element, "Intensity", "Resting" if lap.direction is Direction.STOPPED else "Active")
         sub(element, "TriggerMethod", "Manual")
         track = sub(element, "Track")
         for k in np.flatnonzero(activity.lap_of == lap_number):
@@ -287,7 +299,7 @@ def _tcx(activity: Activity) -> bytes:
                 sub(extension, "Speed", f"{speed / 3.6:.3f}", ns=_TCX_EXT)
             if (cadence := _finite(tl.cadence_per_min[k])) is not None:
                 sub(extension, "RunCadence", str(round(cadence / 2)), ns=_TCX_EXT)
-        sub(element, "Notes", f"{lap.name} (direction: {lap.direction})")
+        sub(element, "Notes", f"{lap.name} (direction: {lap.direction.value})")
     return bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True))
 
 
@@ -308,9 +320,9 @@ def _cell(value: float) -> str:
     return "" if not np.isfinite(value) else f"{value:g}"
 
 
-def _csv(activity: Activity, path: Path) -> None:
+def _csv(activity: Activity) -> bytes:
     tl = activity.timeline
-    with path.open("x", newline="", encoding="utf-8") as out:
+    with io.StringIO(newline="") as out:
         writer = csv.writer(out)
         writer.writerow(_CSV_COLUMNS)
         for k in range(len(tl)):
@@ -318,7 +330,7 @@ def _csv(activity: Activity, path: Path) -> None:
                 [
                     f"{tl.t[k]:.3f}",
                     activity.time_at(tl.t[k]).isoformat(),
-                    DIRECTIONS[activity.labels[k]],
+                    DIRECTIONS[activity.labels[k]].value,
                     activity.laps[activity.lap_of[k]].name,
                     _cell(tl.speed_kmh[k]),
                     _cell(tl.incline_pct[k]),
@@ -327,13 +339,56 @@ def _csv(activity: Activity, path: Path) -> None:
                     _cell(tl.cadence_per_min[k]),
                 ]
             )
+        return out.getvalue().encode()
 
 
-def write(activity: Activity, path: Path, fmt: ExportFormat) -> None:
-    """Write ``activity`` to ``path`` (which must not exist) in ``fmt``."""
-    if fmt is ExportFormat.CSV:
-        _csv(activity, path)
-        return
-    data = _fit(activity) if fmt is ExportFormat.FIT else _tcx(activity)
-    with path.open("xb") as out:
-        out.write(data)
+def _limits(activity: Activity, fmt: ExportFormat) -> list[str]:
+    """What ``fmt`` cannot hold: dates are refused (:class:`ExportError`); values it clamps are warnings."""
+    duration = float(activity.timeline.t[-1]) if len(activity.timeline) else 0.0
+    start = activity.started_at
+    try:
+        end = start + timedelta(seconds=duration + 60.0)
+    except OverflowError:
+        raise ExportError(
+            f"started_at {start.isoformat()}: the session would end past the year 9999"
+        ) from None
+    if fmt is not ExportFormat.FIT:
+        return []
+    if start < FIT_EPOCH or end > FIT_LAST:
+        raise ExportError(
+            f"started_at {start.isoformat()}: FIT stores dates from {FIT_EPOCH:%Y-%m-%d} to "
+            f"{FIT_LAST:%Y-%m-%d}; export to TCX or CSV instead"
+        )
+    warnings = []
+    fast = int(np.sum(np.nan_to_num(activity.timeline.speed_kmh) / 3.6 > _FIT_MAX_SPEED_MPS))
+    if fast:
+        warnings.append(
+            f"{fast} samples faster than FIT's {_FIT_MAX_SPEED_MPS * 3.6:.0f} km/h are left without a speed"
+        )
+    high = int(np.sum(np.nan_to_num(activity.timeline.heart_rate_bpm) > _FIT_MAX_BPM))
+    if high:
+        warnings.append(f"{high} heart rates above {_FIT_MAX_BPM} bpm are left out")
+    return warnings
+
+
+def render(activity: Activity, fmt: ExportFormat) -> tuple[bytes, list[str]]:
+    """``activity`` in ``fmt``, and what the format could not hold and left out (to say to the person).
+
+    Raises:
+        ExportError: the format cannot hold the session's dates.
+    """
+    warnings = _limits(activity, fmt)
+    encode = {ExportFormat.FIT: _fit, ExportFormat.TCX: _tcx, ExportFormat.CSV: _csv}[fmt]
+    return encode(activity), warnings
+
+
+def write(activity: Activity, path: Path, fmt: ExportFormat) -> list[str]:
+    """Write ``activity`` to ``path`` (which must not exist) in ``fmt``, all at once or not at all.
+
+    Raises:
+        ExportError: the format cannot hold the session's dates.
+        StorageError: the file cannot be written (it exists, a full disk, no such folder).
+    """
+    data, warnings = render(activity, fmt)
+    write_new(path, data)
+    return warnings

@@ -1,14 +1,22 @@
-"""Fixtures: recorded sessions as JSON Lines, version 1 (contracts.md §2).
+"""Recordings ("fixtures"): a session as JSON Lines, version 1 (docs/recordings.md).
 
 The first line is a header; every other line has a session time ``t`` and is a raw frame
 (``char`` + ``hex``), a cue, a truth line or an event. Frames are written before anything
 decodes them, so any later decoder can run on old sessions.
 
-:class:`FixtureWriter` appends and flushes every line, and syncs the file to disk at most
-once a second, so a crash or a power cut loses at most the last second.
-:func:`read_fixture` is strict by default (the first bad line is a :class:`FixtureError`
-naming the file and line) or tolerant (bad lines are skipped and counted). Unknown keys
-and kinds of lines are ignored in both modes, so later versions can add them.
+:class:`FixtureWriter` creates its file exclusively (a recording is never overwritten),
+appends and flushes every line, and syncs to disk at most once a second, so a crash or a
+power cut loses at most the last second. A write that fails (a full disk) is said once;
+the file is cut back to its last whole line and kept.
+
+:func:`read_fixture` reads line by line from a regular file of bounded size
+(:data:`~treadmill.inputs.MAX_RECORDING_BYTES`), each line at most
+:data:`~treadmill.inputs.MAX_LINE_BYTES` and decoded on its own. Every field is checked:
+its type, its value, a time that is finite, non-decreasing and within
+:data:`~treadmill.inputs.MAX_SESSION_S`. Strict by default (the first bad line is a
+:class:`FixtureError` naming the file and line); tolerant mode skips bad lines and counts
+them. Unknown keys and kinds of lines are ignored in both modes, so later versions can add
+them.
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ import json
 import math
 import os
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,7 +33,16 @@ from typing import IO, Any, Self
 
 from treadmill.errors import TreadmillError
 from treadmill.ftms.uuids import short_uuid
-from treadmill.model import Cue, Frame, LinkEvent, LinkEventKind, Sensor
+from treadmill.inputs import (
+    MAX_LINE_BYTES,
+    MAX_RECORDING_BYTES,
+    MAX_SESSION_S,
+    InputError,
+    open_regular,
+    printable,
+)
+from treadmill.model import Cue, CueDirection, Direction, Facing, Frame, LinkEvent, LinkEventKind, Sensor
+from treadmill.storage.files import StorageError, create_new, fsync_folder
 
 __all__ = ["FORMAT", "VERSION", "Fixture", "FixtureError", "FixtureWriter", "read_fixture"]
 
@@ -32,10 +50,16 @@ FORMAT = "treadmill-fixture"
 VERSION = 1
 SYNC_INTERVAL_S = 1.0
 """At most this much wall-clock time between syncs to disk."""
+_TRUTHS = frozenset({Direction.FORWARD, Direction.REVERSE, Direction.STOPPED})
+_CUES = frozenset(CueDirection)
+_FACINGS = frozenset(Facing)
+_SENSORS = frozenset(Sensor)
+_KINDS = frozenset(LinkEventKind)
+_HEX = frozenset("0123456789abcdefABCDEF")
 
 
 class FixtureError(TreadmillError, ValueError):
-    """A fixture line that cannot be read.
+    """A recording, or one of its lines, that cannot be read.
 
     Attributes:
         path: the file.
@@ -44,7 +68,7 @@ class FixtureError(TreadmillError, ValueError):
     """
 
     def __init__(self, path: Path | str, line: int, reason: str) -> None:
-        where = f"{path}:{line}" if line else str(path)
+        where = printable(f"{path}:{line}" if line else str(path))
         super().__init__(f"{where}: {reason}")
         self.path = str(path)
         self.line = line
@@ -52,27 +76,63 @@ class FixtureError(TreadmillError, ValueError):
 
 
 class FixtureWriter:
-    """Appends one session to a fixture file. Use as a context manager (or call :meth:`close`)."""
+    """Appends one session to a recording. Use as a context manager (or call :meth:`close`)."""
 
     def __init__(
         self,
-        path: Path | str,
+        path: Path,
+        file: IO[bytes],
         *,
         device: dict[str, str] | None = None,
         started_at: datetime | None = None,
         extra: dict[str, Any] | None = None,
     ) -> None:
-        """Create ``path`` (it must not exist: a recording is never overwritten) and write the header."""
-        self.path = Path(path)
-        self._file: IO[str] = self.path.open("x", encoding="utf-8")
+        """Use :meth:`create` or :meth:`create_in`: the writer owns a file it made."""
+        self.path = path
+        self._file = file
         self._last_t = 0.0
         self._last_sync = time.monotonic()
+        self._good_bytes = 0
         self.lines = 0
+        self.frames = 0
+        self.error: StorageError | None = None
+        """Why writing stopped (a full disk); what was written before is kept."""
         started = (started_at or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         header: dict[str, Any] = {"format": FORMAT, "version": VERSION, "started_at": started}
         header["device"] = device or {}
         header.update(extra or {})
         self._write(header)
+
+    @classmethod
+    def create(
+        cls,
+        path: Path,
+        *,
+        device: dict[str, str] | None = None,
+        started_at: datetime | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> FixtureWriter:
+        """A new recording at ``path``, which must not exist (a recording is never overwritten)."""
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o644)
+        except OSError as exc:
+            raise StorageError.of(path, exc) from None
+        fsync_folder(path.parent)
+        return cls(path, os.fdopen(fd, "wb"), device=device, started_at=started_at, extra=extra)
+
+    @classmethod
+    def create_in(
+        cls,
+        folder: Path,
+        stem: str,
+        *,
+        device: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> FixtureWriter:
+        """A new recording ``folder/stem.jsonl`` (``stem-2.jsonl``... when the name is taken)."""
+        path, fd = create_new(folder, stem, ".jsonl")
+        fsync_folder(folder)
+        return cls(path, os.fdopen(fd, "wb"), device=device, extra=extra)
 
     def __enter__(self) -> Self:
         """The writer itself."""
@@ -83,13 +143,30 @@ class FixtureWriter:
         self.close()
 
     def _write(self, obj: dict[str, Any]) -> None:
-        self._file.write(json.dumps(obj, separators=(", ", ": ")) + "\n")
-        self._file.flush()
+        if self.error is not None or self._file.closed:
+            return
+        line = (json.dumps(obj, separators=(", ", ": ")) + "\n").encode()
+        try:
+            self._file.write(line)
+            self._file.flush()
+            now = time.monotonic()
+            if now - self._last_sync >= SYNC_INTERVAL_S:
+                os.fsync(self._file.fileno())
+                self._last_sync = now
+        except OSError as exc:
+            self.error = StorageError.of(self.path, exc)
+            self._cut_back()
+            raise self.error from None
+        self._good_bytes += len(line)
         self.lines += 1
-        now = time.monotonic()
-        if now - self._last_sync >= SYNC_INTERVAL_S:
+
+    def _cut_back(self) -> None:
+        """After a failed write: the file ends at its last whole line, synced."""
+        try:
+            self._file.truncate(self._good_bytes)
             os.fsync(self._file.fileno())
-            self._last_sync = now
+        except (OSError, ValueError):
+            pass
 
     def _t(self, t: float) -> float:
         """Session time, kept non-decreasing (a tick may trail a frame stamped on arrival by a hair)."""
@@ -102,9 +179,10 @@ class FixtureWriter:
         if frame.src is not Sensor.TREADMILL:
             line["src"] = frame.src.value
         self._write(line)
+        self.frames += 1
 
     def event(self, event: LinkEvent) -> None:
-        """A session event (connected, disconnected, stale, ...)."""
+        """A session event (connected, disconnected, stale, a mark)."""
         line: dict[str, Any] = {"t": self._t(event.t), "event": event.kind.value}
         if event.src is not Sensor.TREADMILL:
             line["src"] = event.src.value
@@ -112,13 +190,13 @@ class FixtureWriter:
             line["detail"] = event.detail
         self._write(line)
 
-    def cue(self, t: float, cue: str) -> None:
-        """The app told the user to switch: ``forward``, ``reverse`` or ``stop``."""
-        self._write({"t": self._t(t), "cue": cue})
+    def cue(self, t: float, cue: CueDirection) -> None:
+        """The app told the person to turn, or to stop."""
+        self._write({"t": self._t(t), "cue": cue.value})
 
-    def truth(self, t: float, truth: str) -> None:
-        """Ground truth from the runner model: ``forward``, ``reverse`` or ``stopped``."""
-        self._write({"t": self._t(t), "truth": truth})
+    def truth(self, t: float, truth: Direction) -> None:
+        """Ground truth from the runner model (never unsure)."""
+        self._write({"t": self._t(t), "truth": truth.value})
 
     @property
     def closed(self) -> bool:
@@ -127,132 +205,256 @@ class FixtureWriter:
 
     def close(self) -> None:
         """Flush, sync and close (idempotent)."""
-        if not self._file.closed:
+        if self._file.closed:
+            return
+        try:
             self._file.flush()
             os.fsync(self._file.fileno())
+        except OSError as exc:
+            self.error = self.error or StorageError.of(self.path, exc)
+            self._cut_back()
+        finally:
             self._file.close()
+
+    def discard_if_empty(self) -> bool:
+        """Close, and delete this writer's own file if no frame was written (a session that never began)."""
+        self.close()
+        if self.frames:
+            return False
+        self.path.unlink(missing_ok=True)
+        return True
+
+
+Item = Frame | Cue | LinkEvent | Direction
+"""One body line: a frame, a cue, a link event, or a truth (as its direction)."""
 
 
 @dataclass(slots=True)
 class Fixture:
-    """A fixture as read: the header and each kind of line, in file order."""
+    """A recording as read: the header and each kind of line, in file order."""
 
     path: Path
     header: dict[str, Any]
     frames: list[Frame] = field(default_factory=list)
-    cues: list[tuple[float, str]] = field(default_factory=list)
-    truth: list[tuple[float, str]] = field(default_factory=list)
+    cues: list[Cue] = field(default_factory=list)
+    truth: list[tuple[float, Direction]] = field(default_factory=list)
     """Ground truth: only for evaluation; no detector may read it."""
-    events: list[tuple[float, str, str]] = field(default_factory=list)
-    """(t, event, detail)."""
+    events: list[LinkEvent] = field(default_factory=list)
+    """Known link events and marks."""
     items: list[Frame | LinkEvent | Cue] = field(default_factory=list)
     """Frames, known link events and cues, in file order: what a replay source yields."""
     skipped: list[FixtureError] = field(default_factory=list)
-    """Lines a tolerant read skipped, with why."""
+    """Lines a tolerant read skipped, with why (the first 100; :attr:`skipped_count` counts all)."""
+    skipped_count: int = 0
+    last_t: float = 0.0
 
     @property
     def duration_s(self) -> float:
         """Session time of the last line."""
-        times = (
-            [f.t for f in self.frames[-1:]]
-            + [c[0] for c in self.cues[-1:]]
-            + [e[0] for e in self.events[-1:]]
-        )
-        times += [x[0] for x in self.truth[-1:]]
-        return max(times, default=0.0)
+        return self.last_t
+
+    def add(self, t: float, item: Item) -> None:
+        """Keep one body line read at session time ``t``."""
+        if isinstance(item, Direction):
+            self.truth.append((t, item))
+            return
+        self.items.append(item)
+        if isinstance(item, Frame):
+            self.frames.append(item)
+        elif isinstance(item, Cue):
+            self.cues.append(item)
+        else:
+            self.events.append(item)
+
+    @property
+    def started_at(self) -> datetime | None:
+        """When the session began, from the header (None when it holds no valid time)."""
+        text = self.header.get("started_at")
+        if not isinstance(text, str):
+            return None
+        try:
+            started = datetime.fromisoformat(text)
+        except ValueError:
+            return None
+        return started if started.tzinfo is not None else started.replace(tzinfo=UTC)
 
 
-def _header(path: Path, line: str) -> dict[str, Any]:
+def _json(line: bytes, path: Path, number: int) -> object:
     try:
-        header = json.loads(line)
-    except json.JSONDecodeError:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise FixtureError(path, number, f"not UTF-8 text (byte {exc.start})") from None
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise FixtureError(path, number, "JSON nested too deep") from None
+    except ValueError as exc:  # JSONDecodeError, and numbers past Python's digit limit
+        reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "a number too long"
+        raise FixtureError(path, number, f"not valid JSON ({reason})") from None
+
+
+def _header(path: Path, line: bytes) -> dict[str, Any]:
+    try:
+        header = _json(line, path, 1)
+    except FixtureError:
         raise FixtureError(path, 1, "no header: the first line is not JSON") from None
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         raise FixtureError(path, 1, f'no header: the first line must be {{"format": "{FORMAT}", ...}}')
     version = header.get("version")
-    if not isinstance(version, int) or version < 1:
-        raise FixtureError(path, 1, f"header has no valid version (got {version!r})")
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise FixtureError(path, 1, f"header has no valid version (got {printable(repr(version))[:40]})")
+    if version != VERSION:
+        raise FixtureError(path, 1, f"version {version}: this app reads version {VERSION}")
+    if not isinstance(header.get("device", {}), dict):
+        raise FixtureError(path, 1, "header: device must be an object")
     return header
 
 
-def _parse(path: Path, number: int, line: str, last_t: float) -> dict[str, Any]:
-    """One body line as a dict with a float ``t`` (raises FixtureError)."""
-    try:
-        obj = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise FixtureError(path, number, f"not valid JSON ({exc.msg})") from None
-    if not isinstance(obj, dict):
-        raise FixtureError(path, number, "not a JSON object")
+def _time(obj: dict[str, Any], path: Path, number: int, last_t: float) -> float:
     t = obj.get("t")
-    if isinstance(t, bool) or not isinstance(t, int | float) or not math.isfinite(t):
+    if isinstance(t, bool) or not isinstance(t, int | float):
         raise FixtureError(path, number, "missing or invalid 't'")
+    try:
+        t = float(t)
+    except OverflowError:
+        raise FixtureError(path, number, "'t' is too large") from None
+    if not math.isfinite(t) or t < 0:
+        raise FixtureError(path, number, "'t' is not a finite time of at least 0")
+    if t > MAX_SESSION_S:
+        raise FixtureError(path, number, f"'t' is past {MAX_SESSION_S / 3600:g} hours, the longest session")
     if t < last_t:
-        raise FixtureError(path, number, f"'t' goes backwards ({t} after {last_t})")
-    obj["t"] = float(t)
-    return obj
+        raise FixtureError(path, number, f"'t' goes backwards ({t:g} after {last_t:g})")
+    return t
 
 
-def _add(fixture: Fixture, path: Path, number: int, obj: dict[str, Any]) -> None:
-    t = obj["t"]
+def _text(obj: dict[str, Any], key: str, path: Path, number: int, allowed: frozenset[str]) -> str:
+    value = obj.get(key)
+    if not isinstance(value, str) or value not in allowed:
+        known = ", ".join(sorted(allowed))
+        raise FixtureError(
+            path, number, f"'{key}' must be one of {known} (got {printable(repr(value))[:40]})"
+        )
+    return value
+
+
+def _item(obj: dict[str, Any], path: Path, number: int, t: float) -> Item | None:
+    """One checked body line, or None (a kind this version does not know)."""
     if "char" in obj or "hex" in obj:
-        try:
-            char = short_uuid(str(obj["char"]))
-            data = bytes.fromhex(str(obj["hex"]))
-            src = Sensor(obj.get("src", Sensor.TREADMILL.value))
-        except (KeyError, ValueError) as exc:
-            raise FixtureError(path, number, f"bad frame line ({exc})") from None
-        frame = Frame(t, char, data, src)
-        fixture.frames.append(frame)
-        fixture.items.append(frame)
-    elif "cue" in obj:
-        fixture.cues.append((t, str(obj["cue"])))
-        fixture.items.append(Cue(t, str(obj["cue"])))
-    elif "truth" in obj:
-        fixture.truth.append((t, str(obj["truth"])))
-    elif "event" in obj:
-        name, detail = str(obj["event"]), str(obj.get("detail", ""))
-        fixture.events.append((t, name, detail))
-        if name in LinkEventKind.__members__.values():
-            try:
-                src = Sensor(obj.get("src", Sensor.TREADMILL.value))
-            except ValueError:
-                raise FixtureError(path, number, f"unknown src {obj.get('src')!r}") from None
-            fixture.items.append(LinkEvent(t, LinkEventKind(name), src, detail))
-    # Any other kind of line: ignored, so that later versions can add kinds.
+        return _frame(obj, path, number, t)
+    if "cue" in obj:
+        return Cue(t, CueDirection(_text(obj, "cue", path, number, _CUES)))
+    if "truth" in obj:
+        return Direction(_text(obj, "truth", path, number, _TRUTHS))
+    if "event" in obj:
+        return _event(obj, path, number, t)
+    return None
+
+
+def _source(obj: dict[str, Any], path: Path, number: int) -> Sensor:
+    return Sensor(_text(obj, "src", path, number, _SENSORS)) if "src" in obj else Sensor.TREADMILL
+
+
+def _frame(obj: dict[str, Any], path: Path, number: int, t: float) -> Frame:
+    char, data = obj.get("char"), obj.get("hex")
+    if not isinstance(char, str) or not isinstance(data, str) or len(data) % 2 or not set(data) <= _HEX:
+        raise FixtureError(path, number, "a frame needs 'char' and 'hex' strings (hex digits, whole bytes)")
+    try:
+        short = short_uuid(char)
+    except ValueError:
+        raise FixtureError(
+            path, number, f"'char' is not a characteristic UUID ({printable(char)[:40]})"
+        ) from None
+    return Frame(t, short, bytes.fromhex(data), _source(obj, path, number))
+
+
+def _event(obj: dict[str, Any], path: Path, number: int, t: float) -> LinkEvent | None:
+    name = obj.get("event")
+    if not isinstance(name, str):
+        raise FixtureError(path, number, "'event' must be a string")
+    if name not in _KINDS:
+        return None  # an event this version does not know
+    detail = obj.get("detail", "")
+    if not isinstance(detail, str):
+        raise FixtureError(path, number, "'detail' must be a string")
+    kind = LinkEventKind(name)
+    if kind is LinkEventKind.MARKED and detail not in _FACINGS:
+        raise FixtureError(
+            path, number, f"a mark's detail is forward or reverse (got {printable(detail)[:40]!r})"
+        )
+    return LinkEvent(t, kind, _source(obj, path, number), printable(detail)[:500])
+
+
+def _lines(file: IO[bytes]) -> Iterator[tuple[int, bytes | None]]:
+    """(line number, bytes) of each line; None for a line past :data:`MAX_LINE_BYTES` (then skipped)."""
+    number = 0
+    while True:
+        line = file.readline(MAX_LINE_BYTES + 1)
+        if not line:
+            return
+        number += 1
+        if len(line) > MAX_LINE_BYTES and not line.endswith(b"\n"):
+            while (rest := file.readline(MAX_LINE_BYTES)) and not rest.endswith(b"\n"):
+                pass
+            yield number, None
+            continue
+        yield number, line
+
+
+def _too_long(path: Path, number: int) -> FixtureError:
+    return FixtureError(path, number, f"a line longer than {MAX_LINE_BYTES // 1024} KB")
 
 
 def read_fixture(path: Path | str, *, tolerant: bool = False) -> Fixture:
-    """Read a fixture.
-
-    Args:
-        path: the ``.jsonl`` file.
-        tolerant: skip bad body lines (recorded in :attr:`Fixture.skipped`) instead of failing.
+    """Read a recording (see the module docstring for what is checked).
 
     Raises:
-        FixtureError: an unreadable file, a missing header, or (strict mode) a bad line.
+        FixtureError: not a readable regular file, too large, no header, or (strict mode) a bad line.
     """
     path = Path(path)
     try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise FixtureError(path, 0, f"not a fixture: not UTF-8 text (byte {exc.start})") from None
-    except OSError as exc:
-        raise FixtureError(path, 0, f"cannot read: {exc.strerror}") from None
-    lines = text.splitlines()
-    if not lines or not lines[0].strip():
-        raise FixtureError(path, 0, "empty file: no header")
-    fixture = Fixture(path, _header(path, lines[0]))
+        fd = open_regular(path, "recording", MAX_RECORDING_BYTES)
+    except InputError as exc:
+        raise FixtureError(path, 0, exc.reason) from None
+    with os.fdopen(fd, "rb") as file:
+        lines = _lines(file)
+        first = next(lines, None)
+        if first is None or (first[1] is not None and not first[1].strip()):
+            raise FixtureError(path, 0, "empty file: no header")
+        if first[1] is None:
+            raise FixtureError(path, 1, "no header: the first line is too long")
+        fixture = Fixture(path, _header(path, first[1]))
+        _body(fixture, lines, path, tolerant=tolerant)
+    return fixture
+
+
+def _line(line: bytes | None, path: Path, number: int, last_t: float) -> tuple[float, Item | None] | None:
+    """The time and item of one body line; None for a blank line."""
+    if line is None:
+        raise _too_long(path, number)
+    if not line.strip():
+        return None
+    obj = _json(line, path, number)
+    if not isinstance(obj, dict):
+        raise FixtureError(path, number, "not a JSON object")
+    t = _time(obj, path, number, last_t)
+    return t, _item(obj, path, number, t)
+
+
+def _body(fixture: Fixture, lines: Iterator[tuple[int, bytes | None]], path: Path, *, tolerant: bool) -> None:
     last_t = 0.0
-    for number, line in enumerate(lines[1:], start=2):
-        if not line.strip():
-            continue
+    for number, line in lines:
         try:
-            obj = _parse(path, number, line, last_t)
-            _add(fixture, path, number, obj)
+            parsed = _line(line, path, number, last_t)
+            if parsed is None:
+                continue
+            t, item = parsed
         except FixtureError as exc:
             if not tolerant:
                 raise
-            fixture.skipped.append(exc)
+            fixture.skipped_count += 1
+            if len(fixture.skipped) < 100:
+                fixture.skipped.append(exc)
             continue
-        last_t = obj["t"]
-    return fixture
+        last_t = fixture.last_t = t
+        if item is not None:
+            fixture.add(t, item)

@@ -1,10 +1,11 @@
-"""Past sessions: every app session's fixture, a summary beside it, and how it felt.
+"""Past sessions: every app session's recording, a summary beside it, and how it felt.
 
-Each session the app runs is recorded as a fixture (contracts.md §2) in the sessions folder
-as it happens, so a crash loses at most the last second. When the session ends, a small
-JSON summary is written beside it (``<fixture>.json``), atomically; the one-key rating
-("easy", "ok", "hard") is added to it later. A fixture without a summary (the app was
-killed) still shows in the history, marked as interrupted.
+Each session the app runs is recorded (docs/recordings.md) in the sessions folder as it
+happens, so a crash loses at most the last second. Its file is created exclusively under a
+unique name, so two sessions started in the same second each keep their own. When the
+session ends, a small JSON summary is written beside it (``<recording>.json``),
+atomically; the one-key rating is added to it later. A recording without a summary (the
+app was killed) still shows in the history, marked as interrupted.
 
 The sessions folder is ``sessions/`` in the user data folder (platformdirs), or in
 ``TREADMILL_DATA_DIR`` when that is set.
@@ -14,28 +15,24 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import platformdirs
-
 from treadmill.core.intervals import SessionSummary
+from treadmill.inputs import InputError, finite, printable, read_bounded
+from treadmill.model import Direction
+from treadmill.storage.files import replace_atomically
 from treadmill.storage.fixtures import FixtureError, read_fixture
-from treadmill.workout.builtin import CHALLENGE_ID, RATINGS
+from treadmill.storage.paths import data_dir
+from treadmill.workout.builtin import CHALLENGE_ID, Rating
 
-__all__ = ["RATINGS", "History", "SessionRecord", "data_dir"]
+__all__ = ["History", "SessionRecord"]
 
 logger = logging.getLogger(__name__)
-
-
-def data_dir() -> Path:
-    """Where sessions are kept: ``TREADMILL_DATA_DIR`` or the platform's user data folder."""
-    override = os.environ.get("TREADMILL_DATA_DIR")
-    return Path(override) if override else platformdirs.user_data_path("treadmill-companion")
+_RATINGS = frozenset(Rating)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +50,7 @@ class SessionRecord:
     forward_m: float = 0.0
     reverse_m: float = 0.0
     kcal: float = 0.0
-    rating: str | None = None
+    rating: Rating | None = None
     interrupted: bool = False
     """No summary was written: the app did not get to the end of the session."""
 
@@ -72,26 +69,10 @@ class History:
         """``folder`` defaults to ``sessions/`` under :func:`data_dir`."""
         self.folder = folder or data_dir() / "sessions"
 
-    def new_fixture(self, plan_id: str | None, now: datetime) -> Path:
-        """A fresh fixture path for a session starting ``now`` (never an existing file)."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        slug = re.sub(r"[^a-z0-9]+", "-", (plan_id or "free-run").lower()).strip("-") or "session"
-        stem = f"{now.astimezone(UTC):%Y%m%d-%H%M%S}-{slug}"
-        path, n = self.folder / f"{stem}.jsonl", 1
-        while path.exists():
-            n += 1
-            path = self.folder / f"{stem}-{n}.jsonl"
-        return path
-
-    def discard_if_empty(self, fixture: Path) -> bool:
-        """Remove ``fixture`` if the treadmill never sent a frame (a session that never began)."""
-        try:
-            empty = not read_fixture(fixture, tolerant=True).frames
-        except FixtureError:  # missing or not even a header: only a zero-length file goes
-            empty = not fixture.exists() or fixture.stat().st_size == 0
-        if empty:
-            fixture.unlink(missing_ok=True)
-        return empty
+    def stem(self, plan_id: str | None, now: datetime) -> str:
+        """The name a session starting ``now`` is recorded under (``-2``... is added if it is taken)."""
+        slug = re.sub(r"[^a-z0-9]+", "-", (plan_id or "free-run").lower()).strip("-")[:40] or "session"
+        return f"{now.astimezone(UTC):%Y%m%d-%H%M%S}-{slug}"
 
     @staticmethod
     def _summary_path(fixture: Path) -> Path:
@@ -113,28 +94,25 @@ class History:
             plan_id=plan_id,
             plan_name=plan_name,
             duration_s=summary.duration_s,
-            forward_s=totals["forward"].time_s,
-            reverse_s=totals["reverse"].time_s,
-            forward_m=totals["forward"].distance_m,
-            reverse_m=totals["reverse"].distance_m,
-            kcal=sum(t.kcal for t in totals.values()),
+            forward_s=totals[Direction.FORWARD].time_s,
+            reverse_s=totals[Direction.REVERSE].time_s,
+            forward_m=totals[Direction.FORWARD].distance_m,
+            reverse_m=totals[Direction.REVERSE].distance_m,
+            kcal=summary.kcal,
         )
         self._write(record)
         return record
 
-    def rate(self, record: SessionRecord, rating: str) -> SessionRecord:
-        """Keep how the session felt (one of :data:`RATINGS`)."""
-        if rating not in RATINGS:
-            raise ValueError(f"rating must be one of {', '.join(RATINGS)}")
+    def rate(self, record: SessionRecord, rating: Rating) -> SessionRecord:
+        """Keep how the session felt."""
         rated = replace(record, rating=rating)
         self._write(rated)
         return rated
 
     def _write(self, record: SessionRecord) -> None:
-        path = self._summary_path(record.fixture)
-        temporary = path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(record.to_dict(), indent=1), encoding="utf-8")
-        temporary.replace(path)
+        replace_atomically(
+            self._summary_path(record.fixture), json.dumps(record.to_dict(), indent=1).encode()
+        )
 
     def records(self) -> list[SessionRecord]:
         """Every session, oldest first; unreadable files are logged and left out."""
@@ -150,12 +128,11 @@ class History:
     def _load(self, fixture: Path) -> SessionRecord | None:
         summary = self._summary_path(fixture)
         try:
-            data = json.loads(summary.read_text(encoding="utf-8"))
-            fields = {k: v for k, v in data.items() if k in SessionRecord.__dataclass_fields__}
-            return SessionRecord(**{**fields, "fixture": fixture})
-        except FileNotFoundError:
-            pass
-        except (OSError, ValueError, TypeError) as exc:
+            return _record(fixture, json.loads(read_bounded(summary, "session summary", 100_000)))
+        except InputError as exc:
+            if summary.exists():
+                logger.warning("unreadable session summary %s (%s)", summary, exc)
+        except (ValueError, TypeError, RecursionError) as exc:
             logger.warning("unreadable session summary %s (%s)", summary, exc)
         try:
             found = read_fixture(fixture, tolerant=True)
@@ -171,9 +148,30 @@ class History:
             interrupted=True,
         )
 
-    def challenge_next(self) -> tuple[int, str | None]:
+    def challenge_next(self) -> tuple[int, Rating | None]:
         """The 7-day challenge's next day (1-7) and how the last challenge session felt."""
         done = [r for r in self.records() if r.plan_id == CHALLENGE_ID and not r.interrupted]
         if not done:
             return 1, None
         return min(len(done) + 1, 7), done[-1].rating
+
+
+_NUMBERS = ("duration_s", "forward_s", "reverse_s", "forward_m", "reverse_m", "kcal")
+
+
+def _record(fixture: Path, data: object) -> SessionRecord:
+    """A summary file's record, every field checked (a hand-edited file cannot crash the history)."""
+    if not isinstance(data, dict):
+        raise TypeError("not a JSON object")
+    plan_id, plan_name, started = data.get("plan_id"), data.get("plan_name"), data.get("started_at")
+    if not isinstance(started, str) or not isinstance(plan_name, str):
+        raise TypeError("started_at and plan_name must be text")
+    rating = data.get("rating")
+    return SessionRecord(
+        fixture=fixture,
+        started_at=printable(started)[:40],
+        plan_id=plan_id if isinstance(plan_id, str) else None,
+        plan_name=printable(plan_name)[:80],
+        rating=Rating(rating) if rating in _RATINGS else None,
+        **{key: finite(data.get(key, 0.0), key, low=0.0) for key in _NUMBERS},  # type: ignore[arg-type]
+    )

@@ -1,6 +1,6 @@
 """The treadmill, strap and footpod used last time, so the device picker can offer them first.
 
-Kept as ``devices.json`` in the config folder (:func:`treadmill.storage.profile.config_dir`),
+Kept as ``devices.json`` in the config folder (:func:`treadmill.storage.paths.config_dir`),
 written atomically. A missing or unreadable file means nothing is remembered.
 """
 
@@ -11,41 +11,49 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from treadmill.storage.profile import config_dir
+from treadmill.inputs import InputError, printable, read_bounded
+from treadmill.model import Sensor
+from treadmill.storage.files import replace_atomically
+from treadmill.storage.paths import config_dir
 
 __all__ = ["KnownDevice", "remember", "remembered"]
 
 logger = logging.getLogger(__name__)
 
 _FILE = "devices.json"
-KINDS = ("treadmill", "heart_rate", "footpod")
+_KINDS = frozenset(Sensor)
 
 
 @dataclass(frozen=True, slots=True)
 class KnownDevice:
     """A device used before."""
 
-    kind: str
-    """``treadmill``, ``heart_rate`` or ``footpod`` (the scan's kinds)."""
+    kind: Sensor
     address: str
     name: str | None = None
 
 
-def remembered(folder: Path | None = None) -> dict[str, KnownDevice]:
+def remembered(folder: Path | None = None) -> dict[Sensor, KnownDevice]:
     """The last device of each kind, by kind."""
     path = (folder or config_dir()) / _FILE
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return {
-            kind: KnownDevice(kind, str(entry["address"]), entry.get("name"))
-            for kind, entry in data.items()
-            if kind in KINDS
-        }
-    except FileNotFoundError:
+    if not path.exists():
         return {}
-    except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
+    try:
+        data = json.loads(read_bounded(path, "known devices", 100_000))
+        return {
+            Sensor(kind): KnownDevice(
+                Sensor(kind), printable(str(entry["address"]))[:60], _name(entry.get("name"))
+            )
+            for kind, entry in data.items()
+            if kind in _KINDS
+        }
+    except (InputError, ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
         logger.warning("could not read the remembered devices %s (%s)", path, exc)
         return {}
+
+
+def _name(value: object) -> str | None:
+    return printable(value)[:60] if isinstance(value, str) else None
 
 
 def remember(devices: list[KnownDevice], folder: Path | None = None) -> None:
@@ -54,10 +62,5 @@ def remember(devices: list[KnownDevice], folder: Path | None = None) -> None:
     known = remembered(folder)
     known.update({d.kind: d for d in devices})
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / _FILE
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(
-        json.dumps({k: {"address": d.address, "name": d.name} for k, d in known.items()}, indent=1),
-        encoding="utf-8",
-    )
-    temporary.replace(path)
+    data = {k.value: {"address": d.address, "name": d.name} for k, d in known.items()}
+    replace_atomically(folder / _FILE, json.dumps(data, indent=1).encode())

@@ -1,9 +1,14 @@
-"""The user's profile: body data for calories and zones, and what the detector has learned.
+"""The person's profile: body data for calories and zones, their caps, and what the detector has learned.
 
-Kept as JSON in the platformdirs config folder (``TREADMILL_CONFIG_DIR`` overrides it), so
-the speed bands and cadence model learned in one session start the next, and every manual
-mark (the user saying which way they face) is kept as a labelled example for evaluation.
-A missing or unreadable profile gives the defaults, with the reason logged, never a crash.
+Kept as JSON in the config folder (:func:`~treadmill.storage.paths.config_dir`), so what the
+detector learned in one session starts the next, and every manual mark (the person saying
+which way they face) is kept as a labelled example.
+
+Loading checks every field: its type, a finite number, a sane range (:data:`FIELDS`; caps at
+most :data:`~treadmill.inputs.MAX_FORWARD_CAP_KMH` forward and
+:data:`~treadmill.inputs.MAX_REVERSE_CAP_KMH` backward). A bad field is reported and falls
+back to its default; a file that is not a profile at all gives the defaults, with the
+reason. Loading never crashes and never silently disables control.
 """
 
 from __future__ import annotations
@@ -11,35 +16,40 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import platformdirs
-
+from treadmill.core.body import Body, Sex
 from treadmill.core.detector import DetectorState
-from treadmill.core.metrics import Body
+from treadmill.inputs import (
+    MAX_FORWARD_CAP_KMH,
+    MAX_REVERSE_CAP_KMH,
+    InputError,
+    finite,
+    printable,
+    read_bounded,
+)
+from treadmill.model import Facing
+from treadmill.storage.files import replace_atomically
+from treadmill.storage.paths import config_dir
+from treadmill.workout.plan import Caps
 
-__all__ = ["LabelledExample", "UserProfile", "config_dir", "load_profile", "save_profile"]
+__all__ = ["FIELDS", "LabelledExample", "LoadedProfile", "UserProfile", "load_profile", "save_profile"]
 
 logger = logging.getLogger(__name__)
 PROFILE_FILE = "profile.json"
-
-
-def config_dir() -> Path:
-    """Where the profile (and, later, the user's plans) live."""
-    override = os.environ.get("TREADMILL_CONFIG_DIR")
-    return Path(override) if override else Path(platformdirs.user_config_dir("treadmill-companion"))
+_MAX_BYTES = 5_000_000
+_MAX_EXAMPLES = 10_000
 
 
 @dataclass(frozen=True, slots=True)
 class LabelledExample:
-    """A moment the user said which way they faced."""
+    """A moment the person said which way they faced."""
 
     session: str
     t: float
-    direction: str
+    direction: Facing
 
 
 @dataclass(slots=True)
@@ -48,8 +58,8 @@ class UserProfile:
 
     age: int = 40
     mass_kg: float = 70.0
-    sex: str | None = None
-    """``female``, ``male`` or None (formulas then average the two)."""
+    sex: Sex | None = None
+    """None: the formulas average the two."""
     resting_hr_bpm: float = 60.0
     max_hr_bpm: float | None = None
     """Measured maximum; None estimates it as 208 - 0.7 x age (Tanaka et al. 2001)."""
@@ -60,13 +70,13 @@ class UserProfile:
     forward_cap_kmh: float = 16.0
     """The fastest the app may ever set the belt facing forward."""
     reverse_cap_kmh: float = 3.0
-    """The fastest backward: 3 km/h to start with (reverse-running.md §2.1), raised as you gain experience."""
+    """The fastest backward: 3 km/h to start with (docs/safety.md), raised as you gain experience."""
     detector: DetectorState = field(default_factory=DetectorState)
     examples: list[LabelledExample] = field(default_factory=list)
 
     @property
     def estimated_max_hr_bpm(self) -> float:
-        """The measured maximum, or Tanaka's estimate (reverse-running.md §7.2)."""
+        """The measured maximum, or Tanaka's estimate (Tanaka, Monahan & Seals 2001)."""
         return self.max_hr_bpm if self.max_hr_bpm is not None else 208.0 - 0.7 * self.age
 
     def body(self) -> Body:
@@ -80,35 +90,140 @@ class UserProfile:
             self.maf_adjustment,
         )
 
+    def caps(self) -> Caps:
+        """The speed caps every plan and every command is held to."""
+        return Caps(forward_kmh=self.forward_cap_kmh, reverse_kmh=self.reverse_cap_kmh)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
         return dataclasses.asdict(self)
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> UserProfile:
-        """Rebuild from :meth:`to_dict` output; unknown keys are ignored (newer versions may add some)."""
-        known = {f.name for f in dataclasses.fields(cls)}
-        values = {k: v for k, v in data.items() if k in known and k not in ("detector", "examples")}
-        if "reference_paces_s_per_km" in values:
-            values["reference_paces_s_per_km"] = tuple(values["reference_paces_s_per_km"])
-        detector_fields = {f.name for f in dataclasses.fields(DetectorState)}
-        detector = DetectorState(
-            **{k: v for k, v in data.get("detector", {}).items() if k in detector_fields}
-        )
-        examples = [LabelledExample(**e) for e in data.get("examples", [])]
-        return cls(**values, detector=detector, examples=examples)
+
+FIELDS: dict[str, tuple[float, float]] = {
+    "age": (10, 100),
+    "mass_kg": (25, 250),
+    "resting_hr_bpm": (30, 120),
+    "max_hr_bpm": (100, 230),
+    "maf_adjustment": (-10, 5),
+    "forward_cap_kmh": (0.5, MAX_FORWARD_CAP_KMH),
+    "reverse_cap_kmh": (0.5, MAX_REVERSE_CAP_KMH),
+}
+"""Each numeric field's sane range (inclusive)."""
+_PACE_RANGE = (120.0, 1200.0)
+"""2:00 to 20:00 min/km."""
 
 
-def load_profile(folder: Path | None = None) -> UserProfile:
-    """The saved profile, or the defaults when there is none or it cannot be read."""
-    path = (folder or config_dir()) / PROFILE_FILE
+@dataclass(frozen=True, slots=True)
+class LoadedProfile:
+    """A profile as loaded, and what was wrong with the file (each bad field fell back to its default)."""
+
+    profile: UserProfile
+    problems: tuple[str, ...] = ()
+
+
+def _number(data: dict[str, Any], key: str, default: float | None, problems: list[str]) -> float | None:
+    if key not in data or (data[key] is None and default is None):
+        return default
+    low, high = FIELDS[key]
     try:
-        return UserProfile.from_dict(json.loads(path.read_text(encoding="utf-8")))
-    except FileNotFoundError:
-        return UserProfile()
-    except (OSError, ValueError, TypeError) as exc:
-        logger.warning("could not read the profile %s (%s); using the defaults", path, exc)
-        return UserProfile()
+        value = finite(data[key], key, low=low, high=high)
+    except InputError as exc:
+        problems.append(f"{exc}; using {default}")
+        return default
+    return int(value) if isinstance(default, int) and not isinstance(default, bool) else value
+
+
+def _paces(value: object, default: tuple[float, ...], problems: list[str]) -> tuple[float, ...]:
+    if not isinstance(value, list | tuple) or len(value) != len(default):
+        problems.append(
+            f"reference_paces_s_per_km: must be a list of {len(default)} paces in s/km; using the defaults"
+        )
+        return default
+    try:
+        return tuple(
+            finite(v, "reference_paces_s_per_km", low=_PACE_RANGE[0], high=_PACE_RANGE[1]) for v in value
+        )
+    except InputError as exc:
+        problems.append(f"{exc}; using the defaults")
+        return default
+
+
+def _detector(value: object, problems: list[str]) -> DetectorState:
+    default = DetectorState()
+    if not isinstance(value, dict):
+        problems.append("detector: not an object; starting afresh")
+        return default
+    try:
+        return DetectorState.checked(value)
+    except InputError as exc:
+        problems.append(f"detector: {exc}; starting afresh")
+        return default
+
+
+def _examples(value: object, problems: list[str]) -> list[LabelledExample]:
+    out: list[LabelledExample] = []
+    entries = value if isinstance(value, list) else []
+    bad = 0 if isinstance(value, list) else 1
+    for entry in entries[-_MAX_EXAMPLES:]:
+        if not isinstance(entry, dict) or entry.get("direction") not in frozenset(Facing):
+            bad += 1
+            continue
+        try:
+            session = entry.get("session")
+            out.append(
+                LabelledExample(
+                    printable(session)[:200] if isinstance(session, str) else "",
+                    finite(entry.get("t"), "t", low=0.0),
+                    Facing(entry["direction"]),
+                )
+            )
+        except InputError:
+            bad += 1
+    if bad:
+        problems.append(f"examples: {bad} unreadable labelled examples left out")
+    return out
+
+
+def profile_from(data: object) -> LoadedProfile:
+    """A profile from its JSON value, every field checked (see the module docstring)."""
+    problems: list[str] = []
+    if not isinstance(data, dict):
+        return LoadedProfile(UserProfile(), ("not a profile (a JSON object); using the defaults",))
+    default = UserProfile()
+    values: dict[str, Any] = {key: _number(data, key, getattr(default, key), problems) for key in FIELDS}
+    sex = data.get("sex")
+    if sex is not None and sex not in frozenset(Sex):
+        problems.append(f"sex: {printable(repr(sex))[:40]} is not female or male; using neither")
+    values["sex"] = Sex(sex) if sex in frozenset(Sex) else None
+    if "reference_paces_s_per_km" in data:
+        values["reference_paces_s_per_km"] = _paces(
+            data["reference_paces_s_per_km"], default.reference_paces_s_per_km, problems
+        )
+    if values["max_hr_bpm"] is not None and values["max_hr_bpm"] <= values["resting_hr_bpm"]:
+        problems.append("max_hr_bpm is not above resting_hr_bpm; estimating it from the age")
+        values["max_hr_bpm"] = None
+    if "detector" in data:
+        values["detector"] = _detector(data["detector"], problems)
+    if "examples" in data:
+        values["examples"] = _examples(data["examples"], problems)
+    return LoadedProfile(UserProfile(**values), tuple(problems))
+
+
+def load_profile(folder: Path | None = None) -> LoadedProfile:
+    """The saved profile (the defaults when there is none), with what was wrong with it."""
+    path = (folder or config_dir()) / PROFILE_FILE
+    if not path.exists():
+        return LoadedProfile(UserProfile())
+    try:
+        data = json.loads(read_bounded(path, "profile", _MAX_BYTES))
+    except InputError as exc:
+        return LoadedProfile(UserProfile(), (f"{exc}; using the defaults",))
+    except (ValueError, RecursionError) as exc:
+        return LoadedProfile(
+            UserProfile(), (f"profile {path}: not JSON ({str(exc)[:80]}); using the defaults",)
+        )
+    loaded = profile_from(data)
+    return LoadedProfile(loaded.profile, tuple(f"profile {path}: {p}" for p in loaded.problems))
 
 
 def save_profile(profile: UserProfile, folder: Path | None = None) -> Path:
@@ -116,7 +231,5 @@ def save_profile(profile: UserProfile, folder: Path | None = None) -> Path:
     folder = folder or config_dir()
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / PROFILE_FILE
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(profile.to_dict(), indent=2), encoding="utf-8")
-    temporary.replace(path)
+    replace_atomically(path, json.dumps(profile.to_dict(), indent=2).encode())
     return path

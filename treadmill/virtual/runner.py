@@ -23,9 +23,10 @@ import math
 import random
 from dataclasses import dataclass, field
 
+from treadmill.model import MOVING_FROM_KMH, CueDirection, Direction, Facing
+
 __all__ = [
     "Action",
-    "Direction",
     "Interval",
     "Person",
     "Runner",
@@ -33,14 +34,6 @@ __all__ = [
     "RunnerState",
     "TurnStyle",
 ]
-
-
-class Direction(enum.StrEnum):
-    """Which way the person faces and moves (the truth the detector is after)."""
-
-    FORWARD = "forward"
-    REVERSE = "reverse"
-    STOPPED = "stopped"
 
 
 class TurnStyle(enum.StrEnum):
@@ -58,7 +51,7 @@ class TurnStyle(enum.StrEnum):
 class Interval:
     """One step of a plan: a direction held for a time, at a speed (None: own pace)."""
 
-    direction: Direction
+    direction: Facing
     duration_s: float
     speed_kmh: float | None = None
 
@@ -83,13 +76,13 @@ class RunnerPlan:
             start += interval.duration_s
         return None
 
-    def cues(self) -> list[tuple[float, str]]:
-        """The plan's direction changes (time, direction): when the app cues a turn."""
-        cues: list[tuple[float, str]] = []
-        facing = Direction.FORWARD
+    def cues(self, start_s: float = 0.0) -> list[tuple[float, CueDirection]]:
+        """The plan's turns (time, direction) when it starts at ``start_s``: when the app cues them."""
+        cues: list[tuple[float, CueDirection]] = []
+        facing = Facing.FORWARD
         for start, interval in zip(self.starts(), self.intervals, strict=True):
             if interval.direction is not facing:
-                cues.append((start, interval.direction.value))
+                cues.append((start_s + start, CueDirection(interval.direction.value)))
                 facing = interval.direction
         return cues
 
@@ -104,10 +97,10 @@ class RunnerPlan:
     @classmethod
     def intervals_demo(cls, rounds: int = 6) -> RunnerPlan:
         """The demo workout: a short warm-up, then reverse and forward intervals."""
-        steps = [Interval(Direction.FORWARD, 30.0, 4.0)]
+        steps = [Interval(Facing.FORWARD, 30.0, 4.0)]
         for _ in range(rounds):
-            steps += [Interval(Direction.REVERSE, 60.0, 2.5), Interval(Direction.FORWARD, 90.0, 4.5)]
-        steps.append(Interval(Direction.FORWARD, 60.0, 3.5))
+            steps += [Interval(Facing.REVERSE, 60.0, 2.5), Interval(Facing.FORWARD, 90.0, 4.5)]
+        steps.append(Interval(Facing.FORWARD, 60.0, 3.5))
         return cls(tuple(steps))
 
 
@@ -170,9 +163,9 @@ class Person:
             follows_plan_speeds=rng.random() < 0.8,
         )
 
-    def own_speed_kmh(self, direction: Direction) -> float:
-        """The speed this person picks for ``direction`` when left alone."""
-        return self.forward_speed_kmh * (self.reverse_factor if direction is Direction.REVERSE else 1.0)
+    def own_speed_kmh(self, facing: Facing) -> float:
+        """The speed this person picks facing ``facing`` when left alone."""
+        return self.forward_speed_kmh * (self.reverse_factor if facing is Facing.REVERSE else 1.0)
 
 
 class Action(enum.StrEnum):
@@ -205,7 +198,7 @@ class Runner:
     """
 
     START_DELAY_S = 3.0
-    """The person presses Start this long after the session begins."""
+    """The person presses Start this long after the session begins; their plan's clock starts then."""
 
     def __init__(
         self, person: Person, plan: RunnerPlan | None, *, seed: int, duration_s: float | None = None
@@ -216,7 +209,7 @@ class Runner:
         self.free_run = plan is None
         self._rng = random.Random(seed)
         self._hr = person.hr_rest_bpm
-        self._facing = Direction.FORWARD
+        self._facing = Facing.FORWARD
         self._phase = "idle"
         self._phase_until = 0.0
         self._pending_turn_at: float | None = None
@@ -231,18 +224,18 @@ class Runner:
     def _free_plan(person: Person, rng: random.Random, duration_s: float) -> RunnerPlan:
         """Switches at random: forward blocks of 1-5 min, reverse blocks of 0.5-3 min."""
         steps: list[Interval] = []
-        t, direction = 0.0, Direction.FORWARD
+        t, direction = 0.0, Facing.FORWARD
         while t < duration_s:
-            length = rng.uniform(60, 300) if direction is Direction.FORWARD else rng.uniform(30, 180)
+            length = rng.uniform(60, 300) if direction is Facing.FORWARD else rng.uniform(30, 180)
             length = min(length, duration_s - t)
             speed = person.own_speed_kmh(direction) * rng.uniform(0.9, 1.1)
             steps.append(Interval(direction, length, round(speed, 1)))
             t += length
-            direction = Direction.REVERSE if direction is Direction.FORWARD else Direction.FORWARD
+            direction = direction.other
         return RunnerPlan(tuple(steps))
 
     @property
-    def facing(self) -> Direction:
+    def facing(self) -> Facing:
         """The way the person faces right now (even on a stopped belt)."""
         return self._facing
 
@@ -252,7 +245,7 @@ class Runner:
         return round(self.person.own_speed_kmh(interval.direction) * self._rng.uniform(0.95, 1.05), 1)
 
     def _cadence(self, belt_kmh: float, moving: Direction) -> float:
-        if moving is Direction.STOPPED or belt_kmh < 0.3:
+        if moving is Direction.STOPPED or belt_kmh < MOVING_FROM_KMH:
             return 0.0
         # Walking cadence rises with speed, running cadence barely; backward people break into a
         # run sooner (5.9 km/h, Hreljac et al. 2005) than forward (about 7.2 km/h).
@@ -275,7 +268,7 @@ class Runner:
 
     def _plan_step(self, t: float, actions: list[tuple[Action, float]]) -> None:
         """React to the interval planned now: schedule a turn or a speed change."""
-        current = self.plan.at(t)
+        current = self.plan.at(t - self.START_DELAY_S)
         if current is None:
             if self._phase == "steady" and self._target_kmh > 0:
                 actions.append((Action.STOP, 0.0))
@@ -289,7 +282,7 @@ class Runner:
         if self._rng.random() < self.person.pause_probability and interval.duration_s > 40:
             self._pause_at = t + self._rng.uniform(20.0, interval.duration_s - 15.0)
             self._pause_for = self._rng.uniform(5.0, 20.0)
-        if interval.direction is not self._facing and interval.direction is not Direction.STOPPED:
+        if interval.direction is not self._facing:
             if index in self._skipped or self._rng.random() < self.person.skip_probability:
                 self._skipped.add(index)
                 return
@@ -331,8 +324,8 @@ class Runner:
         if self._phase == "idle" and self._interval_index < 0 and t >= self.START_DELAY_S:
             actions.append((Action.START, 0.0))
             first = self.plan.intervals[0]
-            if first.direction is Direction.REVERSE:
-                self._facing = Direction.REVERSE  # steps on facing backward, then starts the belt
+            if first.direction is Facing.REVERSE:
+                self._facing = Facing.REVERSE  # steps on facing backward, then starts the belt
             self._interval_index = 0
             self._target_kmh = self._interval_speed(first)
             self._press_speed(actions, self._target_kmh)
@@ -355,7 +348,7 @@ class Runner:
         ):
             self._phase, self._phase_until = "turning", t + p.turn_duration_s
         elif self._phase == "turning" and t >= self._phase_until:
-            self._facing = Direction.REVERSE if self._facing is Direction.FORWARD else Direction.FORWARD
+            self._facing = self._facing.other
             self._target_kmh = self._after_turn_kmh
             if p.turn_style is TurnStyle.STOP and p.presses_speed:
                 actions.append((Action.START, 0.0))
@@ -363,7 +356,7 @@ class Runner:
             self._phase = "steady"
 
         self._mid_interval_pause(t, actions)
-        moving = self._facing if belt_kmh >= 0.3 else Direction.STOPPED
+        moving = Direction.facing(self._facing) if belt_kmh >= MOVING_FROM_KMH else Direction.STOPPED
         return RunnerState(
             moving, self._heart_rate(dt, belt_kmh, moving), self._cadence(belt_kmh, moving), actions
         )

@@ -14,11 +14,10 @@ from dataclasses import dataclass
 
 from bumble import hci
 from bumble.device import Device
-from bumble.transport import open_transport
 from bumble.transport.common import Transport
 
+from treadmill.ble.virtual_link import open_hci
 from treadmill.clock import SessionClock
-from treadmill.errors import LinkError
 from treadmill.virtual.peripheral import PeripheralOptions, VirtualTreadmill
 from treadmill.virtual.runner import RunnerPlan
 from treadmill.virtual.world import Tick, VirtualWorld
@@ -45,20 +44,13 @@ class SimulateOptions:
     split_payload: int | None = None
 
 
-async def _open(spec: str) -> Transport:
-    try:
-        return await open_transport(spec)
-    except Exception as exc:  # Bumble raises assorted errors per transport kind (libusb, serial, socket)
-        raise LinkError(spec, f"cannot open the HCI transport: {exc}") from exc
-
-
 async def simulate(options: SimulateOptions, report: Callable[[str], None]) -> None:
     """Run until ``options.duration_s`` of session time has passed (or forever)."""
-    transports = {"Virtual Treadmill": await _open(options.transport)}
+    transports = {"Virtual Treadmill": await open_hci(options.transport)}
     if options.strap_transport:
-        transports["Virtual HR Strap"] = await _open(options.strap_transport)
+        transports["Virtual HR Strap"] = await open_hci(options.strap_transport)
     if options.footpod_transport:
-        transports["Virtual Footpod"] = await _open(options.footpod_transport)
+        transports["Virtual Footpod"] = await open_hci(options.footpod_transport)
     try:
         await _run(options, transports, report)
     finally:

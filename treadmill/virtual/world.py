@@ -22,8 +22,9 @@ from treadmill.ftms import (
     TreadmillData,
 )
 from treadmill.ftms.control_point import ControlPointResponse
+from treadmill.model import Direction
 from treadmill.virtual.machine import MachineSpec, TreadmillMachine
-from treadmill.virtual.runner import Action, Direction, Person, Runner, RunnerPlan
+from treadmill.virtual.runner import Action, Person, Runner, RunnerPlan
 
 __all__ = ["Tick", "VirtualWorld"]
 

@@ -2,23 +2,31 @@
 
 The fixed programmes are TOML files shipped with the package (``treadmill/workout/plans``),
 parsed by the same validator as a user's own plans. The challenge is generated day by day
-from the usual advice for starting backward (reverse-running.md §2.1: short, slow reverse
-bouts with handrails first; at most +0.5 km/h or a little more time per session) and adapts
+from the usual advice for starting backward (docs/safety.md: short, slow reverse bouts with
+handrails first; at most +0.5 km/h or a little more time per session) and adapts
 to how the last session felt: ``hard`` repeats the day more gently, ``easy`` moves on faster.
 """
 
 from __future__ import annotations
 
+import enum
 from importlib import resources
 
-from treadmill.workout.plan import Caps, Plan, Step, parse_plan
+from treadmill.model import Facing
+from treadmill.workout.plan import Caps, Plan, Step, StepKind, parse_plan
 
-__all__ = ["BUILTIN_IDS", "CHALLENGE_ID", "RATINGS", "builtin_plans", "challenge_day"]
+__all__ = ["BUILTIN_IDS", "CHALLENGE_ID", "Rating", "builtin_plans", "challenge_day"]
 
 BUILTIN_IDS = ("first-steps-backward", "zone2-reverse", "retro-incline-walk")
 CHALLENGE_ID = "7-day-challenge"
-RATINGS = ("easy", "ok", "hard")
-"""How a session felt: the one-key rating the app keeps with each session."""
+
+
+class Rating(enum.StrEnum):
+    """How a session felt: the one-key rating the app keeps with each session."""
+
+    EASY = "easy"
+    OK = "ok"
+    HARD = "hard"
 
 
 def builtin_plans() -> dict[str, Plan]:
@@ -38,7 +46,7 @@ def builtin_plans() -> dict[str, Plan]:
     return plans
 
 
-def challenge_day(day: int, last_rating: str | None = None) -> Plan:
+def challenge_day(day: int, last_rating: Rating | None = None) -> Plan:
     """Day ``day`` (1-7) of the challenge, adjusted by how the last session felt.
 
     Day 1: 4 x 30 s backward at 2.0 km/h with handrails. Each day adds 15 s per bout and
@@ -48,34 +56,32 @@ def challenge_day(day: int, last_rating: str | None = None) -> Plan:
     """
     if not 1 <= day <= 7:
         raise ValueError("the challenge has days 1 to 7")
-    if last_rating is not None and last_rating not in RATINGS:
-        raise ValueError(f"rating must be one of {', '.join(RATINGS)}")
-    level = day - 1 + {"hard": -1.0, "easy": 0.5, "ok": 0.0, None: 0.0}[last_rating]
+    level = day - 1 + {Rating.HARD: -1.0, Rating.EASY: 0.5, Rating.OK: 0.0, None: 0.0}[last_rating]
     level = max(level, 0.0)
     bouts = 4 + int(level // 2)
     seconds = 30 + 15 * level
     speed = min(2.0 + 0.25 * level, 3.5)
     handrail = level < 4
-    steps: list[Step] = [Step("forward", 180.0, None, "warmup", 3.5)]
+    steps: list[Step] = [Step(Facing.FORWARD, 180.0, None, StepKind.WARMUP, 3.5)]
     for _ in range(bouts):
         steps.append(
             Step(
-                "reverse",
+                Facing.REVERSE,
                 seconds,
                 None,
-                "interval",
+                StepKind.INTERVAL,
                 round(speed, 2),
                 handrail=handrail,
                 note="Upright, short steps" + (", hands on the rails." if handrail else "."),
             )
         )
-        steps.append(Step("forward", 90.0, None, "recovery", 4.0))
-    steps.append(Step("forward", 180.0, None, "cooldown", 3.0))
+        steps.append(Step(Facing.FORWARD, 90.0, None, StepKind.RECOVERY, 4.0))
+    steps.append(Step(Facing.FORWARD, 180.0, None, StepKind.COOLDOWN, 3.0))
     note = {
         None: "",
-        "ok": "",
-        "hard": " (eased: the last one felt hard)",
-        "easy": " (stepped up: the last one felt easy)",
+        Rating.OK: "",
+        Rating.HARD: " (eased: the last one felt hard)",
+        Rating.EASY: " (stepped up: the last one felt easy)",
     }
     return Plan(
         f"7-day reverse challenge, day {day}{note[last_rating]}",

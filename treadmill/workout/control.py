@@ -1,4 +1,4 @@
-"""Treadmill control: which target speed and incline to command, and when (reverse-running.md §2).
+"""Treadmill control: which target speed and incline to command, and when (docs/safety.md).
 
 Off unless the user turns it on. Pure and clock-free: :meth:`ControlPolicy.update` takes the
 session time, the plan's position and what the belt is doing, and returns the command to send
@@ -6,33 +6,51 @@ session time, the plan's position and what the belt is doing, and returns the co
 
 * **Never start the belt.** While the belt is stopped or paused nothing is commanded; when
   the user starts it again the policy picks up from the measured speed.
-* **Caps.** Every target is clamped to the device's supported range and to the user's caps,
+* **Caps.** Every target is clamped to the device's supported range and to the person's caps,
   separate forward and backward (:class:`~treadmill.workout.plan.Caps`). The backward cap
-  holds whenever the plan *or the detector* says backward: someone who missed a turn to
-  forward is not sped up to a forward pace while they still face the back of the deck.
-* **Ramps.** Speed moves toward the plan's target by at most ``ramp_up_kmh_per_s`` up and
-  ``ramp_down_kmh_per_s`` down, one command a second at most: no surge under a walker's feet.
+  holds whenever the plan says backward *or the detector says backward or unsure*, however
+  sure it is: someone who missed a turn to forward is not sped up to a forward pace while
+  they may still face the back of the deck.
+* **Ramps.** Speed moves toward its target by at most ``ramp_up_kmh_per_s`` up and
+  ``ramp_down_kmh_per_s`` down, one command a second at most: no surge under a walker's
+  feet. This holds for every target, whatever its source: the plan, the speed keys, a
+  remote command over MQTT.
 * **Turns.** Before a change of direction the belt is slowed to :data:`TURN_SPEED_KMH`,
   reaching it by the turn. It stays there for ``hold_after_turn_s`` (a reaction of 2-6 s
   plus a turn of 2-4 s, as the virtual runner models them), then builds up on the ramp: no
   speed-up under someone still turning. (Waiting for the detector instead would deadlock:
   at a steady walking speed the speed rise is part of its evidence of the turn.)
-* **The user wins.** A target-speed change the app did not command (a console press, seen in
-  the Fitness Machine Status notifications) hands speed back to the user until the next step,
-  and the policy says so.
+* **The person wins.** A target-speed change the app did not command (a console press, seen
+  in the Fitness Machine Status notifications) hands speed back to the person until the next
+  step, and the policy says so. The speed keys (and remote commands) set the person's own
+  target, which the policy then ramps to, within the caps, until the next step; presses add
+  up from that target, not from the belt's speed of the moment.
 * **The end.** After the last step the belt is slowed to the turn speed and stopped.
 """
 
 from __future__ import annotations
 
+import enum
 import math
 from dataclasses import dataclass, field
 
 from treadmill.ftms.ranges import InclinationRange, SpeedRange
+from treadmill.model import Direction, Facing
 from treadmill.workout.cues import TURN_SPEED_KMH
 from treadmill.workout.plan import Caps, Step
 
-__all__ = ["ControlCommand", "ControlPolicy"]
+__all__ = ["CommandReason", "ControlCommand", "ControlPolicy"]
+
+
+class CommandReason(enum.StrEnum):
+    """Why the policy sends a command."""
+
+    PLAN = "plan"
+    TURN = "turn"
+    """Slowing for a turn, or holding the turn speed after one."""
+    USER = "user"
+    """The person's own target (speed keys, a remote command)."""
+    FINISH = "finish"
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +61,7 @@ class ControlCommand:
     speed_kmh: float | None = None
     incline_pct: float | None = None
     stop: bool = False
-    reason: str = ""
+    reason: CommandReason = CommandReason.PLAN
 
 
 @dataclass(slots=True)
@@ -60,6 +78,9 @@ class ControlPolicy:
     tolerance_kmh: float = 0.15
     """A status target within this of a commanded one is our own command echoed back."""
     following_user: bool = False
+    """The console set the speed: hands off until the next step."""
+    user_goal_kmh: float | None = None
+    """The person's own target from the keys or a remote command, ramped to until the next step."""
     messages: list[tuple[float, str]] = field(default_factory=list)
     """What the policy told the user (following the console, the end)."""
     _commanded: list[float] = field(default_factory=list)
@@ -72,10 +93,12 @@ class ControlPolicy:
     _step_index: int = -1
     _stopped: bool = False
     _turned_at: float | None = None
+    _heading: float | None = None
+    """The target the ramp is heading for (within the caps)."""
 
-    def clamp(self, direction: str, kmh: float) -> float:
-        """``kmh`` within the user's cap for ``direction`` and the device range, on its increment."""
-        cap = self.caps.reverse_kmh if direction == "reverse" else self.caps.forward_kmh
+    def clamp(self, facing: Facing, kmh: float) -> float:
+        """``kmh`` within the person's cap for ``facing`` and the device range, on its increment."""
+        cap = self.caps.reverse_kmh if facing is Facing.REVERSE else self.caps.forward_kmh
         low, high, step = 0.0, cap, 0.1
         if self.speed_range is not None:
             low = self.speed_range.minimum_speed_kmh
@@ -93,16 +116,18 @@ class ControlPolicy:
 
     def _goal(
         self, t: float, step: Step, coming: Step | None, seconds_left: float | None
-    ) -> tuple[str, float | None]:
+    ) -> tuple[Facing, float | None]:
         if self._turned_at is not None:
             if t - self._turned_at < self.hold_after_turn_s:
                 return step.direction, TURN_SPEED_KMH
             self._turned_at = None
-        turn_ahead = coming is not None and coming.direction != step.direction
+        turn_ahead = coming is not None and coming.direction is not step.direction
         if turn_ahead and self._speed is not None and seconds_left is not None:
             slow_for = (self._speed - TURN_SPEED_KMH) / self.ramp_down_kmh_per_s + 2.0
             if seconds_left <= max(slow_for, 3.0):
                 return step.direction, TURN_SPEED_KMH
+        if self.user_goal_kmh is not None:
+            return step.direction, self.user_goal_kmh
         return step.direction, step.speed_kmh
 
     def update(
@@ -115,45 +140,55 @@ class ControlPolicy:
         seconds_left: float | None,
         belt_kmh: float | None,
         running: bool,
-        detected: str | None = None,
+        detected: Direction = Direction.FORWARD,
     ) -> ControlCommand | None:
         """The command due at ``t``; ``step`` (at ``step_index``) None means the plan has finished.
 
-        ``detected`` is the detector's direction: ``reverse`` there keeps the backward cap.
+        ``detected`` backward or unsure keeps the backward cap, however unsure: a cap errs on the safe side.
         """
         if not running or belt_kmh is None:
             self._speed = None  # never start the belt; on restart, ramp from where it is
             return None
         if step_index != self._step_index:  # by position: a repeat block repeats the same Step
-            if step is not None and self._step is not None and step.direction != self._step.direction:
-                self._turned_at = t
-            self._step, self._step_index, self.following_user = step, step_index, False
+            self._enter(t, step, step_index)
         if self._speed is None:
             self._speed = belt_kmh
         if t - self._last_at < self.command_every_s or self.following_user or self._stopped:
             return None
         if step is None:
             return self._finish(t)
-        direction, goal = self._goal(t, step, coming, seconds_left)
-        direction = "reverse" if detected == "reverse" else direction
+        facing, goal = self._goal(t, step, coming, seconds_left)
+        self._heading = None if goal is None else self.clamp(facing, goal)
+        if detected in (Direction.REVERSE, Direction.UNSURE):
+            facing = Facing.REVERSE
         incline = None
         if step.incline_pct is not None and step.incline_pct != self._incline:
             incline = self._incline = self.clamp_incline(step.incline_pct)
-        speed = None
-        if goal is not None:
-            speed = self._ramp(direction, goal)
+        speed = None if goal is None else self._ramp(facing, goal)
         if speed is None and incline is None:
             return None
         self._last_at = t
-        return ControlCommand(t, speed, incline, reason="turn" if goal == TURN_SPEED_KMH else "plan")
+        return ControlCommand(t, speed, incline, reason=self._reason(goal))
 
-    def _ramp(self, direction: str, goal: float) -> float | None:
+    def _enter(self, t: float, step: Step | None, step_index: int) -> None:
+        """A new step: a change of direction starts the hold at turn speed; the person's own goal ends."""
+        if step is not None and self._step is not None and step.direction is not self._step.direction:
+            self._turned_at = t
+        self._step, self._step_index, self.following_user = step, step_index, False
+        self.user_goal_kmh = None
+
+    def _reason(self, goal: float | None) -> CommandReason:
+        if goal == TURN_SPEED_KMH:
+            return CommandReason.TURN
+        return CommandReason.PLAN if self.user_goal_kmh is None else CommandReason.USER
+
+    def _ramp(self, facing: Facing, goal: float) -> float | None:
         """The next target on the ramp toward ``goal`` (None: already there); always within the caps."""
         assert self._speed is not None
-        goal, current = self.clamp(direction, goal), self._speed
+        goal, current = self.clamp(facing, goal), self._speed
         rate = self.ramp_up_kmh_per_s if goal > current else self.ramp_down_kmh_per_s
         reach = rate * self.command_every_s
-        nxt = self.clamp(direction, current + max(min(goal - current, reach), -reach))
+        nxt = self.clamp(facing, current + max(min(goal - current, reach), -reach))
         if goal < current:
             nxt = max(nxt, goal)
         if abs(nxt - current) < 0.05:
@@ -164,27 +199,33 @@ class ControlPolicy:
 
     def _finish(self, t: float) -> ControlCommand | None:
         assert self._speed is not None
-        speed = self._ramp("forward", TURN_SPEED_KMH)
+        speed = self._ramp(Facing.FORWARD, TURN_SPEED_KMH)
         if speed is not None:
             self._last_at = t
-            return ControlCommand(t, speed, reason="finish")
+            return ControlCommand(t, speed, reason=CommandReason.FINISH)
         self._stopped = True
         self._last_at = t
         self.messages.append((t, "Workout done: stopping the belt."))
-        return ControlCommand(t, stop=True, reason="finish")
+        return ControlCommand(t, stop=True, reason=CommandReason.FINISH)
 
-    def user_speed(self, t: float, direction: str, kmh: float) -> float:
-        """The user asked the app for ``kmh`` (the speed keys): clamped to the caps.
+    @property
+    def target_kmh(self) -> float | None:
+        """Where the speed is heading: the person's own target, else the plan's, else the last one sent."""
+        if self.user_goal_kmh is not None:
+            return self.user_goal_kmh
+        return self._heading if self._heading is not None else self._speed
 
-        The plan yields to it until the next step, as it does to the console.
+    def user_speed(self, t: float, facing: Facing, kmh: float) -> float:
+        """The person asked for ``kmh`` (speed keys, a remote command): their target, within the caps.
+
+        The policy ramps to it as to any target, and the plan yields to it until the next step.
+        Returns the target as clamped.
         """
-        value = self.clamp(direction, kmh)
-        self.following_user = True
-        self._speed = value
-        self._commanded = [*self._commanded[-2:], value]
-        self.messages.append(
-            (t, f"You set {value:g} km/h: following you, not the plan, until the next step.")
-        )
+        value = self.clamp(facing, kmh)
+        self.user_goal_kmh = value
+        self.following_user = False
+        self._last_at = -1e9  # the first step of the ramp goes out at the next tick
+        self.messages.append((t, f"Target {value:g} km/h: following you, not the plan, until the next step."))
         return value
 
     def on_target_speed(self, t: float, kmh: float) -> str | None:
@@ -192,6 +233,7 @@ class ControlPolicy:
         if any(abs(kmh - sent) <= self.tolerance_kmh for sent in self._commanded):
             return None
         self.following_user = True
+        self.user_goal_kmh = None
         self._speed = kmh
         message = (
             f"Speed changed on the console to {kmh:g} km/h: following you, not the plan, until the next step."

@@ -1,7 +1,9 @@
-"""The cue engine: what to tell the user, and when, as a plan runs (reverse-running.md §7.1).
+"""The cue engine: what to tell the person, and when, as a plan runs (docs/workouts.md).
 
 Pure and clock-free: :meth:`CueEngine.update` takes the session time, the detector's
-direction and the distance, and returns the cues due since the last call. For every step:
+direction and the distance, and returns the cues due since the last call. Each cue has a
+headline short enough to read in one glance from the belt, and the detail below it. For
+every step:
 
 * ``announce`` ten seconds ahead, saying what is coming; before a turn, how to turn
   (slow to a walk, hands on the rails, turn, then build up);
@@ -19,33 +21,53 @@ Timed steps switch at their planned time; distance steps when the distance is co
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
 
+from treadmill.model import CueDirection, Direction, Facing
 from treadmill.workout.plan import Plan, Step
 
-__all__ = ["CueEngine", "CueEvent", "describe_step"]
+__all__ = ["CueEngine", "CueEvent", "CueKind", "describe_step"]
 
 TURN_SPEED_KMH = 2.0
-"""Slow to this to turn (reverse-running.md §3.4: people turn at 1-3 km/h)."""
+"""Slow to this to turn (docs/safety.md: people turn at 1-3 km/h)."""
 FORM_REMINDERS = (
-    "Stay upright: chest up, eyes forward over your shoulder, not down at your feet.",
-    "Short, controlled steps: land on the ball of the foot.",
-    "Core engaged, arms relaxed; keep a light touch on the rails if you need it.",
+    ("Stay upright", "Chest up, eyes forward over your shoulder, not down at your feet."),
+    ("Short steps", "Short, controlled steps: land on the ball of the foot."),
+    ("Core engaged", "Arms relaxed; keep a light touch on the rails if you need it."),
 )
+
+
+class CueKind(enum.StrEnum):
+    """What a cue is."""
+
+    ANNOUNCE = "announce"
+    """Ten seconds ahead: what is coming, and how to turn."""
+    COUNTDOWN = "countdown"
+    TURN = "turn"
+    """A change of direction, now (the recording's cue line)."""
+    STEP = "step"
+    """A change of speed or incline only."""
+    RECHECK = "recheck"
+    """The detector has not seen the turn 20 s after its cue."""
+    FORM = "form"
+    FINISHED = "finished"
 
 
 @dataclass(frozen=True, slots=True)
 class CueEvent:
-    """One cue for the user."""
+    """One cue for the person."""
 
     t: float
-    kind: str
-    """``announce``, ``countdown``, ``turn``, ``step``, ``recheck``, ``form`` or ``finished``."""
+    kind: CueKind
     text: str
+    """The headline: a few words, readable at a glance from 2 m."""
     step_index: int
-    direction: str | None = None
-    """For ``turn`` and ``finished``: the fixture cue line (``forward``, ``reverse``, ``stop``)."""
+    direction: CueDirection | None = None
+    """For a turn and the finish: the recording's cue line."""
     bell: bool = False
+    more: str = ""
+    """The detail under the headline."""
 
 
 def describe_step(step: Step) -> str:
@@ -59,11 +81,7 @@ def describe_step(step: Step) -> str:
     if step.hr_zone is not None:
         target.append(f"heart-rate zone {step.hr_zone}")
     rails = ", hands on the rails" if step.handrail else ""
-    return (
-        f"{length} {'backward' if step.direction == 'reverse' else 'forward'}"
-        + (f" at {', '.join(target)}" if target else "")
-        + rails
-    )
+    return f"{length} {step.direction.words}" + (f" at {', '.join(target)}" if target else "") + rails
 
 
 @dataclass(slots=True)
@@ -83,7 +101,7 @@ class CueEngine:
     _announced: bool = False
     _counted: set[int] = field(default_factory=set)
     _turn_at: float | None = None
-    _expected: str | None = None
+    _expected: Facing | None = None
     _rechecked: bool = False
     _forms: int = 0
     _last_cue: float = -1e9
@@ -125,14 +143,15 @@ class CueEngine:
         self,
         out: list[CueEvent],
         t: float,
-        kind: str,
+        kind: CueKind,
         text: str,
+        more: str = "",
         *,
-        direction: str | None = None,
+        direction: CueDirection | None = None,
         bell: bool = False,
     ) -> None:
-        out.append(CueEvent(t, kind, text, self._index, direction, bell))
-        if kind != "countdown":
+        out.append(CueEvent(t, kind, text, self._index, direction, bell, more))
+        if kind is not CueKind.COUNTDOWN:
             self._last_cue = t
 
     def shift(self, seconds: float) -> None:
@@ -153,7 +172,7 @@ class CueEngine:
         self,
         t: float,
         *,
-        detected: str | None = None,
+        detected: Direction | None = None,
         distance_m: float | None = None,
         speed_kmh: float | None = None,
     ) -> list[CueEvent]:
@@ -165,12 +184,19 @@ class CueEngine:
         current, coming = self.plan.steps[self._index], self.coming
         if left is not None and left <= self.announce_s and not self._announced:
             self._announced = True
-            self._cue(out, t, "announce", self._announcement(current, coming))
-        if left is not None and coming is not None and coming.direction != current.direction:
+            self._cue(out, t, CueKind.ANNOUNCE, *self._announcement(current, coming))
+        if left is not None and coming is not None and coming.direction is not current.direction:
             for count in (3, 2, 1):
                 if left <= count and count not in self._counted:
                     self._counted.add(count)
-                    self._cue(out, t, "countdown", str(count), bell=True)
+                    self._cue(
+                        out,
+                        t,
+                        CueKind.COUNTDOWN,
+                        str(count),
+                        f"Turn: face {coming.direction.words}",
+                        bell=True,
+                    )
         if left is not None and left <= 0.0:
             self._advance(out, t, distance_m)
             return out
@@ -178,16 +204,23 @@ class CueEngine:
         self._form(out, t)
         return out
 
-    def _announcement(self, current: Step, coming: Step | None) -> str:
+    def _announcement(self, current: Step, coming: Step | None) -> tuple[str, str]:
         if coming is None:
-            return "10 seconds to the end: slow down for your cool-down finish."
-        if coming.direction != current.direction:
-            face = "backward" if coming.direction == "reverse" else "forward"
+            return "10 s to the end", "Slow down for your cool-down finish."
+        if coming.direction is not current.direction:
             return (
-                f"Turn in 10 s: slow to {TURN_SPEED_KMH:g} km/h, hold the rails, turn to face {face},"
-                f" then build up to {describe_step(coming)}."
+                f"Turn in 10 s: face {coming.direction.words}",
+                f"Slow to {TURN_SPEED_KMH:g} km/h and hold the rails. Next: {describe_step(coming)}.",
             )
-        return f"In 10 s: {describe_step(coming)}."
+        return "Change in 10 s", f"Next: {describe_step(coming)}."
+
+    def finish(self, t: float) -> list[CueEvent]:
+        """The person ended the workout in its last step (stopped the belt): it is done now."""
+        out: list[CueEvent] = []
+        if not self._done:
+            self._index = len(self.plan.steps) - 1
+            self._advance(out, t, None)
+        return out
 
     def _advance(self, out: list[CueEvent], t: float, distance_m: float | None) -> None:
         previous = self.plan.steps[self._index]
@@ -204,48 +237,68 @@ class CueEngine:
             self._cue(
                 out,
                 t,
-                "finished",
-                f"Workout done: {self.plan.name}. Slow down and step off carefully.",
-                direction="stop",
+                CueKind.FINISHED,
+                "Workout done",
+                f"{self.plan.name}: slow down and step off carefully.",
+                direction=CueDirection.STOP,
             )
             return
         step = self.plan.steps[self._index]
-        if step.direction != previous.direction:
-            face = "backward" if step.direction == "reverse" else "forward"
+        if step.direction is not previous.direction:
             self._turn_at, self._expected, self._rechecked = t, step.direction, False
             self._cue(
                 out,
                 t,
-                "turn",
-                f"Turn now: face {face}, hands on the rails. Then {describe_step(step)}.",
-                direction=step.direction,
+                CueKind.TURN,
+                f"TURN NOW: face {step.direction.words}",
+                f"Hands on the rails. Then {describe_step(step)}.",
+                direction=CueDirection(step.direction.value),
                 bell=True,
             )
         else:
-            self._cue(out, t, "step", f"Now: {describe_step(step)}." + (f" {step.note}" if step.note else ""))
+            more = f"{describe_step(step)}." + (f" {step.note}" if step.note else "")
+            self._cue(out, t, CueKind.STEP, "Now: " + _target(step), more)
 
-    def _check_turn(self, out: list[CueEvent], t: float, detected: str | None) -> None:
-        if self._turn_at is None or self._rechecked or detected is None or detected == "stopped":
+    def _check_turn(self, out: list[CueEvent], t: float, detected: Direction | None) -> None:
+        if self._turn_at is None or self._rechecked or self._expected is None:
             return
-        if detected == self._expected:
+        if detected not in (Direction.FORWARD, Direction.REVERSE):
+            return
+        if detected is Direction.facing(self._expected):
             self._turn_at = None
             return
         if t - self._turn_at >= self.recheck_after_s:
             self._rechecked = True
             self.missed_turns.append(self._index)
-            face = "backward" if self._expected == "reverse" else "forward"
+            face = self._expected.words
+            key = "r" if self._expected is Facing.REVERSE else "f"
             self._cue(
                 out,
                 t,
-                "recheck",
-                f"You still seem to face the other way: when ready, slow down, hold the rails, face {face}.",
+                CueKind.RECHECK,
+                f"Still facing {self._expected.other.words}?",
+                f"When ready: slow down, hold the rails, face {face}. Already facing {face}? Press {key}.",
             )
+
+    @property
+    def turn_pending(self) -> bool:
+        """A turn was cued and the detector has not seen it yet (the "turn now" cue still stands)."""
+        return self._turn_at is not None and not self._rechecked
 
     def _form(self, out: list[CueEvent], t: float) -> None:
         step = self.plan.steps[self._index]
-        if step.direction != "reverse" or self._forms >= self.form_per_step:
+        if step.direction is not Facing.REVERSE or self._forms >= self.form_per_step:
             return
         due = self._step_start + 20.0 + self._forms * self.form_every_s
         if t >= due and t - self._last_cue >= 10.0:
-            self._cue(out, t, "form", FORM_REMINDERS[self._forms % len(FORM_REMINDERS)])
+            self._cue(out, t, CueKind.FORM, *FORM_REMINDERS[self._forms % len(FORM_REMINDERS)])
             self._forms += 1
+
+
+def _target(step: Step) -> str:
+    """A step's headline: its speed (or zone), or its direction when it has no target."""
+    if step.speed_kmh is not None:
+        return f"{step.speed_kmh:g} km/h {step.direction.words}"
+    if step.hr_zone is not None:
+        return f"zone {step.hr_zone} {step.direction.words}"
+    return step.direction.words

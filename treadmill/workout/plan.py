@@ -32,6 +32,7 @@ without guessing. Pure: parsing takes text, no file system.
 
 from __future__ import annotations
 
+import enum
 import itertools
 import re
 import tomllib
@@ -40,12 +41,24 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from treadmill.errors import TreadmillError
+from treadmill.inputs import MAX_PLAN_S, MAX_PLAN_STEPS, MAX_REPEAT, InputError, finite, printable
+from treadmill.model import CueDirection, Facing
 
-__all__ = ["Caps", "Plan", "PlanError", "Step", "parse_plan"]
+__all__ = ["Caps", "Plan", "PlanError", "Step", "StepKind", "check_size", "parse_plan"]
 
-KINDS = ("warmup", "interval", "recovery", "cooldown")
-DIRECTIONS = ("forward", "reverse")
-MAX_REPEAT = 50
+MAX_DISTANCE_M = 100_000.0
+"""The longest distance step (100 km: a treadmill ultra)."""
+
+
+class StepKind(enum.StrEnum):
+    """What a step is for (it picks FIT's intensity and the screen's wording)."""
+
+    WARMUP = "warmup"
+    INTERVAL = "interval"
+    RECOVERY = "recovery"
+    COOLDOWN = "cooldown"
+
+
 _STEP_KEYS = {
     "kind",
     "direction",
@@ -58,6 +71,8 @@ _STEP_KEYS = {
     "note",
 }
 _TOP_KEYS = {"name", "description", "level", "steps"}
+_FACINGS = frozenset(Facing)
+_KINDS = frozenset(StepKind)
 
 
 class PlanError(TreadmillError, ValueError):
@@ -72,7 +87,7 @@ class PlanError(TreadmillError, ValueError):
 
     def __init__(self, source: str, line: int, field: str, reason: str) -> None:
         where = f"{source}:{line}" if line else source
-        super().__init__(f"{where}: {field + ': ' if field else ''}{reason}")
+        super().__init__(printable(f"{where}: {field + ': ' if field else ''}{reason}"))
         self.source = source
         self.line = line
         self.field = field
@@ -92,10 +107,10 @@ class Caps:
 class Step:
     """One step of an expanded plan (repeat blocks unrolled)."""
 
-    direction: str
+    direction: Facing
     duration_s: float | None
     distance_m: float | None
-    kind: str = "interval"
+    kind: StepKind = StepKind.INTERVAL
     speed_kmh: float | None = None
     incline_pct: float | None = None
     hr_zone: int | None = None
@@ -105,8 +120,8 @@ class Step:
     def to_dict(self) -> dict[str, object]:
         """JSON-ready form."""
         return {
-            "direction": self.direction,
-            "kind": self.kind,
+            "direction": self.direction.value,
+            "kind": self.kind.value,
             "duration_s": self.duration_s,
             "distance_m": self.distance_m,
             "speed_kmh": self.speed_kmh,
@@ -138,7 +153,7 @@ class Plan:
     @property
     def reverse_s(self) -> float:
         """Planned time backward (timed steps only)."""
-        return sum(s.duration_s or 0.0 for s in self.steps if s.direction == "reverse")
+        return sum(s.duration_s or 0.0 for s in self.steps if s.direction is Facing.REVERSE)
 
     def timeline(self) -> list[tuple[float, float, Step]]:
         """(start, end, step) of each step in seconds from the start; every step must be timed."""
@@ -150,15 +165,15 @@ class Plan:
             t += step.duration_s or 0.0
         return out
 
-    def cue_lines(self) -> list[tuple[float, str]]:
-        """The fixture cue lines the plan calls for: each change of direction, then ``stop`` at the end."""
+    def cue_lines(self) -> list[tuple[float, CueDirection]]:
+        """The cue lines the plan calls for: each change of direction, then ``stop`` at the end."""
         timeline = self.timeline()
         turns = [
-            (b[0], b[2].direction)
+            (b[0], CueDirection(b[2].direction.value))
             for a, b in itertools.pairwise(timeline)
-            if a[2].direction != b[2].direction
+            if a[2].direction is not b[2].direction
         ]
-        return [*turns, (timeline[-1][1], "stop")]
+        return [*turns, (timeline[-1][1], CueDirection.STOP)]
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready form for ``treadmill plans --json``."""
@@ -208,16 +223,23 @@ class _Lines:
 
 def _duration(value: object) -> float | None:
     """Seconds from a number or "m:ss" / "h:mm:ss"; None when it is neither."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str) and re.fullmatch(r"\d+(:\d{1,2}){1,2}", value.strip()):
+    if isinstance(value, str) and re.fullmatch(r"\d{1,5}(:\d{1,2}){1,2}", value.strip()):
         total = 0.0
         for part in value.strip().split(":"):
             total = total * 60 + int(part)
         return total
-    return None
+    try:
+        return finite(value, "duration")
+    except InputError:
+        return None
+
+
+def check_size(source: str, steps: int, duration_s: float, line: int = 0, where: str = "") -> None:
+    """Refuse a plan past the limits every format shares (docs/limits.md), naming where it went past."""
+    if steps > MAX_PLAN_STEPS:
+        raise PlanError(source, line, where, f"more than {MAX_PLAN_STEPS} steps once repeats are unrolled")
+    if duration_s > MAX_PLAN_S:
+        raise PlanError(source, line, where, f"longer than {MAX_PLAN_S / 3600:g} hours in all")
 
 
 class _Validator:
@@ -239,37 +261,36 @@ class _Validator:
                 f"unknown field (known: {', '.join(sorted(_STEP_KEYS))})",
             )
         direction = raw.get("direction")
-        if direction not in DIRECTIONS:
+        if direction not in _FACINGS:
             why = "missing" if direction is None else f"{direction!r} is neither forward nor reverse"
             raise self.fail(block, "direction", f"{path}.direction", why)
+        facing = Facing(direction)
         kind = raw.get("kind", "interval")
-        if kind not in KINDS:
-            raise self.fail(block, "kind", f"{path}.kind", f"{kind!r} is not one of {', '.join(KINDS)}")
-        duration = _duration(raw["duration"]) if "duration" in raw else None
-        distance = raw.get("distance_m")
+        if kind not in _KINDS:
+            known = ", ".join(StepKind)
+            raise self.fail(block, "kind", f"{path}.kind", f"{kind!r} is not one of {known}")
         if ("duration" in raw) == ("distance_m" in raw):
             raise self.fail(block, None, path, "give exactly one of duration or distance_m")
-        if "duration" in raw and (duration is None or duration <= 0):
+        duration = _duration(raw["duration"]) if "duration" in raw else None
+        if "duration" in raw and (duration is None or not 0 < duration <= MAX_PLAN_S):
             raise self.fail(
                 block,
                 "duration",
                 f"{path}.duration",
-                f"{raw['duration']!r} is not a positive time (seconds or m:ss)",
+                f"{raw['duration']!r} is not a positive time of at most {MAX_PLAN_S / 3600:g} h"
+                " (seconds or m:ss)",
             )
-        if "distance_m" in raw and (
-            isinstance(distance, bool) or not isinstance(distance, int | float) or distance <= 0
-        ):
-            raise self.fail(
-                block, "distance_m", f"{path}.distance_m", f"{distance!r} is not a positive distance"
-            )
+        distance = None
+        if "distance_m" in raw:
+            distance = self.number(raw, "distance_m", block, path, above=0.0, high=MAX_DISTANCE_M)
         speed = self.number(raw, "speed_kmh", block, path, low=0.1)
-        cap = self.caps.reverse_kmh if direction == "reverse" else self.caps.forward_kmh
+        cap = self.caps.reverse_kmh if facing is Facing.REVERSE else self.caps.forward_kmh
         if speed is not None and speed > cap:
             raise self.fail(
                 block,
                 "speed_kmh",
                 f"{path}.speed_kmh",
-                f"{speed} km/h is above the {direction} cap of {cap} km/h",
+                f"{speed} km/h is above the {facing.words} cap of {cap} km/h",
             )
         incline = self.number(raw, "incline_pct", block, path, low=-10.0, high=40.0)
         zone = raw.get("hr_zone")
@@ -279,15 +300,15 @@ class _Validator:
         if not isinstance(handrail, bool):
             raise self.fail(block, "handrail", f"{path}.handrail", "must be true or false")
         return Step(
-            str(direction),
+            facing,
             duration,
-            None if distance is None else float(distance),
-            str(kind),
+            distance,
+            StepKind(kind),
             speed,
             incline,
             zone,
             handrail,
-            str(raw.get("note", "")),
+            printable(str(raw.get("note", ""))),
         )
 
     def number(
@@ -296,22 +317,15 @@ class _Validator:
         key: str,
         block: tuple[int, ...],
         path: str,
-        *,
-        low: float,
-        high: float | None = None,
+        **bounds: float | None,
     ) -> float | None:
         value = raw.get(key)
         if value is None:
             return None
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or value < low
-            or (high is not None and value > high)
-        ):
-            limits = f"at least {low}" if high is None else f"between {low} and {high}"
-            raise self.fail(block, key, f"{path}.{key}", f"{value!r} must be a number {limits}")
-        return float(value)
+        try:
+            return finite(value, f"{path}.{key}", **bounds)
+        except InputError as exc:
+            raise self.fail(block, key, exc.what, exc.reason) from None
 
     def steps(self, entries: object, block: tuple[int, ...], path: str, *, nested: bool) -> list[Step]:
         if not isinstance(entries, list) or not entries:
@@ -342,9 +356,13 @@ class _Validator:
                         "a repeat block holds only repeat and steps",
                     )
                 inner = self.steps(raw.get("steps"), here, f"{here_path}.steps", nested=True)
+                check_size(
+                    self.source, len(out) + len(inner) * times, 0.0, self.lines.of(here, "repeat"), here_path
+                )
                 out += inner * times
             else:
                 out.append(self.step(raw, here, here_path))
+                check_size(self.source, len(out), 0.0, self.lines.of(here), here_path)
         return out
 
 
@@ -368,6 +386,11 @@ def parse_plan(text: str, source: str = "plan", caps: Caps | None = None) -> Pla
     if not isinstance(name, str) or not name.strip():
         raise PlanError(source, validator.lines.keys.get(((), "name"), 1), "name", "the plan needs a name")
     steps = validator.steps(data.get("steps"), (), "steps", nested=False)
+    check_size(source, len(steps), sum(s.duration_s or 0.0 for s in steps))
     return Plan(
-        name.strip(), tuple(steps), str(data.get("description", "")), str(data.get("level", "")), source
+        printable(name.strip()),
+        tuple(steps),
+        printable(str(data.get("description", ""))),
+        printable(str(data.get("level", ""))),
+        source,
     )

@@ -1,24 +1,28 @@
-"""Safety rules: when to tell the user to hold the handrails, and why (reverse-running.md §2).
+"""Safety rules: when to tell the person to hold the handrails, and why (docs/safety.md).
 
-A stumble backward is a fall off the back of the machine: the user faces the rear of the
+A stumble backward is a fall off the back of the machine: the person faces the rear of the
 deck, the belt carries their feet the way they face, the stop button is behind them, and
-the 2 m clearance behind the deck is where they would land (§2.2). Each rule raises a
+the 2 m clearance behind the deck (EN 957-6) is where they would land. Each rule raises a
 warning while its condition holds and clears it when the condition ends:
 
 * ``reverse_start`` (caution): the first 20 s of every backward stretch; balance is least
   sure in the first steps backward.
 * ``turnaround`` (caution): from 15 s before every turn (cued or detected) to 20 s after
-  it; turning on a moving belt is the likeliest moment to trip, and §2.3 advises the rails
-  until about 20-30 s of steady speed.
-* ``reverse_speed`` (danger): backward faster than the user's safe reverse speed; speed
-  beyond experience (§2.1: start at 3 km/h or less).
-* ``reverse_incline`` (caution): backward on an incline of 5 % or more (§2.3).
+  it, and while the direction is unsure in the minute after one; turning on a moving belt is the
+  likeliest moment to trip, and the rails are advised until 20-30 s of steady speed.
+* ``reverse_speed`` (danger): backward faster than the person's safe reverse speed; speed
+  beyond experience (start at 3 km/h or less).
+* ``reverse_incline`` (caution): backward on an incline of 5 % or more.
 * ``reverse_speed_change`` (caution): the belt speed changing while backward.
 * ``link_lost`` (caution): treadmill data stale or the link down; the belt may keep moving
   while the app cannot see it.
 * ``safety_key`` (danger): the safety key was pulled; check before restarting.
 * ``unexpected_stop`` (caution): the belt stopped with nobody asking; a sudden stop can throw
   a backward walker.
+
+The rules that depend on the direction fire only on a confident "backward"
+(:data:`CONFIDENT`): a wrong and sure danger warning teaches people to ignore warnings.
+While the direction is unsure around a turn, the turnaround warning covers the person.
 
 Pure: :meth:`SafetyMonitor.update` takes a :class:`SafetyState` and returns what was raised
 and cleared.
@@ -29,7 +33,25 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
-__all__ = ["Level", "SafetyMonitor", "SafetyState", "SafetyWarning"]
+from treadmill.model import Direction, LinkState
+
+__all__ = ["CONFIDENT", "Level", "Rule", "SafetyMonitor", "SafetyState", "SafetyWarning"]
+
+CONFIDENT = 0.7
+"""The detector's confidence from which a direction-dependent rule believes "backward"."""
+
+
+class Rule(enum.StrEnum):
+    """The safety rules (see the module docstring)."""
+
+    REVERSE_START = "reverse_start"
+    TURNAROUND = "turnaround"
+    REVERSE_SPEED = "reverse_speed"
+    REVERSE_INCLINE = "reverse_incline"
+    REVERSE_SPEED_CHANGE = "reverse_speed_change"
+    LINK_LOST = "link_lost"
+    SAFETY_KEY = "safety_key"
+    UNEXPECTED_STOP = "unexpected_stop"
 
 
 class Level(enum.IntEnum):
@@ -43,7 +65,7 @@ class Level(enum.IntEnum):
 class SafetyWarning:
     """A handrail warning: which rule, how urgent, what to do, and why."""
 
-    rule: str
+    rule: Rule
     level: Level
     message: str
     reason: str
@@ -54,12 +76,13 @@ class SafetyState:
     """What the rules look at, at one moment."""
 
     t: float
-    direction: str
-    """The detector's direction: ``forward``, ``reverse`` or ``stopped``."""
+    direction: Direction
+    """The detector's direction."""
+    confidence: float = 1.0
+    """How sure the detector is of it."""
     speed_kmh: float | None = None
     incline_pct: float | None = None
-    link: str = "connected"
-    """``connected``, ``stale`` or ``reconnecting``."""
+    link: LinkState = LinkState.CONNECTED
     turn_at: float | None = None
     """Session time of the latest turn (a cue or a detected switch)."""
     speed_changed_at: float | None = None
@@ -72,7 +95,7 @@ class SafetyState:
 
 @dataclass(frozen=True, slots=True)
 class _Rule:
-    name: str
+    name: Rule
     level: Level
     reason: str
     message: str
@@ -81,49 +104,49 @@ class _Rule:
 
 _RULES = (
     _Rule(
-        "reverse_start",
+        Rule.REVERSE_START,
         Level.CAUTION,
         "balance is least sure in the first seconds backward",
         "Hold the rails for your first steps backward.",
     ),
     _Rule(
-        "turnaround",
+        Rule.TURNAROUND,
         Level.CAUTION,
         "turning on a moving belt is when people trip",
         "Turning: slow down and hold the rails.",
     ),
     _Rule(
-        "reverse_speed",
+        Rule.REVERSE_SPEED,
         Level.DANGER,
         "speed beyond your backward experience",
         "Backward at {speed:.1f} km/h, above your safe {safe:g} km/h: slow down, hold the rails.",
     ),
     _Rule(
-        "reverse_incline",
+        Rule.REVERSE_INCLINE,
         Level.CAUTION,
         "rails are advised on any incline of 5 % or more backward",
         "Backward on a {incline:g} % incline: hold the rails.",
     ),
     _Rule(
-        "reverse_speed_change",
+        Rule.REVERSE_SPEED_CHANGE,
         Level.CAUTION,
         "a surge or a slow-down under a backward walker",
         "The belt is changing speed while you walk backward: hold the rails.",
     ),
     _Rule(
-        "link_lost",
+        Rule.LINK_LOST,
         Level.CAUTION,
         "the app cannot see the belt",
         "Lost the treadmill's data: hold the rails, the belt may still be moving.",
     ),
     _Rule(
-        "safety_key",
+        Rule.SAFETY_KEY,
         Level.DANGER,
         "an emergency stop",
         "Safety key pulled: the belt stopped. Check you are all right before restarting.",
     ),
     _Rule(
-        "unexpected_stop",
+        Rule.UNEXPECTED_STOP,
         Level.CAUTION,
         "a sudden stop can throw a backward walker",
         "The belt stopped by itself: hold the rails and step off to the side.",
@@ -141,29 +164,37 @@ class SafetyMonitor:
     turn_after_s: float = 20.0
     reverse_incline_pct: float = 5.0
     speed_change_window_s: float = 10.0
-    active: dict[str, SafetyWarning] = field(default_factory=dict)
+    unsure_after_turn_s: float = 60.0
+    """How long after a turn an unsure direction keeps the turnaround warning up."""
+    active: dict[Rule, SafetyWarning] = field(default_factory=dict)
     _reverse_since: float | None = None
 
-    def _holding(self, s: SafetyState) -> set[str]:
+    def _holding(self, s: SafetyState) -> set[Rule]:
         """The rules whose condition holds now."""
-        backward = s.direction == "reverse"
+        backward = s.direction is Direction.REVERSE and s.confidence >= CONFIDENT
+        unsure = s.direction is Direction.UNSURE or s.confidence < CONFIDENT
         if backward and self._reverse_since is None:
             self._reverse_since = s.t
-        elif s.direction == "forward":
+        elif s.direction is Direction.FORWARD and not unsure:
             self._reverse_since = None
+        since_turn = None if s.turn_at is None else s.t - s.turn_at
         conditions = {
-            "reverse_start": backward
+            Rule.REVERSE_START: backward
             and self._reverse_since is not None
             and s.t - self._reverse_since < self.reverse_start_s,
-            "turnaround": s.turn_at is not None and -self.turn_lead_s <= s.t - s.turn_at <= self.turn_after_s,
-            "reverse_speed": backward and (s.speed_kmh or 0.0) > self.safe_reverse_kmh,
-            "reverse_incline": backward and (s.incline_pct or 0.0) >= self.reverse_incline_pct,
-            "reverse_speed_change": backward
+            Rule.TURNAROUND: since_turn is not None
+            and (
+                -self.turn_lead_s <= since_turn <= self.turn_after_s
+                or (0 < since_turn <= self.unsure_after_turn_s and unsure)
+            ),
+            Rule.REVERSE_SPEED: backward and (s.speed_kmh or 0.0) > self.safe_reverse_kmh,
+            Rule.REVERSE_INCLINE: backward and (s.incline_pct or 0.0) >= self.reverse_incline_pct,
+            Rule.REVERSE_SPEED_CHANGE: backward
             and s.speed_changed_at is not None
             and 0.0 <= s.t - s.speed_changed_at <= self.speed_change_window_s,
-            "link_lost": s.link != "connected",
-            "safety_key": s.safety_key,
-            "unexpected_stop": s.stopped_unexpectedly,
+            Rule.LINK_LOST: s.link is not LinkState.CONNECTED,
+            Rule.SAFETY_KEY: s.safety_key,
+            Rule.UNEXPECTED_STOP: s.stopped_unexpectedly,
         }
         return {rule for rule, holds in conditions.items() if holds}
 

@@ -20,7 +20,8 @@ from xml.etree.ElementTree import Element
 from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
 
-from treadmill.workout.plan import Caps, Plan, PlanError, Step
+from treadmill.model import Facing
+from treadmill.workout.plan import Caps, Plan, PlanError, Step, StepKind
 
 __all__ = ["parse_zwo"]
 
@@ -63,15 +64,15 @@ class _Builder:
         reference_kmh = 3600.0 / self.paces[pace_index]
         return round(reference_kmh * power, 2)
 
-    def add(self, block: Element, length: float | None, power: float | None, kind: str) -> None:
+    def add(self, block: Element, length: float | None, power: float | None, kind: StepKind) -> None:
         if length is None or length <= 0:
             raise PlanError(self.source, 0, block.tag, "a block needs a positive Duration")
-        direction = "reverse" if _reverse(block) else "forward"
+        direction = Facing.REVERSE if _reverse(block) else Facing.FORWARD
         speed = self.speed(block, power)
-        cap = self.caps.reverse_kmh if direction == "reverse" else self.caps.forward_kmh
+        cap = self.caps.reverse_kmh if direction is Facing.REVERSE else self.caps.forward_kmh
         if speed is not None and speed > cap:
             raise PlanError(
-                self.source, 0, block.tag, f"{speed} km/h is above the {direction} cap of {cap} km/h"
+                self.source, 0, block.tag, f"{speed} km/h is above the {direction.words} cap of {cap} km/h"
             )
         self.steps.append(
             Step(
@@ -80,7 +81,7 @@ class _Builder:
                 length if self.by_distance else None,
                 kind,
                 speed,
-                handrail=direction == "reverse",
+                handrail=direction is Facing.REVERSE,
             )
         )
 
@@ -89,15 +90,15 @@ class _Builder:
         if tag in ("Warmup", "Cooldown", "Ramp"):
             low, high = _float(block, "PowerLow"), _float(block, "PowerHigh")
             power = None if low is None or high is None else (low + high) / 2.0
-            kind = {"Warmup": "warmup", "Cooldown": "cooldown"}.get(tag, "interval")
+            kind = {"Warmup": StepKind.WARMUP, "Cooldown": StepKind.COOLDOWN}.get(tag, StepKind.INTERVAL)
             self.add(block, _float(block, "Duration"), power, kind)
         elif tag in ("SteadyState", "FreeRide", "MaxEffort"):
-            self.add(block, _float(block, "Duration"), _float(block, "Power"), "interval")
+            self.add(block, _float(block, "Duration"), _float(block, "Power"), StepKind.INTERVAL)
         elif tag == "IntervalsT":
             repeat = int(_float(block, "Repeat", 1.0) or 1.0)
             for _ in range(max(repeat, 1)):
-                self.add(block, _float(block, "OnDuration"), _float(block, "OnPower"), "interval")
-                self.add(block, _float(block, "OffDuration"), _float(block, "OffPower"), "recovery")
+                self.add(block, _float(block, "OnDuration"), _float(block, "OnPower"), StepKind.INTERVAL)
+                self.add(block, _float(block, "OffDuration"), _float(block, "OffPower"), StepKind.RECOVERY)
         else:
             raise PlanError(self.source, 0, tag, "not a Zwift workout block this importer knows")
 

@@ -7,9 +7,6 @@ kind and signal, the ones used last time marked and offered first.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import os
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,11 +16,12 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from treadmill.ble.backend import BleBackend
 from treadmill.ble.scan import DeviceKind, FoundDevice, scan
-from treadmill.clock import SessionClock
 from treadmill.errors import TreadmillError
-from treadmill.session.recording import RecordOptions, virtual_treadmill
+from treadmill.inputs import printable
+from treadmill.model import Sensor
+from treadmill.session.options import VirtualOptions
+from treadmill.session.sources import radio
 from treadmill.storage.known_devices import KnownDevice, remember, remembered
 
 
@@ -34,25 +32,6 @@ class DeviceChoice:
     treadmill: str
     strap: str | None = None
     footpod: str | None = None
-
-
-@contextlib.asynccontextmanager
-async def _backend(virtual: bool, hci: str | None) -> AsyncIterator[BleBackend]:
-    """The radio to scan: the system's, a Bumble transport, or the built-in virtual treadmill's."""
-    if virtual:
-        async with virtual_treadmill(RecordOptions(out=Path(os.devnull)), SessionClock()) as (_, backend):
-            yield backend
-        return
-    if hci is not None:
-        from treadmill.ble.virtual_link import VirtualRadio  # noqa: PLC0415
-
-        radio = VirtualRadio(hci)
-        try:
-            yield BleBackend.on_radio(radio)
-        finally:
-            await radio.aclose()
-        return
-    yield BleBackend.system()
 
 
 class DevicePicker(Screen[DeviceChoice]):
@@ -70,8 +49,8 @@ class DevicePicker(Screen[DeviceChoice]):
         self.config = config
         self.found: dict[str, FoundDevice] = {}
         self.known = remembered(config)
-        self.choice: dict[str, str] = {
-            kind: device.address for kind, device in self.known.items() if kind == "treadmill"
+        self.choice: dict[Sensor, str] = {
+            kind: device.address for kind, device in self.known.items() if kind is Sensor.TREADMILL
         }
 
     def compose(self) -> ComposeResult:
@@ -99,10 +78,10 @@ class DevicePicker(Screen[DeviceChoice]):
         """Scan in short rounds until the screen goes; errors are shown with what to do."""
         heading = self.query_one("#heading", Static)
         try:
-            async with _backend(self.virtual, self.hci) as backend:
+            async with radio(virtual=VirtualOptions() if self.virtual else None, hci=self.hci) as opened:
                 rounds = 0
                 while True:
-                    for device in await scan(0.5 if self.virtual else 2.0, backend):
+                    for device in await scan(0.5 if self.virtual else 2.0, opened.backend):
                         self._add(device)
                     rounds += 1
                     heading.update(
@@ -117,23 +96,31 @@ class DevicePicker(Screen[DeviceChoice]):
         table = self.query_one("#devices", DataTable)
         signal = "?" if device.rssi is None else f"{device.rssi} dBm"
         last = " ".join("★ last used" for known in self.known.values() if known.address == device.address)
-        row = (device.kind.value, device.name or "?", device.address, signal, last)
+        row = (
+            device.kind.value,
+            printable(device.name or "?")[:30],
+            printable(device.address)[:20],
+            signal,
+            last,
+        )
         if device.address in self.found:
             table.update_cell(device.address, "signal", signal)
         else:
             table.add_row(*row, key=device.address)
         self.found[device.address] = device
-        if self.known.get(device.kind.value, None) is not None and device.kind is not DeviceKind.TREADMILL:
-            self.choice.setdefault(device.kind.value, self.known[device.kind.value].address)
+        sensor = device.kind.sensor
+        if sensor is not None and sensor is not Sensor.TREADMILL and sensor in self.known:
+            self.choice.setdefault(sensor, self.known[sensor].address)
         self._show_choice()
 
     def _show_choice(self) -> None:
         names = []
-        for kind in ("treadmill", "heart_rate", "footpod"):
+        for kind in Sensor:
             address = self.choice.get(kind)
             if address is not None:
                 device = self.found.get(address)
-                names.append(f"{kind}: [b]{device.name if device and device.name else address}[/]")
+                name = printable(device.name if device and device.name else address)[:30]
+                names.append(f"{kind.value}: [b]{name}[/]")
         self.query_one("#choice", Static).update(
             "Picked: " + (" · ".join(names) if names else "nothing yet") + "   (c to continue)"
         )
@@ -147,11 +134,11 @@ class DevicePicker(Screen[DeviceChoice]):
         device = self.found.get(key or "")
         if device is None:
             return
-        kind = device.kind.value
-        if device.kind is DeviceKind.FITNESS_MACHINE:
+        kind = device.kind.sensor
+        if kind is None or device.kind is DeviceKind.FITNESS_MACHINE:
             self.notify("That machine says it is not a treadmill.", severity="warning")
             return
-        if device.kind is not DeviceKind.TREADMILL and self.choice.get(kind) == device.address:
+        if kind is not Sensor.TREADMILL and self.choice.get(kind) == device.address:
             del self.choice[kind]
         else:
             self.choice[kind] = device.address
@@ -161,7 +148,7 @@ class DevicePicker(Screen[DeviceChoice]):
 
     def action_go_on(self) -> None:
         """Continue with the picked devices (a treadmill is needed)."""
-        treadmill = self.choice.get("treadmill")
+        treadmill = self.choice.get(Sensor.TREADMILL)
         if treadmill is None:
             self.notify("Pick a treadmill first (enter on its row).", severity="warning")
             return
@@ -170,4 +157,6 @@ class DevicePicker(Screen[DeviceChoice]):
             for kind, address in self.choice.items()
         ]
         remember(picked, self.config)
-        self.dismiss(DeviceChoice(treadmill, self.choice.get("heart_rate"), self.choice.get("footpod")))
+        self.dismiss(
+            DeviceChoice(treadmill, self.choice.get(Sensor.HEART_RATE), self.choice.get(Sensor.FOOTPOD))
+        )

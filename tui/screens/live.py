@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -19,9 +19,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from treadmill.errors import TreadmillError
+from treadmill.model import CoachEventKind, Facing, LinkState
 from treadmill.session.board import LiveView
 from treadmill.session.coach import CoachEvent
 from treadmill.storage.fixtures import FixtureError
+from treadmill.workout.safety import Level, Rule
 from tui.session_runner import Outcome, Runner
 from tui.widgets.banners import CueBanner, WarningBanner
 from tui.widgets.chart import SpeedChart
@@ -148,17 +150,17 @@ class LiveScreen(Screen[None]):
     def show_event(self, message: CoachSaid) -> None:
         """Cues go to the banner, warnings to the warning banner (with the bell), the rest to a toast."""
         event = message.event
-        if event.kind == "cue":
-            if event.detail == "recheck":  # the detector may be the one that is wrong: let the user say
-                event = replace(event, text=f"{event.text} Already facing that way? Press f or r to tell me.")
+        if event.kind is CoachEventKind.CUE:
             self.query_one(CueBanner).show(event)
-        elif event.kind == "warning":
+        elif event.kind is CoachEventKind.WARNING:
             self.query_one(WarningBanner).raise_warning(event)
-        elif event.kind == "cleared":
-            self.query_one(WarningBanner).clear_warning(event.detail)
+        elif event.kind is CoachEventKind.CLEARED:
+            if event.rule is not None:
+                self.query_one(WarningBanner).clear_warning(event.rule)
         else:
-            self.notify(event.text, title="Belt" if event.kind == "control" else "Note", timeout=6)
-        if event.bell or event.kind == "warning":
+            text = f"{event.text}: {event.more}" if event.more else event.text
+            self.notify(text, title="Belt" if event.kind is CoachEventKind.CONTROL else "Note", timeout=6)
+        if event.bell or event.kind is CoachEventKind.WARNING:
             self.app.bell()
         self.latencies.append(time.perf_counter() - message.said_at)
 
@@ -230,11 +232,20 @@ class LiveScreen(Screen[None]):
 
     def _link_warning(self, warnings: WarningBanner, view: LiveView) -> None:
         """Lost data is a handrail warning even without a coach (a free run, a replay)."""
-        bad = view.link in ("stale", "reconnecting", "lost")
-        if bad and "link_lost" not in warnings.active:
-            warnings.raise_warning(CoachEvent(view.t, "warning", _LINK_WARNING, "link_lost/caution"))
-        elif not bad and "link_lost" in warnings.active:
-            warnings.clear_warning("link_lost")
+        bad = view.link in (LinkState.STALE, LinkState.RECONNECTING, LinkState.LOST)
+        if bad and Rule.LINK_LOST not in warnings.active:
+            warnings.raise_warning(
+                CoachEvent(
+                    view.t,
+                    CoachEventKind.WARNING,
+                    "HOLD THE RAILS: no data",
+                    _LINK_WARNING,
+                    rule=Rule.LINK_LOST,
+                    level=Level.CAUTION,
+                )
+            )
+        elif not bad and Rule.LINK_LOST in warnings.active:
+            warnings.clear_warning(Rule.LINK_LOST)
 
     # --- the keys ----------------------------------------------------------------------------
 
@@ -270,7 +281,7 @@ class LiveScreen(Screen[None]):
     async def action_mark(self, direction: str) -> None:
         """Say which way you face."""
         if self.runner.actions is not None:
-            self._tell(await self.runner.actions.mark(direction))
+            self._tell(await self.runner.actions.mark(Facing(direction)))
 
     @property
     def running(self) -> bool:

@@ -10,24 +10,15 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from treadmill.session.board import LiveBoard
-from treadmill.storage.export import Activity, ExportFormat, write
+from treadmill.storage.export import Activity, ExportError, ExportFormat, render
+from treadmill.storage.files import StorageError, write_new_in
 from treadmill.storage.history import History, SessionRecord
-from tui.session_runner import Outcome
+from treadmill.workout.builtin import Rating
+from tui.session_runner import Outcome, Runner
 from tui.widgets.chart import SpeedChart
 from tui.widgets.metrics import clock_text
 
-_RATING_KEYS = {"1": "easy", "2": "ok", "3": "hard"}
-
-
-def export_path(folder: Path, stem: str, fmt: ExportFormat) -> Path:
-    """A new file for an export in ``folder`` (never an existing one)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    path, n = folder / f"{stem}.{fmt.value}", 1
-    while path.exists():
-        n += 1
-        path = folder / f"{stem}-{n}.{fmt.value}"
-    return path
+_RATING_KEYS = {"1": Rating.EASY, "2": Rating.OK, "3": Rating.HARD}
 
 
 class SummaryScreen(Screen[None]):
@@ -44,12 +35,12 @@ class SummaryScreen(Screen[None]):
         Binding("n", "app.new_session", "New"),
     ]
 
-    def __init__(self, outcome: Outcome, board: LiveBoard, history: History, title: str) -> None:
+    def __init__(self, outcome: Outcome, runner: Runner, history: History) -> None:
         super().__init__()
         self.outcome = outcome
-        self.board = board
+        self.board = runner.board
         self.history = history
-        self.title_text = title
+        self.title_text = runner.title
         self.record: SessionRecord | None = outcome.record
         self.exported: list[Path] = []
 
@@ -66,7 +57,7 @@ class SummaryScreen(Screen[None]):
 
     def on_mount(self) -> None:
         """Fill the tables and the chart."""
-        summary = self.outcome.result.summary
+        summary = self.outcome.result.pipeline.summary()
         self.query_one("#summary-title", Static).update(
             f"[b]{self.title_text}[/] · session over"
             + ("" if summary is None else f" · {clock_text(summary.duration_s)}")
@@ -79,12 +70,12 @@ class SummaryScreen(Screen[None]):
         if summary is not None:
             for name, total in summary.totals.items():
                 energy = f"{total.kcal:.0f} ({total.kcal_low:.0f}–{total.kcal_high:.0f}) kcal"
-                totals.add_row(name, clock_text(total.time_s), f"{total.distance_m:.0f} m", energy)
+                totals.add_row(name.value, clock_text(total.time_s), f"{total.distance_m:.0f} m", energy)
             for interval in summary.intervals:
                 intervals.add_row(
                     clock_text(interval.start_s),
                     clock_text(interval.end_s),
-                    interval.direction,
+                    interval.direction.value,
                     clock_text(interval.end_s - interval.start_s),
                 )
         self._show_rating()
@@ -92,7 +83,8 @@ class SummaryScreen(Screen[None]):
 
     def _draw_chart(self) -> None:
         chart = self.query_one(SpeedChart)
-        end = self.board.times[-1] if self.board.times else 0.0
+        times = self.board.pipeline.timeline.t
+        end = float(times[-1]) if len(times) else 0.0
         chart.show(self.board.chart(max(chart.content_size.width, 1), chart.window_s, end))
 
     def _show_rating(self) -> None:
@@ -116,12 +108,14 @@ class SummaryScreen(Screen[None]):
         """Write the session as FIT, TCX or CSV beside the recordings."""
         kind = ExportFormat(fmt)
         stem = "session" if self.outcome.fixture is None else self.outcome.fixture.stem
-        path = export_path(self.history.folder.parent / "exports", stem, kind)
         try:
-            activity = Activity.from_session(self.outcome.result, self.outcome.started_at)
-            write(activity, path, kind)
-        except (OSError, ValueError) as exc:
+            activity = Activity.from_pipeline(self.outcome.result.pipeline, self.outcome.started_at)
+            data, warnings = render(activity, kind)
+            path = write_new_in(self.history.folder.parent / "exports", stem, f".{kind.value}", data)
+        except (StorageError, ExportError) as exc:
             self.notify(f"Could not export: {exc}", severity="error")
             return
+        for warning in warnings:
+            self.notify(warning, severity="warning")
         self.exported.append(path)
         self.notify(f"Wrote {path}", title=kind.value.upper())

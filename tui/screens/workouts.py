@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -11,9 +12,9 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from treadmill.storage.history import History
+from treadmill.storage.plans import catalogue, user_plans_dir
 from treadmill.storage.profile import UserProfile
 from treadmill.workout.builtin import CHALLENGE_ID, challenge_day
-from treadmill.workout.library import catalogue, user_plans_dir
 from treadmill.workout.plan import Plan
 from tui.widgets.metrics import clock_text
 
@@ -53,18 +54,18 @@ class WorkoutPicker(Screen[WorkoutChoice]):
         found = catalogue(self.profile)
         day, felt = self.history.challenge_next()
         options = self.query_one("#workouts", OptionList)
-        for plan_id, (kind, listed) in found.plans.items():
+        for plan_id, (source, listed) in found.plans.items():
             plan = challenge_day(day, felt) if plan_id == CHALLENGE_ID else listed
             self.plans[plan_id] = plan
             total = "open" if plan.duration_s is None else clock_text(plan.duration_s)
-            mine = " (yours)" if kind == "user" else ""
+            mine = "" if source.builtin else " (yours)"
             label = f"{plan.name}{mine} · {total} · {clock_text(plan.reverse_s)} backward"
             options.add_option(Option(label, id=plan_id))
         self.plans[FREE_RUN] = None
         options.add_option(
             Option("Free run · no steps, no cues; the detector still follows you", id=FREE_RUN)
         )
-        problems = "".join(f"\n[red]skipped {p}[/]" for p in found.problems)
+        problems = "".join(f"\n[red]skipped {escape(p)}[/]" for p in found.problems)
         self.query_one("#hint", Static).update(
             f"[dim]Your own plans (.toml or .zwo) go in {user_plans_dir()}.[/]{problems}"
         )

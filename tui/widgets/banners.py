@@ -6,6 +6,8 @@ from rich.text import Text
 from textual.widgets import Static
 
 from treadmill.session.coach import CoachEvent
+from treadmill.workout.cues import CueKind
+from treadmill.workout.safety import Level, Rule
 
 
 class CueBanner(Static):
@@ -35,13 +37,15 @@ class CueBanner(Static):
     def show(self, event: CoachEvent) -> None:
         """A new cue."""
         self.cue = event
-        if event.detail == "countdown":
+        if event.cue is CueKind.COUNTDOWN:
             text = Text(f"  {event.text}  ", style="bold reverse")
-            text.append("   …turn coming", style="bold")
+            text.append(f"   {event.more}", style="bold")
         else:
-            text = Text(event.text, style="bold" if event.detail in ("turn", "announce") else "")
+            text = Text(event.text, style="bold")
+            if event.more:
+                text.append(f"\n{event.more}", style="not bold")
         self.set_class(True, "fresh")
-        self.set_class(event.detail in ("turn", "countdown", "recheck"), "turn")
+        self.set_class(event.cue in (CueKind.TURN, CueKind.COUNTDOWN, CueKind.RECHECK), "turn")
         self.update(text)
 
     def age(self, now: float) -> None:
@@ -77,16 +81,16 @@ class WarningBanner(Static):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__("", *args, **kwargs)  # type: ignore[arg-type]
-        self.active: dict[str, CoachEvent] = {}
+        self.active: dict[Rule, CoachEvent] = {}
         """Warnings raised and not yet cleared, by rule."""
 
     def raise_warning(self, event: CoachEvent) -> None:
-        """A warning raised (``detail`` is ``rule/level``)."""
-        rule = event.detail.split("/")[0]
-        self.active[rule] = event
+        """A warning raised."""
+        if event.rule is not None:
+            self.active[event.rule] = event
         self._render_active()
 
-    def clear_warning(self, rule: str) -> None:
+    def clear_warning(self, rule: Rule) -> None:
         """The condition behind a warning has passed."""
         self.active.pop(rule, None)
         self._render_active()
@@ -96,15 +100,15 @@ class WarningBanner(Static):
         self.set_class(on and bool(self.active), "flash")
 
     def _render_active(self) -> None:
-        ordered = sorted(self.active.values(), key=lambda e: e.detail.endswith("/danger"), reverse=True)
-        danger = any(e.detail.endswith("/danger") for e in ordered)
+        ordered = sorted(self.active.values(), key=lambda e: e.level is Level.DANGER, reverse=True)
+        danger = any(e.level is Level.DANGER for e in ordered)
         self.set_class(bool(ordered), "active")
         self.set_class(danger, "danger")
         text = Text()
         for index, event in enumerate(ordered[:3]):
             if index:
                 text.append("\n")
-            level = "DANGER" if event.detail.endswith("/danger") else "CAUTION"
+            level = "DANGER" if event.level is Level.DANGER else "CAUTION"
             text.append(f"⚠ {level}  ", style="bold")
-            text.append(event.text)
+            text.append(event.more or event.text)
         self.update(text)

@@ -9,6 +9,7 @@ _LOOK = {
     "forward": ("▲  FORWARD  ▲", "facing the console"),
     "reverse": ("▼  REVERSE  ▼", "facing backward"),
     "stopped": ("■  STOPPED  ■", "belt stopped"),
+    "unsure": ("?  UNSURE  ?", "not sure which way: r or f tells me"),
 }
 _EVIDENCE = {
     "cued": "(plan cues and sensors)",

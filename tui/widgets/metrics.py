@@ -6,6 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import Grid
 from textual.widgets import Static
 
+from treadmill.model import Direction
 from treadmill.session.board import LiveView
 
 
@@ -80,7 +81,8 @@ class Metrics(Grid):
             "time": clock_text(view.t),
             "heart": heart,
             "kcal": f"{view.kcal_low:.0f}–{view.kcal_high:.0f} kcal",
-            "backward": f"{clock_text(view.time_s['reverse'])} · {view.metres['reverse']:.0f} m",
+            "backward": f"{clock_text(view.time_s.get(Direction.REVERSE, 0.0))} · "
+            f"{view.metres.get(Direction.REVERSE, 0.0):.0f} m",
         }
         for name, value in values.items():
             self.query_one(f"#m-{name}", Metric).show(value)

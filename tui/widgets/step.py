@@ -6,6 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Label, ProgressBar
 
+from treadmill.model import Facing
 from treadmill.session.board import StepView
 from tui.widgets.metrics import clock_text
 
@@ -47,7 +48,7 @@ class StepPanel(Vertical):
             return
         left = f"{clock_text(step.seconds_left)} left"
         pause = "  [b reverse] PAUSED [/]" if paused else ""
-        arrow = "▼" if step.direction == "reverse" else "▲"
+        arrow = "▼" if step.facing is Facing.REVERSE else "▲"
         now.update(f"[b]Step {step.number}/{step.count} · {left}[/]{pause} {arrow} {step.text}")
         bar.update(progress=step.done_fraction)
         nxt.update(f"Next: {step.next_text}")

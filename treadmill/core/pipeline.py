@@ -1,0 +1,104 @@
+"""The numpy core as one stage: samples, cues and marks in; labelled samples and totals out.
+
+One :class:`Pipeline` per session. It runs the session's only direction detector, seeded
+from what the person's profile has learned, attaches its direction, confidence and evidence
+to every sample, keeps the timeline (moving a switch back to the turn when the detector
+finds where it was), and answers the totals under :mod:`treadmill.core.intervals`' rules.
+The screen, the coach, the safety rules, MQTT, the recorder, the summary and every export
+read this one label. Feeding a session live or as a batch (:func:`treadmill.core.analysis.analyze`)
+is the same code, so the two agree exactly.
+
+Pure: no I/O, no clock; time arrives with the data.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+
+from treadmill.core.body import Body
+from treadmill.core.detector import DirectionDetector, Step, TraceStep
+from treadmill.core.intervals import PerSample, SessionSummary, per_sample, summarize
+from treadmill.core.timeline import Timeline, TimelineBuilder
+from treadmill.model import Cue, Facing, Sample
+
+__all__ = ["Pipeline"]
+
+
+def _value(value: float | None) -> float:
+    return math.nan if value is None else float(value)
+
+
+@dataclass(slots=True)
+class Pipeline:
+    """See the module docstring. Feed items in time order."""
+
+    body: Body = field(default_factory=Body)
+    detector: DirectionDetector = field(default_factory=DirectionDetector)
+    keep_trace: bool = False
+    """Record what the offline smoother needs (``analyze --offline``)."""
+    steps: list[Step] = field(default_factory=list)
+    """The detector's output, one per sample."""
+    cues: list[Cue] = field(default_factory=list)
+    marks: list[tuple[float, Facing]] = field(default_factory=list)
+    builder: TimelineBuilder = field(default_factory=TimelineBuilder)
+    _cached: tuple[int, PerSample, SessionSummary] | None = None
+
+    def __post_init__(self) -> None:
+        """Trace the detector when asked to."""
+        if self.keep_trace:
+            self.detector.trace = []
+
+    @property
+    def trace(self) -> list[TraceStep]:
+        """The detector's recorded steps (empty unless ``keep_trace``)."""
+        return self.detector.trace or []
+
+    def cue(self, cue: Cue) -> None:
+        """The app cued a turn (or the end)."""
+        self.cues.append(cue)
+        self.detector.cue(cue.t, cue.direction)
+
+    def mark(self, t: float, facing: Facing) -> None:
+        """The person said which way they face."""
+        self.marks.append((t, facing))
+        self.detector.mark(facing)
+
+    def sample(self, sample: Sample) -> Sample:
+        """The sample, labelled with the direction, its confidence and what that rests on."""
+        step = self.detector.update(
+            sample.t,
+            _value(sample.speed_kmh),
+            _value(sample.cadence_per_min),
+            _value(sample.heart_rate_bpm),
+        )
+        labelled = dataclasses.replace(
+            sample, direction=step.direction, confidence=step.confidence, evidence=step.evidence
+        )
+        self.steps.append(step)
+        self.builder.append(labelled)
+        if step.switched:
+            self.builder.relabel_since(step.boundary_s, self.detector.committed)
+        return labelled
+
+    @property
+    def timeline(self) -> Timeline:
+        """The samples so far, with their (possibly revised) labels."""
+        return self.builder.view()
+
+    def _current(self) -> tuple[PerSample, SessionSummary]:
+        version = self.builder.version
+        if self._cached is None or self._cached[0] != version:
+            timeline = self.builder.view()
+            costs = per_sample(timeline, self.body)
+            self._cached = (version, costs, summarize(timeline, self.body, costs))
+        return self._cached[1], self._cached[2]
+
+    def summary(self) -> SessionSummary:
+        """Per-direction totals and the intervals so far (computed once per change)."""
+        return self._current()[1]
+
+    def costs(self) -> PerSample:
+        """What each sample adds (seconds, metres, energy), as the summary counts it."""
+        return self._current()[0]

@@ -1,0 +1,96 @@
+"""What a live session is asked to do: the source, the virtual treadmill, the workout, the rest.
+
+Every field is checked where it enters (the command line, the profile), so these are plain
+frozen records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from treadmill.core.body import Body
+from treadmill.core.detector import DetectorState
+from treadmill.virtual.machine import MachineSpec
+from treadmill.virtual.runner import Interval, RunnerPlan
+from treadmill.workout.plan import Caps, Plan
+
+__all__ = ["SessionOptions", "SourceOptions", "VirtualOptions", "WorkoutOptions"]
+
+
+@dataclass(frozen=True, slots=True)
+class VirtualOptions:
+    """The built-in virtual treadmill, its runner and its sensors."""
+
+    seed: int = 1
+    runner: RunnerPlan | None = field(default_factory=RunnerPlan.intervals_demo)
+    """What the virtual runner is cued through when no workout is coached (None: a free run)."""
+    notify_hz: float = 1.0
+    split_payload: int | None = None
+    strap: bool = True
+    footpod: bool = True
+    drop_link_at_s: tuple[float, ...] = ()
+    """The treadmill drops the link at these session times."""
+    console_presses: tuple[tuple[float, float], ...] = ()
+    """(session time, km/h) at which someone sets the speed on the console."""
+    trailing_bytes: int = 0
+    """Zero bytes padded after every Treadmill Data payload."""
+    spec: MachineSpec = field(default_factory=MachineSpec)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceOptions:
+    """Where the frames come from: a treadmill (and sensors) by address, or the virtual one."""
+
+    device: str | None = None
+    """A real treadmill's address; None with ``virtual``."""
+    strap: str | None = None
+    footpod: str | None = None
+    hci: str | None = None
+    """Reach ``device`` through this Bumble HCI transport instead of the system's Bluetooth."""
+    virtual: VirtualOptions | None = None
+
+    @property
+    def is_virtual(self) -> bool:
+        """True for the built-in virtual treadmill."""
+        return self.virtual is not None
+
+
+@dataclass(frozen=True, slots=True)
+class WorkoutOptions:
+    """A guided workout: the plan, whether the app may drive the belt, and the person's limits."""
+
+    plan: Plan
+    control: bool = False
+    caps: Caps = field(default_factory=Caps)
+    safe_reverse_kmh: float = 3.0
+    """Above this backward, a handrail danger warning."""
+
+    def runner_plan(self) -> RunnerPlan:
+        """What a virtual runner follows: the workout's steps (a distance step at its speed)."""
+        intervals = []
+        for step in self.plan.steps:
+            duration = step.duration_s
+            if duration is None:
+                duration = (step.distance_m or 0.0) / ((step.speed_kmh or 4.0) / 3.6)
+            intervals.append(Interval(step.direction, duration, step.speed_kmh))
+        return RunnerPlan(tuple(intervals))
+
+
+@dataclass(frozen=True, slots=True)
+class SessionOptions:
+    """One live session."""
+
+    source: SourceOptions
+    workout: WorkoutOptions | None = None
+    record_to: Path | None = None
+    """The recording to write (it must not exist: recordings are never overwritten); None: none."""
+    duration_s: float = 600.0
+    """Session seconds at most."""
+    time_scale: float = 1.0
+    """Session seconds per wall second (the virtual treadmill can run faster than life)."""
+    body: Body = field(default_factory=Body)
+    detector: DetectorState = field(default_factory=DetectorState)
+    """What the person's profile has learned: the session's detector starts from it."""
+    max_speed_kmh: float = 16.0
+    """The highest speed the app may ever send to the belt (the higher of the person's caps)."""

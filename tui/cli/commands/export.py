@@ -1,0 +1,47 @@
+"""``treadmill export``: a recording to FIT, TCX or CSV, one lap per interval (docs/export.md)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, datetime, timedelta
+
+from treadmill.inputs import printable
+from treadmill.storage.export import Activity, ExportError, ExportFormat, write
+from treadmill.storage.fixtures import Fixture
+from tui.cli import setup
+from tui.cli.parsers import EXIT_OK, UsageError
+
+
+def _started(fixture: Fixture) -> datetime:
+    """The header's start, or (said on stderr) the file's time less the session's length."""
+    started = fixture.started_at
+    if started is not None:
+        return started
+    modified = datetime.fromtimestamp(fixture.path.stat().st_mtime, UTC)
+    started = modified - timedelta(seconds=fixture.duration_s)
+    print(
+        f"no valid started_at in the header; taking the file's time: {started.isoformat()}", file=sys.stderr
+    )
+    return started
+
+
+def run(args: argparse.Namespace) -> int:
+    """Export."""
+    fmt = ExportFormat(args.format)
+    default = args.fixture.removesuffix(".jsonl") + f".{fmt.value}"
+    out = setup.out_path(args.out or default, "export")
+    fixture = setup.read(args.fixture, tolerant=args.tolerant)
+    result = setup.replayed(fixture, setup.profile("export"))
+    try:
+        activity = Activity.from_pipeline(result.pipeline, _started(fixture))
+        warnings = write(activity, out, fmt)
+    except ExportError as exc:
+        raise UsageError(str(exc)) from None
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(
+        f"wrote {printable(str(out))}: {len(activity.laps)} laps, {len(activity.timeline)} samples",
+        file=sys.stderr,
+    )
+    return EXIT_OK

@@ -1,0 +1,105 @@
+"""``treadmill record``: a session to a new recording, without the app (progress on stderr)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import sys
+from collections.abc import AsyncIterator
+
+from treadmill.mqtt.messages import MqttStatus
+from treadmill.mqtt.publisher import MqttPublisher
+from treadmill.session.coach import CoachEvent
+from treadmill.session.live import LiveResult, Progress, Recording, open_live_session
+from treadmill.session.options import SessionOptions
+from tui.cli import setup
+from tui.cli.parsers import EXIT_FAILURE, EXIT_OK
+
+
+@contextlib.asynccontextmanager
+async def _publisher(
+    args: argparse.Namespace, options: SessionOptions, tty: bool
+) -> AsyncIterator[MqttPublisher | None]:
+    settings = setup.mqtt_settings(args.mqtt)
+    if settings is None:
+        yield None
+        return
+
+    def said(status: MqttStatus) -> None:
+        print(f"{chr(10) if tty else ''}{status.text}", file=sys.stderr, flush=True)
+
+    workout = options.workout
+    publisher = MqttPublisher(
+        settings,
+        caps_kmh=options.max_speed_kmh,
+        title="free run" if workout is None else workout.plan.name,
+        on_status=said,
+    )
+    async with publisher:  # first, so the broker is reached while Bluetooth connects
+        yield publisher
+
+
+async def _record(args: argparse.Namespace, options: SessionOptions, recording: Recording) -> LiveResult:
+    tty = sys.stderr.isatty()
+    name = recording.path.name if recording.path is not None else "recording"
+
+    def show(p: Progress) -> None:
+        speed = "-" if p.speed_kmh is None else f"{p.speed_kmh:4.1f} km/h"
+        line = f"recording {name}: {p.t:6.0f} / {p.duration_s:.0f} s  {p.frames:6d} frames  {speed}  {p.link}"
+        print(f"\r{line}" if tty else line, end="" if tty else "\n", file=sys.stderr, flush=True)
+
+    async with _publisher(args, options, tty) as mqtt:
+        printer = setup.coach_printer("record", speak=args.speak)
+
+        def on_coach(event: CoachEvent) -> None:
+            printer(event)
+            if mqtt is not None:
+                mqtt.coach_event(event)
+
+        async with open_live_session(
+            options,
+            recording=recording,
+            consumers=[] if mqtt is None else [mqtt],
+            on_coach=on_coach,
+            on_progress=show,
+        ) as live:
+            if mqtt is not None:
+                mqtt.attach(live.board, live.actions)
+            return await live.wait()
+
+
+def run(args: argparse.Namespace) -> int:
+    """Record until the duration, the end of the workout, or Ctrl-C."""
+    out = setup.out_path(args.out, "record")
+    person = setup.profile("record")
+    plan = None if args.plan in (None, setup.FREE) else setup.workout(args.plan, person)
+    virtual = setup.virtual_options(args) if args.virtual else None
+    options = setup.session_options(
+        setup.source_options(args, virtual),
+        person,
+        plan,
+        control=args.control,
+        time_scale=args.time_scale,
+        duration_s=args.duration,
+    )
+    tty = sys.stderr.isatty()
+    try:
+        result = asyncio.run(_record(args, options, Recording(path=out)))
+    except KeyboardInterrupt:
+        print(f"\nstopped; {out} holds everything recorded until now", file=sys.stderr)
+        return EXIT_FAILURE
+    lead = "\n" if tty else ""
+    if result.storage_error is not None:
+        print(
+            f"{lead}treadmill record: {result.storage_error}; stopped, {out} keeps the "
+            f"{result.frames} frames written before it",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE
+    print(
+        f"{lead}wrote {result.path}: {result.frames} frames, {result.lines} lines, "
+        f"{result.session_s:.0f} s of session time",
+        file=sys.stderr,
+    )
+    return EXIT_OK

@@ -1,0 +1,32 @@
+"""``treadmill simulate``: the virtual treadmill on a Bluetooth transport, for other apps to see."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from treadmill.virtual.runner import RunnerPlan
+from treadmill.virtual.simulate import SimulateOptions, simulate
+from tui.cli import setup
+from tui.cli.parsers import EXIT_OK
+
+
+def run(args: argparse.Namespace) -> int:
+    """Advertise until the duration or Ctrl-C."""
+    options = SimulateOptions(
+        transport=args.transport,
+        strap_transport=args.strap_transport,
+        footpod_transport=args.footpod_transport,
+        seed=args.seed,
+        time_scale=args.time_scale,
+        duration_s=args.duration,
+        plan=None if args.runner == setup.FREE else RunnerPlan.intervals_demo(),
+        notify_hz=args.notify_hz,
+        split_payload=args.split,
+    )
+    try:
+        asyncio.run(simulate(options, lambda line: print(line, file=sys.stderr, flush=True)))
+    except KeyboardInterrupt:
+        print("stopped", file=sys.stderr)
+    return EXIT_OK
