@@ -34,7 +34,8 @@ from treadmill.mqtt.connection import client_for
 from treadmill.mqtt.publisher import MqttPublisher
 from treadmill.mqtt.settings import MqttSettings
 from treadmill.session.coach import CoachEvent
-from treadmill.session.engine import Consumer, Overflow, Session, SessionItem
+from treadmill.session.consumer import Consumer, Overflow, SessionItem
+from treadmill.session.engine import Session
 from treadmill.session.replay import ReplaySource
 from treadmill.storage.fixtures import read_fixture
 

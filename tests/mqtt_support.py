@@ -12,7 +12,7 @@ from typing import Any, Self
 import aiomqtt
 
 from tests.support import until
-from treadmill.session.engine import Overflow, SessionItem
+from treadmill.session.consumer import Overflow, SessionItem
 
 WAIT_S = 20.0
 """Longest wait for anything the broker should deliver (a failure, not a pause, when hit)."""

@@ -14,7 +14,7 @@ import pytest
 from treadmill.mqtt.publisher import MqttPublisher
 from treadmill.mqtt.settings import MqttSettings
 from treadmill.session.coach import CoachEvent
-from treadmill.session.engine import Consumer
+from treadmill.session.consumer import Consumer
 from treadmill.session.live import LiveResult, Recording, open_live_session
 from treadmill.session.options import SessionOptions, SourceOptions, VirtualOptions, WorkoutOptions
 from tui.cli import main

@@ -26,7 +26,8 @@ from treadmill.errors import ControlRefusedError, ControlResultError, LinkError
 from treadmill.ftms import ControlPointRequest, ResultCode
 from treadmill.ftms.uuids import full_uuid
 from treadmill.model import Frame, LinkEvent, LinkEventKind, Sample, Sensor
-from treadmill.session.engine import Overflow, Session, SessionItem
+from treadmill.session.consumer import Overflow, SessionItem
+from treadmill.session.engine import Session
 from treadmill.virtual.peripheral import PeripheralOptions, VirtualTreadmill
 from treadmill.virtual.world import VirtualWorld
 

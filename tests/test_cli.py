@@ -1,4 +1,4 @@
-"""``treadmill`` command line: output on stdout, one-line errors on stderr, exit codes (docs/cli.md)."""
+"""``treadmill`` command line: output on stdout, one-line errors on stderr, exit codes (docs/formats.md)."""
 
 from __future__ import annotations
 

@@ -173,10 +173,14 @@ def test_ranges_clamp() -> None:
     assert (incline.clamp(-9.0), incline.clamp(20.0)) == (-6.0, 15.0)
 
 
-def test_training_status_short_read_is_a_truncation() -> None:
-    status = TrainingStatus.from_bytes(b"\x01")
+@pytest.mark.parametrize("flags", [0x00, 0x01, 0x02, 0x03, 0xFD])
+def test_training_status_short_read_keeps_its_flags(flags: int) -> None:
+    status = TrainingStatus.from_bytes(bytes((flags,)))
     assert status.status is None
-    assert status.diagnostics.truncated == ("training_status",)
+    assert status.flags == flags
+    assert status.to_dict()["flags"] == flags
+    assert "training_status" in status.diagnostics.truncated
+    assert bytes(status) == bytes((flags,))  # a short read encodes back as it came
 
 
 def test_advertisement_quirks() -> None:

@@ -30,7 +30,7 @@ F, R, S = Direction.FORWARD, Direction.REVERSE, Direction.STOPPED
     ],
 )
 def test_energy_matches_the_worked_table(speed: float, grade: float, reverse: bool, kcal: float) -> None:
-    """The worked table in docs/metrics.md, 70 kg."""
+    """The worked table in docs/physiology.md, 70 kg."""
     rate = kcal_per_min(np.array([speed]), np.array([grade]), np.array([reverse]), 70.0)
     assert rate.mid[0] == pytest.approx(kcal, abs=0.1)  # the table rounds its VO2 to 0.1
     if reverse:

@@ -1,4 +1,4 @@
-"""Recording format v1 (docs/recordings.md): writing, strict and tolerant reading, every bad input."""
+"""Recording format v1 (docs/formats.md): writing, strict and tolerant reading, every bad input."""
 
 from __future__ import annotations
 

@@ -16,7 +16,8 @@ import pytest
 
 from tests.support import cli, record_virtual
 from treadmill.model import ControlReply, Cue, Frame, LinkEvent, StatusReport
-from treadmill.session.engine import Overflow, Session, SessionItem
+from treadmill.session.consumer import Overflow, SessionItem
+from treadmill.session.engine import Session
 from treadmill.session.replay import ReplaySource
 from treadmill.storage.fixtures import read_fixture
 

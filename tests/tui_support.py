@@ -14,8 +14,8 @@ from treadmill.mqtt.messages import MqttStatus
 from treadmill.session.actions import SessionActions
 from treadmill.session.board import LiveBoard
 from treadmill.session.coach import CoachEvent, WorkoutCoach
+from treadmill.session.consumer import SessionItem
 from treadmill.session.decoding import SampleDecoder
-from treadmill.session.engine import SessionItem
 from treadmill.storage.fixtures import read_fixture
 from treadmill.workout.builtin import builtin_plans
 from tui.screens.live import LiveScreen

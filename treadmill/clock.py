@@ -1,6 +1,6 @@
 """The session clock: seconds since the session began, optionally running faster than real time.
 
-One clock per session (architecture.md): sources timestamp frames with it, the virtual
+One clock per session (docs/architecture.md): sources timestamp frames with it, the virtual
 treadmill schedules its ticks with it, so a session recorded at ``time_scale=20`` has the
 same session times as one recorded at 1x. Only I/O code reads it; the numpy core gets time
 with the data.

@@ -22,7 +22,8 @@ from treadmill.mqtt.settings import MqttSettings
 from treadmill.session.actions import ReplayActions, SessionActions
 from treadmill.session.board import LiveBoard
 from treadmill.session.coach import CoachEvent
-from treadmill.session.engine import Consumer, Overflow, Session, SessionItem, SessionResult
+from treadmill.session.consumer import Consumer, Overflow, SessionItem
+from treadmill.session.engine import Session, SessionResult
 from treadmill.session.live import LiveSession, Recording, open_live_session
 from treadmill.session.options import SessionOptions
 from treadmill.session.replay import ReplaySource

@@ -7,7 +7,7 @@ Notification callbacks only timestamp and enqueue. The client decodes none of th
 the session's decoding stage does, once, and hands the machine's answers back through
 :meth:`FtmsClient.acknowledge`.
 
-Resilience (ftms-notes.md §9, §10): connect with retries; reconnect after a lost link with
+Resilience (docs/ble-client.md): connect with retries; reconnect after a lost link with
 capped exponential backoff and jitter, the session going on (the gap is an event, control
 is asked for again); a watchdog reports a treadmill that stops notifying as stale.
 
@@ -149,6 +149,8 @@ class FtmsClient:
         self._last_data_t: float | None = None
         self._stale = False
         self._runner: asyncio.Task[None] | None = None
+        self._tasks: asyncio.TaskGroup | None = None
+        """The client's background work: the links, the watchdog, regaining control."""
 
     # -- lifecycle -------------------------------------------------------------------------
     async def __aenter__(self) -> Self:
@@ -177,6 +179,7 @@ class FtmsClient:
 
     async def _run(self, first: asyncio.Future[None]) -> None:
         async with asyncio.TaskGroup() as tasks:
+            self._tasks = tasks
             for link in self._links:
                 tasks.create_task(
                     link.run(first if link.src is Sensor.TREADMILL else None), name=f"link-{link.src}"
@@ -230,9 +233,8 @@ class FtmsClient:
     def after_treadmill_connected(self) -> None:
         """Ask for control again if the user had it before the link dropped."""
         self._last_data_t = self.clock.now()
-        if self._want_control:
-            task = asyncio.get_running_loop().create_task(self._regain_control())
-            self._links[0].keep(task)
+        if self._want_control and self._tasks is not None:
+            self._tasks.create_task(self._regain_control(), name="regain-control")
 
     async def _regain_control(self) -> None:
         with contextlib.suppress(ControlError):
@@ -298,7 +300,7 @@ class FtmsClient:
         try:
             await self.request_control()
         except ControlResultError as exc:
-            # Some pads refuse Request Control yet accept the procedures (ftms-notes.md §9).
+            # Some pads refuse Request Control yet accept the procedures (KingSmith pads; docs/ble-client.md).
             logger.warning("request control refused (%s); trying the procedure anyway", exc.result)
 
     async def set_target_speed(self, kmh: float) -> float:
@@ -420,12 +422,6 @@ class _Link:
         self.client: BleakClient | None = None
         self.connected = False
         self._lost: asyncio.Event = asyncio.Event()
-        self._tasks: set[asyncio.Task[None]] = set()
-
-    def keep(self, task: asyncio.Task[None]) -> None:
-        """Hold a reference to a background task until it ends."""
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
 
     def _on_disconnected(self, _client: BleakClient) -> None:
         self.connected = False

@@ -1,8 +1,8 @@
 """Finding treadmills, heart-rate straps and footpods nearby.
 
 A treadmill is a device that advertises the Fitness Machine service (0x1826), with or
-without its service data: including it is only a "should" (Fitness Machine Profile §5.1,
-ftms-notes.md §6), so a device that lists the service UUID is accepted too. Straps
+without its service data: including it is only a "should" (Fitness Machine Profile v1.0
+§5.1), so a device that lists the service UUID is accepted too. Straps
 advertise 0x180D, footpods 0x1814.
 """
 

@@ -4,9 +4,9 @@
 ``BleakClient(..., backend=BumbleClient, radio=radio)`` find and talk to peripherals that
 live on the same :class:`VirtualRadio` (the virtual treadmill, strap and footpod). Real
 ATT PDUs cross the link: write requests and responses, notifications, indications with
-confirmations, CCCD writes, MTU exchange, ATT errors. The recipe and its measurements are
-in ``ble-testing.md`` (design notes, option B); the demo runs on this path, so it is
-product code, not a test fake.
+confirmations, CCCD writes, MTU exchange, ATT errors. How it is built and what
+it costs is in docs/ble-client.md; the demo runs on this path, so it is product code, not
+a test fake.
 
 Bumble 0.0.236's virtual controller never completes a cancelled connection attempt, so a
 connect to an absent device would hang past its timeout; :class:`_Controller` fixes that

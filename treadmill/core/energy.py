@@ -1,4 +1,4 @@
-"""Energy: ACSM treadmill equations with an honest backward multiplier (docs/metrics.md).
+"""Energy: ACSM treadmill equations with an honest backward multiplier (docs/physiology.md).
 
 ACSM (GETP 10th ed., Table 6.3), S in m/min, G the grade as a fraction, VO2 in ml/kg/min:
 walking ``3.5 + 0.1 S + 1.8 S G``, running ``3.5 + 0.2 S + 0.9 S G``; kcal/min = VO2 x kg x 5/1000.

@@ -1,4 +1,4 @@
-"""Heart-rate zones and Zone 2, by three methods (reverse-running.md §7.2).
+"""Heart-rate zones and Zone 2, by three methods (docs/physiology.md, "Heart-rate zones").
 
 * ``max_hr``: five zones at 50/60/70/80/90-100 % of maximum heart rate; Zone 2 is 60-70 %.
 * ``karvonen``: the same percentages of heart-rate reserve above resting (Karvonen, as ACSM

@@ -2,7 +2,7 @@
 
 Service Data for UUID 0x1826: ``flags (uint8), machine type (uint16)``. Flags bit 0 is
 "Fitness Machine Available" (a busy machine should clear it, Fitness Machine Profile §5.1).
-Quirks (ftms-notes.md §6): some machines send the machine-type bytes reversed or send
+Quirks (docs/ftms-codecs.md): some machines send the machine-type bytes reversed or send
 one byte only. Every defined type bit lives in the low byte, so the type is read as
 the OR of the bytes that follow the flags; a set high byte is reported as a note.
 Including the service data is only a "should": scanning also accepts devices that just

@@ -2,7 +2,7 @@
 
 A record that does not fit one notification goes out in parts: every part but the last
 has More Data (bit 0) set and no speed, the last carries the speed (FTMS v1.0.1 §4.1,
-§4.4.1.2, §4.19). Matrix and Technogym machines do this (ftms-notes.md §2.2).
+§4.4.1.2, §4.19). Matrix and Technogym machines do this (docs/ftms-codecs.md).
 
 :class:`RecordAssembler` merges parts and never raises: undecodable payloads are counted,
 and a pending half-record is dropped (and counted) when the link resets, when a part

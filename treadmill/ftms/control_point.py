@@ -181,7 +181,7 @@ class ControlPointResponse:
         return bytes((RESPONSE_CODE, self.request_op_code, self.result_code)) + self.response_parameter
 
     def to_dict(self) -> dict[str, object]:
-        """The ``treadmill decode 2ad9`` object for a response (contracts.md §3)."""
+        """The ``treadmill decode 2ad9`` object for a response (docs/formats.md)."""
         out: dict[str, object] = {
             "response_op_code": RESPONSE_CODE,
             "request_op_code": self.request_op_code,

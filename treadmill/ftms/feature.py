@@ -2,7 +2,7 @@
 
 Two uint32 bit fields: what the machine measures and which targets it accepts. Real
 devices over-claim (FitShow modules announce resistance and power on a treadmill), so
-treat these as hints and trust the flags of actual data frames (ftms-notes.md §3).
+treat these as hints and trust the flags of actual data frames (docs/ftms-codecs.md).
 """
 
 from __future__ import annotations
@@ -97,7 +97,7 @@ class Features(FixedRecord):
         return bool(word & feature)
 
     def to_dict(self) -> dict[str, object]:
-        """Raw words plus their names (contracts.md §3)."""
+        """Raw words plus their names (docs/formats.md)."""
         out = FixedRecord.to_dict(self)
         out["fitness_machine_features_names"] = flag_names(MachineFeature, self.fitness_machine_features)
         out["target_setting_features_names"] = flag_names(

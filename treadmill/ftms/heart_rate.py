@@ -35,7 +35,7 @@ class SensorContact(enum.IntEnum):
 
     @property
     def label(self) -> str:
-        """``not_supported``, ``not_detected`` or ``detected`` (contracts.md §3)."""
+        """``not_supported``, ``not_detected`` or ``detected`` (docs/formats.md)."""
         return "not_supported" if self < SensorContact.NOT_DETECTED else self.name.lower()
 
 
@@ -111,7 +111,7 @@ class HeartRateMeasurement:
         return out
 
     def to_dict(self) -> dict[str, object]:
-        """The ``treadmill decode 2a37`` object (contracts.md §3)."""
+        """The ``treadmill decode 2a37`` object (docs/formats.md)."""
         out: dict[str, object] = {
             "flags": self.flags,
             "heart_rate_bpm": self.heart_rate_bpm,

@@ -1,7 +1,8 @@
 """Supported Speed Range 0x2AD4 and Supported Inclination Range 0x2AD5 (FTMS v1.0.1 §4.12, §4.13).
 
 Six bytes each: minimum, maximum, minimum increment. Some pads report mph labelled as
-km/h (ftms-notes.md §4): clamp to the range, but let the user override it.
+km/h (a FitShow FS-BT-T4 does; docs/ftms-codecs.md): clamp to the range, but let the user
+override it.
 """
 
 from __future__ import annotations

@@ -59,7 +59,7 @@ class FixedRecord:
         return write_fields(fields, {f.name: getattr(self, f.name) for f in fields})
 
     def to_dict(self) -> dict[str, object]:
-        """JSON-ready form (contracts.md §3)."""
+        """JSON-ready form (docs/formats.md)."""
         out: dict[str, object] = {f.name: getattr(self, f.name) for f in self.FIELDS}
         diagnostics: Diagnostics = self.diagnostics
         if diagnostics:
@@ -119,7 +119,7 @@ class OpCodeMessage:
         return enum_name(self.OP_CODES, self.op_code)
 
     def to_dict(self) -> dict[str, object]:
-        """JSON-ready form (contracts.md §3); labelled parameters become names."""
+        """JSON-ready form (docs/formats.md); labelled parameters become names."""
         out: dict[str, object] = {"op_code": self.op_code, self.OP_KEY: self.op_name}
         for name, value in self.parameters:
             labels = self.LABELS.get(name)

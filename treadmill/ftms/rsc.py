@@ -84,7 +84,7 @@ class RSCMeasurement:
         return bytes((self.flags,)) + write_fields(fields, values)
 
     def to_dict(self) -> dict[str, object]:
-        """The ``treadmill decode 2a53`` object (contracts.md §3)."""
+        """The ``treadmill decode 2a53`` object (docs/formats.md)."""
         out: dict[str, object] = {
             "flags": self.flags,
             "instantaneous_speed_mps": self.instantaneous_speed_mps,

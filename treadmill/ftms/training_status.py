@@ -75,13 +75,17 @@ class TrainingStatus:
         if not data:
             raise FrameError(CHAR, "too short for flags", 0)
         flags = data[0]
-        if len(data) < 2:
+        if len(data) < 2:  # the flags survive: they still say whether a string was announced
             return cls(
                 None,
-                None,
-                extended_string=False,
+                "" if flags & _STRING_PRESENT else None,
+                extended_string=bool(flags & _EXTENDED_STRING),
                 rfu_flags=flags & 0xFC,
-                diagnostics=Diagnostics(truncated=("training_status",)),
+                diagnostics=Diagnostics(
+                    truncated=("training_status", "training_status_string")
+                    if flags & _STRING_PRESENT
+                    else ("training_status",)
+                ),
             )
         string = None
         notes: tuple[str, ...] = ()
@@ -96,12 +100,14 @@ class TrainingStatus:
         )
 
     def __bytes__(self) -> bytes:
-        """Encode the flags, status and string."""
+        """Encode the flags, status and string (a status cut off by a short read stays cut off)."""
+        if self.status is None:
+            return bytes((self.flags,))
         text = b"" if self.string is None else self.string.encode("utf-8")
-        return bytes((self.flags, self.status or 0)) + text
+        return bytes((self.flags, self.status)) + text
 
     def to_dict(self) -> dict[str, object]:
-        """The ``treadmill decode 2ad3`` object (contracts.md §3)."""
+        """The ``treadmill decode 2ad3`` object (docs/formats.md)."""
         out: dict[str, object] = {
             "flags": self.flags,
             "training_status": self.status,

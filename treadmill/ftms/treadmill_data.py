@@ -2,7 +2,7 @@
 
 A notification is a uint16 flags word followed by the fields its flags announce, in a
 fixed order. Real treadmills bend the rules, and this decoder absorbs them
-(``docs/ftms-codecs.md``, design notes ftms-notes.md §2.4 and §9):
+(docs/ftms-codecs.md):
 
 * bit 0 (More Data) is inverted: 0 means Instantaneous Speed is present and this is the
   last part of a record; split records are merged by :mod:`treadmill.ftms.assembler`;
@@ -53,7 +53,7 @@ STEP_COUNT = Field("step_count", "u24")
 
 
 class PaceFormat(enum.IntEnum):
-    """How the two pace fields are laid out (ftms-notes.md §2.3).
+    """How the two pace fields are laid out (docs/ftms-codecs.md, "Pace width").
 
     The value is the field width in bytes.
     """
@@ -191,7 +191,7 @@ def _standard_size(flags: int, pace: PaceFormat) -> int:
 
 
 def _choose_pace(flags: int, length: int) -> tuple[PaceFormat, tuple[str, ...]]:
-    """Pick the pace width whose total length matches the frame (ftms-notes.md §2.3)."""
+    """Pick the pace width whose total length matches the frame (docs/ftms-codecs.md, "Pace width")."""
     if not any(flags & (1 << bit) for bit in _PACE_BITS):
         return PaceFormat.UINT8_KM_PER_MIN, ()
     extra = (0, 3) if flags & STEP_COUNT_BIT else (0,)
@@ -401,7 +401,7 @@ class TreadmillData:
         return tuple(names)
 
     def to_dict(self) -> dict[str, object]:
-        """The ``treadmill decode 2acd`` object (contracts.md §3)."""
+        """The ``treadmill decode 2acd`` object (docs/formats.md)."""
         out: dict[str, object] = {"flags": self.flags, "more_data": self.more_data}
         for name in self.present_fields():
             out[name] = getattr(self, name)

@@ -2,7 +2,7 @@
 
 Bluetooth SIG 16-bit UUIDs sit in the base UUID ``0000xxxx-0000-1000-8000-00805f9b34fb``
 (Core Vol 3 Part B §2.5.1). Fixtures and ``treadmill decode`` name them by the four
-lowercase hex digits (contracts.md §2); any other UUID keeps its full lowercase form.
+lowercase hex digits (docs/formats.md); any other UUID keeps its full lowercase form.
 """
 
 from __future__ import annotations

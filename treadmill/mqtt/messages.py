@@ -238,9 +238,10 @@ def _sensor(
 def discovery_payload(settings: MqttSettings, topics: Topics, caps_kmh: float) -> dict[str, Any]:
     """Home Assistant's device-based discovery document for this treadmill.
 
-    Classes and units follow Home Assistant's sensor documentation (peers.md §5.1): speed in
-    km/h (``speed``), distance in m (``distance``, ``total_increasing``), elapsed time in s
-    (``duration``), direction as an ``enum``. ``caps_kmh`` bounds the remote speed control.
+    Classes and units follow Home Assistant's sensor documentation ("MQTT Sensor" and the
+    sensor device classes): speed in km/h (``speed``), distance in m (``distance``,
+    ``total_increasing``), elapsed time in s (``duration``), direction as an ``enum``.
+    ``caps_kmh`` bounds the remote speed control.
     """
     measure = {"state_class": "measurement"}
     components: dict[str, dict[str, object]] = {

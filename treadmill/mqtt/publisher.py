@@ -55,7 +55,7 @@ from treadmill.mqtt.settings import MqttSettings
 from treadmill.session.actions import SessionActions
 from treadmill.session.board import LiveBoard, LiveView
 from treadmill.session.coach import CoachEvent
-from treadmill.session.engine import Overflow, SessionItem
+from treadmill.session.consumer import Overflow, SessionItem
 from treadmill.workout.safety import Level
 
 __all__ = ["MqttPublisher", "MqttStatus"]
@@ -63,7 +63,7 @@ __all__ = ["MqttPublisher", "MqttStatus"]
 logger = logging.getLogger(__name__)
 
 STATE_EVERY_S = 0.5
-"""Session seconds between state messages (QZ publishes every 500 ms, peers.md §5.1)."""
+"""Session seconds between state messages (twice a second: smooth on a dashboard, light on a broker)."""
 FLUSH_AT_END_S = 3.0
 """How long the end of a session waits for the outbox to reach a connected broker."""
 
@@ -320,18 +320,13 @@ class MqttPublisher:
         self._wake.set()
         self._set_status(MqttState.CONNECTED, self.settings.where)
         logger.info("MQTT: connected to %s as %s", self.settings.where, topics.base)
-        listen = asyncio.create_task(self._listen(client))
-        send = asyncio.create_task(self._send(client))
         try:
-            done, _ = await asyncio.wait((listen, send), return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for task in (listen, send):
-                task.cancel()
-            await asyncio.gather(listen, send, return_exceptions=True)
-        for task in done:
-            task.result()  # a broken connection raises here
-        if send not in done:
-            raise aiomqtt.MqttError("the broker closed the connection")
+            async with asyncio.TaskGroup() as tasks:
+                listener = tasks.create_task(self._listen(client), name="mqtt-listen")
+                await self._send(client)  # returns once closing has sent everything
+                listener.cancel()
+        except* aiomqtt.MqttError as broken:
+            raise broken.exceptions[0] from None
 
     async def _announce(self, client: aiomqtt.Client) -> None:
         payload = discovery_payload(self.settings, self.topics, self.caps_kmh)
@@ -373,6 +368,7 @@ class MqttPublisher:
                     message.payload if isinstance(message.payload, bytes) else str(message.payload).encode()
                 )
                 await self._command(payload)
+        raise aiomqtt.MqttError("the broker closed the connection")
 
     async def _command(self, payload: bytes) -> None:
         """Act on a remote command, within the same rules as the keys; say what happened.

@@ -1,6 +1,6 @@
 """The other side of the publisher: follow every treadmill under a prefix (``treadmill dashboard``).
 
-A gym runs one app per treadmill against one broker (architecture.md, "Scale"); the
+A gym runs one app per treadmill against one broker (docs/mqtt.md, "treadmill dashboard"); the
 watcher subscribes to ``<prefix>/+/availability``, ``link``, ``state`` and ``event`` and
 keeps what it last heard from each, reconnecting like the publisher does. Retained
 availability and state mean a dashboard that starts late still sees every treadmill at once.

@@ -38,7 +38,7 @@ from treadmill.workout.cues import describe_step
 
 if TYPE_CHECKING:
     from treadmill.session.coach import WorkoutCoach
-    from treadmill.session.engine import SessionItem
+    from treadmill.session.consumer import SessionItem
 
 __all__ = ["CHART_HOLD_S", "ChartColumn", "LiveBoard", "LiveView", "StepView"]
 
@@ -81,7 +81,7 @@ class LiveView:
     distance_m: float
     heart_rate_bpm: int | None
     hr_zone: int | None
-    """1-5 by percent of maximum heart rate (docs/metrics.md); None without a heart rate."""
+    """1-5 by percent of maximum heart rate (docs/physiology.md); None without a heart rate."""
     kcal: float
     kcal_low: float
     kcal_high: float

@@ -46,7 +46,7 @@ from treadmill.model import (
     StatusReport,
     belt_moving,
 )
-from treadmill.session.engine import Overflow, SessionItem
+from treadmill.session.consumer import Overflow, SessionItem
 from treadmill.workout.control import ControlCommand, ControlPolicy
 from treadmill.workout.cues import CueEngine, CueEvent, CueKind
 from treadmill.workout.plan import Caps, Plan

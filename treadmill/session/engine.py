@@ -28,63 +28,19 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
-import enum
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
 
 from treadmill.core.pipeline import Pipeline
-from treadmill.model import ControlReply, Cue, Frame, LinkEvent, Sample, StatusReport
+from treadmill.model import Cue, Frame, LinkEvent, Sample, StatusReport
 from treadmill.session.board import LiveBoard
+from treadmill.session.consumer import Consumer, Overflow, SessionItem, Source, SourceItem
 from treadmill.session.decoding import DecodeStats, SampleDecoder
 
-__all__ = ["Consumer", "ConsumerReport", "Overflow", "Session", "SessionItem", "SessionResult", "Source"]
+__all__ = ["ConsumerReport", "Session", "SessionResult"]
 
 logger = logging.getLogger(__name__)
-
-SessionItem = Frame | LinkEvent | Cue | Sample | StatusReport | ControlReply
-SourceItem = Frame | LinkEvent | Cue
-
-
-class Source(Protocol):
-    """Anything that yields a session's raw items in time order (FtmsClient, ReplaySource)."""
-
-    def items(self) -> AsyncIterator[SourceItem]:
-        """The items, until the source ends."""
-        ...
-
-    def pending_items(self) -> Sequence[SourceItem]:
-        """Items already received but not yet yielded (taken when the session is stopped)."""
-        ...
-
-    def acknowledge(self, item: StatusReport | ControlReply) -> None:
-        """The machine's decoded status or control reply: it may answer a procedure the source awaits."""
-        ...
-
-
-class Overflow(enum.StrEnum):
-    """What a consumer's queue does when it is full."""
-
-    NEVER_DROP = "never_drop"
-    DROP_OLDEST = "drop_oldest"
-    KEEP_LATEST = "keep_latest"
-
-
-class Consumer(Protocol):
-    """Something that takes the session's items: the recorder, the coach, MQTT, a progress line."""
-
-    name: str
-    overflow: Overflow
-    capacity: int
-
-    async def handle(self, item: SessionItem) -> None:
-        """Take one item."""
-        ...
-
-    async def close(self, error: str | None) -> None:
-        """The session is over for this consumer: ``error`` says why it was cut off early (None: the end)."""
-        ...
 
 
 @dataclass(slots=True)

@@ -32,7 +32,8 @@ from treadmill.model import Cue, CueDirection, Direction, LinkState
 from treadmill.session.actions import LiveActions
 from treadmill.session.board import LiveBoard, LiveView
 from treadmill.session.coach import CoachEvent, WorkoutCoach
-from treadmill.session.engine import Consumer, Overflow, Session, SessionItem, SessionResult
+from treadmill.session.consumer import Consumer, Overflow, SessionItem
+from treadmill.session.engine import Session, SessionResult
 from treadmill.session.options import SessionOptions
 from treadmill.session.recorder import FixtureRecorder
 from treadmill.session.sources import Radio, radio, virtual_treadmill

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from treadmill.model import Cue, Frame, LinkEvent
-from treadmill.session.engine import Overflow, SessionItem
+from treadmill.session.consumer import Overflow, SessionItem
 from treadmill.storage.files import StorageError
 from treadmill.storage.fixtures import FixtureWriter
 

@@ -17,6 +17,7 @@ import contextlib
 import errno
 import os
 import secrets
+from collections.abc import Iterator
 from pathlib import Path
 
 from treadmill.errors import TreadmillError
@@ -75,12 +76,7 @@ def create_new(folder: Path, stem: str, suffix: str) -> tuple[Path, int]:
 
     The caller owns the file: it closes the descriptor and is the only one that may delete it.
     """
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise StorageError.of(folder, exc) from None
-    for n in range(1, _MAX_TRIES + 1):
-        path = folder / (f"{stem}{suffix}" if n == 1 else f"{stem}-{n}{suffix}")
+    for path in _names(folder, stem, suffix):
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o644)
         except FileExistsError:
@@ -89,6 +85,16 @@ def create_new(folder: Path, stem: str, suffix: str) -> tuple[Path, int]:
             raise StorageError.of(path, exc) from None
         return path, fd
     raise StorageError(folder / f"{stem}{suffix}", f"{_MAX_TRIES} files of that name exist")
+
+
+def _names(folder: Path, stem: str, suffix: str) -> Iterator[Path]:
+    """``folder`` (made if missing), then ``stem.suffix``, ``stem-2.suffix``... to try in turn."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StorageError.of(folder, exc) from None
+    for n in range(1, _MAX_TRIES + 1):
+        yield folder / (f"{stem}{suffix}" if n == 1 else f"{stem}-{n}{suffix}")
 
 
 def _temporary(path: Path, data: bytes) -> Path:
@@ -125,12 +131,7 @@ def write_new(path: Path, data: bytes) -> None:
 
 def write_new_in(folder: Path, stem: str, suffix: str, data: bytes) -> Path:
     """Write ``data`` to a new file ``folder/stem.suffix`` (``stem-2.suffix``... when taken); its path."""
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise StorageError.of(folder, exc) from None
-    for n in range(1, _MAX_TRIES + 1):
-        path = folder / (f"{stem}{suffix}" if n == 1 else f"{stem}-{n}{suffix}")
+    for path in _names(folder, stem, suffix):
         try:
             write_new(path, data)
         except StorageError as exc:

@@ -1,4 +1,4 @@
-"""Recordings ("fixtures"): a session as JSON Lines, version 1 (docs/recordings.md).
+"""Recordings ("fixtures"): a session as JSON Lines, version 1 (docs/formats.md).
 
 The first line is a header; every other line has a session time ``t`` and is a raw frame
 (``char`` + ``hex``), a cue, a truth line or an event. Frames are written before anything

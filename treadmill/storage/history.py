@@ -1,6 +1,6 @@
 """Past sessions: every app session's recording, a summary beside it, and how it felt.
 
-Each session the app runs is recorded (docs/recordings.md) in the sessions folder as it
+Each session the app runs is recorded (docs/formats.md) in the sessions folder as it
 happens, so a crash loses at most the last second. Its file is created exclusively under a
 unique name, so two sessions started in the same second each keep their own. When the
 session ends, a small JSON summary is written beside it (``<recording>.json``),

@@ -8,7 +8,7 @@ HCI transport for ``treadmill simulate``):
   Feature, ranges, Treadmill Data (notify, optionally split across notifications as Matrix
   and Technogym machines do), Training Status, Control Point (write + indicate) and Machine
   Status, answering control writes as FTMS v1.0.1 §4.16 says: the status notification
-  first, then the indication (the order real machines use, ftms-notes.md §5.1), a write
+  first, then the indication (the order captured from a CITYSPORTS walking pad), a write
   before indications are enabled refused with ATT error 0xFD;
 * optionally a heart-rate strap (0x180D) and a footpod (0x1814), as separate devices.
 

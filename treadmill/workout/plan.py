@@ -100,7 +100,9 @@ class Caps:
 
     forward_kmh: float = 16.0
     reverse_kmh: float = 8.0
-    """Trained backward runners reach about 9.7 km/h (reverse-running.md §1.1); most stay far below."""
+    """Trained backward runners reach about 9.7 km/h (Flynn et al. 1994; docs/physiology.md).
+
+    Most people stay far below it."""
 
 
 @dataclass(frozen=True, slots=True)
