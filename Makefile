@@ -38,7 +38,10 @@ bench: $(VENV)/.test
 	$(BIN)/python -m bench.tui_bench
 	$(BIN)/python -m bench.mqtt_bench
 
+# Every reader of outside data (decoders, recordings, plans, the profile, MQTT commands) with
+# the deep Hypothesis profile, then the decoders for longer still.
 fuzz: $(VENV)/.test
+	TREADMILL_HYPOTHESIS=deep $(BIN)/python -m pytest -q tests/test_fuzz.py tests/test_hostile_input.py
 	$(BIN)/python -m bench.fuzz_codecs
 
 soak: $(VENV)/.test

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import time
 from collections.abc import Callable
@@ -29,6 +30,10 @@ class Seen:
         return json.loads(self.payload)
 
 
+_IDS = itertools.count(1)
+"""Each subscriber names itself: a broker may give clients that do not the same session."""
+
+
 class Subscriber:
     """``async with Subscriber(port, "treadmill/#") as sub: ... await sub.until(...)``."""
 
@@ -41,7 +46,8 @@ class Subscriber:
         self._client: aiomqtt.Client | None = None
 
     async def __aenter__(self) -> Self:
-        self._client = aiomqtt.Client("127.0.0.1", self.port, **self.client_options)
+        options = {"identifier": f"test-subscriber-{next(_IDS)}", **self.client_options}
+        self._client = aiomqtt.Client("127.0.0.1", self.port, **options)
         await self._client.__aenter__()
         for topic in self.topics:
             await self._client.subscribe(topic, qos=1)
@@ -56,9 +62,20 @@ class Subscriber:
             await self._client.__aexit__(None, None, None)
 
     async def _collect(self, client: aiomqtt.Client) -> None:
+        retained: set[tuple[str, bytes]] = set()
         async for message in client.messages:
             payload = message.payload if isinstance(message.payload, bytes) else str(message.payload).encode()
-            self.seen.append(Seen(str(message.topic), payload, message.qos, message.retain))
+            topic = str(message.topic)
+            # amqtt (the broker without mosquitto) also replays, on connect, the retained
+            # messages of other clients' subscriptions: keep what this subscriber asked for,
+            # each retained message once, as mosquitto delivers it.
+            if not any(message.topic.matches(wanted) for wanted in self.topics):
+                continue
+            if message.retain and (topic, payload) in retained:
+                continue
+            if message.retain:
+                retained.add((topic, payload))
+            self.seen.append(Seen(topic, payload, message.qos, message.retain))
 
     async def publish(self, topic: str, payload: bytes, *, retain: bool = False) -> None:
         assert self._client is not None

@@ -240,22 +240,6 @@ async def test_history_keeps_sessions_ratings_and_interrupted_ones(tmp_path: Pat
     assert history.records()[0].interrupted  # a broken summary falls back to the recording
 
 
-def test_a_recording_is_deleted_only_by_its_own_writer_and_only_when_it_never_began(tmp_path: Path) -> None:
-    """Two sessions started together: the first's cleanup cannot touch the second's file."""
-    stem = "20261124-070000-free-run"
-    began = FixtureWriter.create_in(tmp_path, stem)
-    never_began = FixtureWriter.create_in(tmp_path, stem)
-    began.event(LinkEvent(0.5, LinkEventKind.CONNECTED))
-    from treadmill.model import Frame  # noqa: PLC0415
-
-    began.frame(Frame(1.0, "2acd", bytes.fromhex("0400"), Sensor.TREADMILL))
-    assert never_began.discard_if_empty()
-    assert not never_began.path.exists()
-    assert not began.discard_if_empty(), "a recording with data is kept"
-    assert began.path.exists()
-    assert len(list(tmp_path.iterdir())) == 1
-
-
 def test_devices_are_remembered_by_kind(tmp_path: Path) -> None:
     assert remembered(tmp_path) == {}
     remember([KnownDevice(Sensor.TREADMILL, "AA", "Walker"), KnownDevice(Sensor.HEART_RATE, "BB")], tmp_path)

@@ -18,6 +18,7 @@ import os
 import stat
 import unicodedata
 from pathlib import Path
+from typing import TypeGuard
 
 from treadmill.errors import TreadmillError
 
@@ -33,6 +34,7 @@ __all__ = [
     "MAX_SESSION_S",
     "InputError",
     "finite",
+    "one_of",
     "open_regular",
     "parse_finite",
     "printable",
@@ -50,8 +52,8 @@ MAX_PLAN_STEPS = 1000
 MAX_REPEAT = 50
 """Repeats of one block, in every plan format."""
 MAX_PLAN_FILE_BYTES = 1_000_000
-MAX_RECORDING_BYTES = 256 * 1024 * 1024
-"""A day of one treadmill, strap and footpod at 4 Hz is about 60 MB; four times that is refused."""
+MAX_RECORDING_BYTES = 64 * 2**20
+"""A day of a treadmill at 4 Hz with a strap and a footpod is about 31 MB; twice that is refused."""
 MAX_LINE_BYTES = 64 * 1024
 """The longest line a recording may hold (a frame line is under 200 bytes)."""
 
@@ -113,6 +115,11 @@ def parse_finite(text: str, what: str, **bounds: float | None) -> float:
     except ValueError:
         raise InputError(what, f"{_shown(text)} is not a number") from None
     return finite(value, what, **bounds)
+
+
+def one_of(value: object, allowed: frozenset[str]) -> TypeGuard[str]:
+    """True when ``value`` is one of the words ``allowed`` (a list or a number never is, and never raises)."""
+    return isinstance(value, str) and value in allowed
 
 
 def printable(text: str) -> str:

@@ -184,7 +184,7 @@ class LiveSession:
         """The recorder could not write (a full disk): end the session, keeping what was written."""
         if self.storage_error is None:
             self.storage_error = error
-            logger.error("recording stopped: %s; ending the session, keeping what was written", error)
+            logger.info("recording stopped: %s; ending the session, keeping what was written", error)
             self.stop()
 
     async def wait(self) -> LiveResult:

@@ -21,6 +21,7 @@ them.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -81,7 +82,7 @@ class FixtureWriter:
     def __init__(
         self,
         path: Path,
-        file: IO[bytes],
+        fd: int,
         *,
         device: dict[str, str] | None = None,
         started_at: datetime | None = None,
@@ -89,7 +90,8 @@ class FixtureWriter:
     ) -> None:
         """Use :meth:`create` or :meth:`create_in`: the writer owns a file it made."""
         self.path = path
-        self._file = file
+        self._fd: int | None = fd
+        """The file, written unbuffered: a failed write never leaves bytes waiting to fail again."""
         self._last_t = 0.0
         self._last_sync = time.monotonic()
         self._good_bytes = 0
@@ -118,7 +120,7 @@ class FixtureWriter:
         except OSError as exc:
             raise StorageError.of(path, exc) from None
         fsync_folder(path.parent)
-        return cls(path, os.fdopen(fd, "wb"), device=device, started_at=started_at, extra=extra)
+        return cls(path, fd, device=device, started_at=started_at, extra=extra)
 
     @classmethod
     def create_in(
@@ -132,7 +134,7 @@ class FixtureWriter:
         """A new recording ``folder/stem.jsonl`` (``stem-2.jsonl``... when the name is taken)."""
         path, fd = create_new(folder, stem, ".jsonl")
         fsync_folder(folder)
-        return cls(path, os.fdopen(fd, "wb"), device=device, extra=extra)
+        return cls(path, fd, device=device, extra=extra)
 
     def __enter__(self) -> Self:
         """The writer itself."""
@@ -143,30 +145,30 @@ class FixtureWriter:
         self.close()
 
     def _write(self, obj: dict[str, Any]) -> None:
-        if self.error is not None or self._file.closed:
+        fd = self._fd
+        if self.error is not None or fd is None:
             return
         line = (json.dumps(obj, separators=(", ", ": ")) + "\n").encode()
         try:
-            self._file.write(line)
-            self._file.flush()
+            written = 0
+            while written < len(line):  # a write may take part of the line (a disk filling up)
+                written += os.write(fd, line[written:])
             now = time.monotonic()
             if now - self._last_sync >= SYNC_INTERVAL_S:
-                os.fsync(self._file.fileno())
+                os.fsync(fd)
                 self._last_sync = now
         except OSError as exc:
             self.error = StorageError.of(self.path, exc)
-            self._cut_back()
+            self._cut_back(fd)
             raise self.error from None
         self._good_bytes += len(line)
         self.lines += 1
 
-    def _cut_back(self) -> None:
+    def _cut_back(self, fd: int) -> None:
         """After a failed write: the file ends at its last whole line, synced."""
-        try:
-            self._file.truncate(self._good_bytes)
-            os.fsync(self._file.fileno())
-        except (OSError, ValueError):
-            pass
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, self._good_bytes)
+            os.fsync(fd)
 
     def _t(self, t: float) -> float:
         """Session time, kept non-decreasing (a tick may trail a frame stamped on arrival by a hair)."""
@@ -201,20 +203,20 @@ class FixtureWriter:
     @property
     def closed(self) -> bool:
         """True once the file is closed."""
-        return self._file.closed
+        return self._fd is None
 
     def close(self) -> None:
-        """Flush, sync and close (idempotent)."""
-        if self._file.closed:
+        """Sync and close (idempotent); never raises: a failure is kept in :attr:`error`."""
+        fd, self._fd = self._fd, None
+        if fd is None:
             return
         try:
-            self._file.flush()
-            os.fsync(self._file.fileno())
+            os.fsync(fd)
         except OSError as exc:
             self.error = self.error or StorageError.of(self.path, exc)
-            self._cut_back()
         finally:
-            self._file.close()
+            with contextlib.suppress(OSError):
+                os.close(fd)
 
     def discard_if_empty(self) -> bool:
         """Close, and delete this writer's own file if no frame was written (a session that never began)."""

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from treadmill.core.intervals import SessionSummary
-from treadmill.inputs import InputError, finite, printable, read_bounded
+from treadmill.inputs import InputError, finite, one_of, printable, read_bounded
 from treadmill.model import Direction
 from treadmill.storage.files import replace_atomically
 from treadmill.storage.fixtures import FixtureError, read_fixture
@@ -172,6 +172,6 @@ def _record(fixture: Path, data: object) -> SessionRecord:
         started_at=printable(started)[:40],
         plan_id=plan_id if isinstance(plan_id, str) else None,
         plan_name=printable(plan_name)[:80],
-        rating=Rating(rating) if rating in _RATINGS else None,
+        rating=Rating(rating) if one_of(rating, _RATINGS) else None,
         **{key: finite(data.get(key, 0.0), key, low=0.0) for key in _NUMBERS},  # type: ignore[arg-type]
     )

@@ -27,6 +27,7 @@ from treadmill.inputs import (
     MAX_REVERSE_CAP_KMH,
     InputError,
     finite,
+    one_of,
     printable,
     read_bounded,
 )
@@ -165,7 +166,7 @@ def _examples(value: object, problems: list[str]) -> list[LabelledExample]:
     entries = value if isinstance(value, list) else []
     bad = 0 if isinstance(value, list) else 1
     for entry in entries[-_MAX_EXAMPLES:]:
-        if not isinstance(entry, dict) or entry.get("direction") not in frozenset(Facing):
+        if not isinstance(entry, dict) or not one_of(entry.get("direction"), _FACINGS):
             bad += 1
             continue
         try:
@@ -184,17 +185,26 @@ def _examples(value: object, problems: list[str]) -> list[LabelledExample]:
     return out
 
 
+_KNOWN = frozenset(f.name for f in dataclasses.fields(UserProfile))
+_FACINGS = frozenset(Facing)
+_SEXES = frozenset(Sex)
+
+
 def profile_from(data: object) -> LoadedProfile:
     """A profile from its JSON value, every field checked (see the module docstring)."""
     problems: list[str] = []
     if not isinstance(data, dict):
         return LoadedProfile(UserProfile(), ("not a profile (a JSON object); using the defaults",))
     default = UserProfile()
+    unknown = sorted(str(key) for key in data if key not in _KNOWN)
+    if unknown:
+        shown = printable(", ".join(unknown))[:120]
+        problems.append(f"unknown fields ignored: {shown} (known: {', '.join(sorted(_KNOWN))})")
     values: dict[str, Any] = {key: _number(data, key, getattr(default, key), problems) for key in FIELDS}
     sex = data.get("sex")
-    if sex is not None and sex not in frozenset(Sex):
+    values["sex"] = Sex(sex) if one_of(sex, _SEXES) else None
+    if sex is not None and values["sex"] is None:
         problems.append(f"sex: {printable(repr(sex))[:40]} is not female or male; using neither")
-    values["sex"] = Sex(sex) if sex in frozenset(Sex) else None
     if "reference_paces_s_per_km" in data:
         values["reference_paces_s_per_km"] = _paces(
             data["reference_paces_s_per_km"], default.reference_paces_s_per_km, problems

@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from treadmill.errors import TreadmillError
-from treadmill.inputs import MAX_PLAN_S, MAX_PLAN_STEPS, MAX_REPEAT, InputError, finite, printable
+from treadmill.inputs import MAX_PLAN_S, MAX_PLAN_STEPS, MAX_REPEAT, InputError, finite, one_of, printable
 from treadmill.model import CueDirection, Facing
 
 __all__ = ["Caps", "Plan", "PlanError", "Step", "StepKind", "check_size", "parse_plan"]
@@ -263,12 +263,12 @@ class _Validator:
                 f"unknown field (known: {', '.join(sorted(_STEP_KEYS))})",
             )
         direction = raw.get("direction")
-        if direction not in _FACINGS:
+        if not one_of(direction, _FACINGS):
             why = "missing" if direction is None else f"{direction!r} is neither forward nor reverse"
             raise self.fail(block, "direction", f"{path}.direction", why)
         facing = Facing(direction)
         kind = raw.get("kind", "interval")
-        if kind not in _KINDS:
+        if not one_of(kind, _KINDS):
             known = ", ".join(StepKind)
             raise self.fail(block, "kind", f"{path}.kind", f"{kind!r} is not one of {known}")
         if ("duration" in raw) == ("distance_m" in raw):

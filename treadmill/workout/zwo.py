@@ -20,22 +20,27 @@ from xml.etree.ElementTree import Element
 from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
 
+from treadmill.inputs import MAX_PLAN_FILE_BYTES, MAX_PLAN_S, MAX_REPEAT, InputError, parse_finite, printable
 from treadmill.model import Facing
-from treadmill.workout.plan import Caps, Plan, PlanError, Step, StepKind
+from treadmill.workout.plan import MAX_DISTANCE_M, Caps, Plan, PlanError, Step, StepKind, check_size
 
 __all__ = ["parse_zwo"]
 
-_MAX_BYTES = 1_000_000
+_MAX_POWER = 3.0
+"""The largest fraction of a reference pace a block may ask for (three times 5 km pace is a sprint)."""
 
 
-def _float(element: Element, name: str, default: float | None = None) -> float | None:
+def _float(
+    source: str, element: Element, name: str, default: float | None = None, **bounds: float
+) -> float | None:
+    """An attribute as a finite number within ``bounds``; ``default`` when it is absent."""
     value = element.get(name)
     if value is None:
         return default
     try:
-        return float(value)
-    except ValueError:
-        return None
+        return parse_finite(value[:40], f"{element.tag}.{name}", **bounds)
+    except InputError as exc:
+        raise PlanError(source, 0, exc.what, exc.reason) from None
 
 
 def _reverse(block: Element) -> bool:
@@ -58,14 +63,19 @@ class _Builder:
     def speed(self, block: Element, power: float | None) -> float | None:
         if power is None:
             return None
-        pace_index = int(_float(block, "pace", 0.0) or 0.0)
-        if not 0 <= pace_index < len(self.paces):
-            raise PlanError(self.source, 0, f"{block.tag}.pace", f"{pace_index} is not 0-4")
+        pace_index = int(_float(self.source, block, "pace", 0.0, low=0.0, high=len(self.paces) - 1) or 0.0)
         reference_kmh = 3600.0 / self.paces[pace_index]
         return round(reference_kmh * power, 2)
 
+    def number(self, block: Element, name: str, default: float | None = None) -> float | None:
+        """A duration (s, or m for a distance workout) or a power fraction, finite and bounded."""
+        if name.endswith("Power") or name == "Power":
+            return _float(self.source, block, name, default, low=0.0, high=_MAX_POWER)
+        longest = MAX_DISTANCE_M if self.by_distance else MAX_PLAN_S
+        return _float(self.source, block, name, default, above=0.0, high=longest)
+
     def add(self, block: Element, length: float | None, power: float | None, kind: StepKind) -> None:
-        if length is None or length <= 0:
+        if length is None:
             raise PlanError(self.source, 0, block.tag, "a block needs a positive Duration")
         direction = Facing.REVERSE if _reverse(block) else Facing.FORWARD
         speed = self.speed(block, power)
@@ -88,19 +98,25 @@ class _Builder:
     def block(self, block: Element) -> None:
         tag = block.tag
         if tag in ("Warmup", "Cooldown", "Ramp"):
-            low, high = _float(block, "PowerLow"), _float(block, "PowerHigh")
+            low, high = self.number(block, "PowerLow"), self.number(block, "PowerHigh")
             power = None if low is None or high is None else (low + high) / 2.0
             kind = {"Warmup": StepKind.WARMUP, "Cooldown": StepKind.COOLDOWN}.get(tag, StepKind.INTERVAL)
-            self.add(block, _float(block, "Duration"), power, kind)
+            self.add(block, self.number(block, "Duration"), power, kind)
         elif tag in ("SteadyState", "FreeRide", "MaxEffort"):
-            self.add(block, _float(block, "Duration"), _float(block, "Power"), StepKind.INTERVAL)
+            self.add(block, self.number(block, "Duration"), self.number(block, "Power"), StepKind.INTERVAL)
         elif tag == "IntervalsT":
-            repeat = int(_float(block, "Repeat", 1.0) or 1.0)
-            for _ in range(max(repeat, 1)):
-                self.add(block, _float(block, "OnDuration"), _float(block, "OnPower"), StepKind.INTERVAL)
-                self.add(block, _float(block, "OffDuration"), _float(block, "OffPower"), StepKind.RECOVERY)
+            repeat = int(_float(self.source, block, "Repeat", 1.0, low=1.0, high=MAX_REPEAT) or 1.0)
+            check_size(self.source, len(self.steps) + 2 * repeat, 0.0, 0, f"{tag}.Repeat")
+            on, off = self.number(block, "OnDuration"), self.number(block, "OffDuration")
+            on_power, off_power = self.number(block, "OnPower"), self.number(block, "OffPower")
+            for _ in range(repeat):
+                self.add(block, on, on_power, StepKind.INTERVAL)
+                self.add(block, off, off_power, StepKind.RECOVERY)
         else:
-            raise PlanError(self.source, 0, tag, "not a Zwift workout block this importer knows")
+            raise PlanError(
+                self.source, 0, printable(tag)[:40], "not a Zwift workout block this importer knows"
+            )
+        check_size(self.source, len(self.steps), sum(s.duration_s or 0.0 for s in self.steps), 0, tag)
 
 
 def parse_zwo(
@@ -111,17 +127,20 @@ def parse_zwo(
     Raises:
         PlanError: not XML, not a run workout, an unknown block, a speed above the caps.
     """
-    if len(data) > _MAX_BYTES:
-        raise PlanError(source, 0, "", "too large for a workout file")
+    if len(data) > MAX_PLAN_FILE_BYTES:
+        raise PlanError(
+            source, 0, "", f"larger than {MAX_PLAN_FILE_BYTES // 1000} KB: too large for a workout"
+        )
     try:
         root = ElementTree.fromstring(data)
     except (ElementTree.ParseError, DefusedXmlException) as exc:
         raise PlanError(source, 0, "", f"not a Zwift workout (XML: {exc})") from None
     if root.tag != "workout_file":
-        raise PlanError(source, 0, root.tag, "not a Zwift workout (no <workout_file>)")
+        raise PlanError(source, 0, printable(root.tag)[:40], "not a Zwift workout (no <workout_file>)")
     sport = (root.findtext("sportType") or "").strip().lower()
     if "run" not in sport:
-        raise PlanError(source, 0, "sportType", f"{sport or 'missing'}: only run workouts can be imported")
+        shown = printable(sport)[:40] or "missing"
+        raise PlanError(source, 0, "sportType", f"{shown}: only run workouts can be imported")
     workout = root.find("workout")
     if workout is None or len(workout) == 0:
         raise PlanError(source, 0, "workout", "the workout has no blocks")
@@ -129,5 +148,6 @@ def parse_zwo(
     builder = _Builder(source, reference_paces_s_per_km, by_distance, caps or Caps())
     for block in workout:
         builder.block(block)
-    name = (root.findtext("name") or "").strip() or source
-    return Plan(name, tuple(builder.steps), (root.findtext("description") or "").strip(), "", source)
+    name = printable((root.findtext("name") or "").strip())[:200] or source
+    description = printable((root.findtext("description") or "").strip())
+    return Plan(name, tuple(builder.steps), description, "", source)

@@ -33,19 +33,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = importlib.import_module(f"tui.cli.commands.{args.command}")
     try:
         status: int = command.run(args)
-    except (UsageError, InputError) as exc:
-        say(args.command, str(exc))
-        return EXIT_BAD_INPUT
-    except TreadmillError as exc:
-        say(args.command, str(exc), error=False)
-        return EXIT_FAILURE
-    except KeyboardInterrupt:
-        say(args.command, "interrupted", error=False)
-        return EXIT_FAILURE
     except BrokenPipeError:  # the reader went away (`| head`): stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - the contract: one line, never a traceback
+        message, status = _failure(exc)
+        say(args.command, message, error=status == EXIT_BAD_INPUT)
     return status
+
+
+def _failure(exc: BaseException) -> tuple[str, int]:
+    """What to say of a command that failed, and its exit status: never a traceback."""
+    if isinstance(exc, UsageError | InputError):
+        return str(exc), EXIT_BAD_INPUT
+    if isinstance(exc, TreadmillError):
+        return str(exc), EXIT_FAILURE
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted", EXIT_FAILURE
+    if isinstance(exc, OSError):  # the system refused something (a file, a device)
+        return str(exc.strerror or exc), EXIT_FAILURE
+    logging.getLogger("treadmill").debug("unexpected error", exc_info=exc)  # a bug: the details in the log
+    return f"unexpected error ({type(exc).__name__}: {exc}); TREADMILL_LOG=debug shows where", EXIT_FAILURE
 
 
 def configure_logging() -> None:

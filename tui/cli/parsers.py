@@ -91,6 +91,29 @@ def _replay_speed(text: str) -> float:
         raise argparse.ArgumentTypeError(exc.reason) from None
 
 
+HCI_SCHEMES = frozenset(
+    {
+        "usb", "pyusb", "serial", "tcp-client", "tcp-server", "udp", "unix", "unix-client",
+        "unix-server", "ws-client", "ws-server", "file", "pty", "vhci", "hci-socket",
+        "android-emulator", "android-netsim",
+    }
+)  # fmt: skip
+"""The transport kinds Bumble's ``open_transport`` knows (``usb:0``, ``tcp-client:HOST:PORT``...)."""
+
+
+def _transport(text: str) -> str:
+    """A Bumble HCI transport spec: a known kind, then its parameters."""
+    scheme, colon, rest = text.partition(":")
+    if scheme not in HCI_SCHEMES or (not colon and scheme not in ("vhci", "hci-socket")):
+        shown = printable(text)[:_SHOWN]
+        raise argparse.ArgumentTypeError(
+            f"{shown!r} is not a Bumble HCI transport (usb:0, serial:PORT, tcp-client:HOST:PORT, ...)"
+        )
+    if len(text) > 200 or printable(rest) != rest:
+        raise argparse.ArgumentTypeError("the transport's options are too long or hold control characters")
+    return text
+
+
 TIME_SCALE = _number("time scale", above=0.0, high=1000.0)
 SECONDS = _number("seconds", above=0.0, high=86_400.0)
 HZ = _number("rate", low=0.1, high=20.0)
@@ -107,7 +130,10 @@ def _source() -> argparse.ArgumentParser:
     parent.add_argument("--strap", metavar="ADDR", help="a heart-rate strap to connect too")
     parent.add_argument("--footpod", metavar="ADDR", help="a footpod to connect too")
     parent.add_argument(
-        "--hci", metavar="SPEC", help="reach devices through a Bumble HCI transport (e.g. usb:0)"
+        "--hci",
+        type=_transport,
+        metavar="SPEC",
+        help="reach devices through a Bumble HCI transport (e.g. usb:0)",
     )
     parent.add_argument("--virtual", action="store_true", help="use the built-in virtual treadmill")
     return parent
@@ -312,12 +338,17 @@ def build_parser() -> OneLineParser:
         parents=[virtual, runner],
     )
     simulate.add_argument(
-        "--transport", required=True, metavar="SPEC", help="HCI transport for the treadmill"
+        "--transport", type=_transport, required=True, metavar="SPEC", help="HCI transport for the treadmill"
     )
     simulate.add_argument(
-        "--strap-transport", metavar="SPEC", help="also run a heart-rate strap on this transport"
+        "--strap-transport",
+        type=_transport,
+        metavar="SPEC",
+        help="also run a heart-rate strap on this transport",
     )
-    simulate.add_argument("--footpod-transport", metavar="SPEC", help="also run a footpod on this transport")
+    simulate.add_argument(
+        "--footpod-transport", type=_transport, metavar="SPEC", help="also run a footpod on this transport"
+    )
     simulate.add_argument(
         "--duration", type=SECONDS, metavar="S", help="session seconds (default: until Ctrl-C)"
     )
@@ -330,7 +361,12 @@ def build_parser() -> OneLineParser:
     )
     where = scan.add_mutually_exclusive_group()
     where.add_argument("--virtual", action="store_true", help="scan the built-in virtual radio instead")
-    where.add_argument("--hci", metavar="SPEC", help="use a Bumble HCI transport as the adapter (e.g. usb:0)")
+    where.add_argument(
+        "--hci",
+        type=_transport,
+        metavar="SPEC",
+        help="use a Bumble HCI transport as the adapter (e.g. usb:0)",
+    )
 
     plans = _add(commands, "plans", "list the built-in workouts and your own (TOML or Zwift .zwo)")
     plans.add_argument("--json", action="store_true", help="print a JSON list on stdout")

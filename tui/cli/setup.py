@@ -198,10 +198,15 @@ def replayed(fixture: Fixture, person: UserProfile) -> SessionResult:
 def out_path(text: str, command: str) -> Path:
     """A new file to write: refused at once if it exists or its folder does not (exit 2)."""
     path = Path(text)
-    if path.exists() or path.is_symlink():
-        raise UsageError(f"{printable(text)[:120]} exists; {command} never overwrites, choose another name")
-    if not path.parent.is_dir():
-        raise UsageError(f"folder {printable(str(path.parent))[:120]} does not exist")
     if len(path.name.encode()) > 255:
-        raise UsageError("the file name is longer than 255 bytes")
+        raise UsageError(f"{printable(text)[:120]}...: the file name is longer than 255 bytes")
+    try:
+        exists = path.exists() or path.is_symlink()
+        folder = path.parent.is_dir()
+    except OSError as exc:  # a path too long as a whole, a folder that cannot be searched
+        raise UsageError(f"{printable(text)[:120]}: {exc.strerror}") from None
+    if exists:
+        raise UsageError(f"{printable(text)[:120]} exists; {command} never overwrites, choose another name")
+    if not folder:
+        raise UsageError(f"folder {printable(str(path.parent))[:120]} does not exist")
     return path

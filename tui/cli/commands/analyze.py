@@ -7,6 +7,7 @@ import json
 import sys
 
 from treadmill.core.analysis import Analysis
+from treadmill.inputs import printable
 from treadmill.model import Facing, LinkEventKind
 from treadmill.storage.profile import LabelledExample, save_profile
 from tui.cli import setup
@@ -22,7 +23,7 @@ def run(args: argparse.Namespace) -> int:
     if args.learn:
         marks = [e for e in result.events if e.kind is LinkEventKind.MARKED]
         person.examples += [LabelledExample(fixture.path.name, e.t, Facing(e.detail)) for e in marks]
-        print(f"profile updated: {save_profile(person)}", file=sys.stderr)
+        print(f"profile updated: {printable(str(save_profile(person)))}", file=sys.stderr)
     if args.json:
         out = analysis.to_dict()
         if args.stats:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from treadmill.inputs import printable
 from treadmill.storage.export import Activity, ExportError, ExportFormat, write
+from treadmill.storage.files import StorageError
 from treadmill.storage.fixtures import Fixture
 from tui.cli import setup
 from tui.cli.parsers import EXIT_OK, UsageError
@@ -38,6 +39,10 @@ def run(args: argparse.Namespace) -> int:
         warnings = write(activity, out, fmt)
     except ExportError as exc:
         raise UsageError(str(exc)) from None
+    except StorageError as exc:
+        if exc.full:
+            raise  # a full disk is a failure (exit 1), not bad input
+        raise UsageError(str(exc)) from None  # a place that cannot hold the file: the person's to change
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
     print(

@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 
+from treadmill.inputs import printable
 from treadmill.storage.plans import catalogue, user_plans_dir
 from tui.cli import setup
 from tui.cli.parsers import EXIT_OK
@@ -15,7 +16,7 @@ def run(args: argparse.Namespace) -> int:
     """List them."""
     found = catalogue(setup.profile("plans"))
     for problem in found.problems:
-        print(f"skipped {problem}", file=sys.stderr)
+        print(f"skipped {printable(problem)}", file=sys.stderr)
     if args.json:
         listed = [
             {"id": plan_id, "kind": "builtin" if source.builtin else "user", **plan.to_dict()}
@@ -44,6 +45,7 @@ def run(args: argparse.Namespace) -> int:
         cells = f"{plan_id:{widths[0]}}  {name[: widths[1]]:{widths[1]}}  {total:>{widths[2]}}"
         print(f"{cells}  {backward:>{widths[3]}}  {level}")
     print(
-        f"\nYour own plans (.toml or .zwo) go in {user_plans_dir()}; see docs/workouts.md.", file=sys.stderr
+        f"\nYour own plans (.toml or .zwo) go in {printable(str(user_plans_dir()))}; see docs/workouts.md.",
+        file=sys.stderr,
     )
     return EXIT_OK

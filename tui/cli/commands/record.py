@@ -8,6 +8,7 @@ import contextlib
 import sys
 from collections.abc import AsyncIterator
 
+from treadmill.inputs import printable
 from treadmill.mqtt.messages import MqttStatus
 from treadmill.mqtt.publisher import MqttPublisher
 from treadmill.session.coach import CoachEvent
@@ -42,7 +43,7 @@ async def _publisher(
 
 async def _record(args: argparse.Namespace, options: SessionOptions, recording: Recording) -> LiveResult:
     tty = sys.stderr.isatty()
-    name = recording.path.name if recording.path is not None else "recording"
+    name = printable(recording.path.name) if recording.path is not None else "recording"
 
     def show(p: Progress) -> None:
         speed = "-" if p.speed_kmh is None else f"{p.speed_kmh:4.1f} km/h"
@@ -87,18 +88,18 @@ def run(args: argparse.Namespace) -> int:
     try:
         result = asyncio.run(_record(args, options, Recording(path=out)))
     except KeyboardInterrupt:
-        print(f"\nstopped; {out} holds everything recorded until now", file=sys.stderr)
+        print(f"\nstopped; {printable(str(out))} holds everything recorded until now", file=sys.stderr)
         return EXIT_FAILURE
     lead = "\n" if tty else ""
     if result.storage_error is not None:
         print(
-            f"{lead}treadmill record: {result.storage_error}; stopped, {out} keeps the "
+            f"{lead}treadmill record: {result.storage_error}; stopped, {printable(str(out))} keeps the "
             f"{result.frames} frames written before it",
             file=sys.stderr,
         )
         return EXIT_FAILURE
     print(
-        f"{lead}wrote {result.path}: {result.frames} frames, {result.lines} lines, "
+        f"{lead}wrote {printable(str(result.path))}: {result.frames} frames, {result.lines} lines, "
         f"{result.session_s:.0f} s of session time",
         file=sys.stderr,
     )
