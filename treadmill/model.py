@@ -98,14 +98,12 @@ class CueDirection(enum.StrEnum):
 
 
 class Evidence(enum.StrEnum):
-    """What a direction rests on, strongest first: it picks the confidence calibration."""
+    """What a direction rests on, strongest first (shown beside the confidence)."""
 
     CUED = "cued"
     """The workout's own cues, with whatever sensors there are."""
     FOOTPOD = "footpod"
     """Stride from a footpod, with the speed."""
-    HEART_RATE = "heart_rate"
-    """Speed and heart rate."""
     SPEED = "speed"
     """The belt speed alone."""
 
@@ -234,8 +232,27 @@ class Sample:
     direction: Direction = Direction.UNSURE
     """The direction the detector committed to at this sample."""
     confidence: float = 0.0
-    """How often the detector is right when it says this, 0-1 (calibrated)."""
+    """The detector's probability of the facing it committed to, 0-1."""
     evidence: Evidence = Evidence.SPEED
+
+    def labelled(self, direction: Direction, confidence: float, evidence: Evidence) -> Sample:
+        """This sample with the direction stage's label (a plain constructor: it runs per sample)."""
+        return Sample(
+            self.t,
+            self.speed_kmh,
+            self.incline_pct,
+            self.distance_m,
+            self.elapsed_s,
+            self.energy_kcal,
+            self.steps,
+            self.heart_rate_bpm,
+            self.heart_rate_age_s,
+            self.cadence_per_min,
+            self.cadence_age_s,
+            direction,
+            confidence,
+            evidence,
+        )
 
 
 @dataclass(frozen=True, slots=True)

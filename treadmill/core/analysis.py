@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from treadmill.core.body import Body
-from treadmill.core.detector import DetectorParams, DetectorState, DirectionDetector, Step, TraceStep, smooth
+from treadmill.core.detector import DetectorParams, DetectorState, DirectionDetector, Segment, Step, smooth
 from treadmill.core.intervals import SessionSummary, run_starts
 from treadmill.core.metrics import direction_stats, interval_stats
 from treadmill.core.pipeline import Pipeline
@@ -23,6 +23,8 @@ from treadmill.core.timeline import CODE, DIRECTIONS, LabelArray, Timeline
 from treadmill.model import Cue, Direction, Facing, Sample
 
 __all__ = ["Analysis", "DetectedInterval", "analyze"]
+
+UNSURE_BELOW = DetectorParams().unsure_below
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +55,7 @@ class Analysis:
     steps: list[Step]
     timeline: Timeline
     summary: SessionSummary
-    trace: list[TraceStep]
+    segments: list[Segment]
     body: Body
 
     @property
@@ -64,7 +66,13 @@ class Analysis:
     @classmethod
     def of(cls, pipeline: Pipeline) -> Analysis:
         """What ``pipeline`` has seen so far."""
-        return cls(list(pipeline.steps), pipeline.timeline, pipeline.summary(), pipeline.trace, pipeline.body)
+        return cls(
+            list(pipeline.steps),
+            pipeline.timeline,
+            pipeline.summary(),
+            list(pipeline.segments),
+            pipeline.body,
+        )
 
     def interval_bounds(self) -> list[tuple[int, int]]:
         """Each interval as a [begin, end) range of sample indices."""
@@ -97,17 +105,24 @@ class Analysis:
         }
 
     def offline_labels(self) -> LabelArray:
-        """Directions given the whole session (forward-backward smoothing), for replay and history.
+        """Directions given the whole session (forward-backward over the plateaus), for replay and history.
 
-        A turning state still faces where it came from: the new direction starts when the turn ends.
+        The live labels stand for what the plateaus do not cover (the start, the transitions);
+        a plateau whose facing stays unsure in hindsight too is labelled unsure.
         """
-        if not self.trace:
-            return self.labels.copy()
-        smoothed = smooth(self.trace)
-        facing_reverse = np.array([g[1] + g[3] > g[0] + g[2] for g in smoothed])
-        stopped = self.labels == CODE[Direction.STOPPED]
-        moving = np.where(facing_reverse, CODE[Direction.REVERSE], CODE[Direction.FORWARD])
-        return np.where(stopped, CODE[Direction.STOPPED], moving).astype(np.int8)
+        labels = self.labels.copy()
+        if not self.segments:
+            return labels
+        p_reverse = np.array(smooth(self.segments))
+        starts = np.array([segment.t_start for segment in self.segments])
+        t = self.timeline.t
+        which = np.searchsorted(starts, t, side="right") - 1
+        inside = (which >= 0) & (labels != CODE[Direction.STOPPED])
+        p = p_reverse[np.clip(which, 0, len(starts) - 1)]
+        sure = np.abs(p - 0.5) >= UNSURE_BELOW - 0.5
+        moving = np.where(p > 0.5, CODE[Direction.REVERSE], CODE[Direction.FORWARD])
+        labels[inside] = np.where(sure, moving, CODE[Direction.UNSURE])[inside]
+        return labels.astype(np.int8)
 
     def offline_intervals(self) -> list[dict[str, object]]:
         """The smoothed intervals (no ``detected_at_s``: they are not what the app showed live)."""
@@ -157,5 +172,5 @@ def analyze(
             else:
                 pipeline.mark(*item)
             k += 1
-        pipeline.sample(sample)
+        pipeline.label(sample)
     return Analysis.of(pipeline)

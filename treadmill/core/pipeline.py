@@ -13,12 +13,11 @@ Pure: no I/O, no clock; time arrives with the data.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from dataclasses import dataclass, field
 
 from treadmill.core.body import Body
-from treadmill.core.detector import DirectionDetector, Step, TraceStep
+from treadmill.core.detector import DirectionDetector, Segment, Step
 from treadmill.core.intervals import PerSample, SessionSummary, per_sample, summarize
 from treadmill.core.timeline import Timeline, TimelineBuilder
 from treadmill.model import Cue, Facing, Sample
@@ -46,14 +45,14 @@ class Pipeline:
     _cached: tuple[int, PerSample, SessionSummary] | None = None
 
     def __post_init__(self) -> None:
-        """Trace the detector when asked to."""
+        """Keep the detector's segments when asked to."""
         if self.keep_trace:
-            self.detector.trace = []
+            self.detector.segments = []
 
     @property
-    def trace(self) -> list[TraceStep]:
-        """The detector's recorded steps (empty unless ``keep_trace``)."""
-        return self.detector.trace or []
+    def segments(self) -> list[Segment]:
+        """The detector's plateaus so far, the last one under way (empty unless ``keep_trace``)."""
+        return self.detector.open_segments()
 
     def cue(self, cue: Cue) -> None:
         """The app cued a turn (or the end)."""
@@ -67,20 +66,22 @@ class Pipeline:
 
     def sample(self, sample: Sample) -> Sample:
         """The sample, labelled with the direction, its confidence and what that rests on."""
+        step = self.label(sample)
+        return sample.labelled(step.direction, step.confidence, step.evidence)
+
+    def label(self, sample: Sample) -> Step:
+        """The detector's step for ``sample``, kept on the timeline (what a batch needs: no new sample)."""
         step = self.detector.update(
             sample.t,
             _value(sample.speed_kmh),
             _value(sample.cadence_per_min),
             _value(sample.heart_rate_bpm),
         )
-        labelled = dataclasses.replace(
-            sample, direction=step.direction, confidence=step.confidence, evidence=step.evidence
-        )
         self.steps.append(step)
-        self.builder.append(labelled)
+        self.builder.append(sample, step.direction)
         if step.switched:
             self.builder.relabel_since(step.boundary_s, self.detector.committed)
-        return labelled
+        return step
 
     @property
     def timeline(self) -> Timeline:

@@ -67,39 +67,71 @@ def _value(value: float | None) -> float:
 
 
 class TimelineBuilder:
-    """A :class:`Timeline` that grows one sample at a time."""
+    """A :class:`Timeline` that grows one sample at a time.
+
+    Rows wait in a short Python list and go into the numpy columns a block at a time (when
+    the timeline is read, relabelled, or the list is full): writing numpy cells one by one
+    would cost more than the detector itself.
+    """
+
+    _BLOCK = 256
 
     def __init__(self, capacity: int = 1024) -> None:
         """Room for ``capacity`` samples to start with; it doubles as needed."""
         self._n = 0
         self._columns = {name: np.full(capacity, np.nan) for name in _COLUMNS}
         self._labels = np.zeros(capacity, dtype=np.int8)
+        self._rows: list[tuple[float, float, float, float, float, float]] = []
+        self._row_labels: list[int] = []
         self.version = 0
         """Changes whenever a row is added or relabelled (for caches of what is computed from it)."""
 
     def __len__(self) -> int:
         """Samples so far."""
-        return self._n
+        return self._n + len(self._rows)
 
-    def append(self, sample: Sample) -> None:
-        """One more sample, with the label it carries."""
-        if self._n == len(self._labels):
-            for name, column in self._columns.items():
-                self._columns[name] = np.concatenate((column, np.full(len(column), np.nan)))
-            self._labels = np.concatenate((self._labels, np.zeros(len(self._labels), dtype=np.int8)))
-        k, columns = self._n, self._columns
-        columns["t"][k] = sample.t
-        columns["speed_kmh"][k] = _value(sample.speed_kmh)
-        columns["incline_pct"][k] = _value(sample.incline_pct)
-        columns["distance_m"][k] = _value(sample.distance_m)
-        columns["heart_rate_bpm"][k] = _value(sample.heart_rate_bpm)
-        columns["cadence_per_min"][k] = _value(sample.cadence_per_min)
-        self._labels[k] = CODE[sample.direction]
-        self._n += 1
+    def append(self, sample: Sample, direction: Direction | None = None) -> None:
+        """One more sample, labelled ``direction`` (None: the label it carries)."""
+        self._rows.append(
+            (
+                sample.t,
+                _value(sample.speed_kmh),
+                _value(sample.incline_pct),
+                _value(sample.distance_m),
+                _value(sample.heart_rate_bpm),
+                _value(sample.cadence_per_min),
+            )
+        )
+        self._row_labels.append(CODE[sample.direction if direction is None else direction])
         self.version += 1
+        if len(self._rows) >= self._BLOCK:
+            self._flush()
+
+    def _flush(self) -> None:
+        """Move the waiting rows into the columns."""
+        rows = self._rows
+        if not rows:
+            return
+        need = self._n + len(rows)
+        if need > len(self._labels):
+            size = max(need, 2 * len(self._labels))
+            for name, column in self._columns.items():
+                grown = np.full(size, np.nan)
+                grown[: self._n] = column[: self._n]
+                self._columns[name] = grown
+            labels = np.zeros(size, dtype=np.int8)
+            labels[: self._n] = self._labels[: self._n]
+            self._labels = labels
+        block = np.array(rows, dtype=np.float64)
+        for index, name in enumerate(_COLUMNS):
+            self._columns[name][self._n : need] = block[:, index]
+        self._labels[self._n : need] = self._row_labels
+        self._n = need
+        self._rows, self._row_labels = [], []
 
     def relabel_since(self, t: float, direction: Direction) -> None:
         """Samples at or after ``t`` that were moving take ``direction`` (a switch moved back to its turn)."""
+        self._flush()
         n = self._n
         start = int(np.searchsorted(self._columns["t"][:n], t, side="left"))
         tail = self._labels[start:n]
@@ -108,6 +140,7 @@ class TimelineBuilder:
 
     def view(self) -> Timeline:
         """The samples so far (views into the builder's arrays: read them, do not keep them)."""
+        self._flush()
         n, columns = self._n, self._columns
         return Timeline(
             t=columns["t"][:n],

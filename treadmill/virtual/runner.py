@@ -1,19 +1,22 @@
 """A seeded model of a person on a treadmill who walks or runs forward and backward.
 
 Pure Python, no I/O, no clock: :meth:`Runner.step` advances the person by ``dt`` seconds of
-session time and returns what they did. Numbers come from reverse-running.md:
+session time and returns what they did. The numbers and their sources are in
+docs/physiology.md:
 
-* speeds (§1.1): backward is chosen at 60-80 % of the forward speed; bands overlap;
-* stride and cadence (§1.2): at the same belt speed, backward steps are shorter and the
-  step rate higher; forward cadence rises with speed (walking ~95-125 /min, running
-  ~165-185 /min, typical treadmill figures);
-* heart rate (§3.3): first order toward a steady state, time constant about 58 s (Hunt et
-  al. 2015), gain about 24 bpm per m/s, backward adding 25-45 bpm at the same speed;
-* turning (§3.4): most people slow the belt (a dip to 1-3 km/h) or stop it to turn, some
-  turn at speed; the turn itself takes a couple of seconds.
+* speeds: backward is usually chosen slower than forward, from about 30 % (a runner who
+  walks backward) to 95 % (a practised backward runner); the bands overlap;
+* stride and cadence: walking and running are different curves, with a jump at the
+  walk-run transition (forward about 7 km/h, backward 5.9 km/h, Hreljac et al. 2005); at
+  the same belt speed, backward steps are shorter and quicker; each person's cadence sits
+  a few percent above or below the typical curves;
+* heart rate: first order toward a steady state, time constant about 58 s and gain about
+  24 bpm per m/s (Hunt et al. 2015), backward adding 25-45 bpm at the same speed;
+* turning: most people slow the belt (a dip to 1-3 km/h) or stop it to turn, some turn at
+  speed; the turn itself takes a couple of seconds.
 
 A person follows a :class:`RunnerPlan` (the app's cues), with a reaction time, and may be
-late, early, or skip a turn; with no plan they switch when they feel like it.
+late, turn before the cue, or skip a turn; with no plan they switch when they feel like it.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ __all__ = [
 
 
 class TurnStyle(enum.StrEnum):
-    """How a person turns around (reverse-running.md §3.4)."""
+    """How a person turns around."""
 
     SLOW_DOWN = "slow_down"
     """Press the speed down to a walking pace, turn, build up again."""
@@ -110,14 +113,16 @@ class Person:
 
     forward_speed_kmh: float = 5.0
     reverse_factor: float = 0.7
-    """Chosen backward speed / forward speed (reverse-running.md §1.1: 0.6-0.8)."""
+    """Chosen backward speed / forward speed (from about 0.3 to 0.95 across people)."""
     turn_style: TurnStyle = TurnStyle.SLOW_DOWN
     turn_speed_kmh: float = 2.0
     turn_duration_s: float = 2.5
     reaction_s: float = 2.0
     """Delay between a cue and the first action."""
     late_s: float = 0.0
-    """Extra delay on every turn (negative: turns early)."""
+    """Extra delay on every turn after its cue."""
+    early_s: float = 0.0
+    """Turns this long before the planned change, ahead of the cue (0: waits for it)."""
     skip_probability: float = 0.0
     """Chance of ignoring a cued turn and staying in the current direction."""
     pause_probability: float = 0.0
@@ -132,6 +137,12 @@ class Person:
     """Steady-state extra heart rate backward at the same speed (25-45 bpm)."""
     reverse_cadence_factor: float = 1.18
     """Backward step rate / forward step rate at the same belt speed."""
+    cadence_scale: float = 1.0
+    """This person's step rate / the typical one at the same speed and gait."""
+    run_from_kmh: float = 7.2
+    """Forward, this person breaks into a run from this belt speed."""
+    reverse_run_from_kmh: float = 5.9
+    """Backward, from this one (Hreljac et al. 2005: 1.63 m/s)."""
     follows_plan_speeds: bool = True
     """False: sets their own pace on the console rather than the plan's."""
     presses_speed: bool = True
@@ -140,7 +151,7 @@ class Person:
 
     @classmethod
     def sample(cls, rng: random.Random) -> Person:
-        """A person drawn from the ranges in reverse-running.md §1."""
+        """A person drawn from plausible ranges (the virtual treadmill's default population)."""
         runner = rng.random() < 0.35
         forward = rng.uniform(8.0, 11.5) if runner else rng.uniform(3.8, 6.2)
         age = rng.uniform(20, 65)
@@ -217,6 +228,7 @@ class Runner:
         self._target_kmh = 0.0
         self._after_turn_kmh = 0.0
         self._skipped: set[int] = set()
+        self._anticipated: int | None = None
         self._pause_at: float | None = None
         self._pause_for = 0.0
 
@@ -248,11 +260,13 @@ class Runner:
         if moving is Direction.STOPPED or belt_kmh < MOVING_FROM_KMH:
             return 0.0
         # Walking cadence rises with speed, running cadence barely; backward people break into a
-        # run sooner (5.9 km/h, Hreljac et al. 2005) than forward (about 7.2 km/h).
-        run_from = 5.9 if moving is Direction.REVERSE else 7.2
+        # run sooner than forward.
+        p = self.person
+        run_from = p.reverse_run_from_kmh if moving is Direction.REVERSE else p.run_from_kmh
         base = 80.0 + 6.5 * belt_kmh if belt_kmh < run_from else 150.0 + 2.5 * belt_kmh
+        base *= p.cadence_scale
         if moving is Direction.REVERSE:
-            base *= self.person.reverse_cadence_factor
+            base *= p.reverse_cadence_factor
         return max(base + self._rng.gauss(0.0, 1.5), 0.0)
 
     def _heart_rate(self, dt: float, belt_kmh: float, moving: Direction) -> float:
@@ -279,6 +293,10 @@ class Runner:
             return
         self._interval_index = index
         speed = self._interval_speed(interval)
+        if index == self._anticipated:  # dealt with ahead of the cue: turned early, or chose not to
+            if index not in self._skipped:
+                self._target_kmh = self._after_turn_kmh
+            return
         if self._rng.random() < self.person.pause_probability and interval.duration_s > 40:
             self._pause_at = t + self._rng.uniform(20.0, interval.duration_s - 15.0)
             self._pause_for = self._rng.uniform(5.0, 20.0)
@@ -294,6 +312,25 @@ class Runner:
             self._target_kmh = speed
             if self._phase == "steady":
                 self._press_speed(actions, speed)
+
+    def _anticipate(self, t: float) -> None:
+        """A person who turns early: the turn starts ``early_s`` before the planned change."""
+        early = self.person.early_s
+        if early <= 0 or self.free_run or self._pending_turn_at is not None or self._phase != "steady":
+            return
+        ahead = self.plan.at(t - self.START_DELAY_S + early)
+        if ahead is None:
+            return
+        index, interval = ahead
+        if index <= self._interval_index or index == self._anticipated or interval.direction is self._facing:
+            return
+        if self._rng.random() < self.person.skip_probability:
+            self._skipped.add(index)
+            self._anticipated = index
+            return
+        self._anticipated = index
+        self._pending_turn_at = t
+        self._after_turn_kmh = self._interval_speed(interval)
 
     def _press_speed(self, actions: list[tuple[Action, float]], kmh: float) -> None:
         if self.person.presses_speed:
@@ -332,6 +369,7 @@ class Runner:
             self._phase = "steady"
         elif self._phase != "idle" or self._interval_index >= 0:
             self._plan_step(t, actions)
+            self._anticipate(t)
 
         if self._pending_turn_at is not None and t >= self._pending_turn_at and self._phase == "steady":
             self._pending_turn_at = None
