@@ -168,8 +168,10 @@ class Scores:
     def add_samples(
         self, truth: Sequence[tuple[float, Direction]], steps: Sequence[Step], session: Session
     ) -> None:
-        """Per-second accuracy (unsure counts as wrong), overall and for this session, and the
-        reliability table. ``steps`` carry the labels to score (the revised ones, see :func:`score`)."""
+        """Per-second accuracy (unsure counts as wrong), overall and for this session.
+
+        ``steps`` carry the labels to score (the revised ones, see :func:`score`).
+        """
         labels = truth_at(truth, [s.t for s in steps])
         times = [s.t for s in steps]
         weights = [
@@ -191,11 +193,6 @@ class Scores:
             unsure_s += weight * (step.direction is Direction.UNSURE)
             self.moving_samples += 1
             self.correct_samples += right
-            decile = min(int(step.confidence * 10), 9)
-            cell = self.reliability.setdefault(decile, [0, 0])
-            cell[0] += right
-            cell[1] += 1
-            self.confidence_sums[decile] = self.confidence_sums.get(decile, 0.0) + step.confidence
         self.sessions.append(
             SessionScore(
                 session.person_id,
@@ -208,6 +205,20 @@ class Scores:
                 (times[-1] - times[0]) / 3600.0 if times else 0.0,
             )
         )
+
+    def add_reliability(self, truth: Sequence[tuple[float, Direction]], steps: Sequence[Step]) -> None:
+        """The reliability table: each moving sample the app showed as forward or backward, live,
+        by the confidence it showed beside it (unsure ones say no direction: they are counted
+        in the unsure share instead)."""
+        labels = truth_at(truth, [s.t for s in steps])
+        for step, label in zip(steps, labels, strict=True):
+            if step.direction not in (Direction.FORWARD, Direction.REVERSE) or label is Direction.STOPPED:
+                continue
+            decile = min(int(step.confidence * 10), 9)
+            cell = self.reliability.setdefault(decile, [0, 0])
+            cell[0] += step.direction is label
+            cell[1] += 1
+            self.confidence_sums[decile] = self.confidence_sums.get(decile, 0.0) + step.confidence
 
 
 def plan_steps(session: Session) -> list[Step]:
@@ -257,10 +268,12 @@ def score(sessions: Iterable[Session], params: DetectorParams | None = None) -> 
         duration = session.samples[-1].t - session.samples[0].t if session.samples else 0.0
         detector.add(session.truth, [(s.boundary_s, s.t) for s in steps if s.switched], duration)
         detector.add_samples(session.truth, revised_steps(analysis), session)
+        detector.add_reliability(session.truth, steps)
         plan = [(t, Direction.facing(f)) for t, f in session.cues]
         plan_switches = [(t, t) for t, _ in switch_times([(0.0, Direction.FORWARD), *plan])]
         baseline.add(session.truth, plan_switches, duration)
         baseline.add_samples(session.truth, plan_steps(session), session)
+        baseline.add_reliability(session.truth, plan_steps(session))
     return detector, baseline
 
 

@@ -258,6 +258,8 @@ class DetectorParams:
     long_backward_per_s: float = 1 / 600
     """Without a workout, the chance per second that an unresolved backward stretch has in fact
     ended, or never was (a backward stretch lasts minutes, not a whole session)."""
+    unseen_turn_per_s: float = 1 / 400
+    """... and once it has turned, the rate at which a turn with no signature may have happened."""
     uncued_turn_prior: float = 0.03
     """In a workout the app cues, the chance that a transition with no cue near it is a turn."""
     cued_turn_prior: float = 0.9
@@ -785,9 +787,14 @@ class DirectionDetector:
         if index is None or self._cues[index][1] == self._committed or t < self._cues[index][0]:
             return False
         transition.cue_index = index
-        if speed < transition.low_kmh + 0.5 or transition.before_kmh - transition.low_kmh < 0.8:
+        went_down = transition.before_kmh - transition.low_kmh >= 0.8
+        if went_down and speed >= transition.low_kmh + 0.5:
+            shape, boundary = (Signature.STOP if transition.stopped else Signature.DIP), transition.low_t
+        elif not went_down and speed >= transition.before_kmh + 0.5 and self._cues[index][1] == F:
+            # Straight up to a faster level without a dip: turned at speed, now speeding up forward.
+            shape, boundary = Signature.STEP, transition.start_t
+        else:
             return False
-        shape = Signature.STOP if transition.stopped else Signature.DIP
         move = self._move(shape, index)
         p0 = transition.p_before
         to_reverse = (1 - p0) * move[F][R] + p0 * move[R][R]
@@ -798,7 +805,7 @@ class DirectionDetector:
             return False
         transition.decided_early = True
         self._used_cues.add(index)
-        self._set(p, transition.low_t, anchored=True)
+        self._set(p, boundary, anchored=True)
         return True
 
     def _end_transition(self, t: float, speed: float) -> bool:
@@ -821,7 +828,12 @@ class DirectionDetector:
             and (p if self._cues[index][1] == R else 1 - p) >= self.params.commit_probability
         ):
             self._used_cues.add(index)  # answered; an inconclusive transition leaves it for the next one
-        boundary = transition.low_t if signature in (Signature.DIP, Signature.STOP) else transition.start_t
+        # Where the turn was, if it was one: at the low point when the belt went lower than where it
+        # settled (a dip, a stop, or a walk slightly slower than the new level); else at the start.
+        rose = after - transition.low_kmh >= 0.2 and transition.low_kmh < transition.before_kmh
+        boundary = (
+            transition.low_t if signature in (Signature.DIP, Signature.STOP) or rose else transition.start_t
+        )
         before = self._committed
         self._phase = _Phase.TRANSITION  # _set may commit; the plateau begins after
         self._set(p, boundary, anchored=index is not None or abs(p - 0.5) > 0.45)
@@ -1015,13 +1027,19 @@ class DirectionDetector:
             s.walk_samples += 1
 
     def _drift(self, t: float) -> bool:
-        """Without a workout, a long stretch of one level drifts towards forward.
+        """Without a workout or a footpod, what a long plateau says as time passes.
 
-        Backward stretches are short (minutes); forward ones can be the whole session.
+        Before any sure backward stretch, it drifts towards forward: backward stretches are
+        short (minutes), forward ones can be the whole session. In a session that has turned,
+        it drifts towards unsure: someone who turns every few minutes may have turned at speed,
+        or stopped and restarted the other way, unseen.
         """
         p = self.params
-        back = p.long_backward_per_s * self._dt
-        self._p = self._p * (1 - back)
+        if self._turned:
+            unseen = p.unseen_turn_per_s * self._dt
+            self._p = self._p + (0.5 - self._p) * unseen
+        else:
+            self._p = self._p * (1 - p.long_backward_per_s * self._dt)
         self._plateau_base = _log_odds(self._p)
         if self._committed == R and 1 - self._p >= p.commit_probability:
             self._committed = F
