@@ -1,126 +1,230 @@
-"""The app's own figures: start-up time to the first screen, CPU use at 1x, event-to-screen latency.
+"""The app's figures, measured the way a person runs it: the real command in a real terminal.
 
-* start-up: a fresh interpreter opens the demo headless (Textual's test driver, 80x24) and
-  the clock stops when the live screen has drawn its first snapshot. Measured from outside,
-  so it includes Python's start and every import. Median of 5.
-* CPU at 1x: the demo workout for ``--cpu-seconds`` of real time (default 60), in one process
-  with the virtual treadmill it talks to over Bumble's virtual radio; the same session
-  recorded without the screen (``treadmill record``'s path) is run side by side, so the
-  screen's own share shows.
-* latency: each coach event (cue, warning, message) from the moment the coach says it to the
-  moment its banner is updated, over a whole built-in workout at 20x.
+Each run is ``treadmill demo`` (the virtual treadmill through the real Bluetooth client over
+Bumble's virtual radio, in the same process) inside tmux at a given size, with its own
+temporary history. CPU time is read from ``/proc/PID/stat`` of that process, so it includes
+everything the app does: the screen, the session, the coach, the virtual treadmill.
 
-Run: ``python -m bench.tui_bench [--cpu-seconds 60]``.
+* **CPU over a whole workout at 1x**, at 80x24, 120x40 and 200x60 side by side, from the
+  first frame to the summary screen, sampled every 30 s so the turns show. The peer, run
+  beside them: the same workout recorded without a screen (``treadmill record --plan``,
+  the same session stack, cues printed as lines). The screen's cost is the difference.
+* **Start to first frame**: from launching the command in tmux to the live screen's title
+  showing in the pane (median of 5, 80x24).
+* **The command palette** at 200x60: from ctrl+p to the palette showing (median of 3).
+* **Event to screen**: each coach event (cue, warning, message) from the moment the coach
+  says it to the moment the screen has been refreshed with it, over a whole workout at 20x
+  (in-process, through Textual's own refresh; the timer ticks at 4 Hz and are not involved).
+* **``treadmill --version``**: a fresh process, median of 10.
+
+Run: ``python -m bench.tui_bench`` (about 17 minutes: the workout runs at 1x), or with
+``--time-scale 4`` for a quick look (not the figure). Needs tmux.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import replace
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
 
-from textual.pilot import Pilot
-
-from treadmill.session.live import open_live_session
-from treadmill.session.options import SessionOptions, SourceOptions, VirtualOptions, WorkoutOptions
-from treadmill.storage.history import History
+from treadmill.session.options import SessionOptions, SourceOptions, VirtualOptions
 from treadmill.workout.builtin import builtin_plans
 from tui.app import TreadmillApp
 from tui.request import AppMode, AppRequest
 from tui.screens.live import LiveScreen
 from tui.screens.summary import SummaryScreen
 
-PROBE = """
-import asyncio, os, sys, time
-from pathlib import Path
-from treadmill.session.options import SessionOptions, SourceOptions, VirtualOptions
-from tui.app import TreadmillApp
-from tui.request import AppMode, AppRequest
-from tui.screens.live import LiveScreen
-
-async def main():
-    options = SessionOptions(SourceOptions(virtual=VirtualOptions()), time_scale=4.0, duration_s=60)
-    app = TreadmillApp(AppRequest(AppMode.DEMO, options, plan_id="first-steps-backward"))
-    async with app.run_test(size=(80, 24)) as pilot:
-        while not (isinstance(app.screen, LiveScreen) and app.screen._ticks > 0):
-            await pilot.pause(0.005)
-        print("first-screen", flush=True)
-        while app.screen.runner.actions is None:  # leave the way a user does: connected, s
-            await pilot.pause(0.05)
-        await pilot.press("s")
-        while app.screen.__class__.__name__ != "SummaryScreen":
-            await pilot.pause(0.05)
-        app.exit()
-
-asyncio.run(main())
-"""
+ROOT = Path(__file__).resolve().parent.parent
+TREADMILL = str(Path(sys.executable).parent / "treadmill")
+PLAN = "first-steps-backward"
+SIZES = ((80, 24), (120, 40), (200, 60))
+TICK_S = os.sysconf("SC_CLK_TCK")
+TARGET_CPU_PCT = 5.0
+TMUX = shutil.which("tmux") or "tmux"
 
 
-def startup_s() -> float:
+def cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) used by process ``pid`` so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK_S
+
+
+class Tmux:
+    """A private tmux server (its own socket), torn down at the end."""
+
+    def __init__(self) -> None:
+        self.socket = f"treadmill-bench-{os.getpid()}"
+        self.run("-f", "/dev/null", "new-session", "-d", "-s", "keep")
+        self.run("set-option", "-g", "remain-on-exit", "on")  # a command that fails leaves its words
+
+    def run(self, *args: str) -> str:
+        done = subprocess.run(  # noqa: S603 - tmux with fixed arguments
+            [TMUX, "-L", self.socket, *args], capture_output=True, text=True, check=False
+        )
+        return done.stdout
+
+    def start(self, name: str, size: tuple[int, int], command: list[str], env: dict[str, str]) -> int:
+        """``command`` in a new session of ``size``; its process id (the pane's own)."""
+        exports = " ".join(f"{k}={v}" for k, v in env.items())
+        line = f"cd {ROOT} && exec env {exports} " + " ".join(command)
+        self.run("new-session", "-d", "-s", name, "-x", str(size[0]), "-y", str(size[1]), line)
+        pid = self.run("display-message", "-p", "-t", name, "#{pane_pid}").strip()
+        if not pid.isdigit():
+            raise RuntimeError(f"tmux did not start {command}")
+        return int(pid)
+
+    def screen(self, name: str) -> str:
+        return self.run("capture-pane", "-p", "-t", name)
+
+    def keys(self, name: str, *keys: str) -> None:
+        self.run("send-keys", "-t", name, *keys)
+
+    def kill(self) -> None:
+        self.run("kill-server")
+
+
+def wait_for(tmux: Tmux, name: str, text: str, timeout_s: float, every_s: float = 0.01) -> float:
+    """Seconds until ``text`` is in the pane."""
     started = time.perf_counter()
-    # stderr is dropped: the virtual radio's teardown chatter is not what is measured here.
-    process = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-c", PROBE], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
-    )
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    elapsed = time.perf_counter() - started
-    process.wait(timeout=60)
-    if line.strip() != "first-screen":
-        raise RuntimeError("the probe did not reach the first screen")
-    return elapsed
+    while time.perf_counter() - started < timeout_s:
+        if text in tmux.screen(name):
+            return time.perf_counter() - started
+        time.sleep(every_s)
+    raise TimeoutError(f"{name}: {text!r} did not show in {timeout_s:g} s:\n{tmux.screen(name)}")
 
 
-def demo_options(time_scale: float, duration_s: float) -> SessionOptions:
-    """The demo's session: the virtual treadmill (the app adds the workout)."""
-    return SessionOptions(
-        SourceOptions(virtual=VirtualOptions()), time_scale=time_scale, duration_s=duration_s
-    )
+@contextlib.contextmanager
+def session_env() -> Iterator[dict[str, str]]:
+    """A fresh history and config for each run (nothing of the person's own is touched)."""
+    with tempfile.TemporaryDirectory() as home:
+        yield {"TREADMILL_DATA_DIR": home, "TREADMILL_CONFIG_DIR": home, "TERM": "xterm-256color"}
 
 
-async def app_cpu(seconds: float) -> tuple[float, float]:
-    """(CPU seconds, wall seconds) of the app running the demo at 1x for ``seconds``."""
-    request = AppRequest(AppMode.DEMO, demo_options(1.0, seconds + 60), plan_id="first-steps-backward")
-    app = TreadmillApp(request)
-    async with app.run_test(size=(80, 24)) as pilot:
-        while not isinstance(app.screen, LiveScreen) or app.screen.runner.now() < 1.0:
-            await pilot.pause(0.05)
-        cpu, wall = time.process_time(), time.perf_counter()
-        await pilot.pause(seconds)
-        used = time.process_time() - cpu, time.perf_counter() - wall
-        await stop_and_wait(pilot)
-    return used
+@dataclass
+class Run:
+    """One app (or peer) process followed over the workout."""
+
+    name: str
+    pid: int
+    samples: list[tuple[float, float]] = field(default_factory=list)
+    """(wall seconds, CPU seconds) from the first frame on."""
+
+    def sample(self) -> None:
+        self.samples.append((time.perf_counter(), cpu_s(self.pid)))
+
+    def percent(self, start: int = 0) -> float:
+        (w0, c0), (w1, c1) = self.samples[start], self.samples[-1]
+        return 100 * (c1 - c0) / (w1 - w0)
+
+    def windows(self) -> list[float]:
+        """CPU % in each sampling window."""
+        pairs = zip(self.samples, self.samples[1:], strict=False)
+        return [100 * (c1 - c0) / (w1 - w0) for (w0, c0), (w1, c1) in pairs]
 
 
-async def stop_and_wait(pilot: Pilot[int]) -> None:
-    """End the session the way the user does (s), and leave from its summary."""
-    await pilot.press("s")
-    while not isinstance(pilot.app.screen, SummaryScreen):
-        await pilot.pause(0.05)
-    pilot.app.exit()
+def whole_workout(time_scale: float, sample_s: float) -> None:
+    """The three sizes and the peer side by side, over the whole workout."""
+    tmux = Tmux()
+    plan = builtin_plans()[PLAN]
+    runs: list[Run] = []
+    with contextlib.ExitStack() as stack:
+        stack.callback(tmux.kill)
+        scale = ["--time-scale", f"{time_scale:g}"]
+        for cols, rows in SIZES:
+            env = stack.enter_context(session_env())
+            name = f"{cols}x{rows}"
+            pid = tmux.start(name, (cols, rows), [TREADMILL, "demo", "--plan", PLAN, *scale], env)
+            runs.append(Run(name, pid))
+        env = stack.enter_context(session_env())
+        out = Path(env["TREADMILL_DATA_DIR"]) / "peer.jsonl"
+        peer_command = [TREADMILL, "record", "--virtual", "--plan", PLAN, *scale, "--out", str(out)]
+        peer = Run("peer", tmux.start("peer", (80, 24), peer_command, env))
+        for run in runs:
+            wait_for(tmux, run.name, "First steps backward", 30)
+        for run in [*runs, peer]:
+            run.sample()
+        first_turn_s = next(t for t, _cue in plan.cue_lines()) / time_scale
+        started = time.perf_counter()
+        turn_index: int | None = None
+        while not all("session over" in tmux.screen(r.name) for r in runs):
+            time.sleep(sample_s)
+            for run in [*runs, peer]:
+                with contextlib.suppress(FileNotFoundError, ProcessLookupError):  # the peer ends first
+                    run.sample()
+            if turn_index is None and time.perf_counter() - started >= first_turn_s:
+                turn_index = len(runs[0].samples) - 1
+            if time.perf_counter() - started > (plan.duration_s or 0) / time_scale + 180:
+                raise TimeoutError("the workout did not end")
+    wall = runs[0].samples[-1][0] - runs[0].samples[0][0]
+    turns = len(plan.cue_lines()) - 1
+    print(f"CPU over a whole '{PLAN}' workout at {time_scale:g}x ({wall / 60:.1f} min, {turns} turns):")
+    peer_pct = peer.percent()
+    for run in runs:
+        windows = run.windows()
+        after = run.percent(turn_index or 0)
+        verdict = "meets" if run.percent() <= TARGET_CPU_PCT else "MISSES"
+        print(
+            f"  {run.name:>7}: {run.percent():4.1f} % of one core on average "
+            f"({verdict} the {TARGET_CPU_PCT:g} % target); from the first turn on {after:.1f} %; "
+            f"{sample_s:g}-s windows {min(windows):.1f}-{max(windows):.1f} %; "
+            f"{run.percent() / max(peer_pct, 0.01):.1f}x the peer"
+        )
+    print(f"     peer: {peer_pct:4.1f} % (treadmill record --plan: the same session without a screen)")
 
 
-async def headless_cpu(seconds: float) -> tuple[float, float]:
-    """The same session and workout without the screen."""
-    plan = builtin_plans()["first-steps-backward"]
-    options = replace(demo_options(1.0, seconds + 1.0), workout=WorkoutOptions(plan))
-    cpu, wall = time.process_time(), time.perf_counter()
-    async with open_live_session(options) as live:
-        await live.wait()
-    return time.process_time() - cpu, time.perf_counter() - wall
+def first_frame_s(repeats: int) -> list[float]:
+    """Launch to the live screen's title in the pane, 80x24."""
+    out = []
+    for index in range(repeats):
+        tmux = Tmux()
+        with session_env() as env:
+            try:
+                started = time.perf_counter()
+                tmux.start(f"start{index}", (80, 24), [TREADMILL, "demo", "--plan", PLAN], env)
+                wait_for(tmux, f"start{index}", "First steps backward", 30, every_s=0.005)
+                out.append(time.perf_counter() - started)
+            finally:
+                tmux.kill()
+    return out
+
+
+def palette_s(repeats: int) -> list[float]:
+    """ctrl+p to the palette showing, 200x60, during a workout."""
+    out = []
+    tmux = Tmux()
+    with session_env() as env:
+        try:
+            tmux.start("palette", (200, 60), [TREADMILL, "demo", "--plan", PLAN], env)
+            wait_for(tmux, "palette", "Each change is announced", 60)
+            for _ in range(repeats):
+                started = time.perf_counter()
+                tmux.keys("palette", "C-p")
+                wait_for(tmux, "palette", "Search for commands", 30, every_s=0.005)
+                out.append(time.perf_counter() - started)
+                tmux.keys("palette", "Escape")
+                time.sleep(1.0)
+        finally:
+            tmux.kill()
+    return out
 
 
 async def latencies() -> list[float]:
-    """Event-to-banner seconds over a whole first-steps-backward workout at 20x."""
-    plan = builtin_plans()["first-steps-backward"]
-    options = demo_options(20.0, (plan.duration_s or 0.0) + 30.0)
-    app = TreadmillApp(AppRequest(AppMode.DEMO, options, plan_id="first-steps-backward"))
+    """Event-to-screen seconds over a whole workout at 20x (in-process)."""
+    plan = builtin_plans()[PLAN]
+    options = SessionOptions(
+        SourceOptions(virtual=VirtualOptions()), time_scale=20.0, duration_s=(plan.duration_s or 0.0) + 30.0
+    )
+    app = TreadmillApp(AppRequest(AppMode.DEMO, options, plan_id=PLAN))
     async with app.run_test(size=(80, 24)) as pilot:
         while not isinstance(app.screen, LiveScreen):
             await pilot.pause(0.05)
@@ -131,36 +235,51 @@ async def latencies() -> list[float]:
     return live.latencies
 
 
+def version_s(repeats: int) -> list[float]:
+    out = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        subprocess.run([TREADMILL, "--version"], check=True, capture_output=True)  # noqa: S603
+        out.append(time.perf_counter() - started)
+    return out
+
+
+def _spread(values: list[float], unit: float = 1.0, digits: int = 2) -> str:
+    scaled = [v * unit for v in values]
+    return (
+        f"median {statistics.median(scaled):.{digits}f} (min {min(scaled):.{digits}f}, "
+        f"max {max(scaled):.{digits}f})"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--cpu-seconds", type=float, default=60.0)
+    parser.add_argument("--time-scale", type=float, default=1.0, help="the CPU run's speed (1: the figure)")
+    parser.add_argument("--sample-s", type=float, default=30.0, help="CPU sampling window, wall seconds")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as home:
-        os.environ["TREADMILL_DATA_DIR"] = home
-        os.environ["TREADMILL_CONFIG_DIR"] = home
-        starts = [startup_s() for _ in range(5)]
-        print(
-            f"start-up to the first live screen: median {statistics.median(starts):.2f} s "
-            f"(min {min(starts):.2f}, max {max(starts):.2f}; fresh interpreter, headless 80x24)"
-        )
-        cpu, wall = asyncio.run(app_cpu(args.cpu_seconds))
-        base_cpu, base_wall = asyncio.run(headless_cpu(args.cpu_seconds))
-        app_pct, base_pct = 100 * cpu / wall, 100 * base_cpu / base_wall
-        print(
-            f"CPU at 1x over {wall:.0f} s: app {app_pct:.1f} % of one core (with the virtual treadmill "
-            f"in-process); without the screen {base_pct:.1f} %; the screen's share {app_pct - base_pct:.1f} %"
-        )
+    if shutil.which("tmux") is None:
+        print("tui_bench: tmux is not installed (apt-get install tmux); nothing measured")
+        return
+    versions = version_s(10)
+    print(f"treadmill --version: {_spread(versions)} s (target 0.3 s)")
+    starts = first_frame_s(5)
+    print(f"start to first frame, tmux 80x24: {_spread(starts)} s (target 1.5 s)")
+    opened = palette_s(3)
+    print(f"command palette at 200x60, ctrl+p to shown: {_spread(opened)} s")
+    with session_env() as env:
+        os.environ.update(env)
         seen = sorted(asyncio.run(latencies()))
-        p95 = seen[int(0.95 * (len(seen) - 1))]
-        print(
-            f"event-to-screen over a whole workout at 20x: {len(seen)} events, median "
-            f"{1000 * statistics.median(seen):.2f} ms, p95 {1000 * p95:.2f} ms, max {1000 * seen[-1]:.2f} ms "
-            "(refresh period 250 ms)"
-        )
-        sessions = len(History().records())
-        print(f"({sessions} sessions recorded to a temporary history on the way)")
+    p95 = seen[int(0.95 * (len(seen) - 1))]
+    print(
+        f"event to screen over a whole workout at 20x: {len(seen)} events, median "
+        f"{1000 * statistics.median(seen):.1f} ms, p95 {1000 * p95:.1f} ms, max {1000 * seen[-1]:.1f} ms "
+        "(target 100 ms)"
+    )
+    whole_workout(
+        args.time_scale, args.sample_s if args.time_scale == 1.0 else args.sample_s / args.time_scale
+    )
 
 
 if __name__ == "__main__":

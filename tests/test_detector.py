@@ -121,6 +121,14 @@ def test_a_manual_mark_is_decisive_and_holds_until_the_next_transition() -> None
     assert set(live(analysis)[100:]) == {R}, "a mark holds: nothing on a plateau undoes it"
 
 
+def test_a_mark_holds_against_a_footpod_and_cues_that_say_otherwise() -> None:
+    """The app's r key: a forward-looking stride and a forward workout do not undo it on a plateau."""
+    speeds = profile((600, 4.0))
+    forward_stride = [NAN] * 3 + [62 + 9.5 * 4.0] * (len(speeds) - 3)  # a forward walker's steps
+    analysis = run(speeds, forward_stride, cues=[(0.0, "forward")], marks=[(100.0, "reverse")])
+    assert set(live(analysis)[100:]) == {R}
+
+
 def test_nobody_runs_backward_at_twelve_km_h() -> None:
     analysis = run(profile((60, 5.0), (6, 1.5), (120, 12.0)), marks=[(40.0, "reverse")])
     assert live(analysis)[-30:] == [F] * 30

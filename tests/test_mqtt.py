@@ -541,6 +541,9 @@ async def test_remote_control_over_mqtt_stays_within_the_caps_and_stops_the_sess
         )
         await remote
         await sub.until(lambda: any(e["type"] == "control" for e in sub.events("treadmill/tm1")), "the stop")
+        await sub.until(  # the publisher's last word, delivered after the session's own end
+            lambda: [m.payload for m in sub.on("treadmill/tm1/availability")][-1:] == [b"offline"], "offline"
+        )
     said = answers()
     assert [(a["accepted"], a.get("action")) for a in said] == [
         (True, "speed"),

@@ -11,12 +11,15 @@ from pathlib import Path
 from typing import Any
 
 import fitdecode
+import pytest
+from textual.binding import Binding
 from textual.message import Message
 from textual.pilot import Pilot
 from textual.widgets import DataTable, OptionList
 
 from tests import support
 from tests.tui_support import GUIDED
+from treadmill.ftms import ControlOpCode
 from treadmill.model import CoachEventKind, Direction, LinkEvent, LinkEventKind, Sensor
 from treadmill.session.actions import LiveActions
 from treadmill.session.options import SessionOptions, SourceOptions, VirtualOptions
@@ -30,11 +33,13 @@ from tui.app import TreadmillApp
 from tui.request import AppMode, AppRequest
 from tui.screens.confirm import ConfirmQuit
 from tui.screens.devices import DevicePicker
+from tui.screens.help import HelpScreen
 from tui.screens.history import HistoryScreen
-from tui.screens.live import CoachSaid, LiveScreen
+from tui.screens.live import CoachSaid, LiveScreen, ReplayScreen
 from tui.screens.summary import SummaryScreen
 from tui.screens.workouts import WorkoutPicker
 from tui.widgets.banners import CueBanner
+from tui.widgets.direction import DirectionPanel, Shown
 
 SIZE = (100, 30)
 SHORT_PLAN = """name = "Short test"
@@ -143,7 +148,8 @@ async def test_pick_device_and_workout_then_pause_turn_mark_stop_rate_export_and
         assert coach is not None
         await pilot.press("space")
         assert coach.paused
-        assert live.told[-1] == "Workout paused: pause the belt on the treadmill's console."
+        assert live.told[-1] == "Paused: the virtual runner pauses the belt. Space again to go on."
+        assert live.query_one(DirectionPanel).shown is Shown.PAUSED, "the pause is shown big"
         await pilot.press("space")
         assert not coach.paused
         # The turn at 40 s: the cue reaches the banner and a handrail warning goes up.
@@ -162,6 +168,7 @@ async def test_pick_device_and_workout_then_pause_turn_mark_stop_rate_export_and
         await until(
             pilot, lambda: live.runner.board.view().time_s.get(Direction.REVERSE, 0.0) > 5, "time backward"
         )
+        await until(pilot, lambda: live.runner.board.view(live.runner.now()).active_s > 65, "a real session")
         await pilot.press("plus")  # control is off: the console is the way
         assert live.told[-1] == "Control is off: change the speed on the treadmill's console."
         await pilot.press("s")
@@ -174,7 +181,12 @@ async def test_pick_device_and_workout_then_pause_turn_mark_stop_rate_export_and
     assert app.return_code == 0
 
 
-async def test_with_control_pause_stops_the_belt_and_resume_never_restarts_it() -> None:
+async def test_with_control_pause_stops_everything_and_the_virtual_runner_starts_the_belt_again() -> None:
+    """Paused, the time, the distance and the plan stand still; the app never writes Start.
+
+    The virtual treadmill has a console: its runner pauses the belt and, on resume, presses
+    Start on it (a real treadmill's console is the person's). The plan waits for the belt.
+    """
     request = AppRequest(
         AppMode.DEMO, virtual_options(time_scale=10.0), plan_id="first-steps-backward", control=True
     )
@@ -190,10 +202,21 @@ async def test_with_control_pause_stops_the_belt_and_resume_never_restarts_it() 
         await until(pilot, lambda: speed() >= 4.4, "the belt at the person's speed")
         await pilot.press("space")
         await until(pilot, lambda: speed() == 0, "the belt paused")
+        board = live.runner.board  # the session's own, now it is connected
+        paused = board.view(live.runner.now())
+        assert paused.paused
+        await until(pilot, lambda: live.runner.now() > paused.t + 30, "30 s into the pause")
+        still = board.view(live.runner.now())
+        assert (still.active_s, still.distance_m) == (paused.active_s, paused.distance_m)
+        assert still.step is not None
+        assert paused.step is not None
+        assert still.step.seconds_left == paused.step.seconds_left, "the plan waits"
         await pilot.press("space")
-        resumed_at = live.runner.now()
-        await until(pilot, lambda: live.runner.now() > resumed_at + 20, "20 s after resuming")
-        assert speed() == 0  # the app never starts the belt
+        await until(pilot, lambda: speed() >= 3.0, "the belt moving again")
+        treadmill = live.runner.session.treadmill  # type: ignore[attr-defined]
+        assert treadmill.control_ops[ControlOpCode.START_OR_RESUME] == 0, "the app never writes Start"
+        resumed = board.view(live.runner.now())
+        assert resumed.active_s > paused.active_s
         await pilot.press("q", "y")
         await until(pilot, lambda: not app.is_running, "the app to end", 10.0)
 
@@ -263,7 +286,7 @@ async def test_a_treadmill_that_cannot_be_reached_is_explained_not_a_crash() -> 
         await until(pilot, lambda: live.ended is not None, "the failure")
         assert live.ended is not None
         assert live.ended.error
-        assert "Could not run the session" in str(live.query_one(CueBanner).render())
+        assert "Could not run the session" in " ".join(live.query_one(CueBanner).text)
         await pilot.press("q")
     assert app.return_code == 0
     assert History().records() == [], "a session that never began is not in the history"
@@ -280,7 +303,7 @@ async def test_stop_while_connecting_gives_up_and_says_nothing_was_recorded() ->
             assert live.runner.actions is None, "still connecting"
             await pilot.press("s")
             await until(pilot, lambda: live.ended is not None, "the stop")
-            shown = str(live.query_one(CueBanner).render())
+            shown = " ".join(live.query_one(CueBanner).text)
             assert "Stopped before the treadmill answered" in shown
             assert "Could not run" not in shown
             await pilot.press("q")
@@ -300,6 +323,8 @@ def test_the_workout_picker_offers_the_challenge_at_the_next_day(tmp_path: Path)
                     "plan_id": "7-day-challenge",
                     "plan_name": "day",
                     "duration_s": 600,
+                    "forward_s": 420,
+                    "reverse_s": 120,
                     "rating": "easy",
                 }
             )
@@ -316,4 +341,82 @@ async def test_the_workout_picker_lists_the_challenge_day() -> None:
         labels = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
         assert any("day 1" in label for label in labels)
         assert labels[-1].startswith("Free run")
+        first = next(label for label in labels if label.startswith("First steps backward"))
+        assert "beginner" in first, "the level"
+        assert "Your first backward walk" in first, "the description"
         await pilot.press("q")
+
+
+async def test_a_replay_has_its_own_words_and_keys() -> None:
+    """No belt keys, no quit dialog, marks that say they change this viewing only."""
+    request = AppRequest(AppMode.REPLAY, fixture=GUIDED, replay_speed=50.0)
+    app = TreadmillApp(request, refresh_s=0.1)
+    async with app.run_test(size=SIZE) as pilot:
+        live = await live_screen(pilot)
+        assert isinstance(live, ReplayScreen)
+        keys = {binding.key for binding in ReplayScreen.BINDINGS if isinstance(binding, Binding)}
+        assert keys == {"space", "s", "r", "f"}
+        await until(pilot, lambda: live.runner.now() > 5, "playback")
+        assert live.query_one(CueBanner).text[0].startswith("Replay")
+        await pilot.press("plus")
+        assert live.told == [], "no speed key in a replay"
+        await pilot.press("r")
+        assert live.told[-1] == "This viewing takes you as facing backward; the recording is not changed."
+        await pilot.press("q")
+        assert not isinstance(app.screen, ConfirmQuit), "nothing to lose: no question"
+    assert app.return_code == 0
+
+
+async def test_help_lists_every_key_with_a_sentence() -> None:
+    request = AppRequest(AppMode.DEMO, virtual_options(time_scale=5.0), plan_id="first-steps-backward")
+    app = TreadmillApp(request, refresh_s=0.1)
+    async with app.run_test(size=SIZE) as pilot:
+        live = await live_screen(pilot)
+        for key in ("question_mark", "f1"):
+            await pilot.press(key)
+            assert isinstance(app.screen, HelpScreen)
+            rows = dict(app.screen.rows)
+            bindings = [b for b in LiveScreen.BINDINGS if isinstance(b, Binding)]
+            assert len(rows) >= len(bindings) + 3
+            for binding in bindings:
+                sentence = LiveScreen.KEY_HELP[binding.action]
+                assert sentence in rows.values(), binding.action
+                assert len(sentence.split()) >= 6, "a sentence, not a label"
+            await pilot.press("escape")
+            assert app.screen is live
+        await pilot.press("q", "y")
+
+
+async def test_the_palette_offers_speed_and_incline_only_with_control() -> None:
+    for control in (True, False):
+        request = AppRequest(
+            AppMode.DEMO, virtual_options(time_scale=5.0), plan_id="first-steps-backward", control=control
+        )
+        app = TreadmillApp(request, refresh_s=None)
+        async with app.run_test(size=SIZE) as pilot:
+            live = await live_screen(pilot)
+            titles = {command.title for command in app.get_system_commands(live)}
+            assert {"Pause or resume", "Stop the session", "I face backward", "Help", "History"} <= titles
+            driving = {"Speed up 0.5 km/h", "Slow down 0.5 km/h", "Incline up 0.5 %", "Incline down 0.5 %"}
+            assert (driving <= titles) is control
+            assert not (driving & titles) or control
+            await pilot.press("q", "y")
+
+
+async def test_spoken_cues_in_the_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """--speak: each cue's headline goes to the text-to-speech program (here a script that notes it)."""
+    said = tmp_path / "said.txt"
+    program = tmp_path / "espeak"
+    program.write_text(f'#!/bin/sh\nprintf "%s\\n" "$1" >> {said}\n')
+    program.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    request = AppRequest(
+        AppMode.DEMO, virtual_options(time_scale=20.0), plan_id="first-steps-backward", speak=True
+    )
+    app = TreadmillApp(request, refresh_s=0.1)
+    async with app.run_test(size=SIZE) as pilot:
+        live = await live_screen(pilot)
+        await until(pilot, lambda: said.exists() and "Turn in 10 s" in said.read_text(), "a cue spoken")
+        assert live.speaker is not None
+        assert live.speaker.spoken >= 1
+        await pilot.press("q", "y")

@@ -1,34 +1,90 @@
-"""The live screen, drawn: snapshots at four moments of a recorded guided workout, and the cue path.
+"""The screens, drawn: the live screen in each of its states, the summary and the history,
+at 80x24 (the smallest full screen) and 160x50, plus the compact and too-small layouts.
 
-Each moment is the recording (fixtures/workout-control.jsonl) replayed through the real
-coach and board up to that second; the screen is refreshed once, by hand, so the pictures do
-not depend on timing. Review a changed picture in the report before ``--snapshot-update``.
+Each live moment is the recorded guided workout (fixtures/workout-control.jsonl) replayed
+through the real coach and board up to that second, then refreshed once by hand, so the
+pictures do not depend on timing. Each picture is also checked in words, so that what it
+must show is stated here and not only in the SVG. Review a changed picture in the report
+before ``--snapshot-update``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.app import App, ComposeResult
 from textual.pilot import Pilot
-from textual.widgets import Static
+from textual.widgets import DataTable, Static
 
-from tests.tui_support import FrozenApp, FrozenRunner, coached_until, show_events
-from treadmill.model import CoachEventKind, Direction, LinkEvent, LinkEventKind
+from tests.tui_support import GUIDED, FrozenApp, FrozenRunner, coached_until, show_events
+from treadmill.core.body import Body
+from treadmill.model import CoachEventKind, Direction, LinkEvent, LinkEventKind, Sample
 from treadmill.mqtt.messages import MqttState, MqttStatus
+from treadmill.session.board import LiveBoard
 from treadmill.session.coach import CoachEvent
+from treadmill.storage.history import History
 from treadmill.workout.builtin import builtin_plans
 from treadmill.workout.cues import CueEngine, CueKind
-from treadmill.workout.safety import Rule
-from tui.widgets.banners import CueBanner, WarningBanner
-from tui.widgets.direction import DirectionIndicator
+from treadmill.workout.safety import Level, Rule, SafetyMonitor, SafetyState
+from tui.screens.history import HistoryScreen
+from tui.screens.live import LiveScreen
+from tui.screens.summary import SummaryScreen
+from tui.session_runner import Outcome, ReplayRunner
+from tui.widgets.banners import CueBanner, RailsBanner
+from tui.widgets.direction import DirectionPanel, Shown
+from tui.widgets.readouts import Readout
 
-SIZE = (80, 24)
+SMALL, LARGE = (80, 24), (160, 50)
+SIZES = [pytest.param(SMALL, id="80x24"), pytest.param(LARGE, id="160x50")]
+STALE = [LinkEvent(410.0, LinkEventKind.STALE, detail="no treadmill data for 3.2 s")]
 
 
-async def frozen_app(t: float, extra: list[LinkEvent] | None = None) -> FrozenApp:
-    board, events = await coached_until(t, extra=extra)
+def danger_event(t: float) -> CoachEvent:
+    """The warning the coach raises for a confident backward walk above the safe speed."""
+    raised, _ = SafetyMonitor(safe_reverse_kmh=3.0).update(
+        SafetyState(t, Direction.REVERSE, 0.95, speed_kmh=4.2)
+    )
+    [warning] = [w for w in raised if w.rule is Rule.REVERSE_SPEED]
+    return CoachEvent(
+        t, CoachEventKind.WARNING, "SLOW DOWN", warning.message, rule=warning.rule, level=warning.level
+    )
+
+
+def unsure_board() -> LiveBoard:
+    """A free run with no cues and no footpod: after eight minutes at a backward walker's pace with no
+    turn to go by, the detector no longer claims to know (docs/detection.md)."""
+    board = LiveBoard()
+    profile = [(0, 0.0), (3, 4.0), (180, 1.0), (186, 2.5), (500, 1.0), (506, 4.0), (800, 1.2), (806, 2.6)]
+    for t in range(1300):
+        speed = next(v for start, v in reversed(profile) if t >= start)
+        board.take(Sample(float(t), speed, distance_m=t * 0.9))
+    return board
+
+
+async def frozen(state: str) -> FrozenApp:
+    """The live screen at one of its states."""
+    if state == "unsure":
+        return FrozenApp(unsure_board(), 1300.0, [], title="Free run")
+    t, extra = {
+        "forward": (300.5, None),
+        "turning": (544.5, None),
+        "reverse": (600.0, None),
+        "warning": (549.0, None),
+        "danger": (600.0, None),
+        "paused": (330.0, None),
+        "stale": (420.0, STALE),
+    }[state]
+    board, events = await coached_until(t if state != "paused" else 300.5, extra=extra)
+    if state == "paused":
+        assert board.coach is not None
+        board.coach.pause(300.5)
+    if state == "danger":
+        events.append(danger_event(t))
     return FrozenApp(board, t, events)
 
 
@@ -41,59 +97,173 @@ async def settle(pilot: Pilot[Any]) -> None:
     await pilot.pause()
 
 
-MOMENTS = [
-    ("forward", 300.5, "forward", None, "Change in 10 s", "(stride from the footpod)"),
-    ("turning", 544.5, "forward", Rule.TURNAROUND, "TURN NOW: face backward", "(plan cues and sensors)"),
-    ("reversing", 559.0, "reverse", Rule.REVERSE_START, "TURN NOW: face backward", "(plan cues and sensors)"),
-]
+STATES = ["forward", "turning", "reverse", "warning", "danger", "paused", "stale", "unsure"]
 
 
-@pytest.mark.parametrize(("name", "t"), [m[:2] for m in MOMENTS])
-def test_live_screen_snapshots(snap_compare: Any, name: str, t: float) -> None:
-    assert snap_compare(asyncio.run(frozen_app(t)), terminal_size=SIZE, run_before=settle), name
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("state", STATES)
+def test_live_screen_snapshots(snap_compare: Any, state: str, size: tuple[int, int]) -> None:
+    assert snap_compare(asyncio.run(frozen(state)), terminal_size=size, run_before=settle)
 
 
-@pytest.mark.parametrize(("name", "t", "direction", "warning", "cue", "evidence"), MOMENTS)
-async def test_live_screen_moments(
-    name: str, t: float, direction: str, warning: Rule | None, cue: str, evidence: str
-) -> None:
-    """What each picture must show, checked in words as well as pixels."""
-    app = await frozen_app(t)
-    async with app.run_test(size=SIZE) as pilot:
+def word_shown(screen: LiveScreen) -> Shown | None:
+    return screen.query_one(DirectionPanel).shown
+
+
+def readout(screen: LiveScreen, name: str) -> str:
+    return screen.query_one(f"#{name}", Readout).value
+
+
+EXPECTED = {
+    # state: (the big word, a rails warning (rule, level) or None, the start of the cue headline)
+    "forward": (Shown.FORWARD, None, "Now: 5 min forward"),
+    "turning": (Shown.FORWARD, (Rule.TURNAROUND, Level.CAUTION), "TURN NOW: face backward"),
+    "reverse": (Shown.REVERSE, None, "Now: 2 min backward"),
+    "warning": (Shown.REVERSE, (Rule.REVERSE_START, Level.CAUTION), "Now: 2 min backward"),
+    "danger": (Shown.REVERSE, (Rule.REVERSE_SPEED, Level.DANGER), "Now: 2 min backward"),
+    "paused": (Shown.PAUSED, None, "Paused."),
+    "stale": (Shown.FORWARD, (Rule.LINK_LOST, Level.CAUTION), "Now: "),
+    "unsure": (Shown.UNSURE, None, "Free run"),
+}
+
+
+@pytest.mark.parametrize("state", STATES)
+async def test_each_state_says_what_it_must(state: str) -> None:
+    word, warning, headline = EXPECTED[state]
+    app = await frozen(state)
+    async with app.run_test(size=SMALL) as pilot:
         await settle(pilot)
         screen = app.screen_under_test
-        indicator = screen.query_one(DirectionIndicator)
-        assert indicator.has_class(direction)
-        assert evidence in str(indicator.render()), "the confidence says what it rests on"
-        banner = screen.query_one(WarningBanner)
-        assert (warning in banner.active) if warning else not banner.active
-        assert banner.has_class("active") == bool(warning)
-        shown = screen.query_one(CueBanner).cue
-        assert shown is not None
-        assert shown.text.startswith(cue), name
+        assert word_shown(screen) is word
+        rails = screen.query_one(RailsBanner)
+        if warning is None:
+            assert not rails.has_class("active")
+        else:
+            rule, level = warning
+            assert rule in rails.active
+            assert rails.has_class("active")
+            assert rails.has_class("danger") is (level is Level.DANGER), "danger outranks caution"
+        assert screen.query_one(CueBanner).text[0].startswith(headline), screen.query_one(CueBanner).text
 
 
-STALE = [LinkEvent(410.0, LinkEventKind.STALE, detail="no data for 5 s")]
-
-
-def test_live_screen_snapshot_with_a_stale_link(snap_compare: Any) -> None:
-    assert snap_compare(asyncio.run(frozen_app(420.0, STALE)), terminal_size=SIZE, run_before=settle)
-
-
-async def test_live_screen_with_a_stale_link() -> None:
-    app = await frozen_app(420.0, STALE)
-    async with app.run_test(size=SIZE) as pilot:
+async def test_the_big_numbers_count_down_to_the_turn_and_the_end_of_the_step() -> None:
+    app = await frozen("forward")
+    async with app.run_test(size=SMALL) as pilot:
         await settle(pilot)
-        banner = app.screen_under_test.query_one(WarningBanner)
-        assert Rule.LINK_LOST in banner.active
-        assert "stale" in str(app.screen_under_test.query_one("#status").render())
+        screen = app.screen_under_test
+        view = screen.runner.board.view(300.5)
+        assert view.next_turn is not None
+        assert view.next_turn_s is not None
+        assert readout(screen, "next-turn") == "4:03"  # the turn cued at 543.1 s
+        step = view.step
+        assert step is not None
+        assert step.seconds_left is not None
+        assert readout(screen, "step-left") == "0:03"  # the step change at 303.1 s
+        assert readout(screen, "speed") == f"{view.speed_kmh:.1f}"
+
+
+async def test_paused_holds_the_time_and_the_distance() -> None:
+    app = await frozen("paused")
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        board = app.screen_under_test.runner.board
+        at_pause, later = board.view(300.5), board.view(330.0)
+        assert later.paused
+        assert (later.active_s, later.distance_m) == (at_pause.active_s, at_pause.distance_m)
+
+
+async def test_turn_now_clears_once_the_turn_is_seen() -> None:
+    app = await frozen("turning")
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        screen = app.screen_under_test
+        banner = screen.query_one(CueBanner)
+        assert banner.cue is not None
+        assert banner.cue.cue is CueKind.TURN
+        banner.age(545.0, turn_pending=False)  # the detector saw the turn
+        screen.refresh_view()
+        assert banner.cue is None
+        assert banner.text[0].startswith("Now: ")
+
+
+async def test_turn_now_clears_after_a_few_seconds_even_unseen() -> None:
+    app = await frozen("turning")
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        banner = app.screen_under_test.query_one(CueBanner)
+        banner.age(550.0, turn_pending=True)
+        assert banner.cue is not None, "still up 7 s after the cue"
+        banner.age(552.0, turn_pending=True)
+        assert banner.cue is None
+
+
+@pytest.mark.parametrize("state", ["reverse", "danger"])
+def test_without_colour_the_shapes_and_words_still_tell(
+    snap_compare: Any, monkeypatch: pytest.MonkeyPatch, state: str
+) -> None:
+    """NO_COLOR (Textual renders in grey): the arrow, the word and DANGER/CAUTION carry the meaning."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert snap_compare(asyncio.run(frozen(state)), terminal_size=SMALL, run_before=settle)
+
+
+COMPACT_STATES = ["forward", "warning"]
+
+
+@pytest.mark.parametrize("state", COMPACT_STATES)
+def test_compact_layout_for_a_phone(snap_compare: Any, state: str) -> None:
+    """45 columns, a phone in portrait: the big parts stay, the chart and the small numbers fold away."""
+    assert snap_compare(asyncio.run(frozen(state)), terminal_size=(45, 40), run_before=settle)
+
+
+async def test_compact_layout_keeps_what_matters() -> None:
+    app = await frozen("warning")
+    async with app.run_test(size=(45, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen_under_test
+        assert screen.compact
+        for visible in ("#direction", "#readouts", "#rails", "#cue"):
+            assert screen.query_one(visible).display, visible
+        for folded in ("#metrics", "#chart"):
+            assert not screen.query_one(folded).display, folded
+
+
+def test_too_small_snapshot(snap_compare: Any) -> None:
+    assert snap_compare(asyncio.run(frozen("forward")), terminal_size=(60, 20), run_before=settle)
+
+
+async def test_too_small_says_so() -> None:
+    app = await frozen("forward")
+    async with app.run_test(size=(60, 20)) as pilot:
+        await settle(pilot)
+        screen = app.screen_under_test
+        assert screen.has_class("-too-small")
+        assert "Make the terminal bigger" in str(screen.query_one("#too-small", Static).render())
+        assert not screen.query_one("#direction").display
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_nothing_is_cut_at_the_smallest_full_size_with_two_warnings(size: tuple[int, int]) -> None:
+    """Every widget fits in its rows: the warning's text is not clipped by the layout."""
+    app = await frozen("warning")
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        screen = app.screen_under_test
+        rails = screen.query_one(RailsBanner)
+        assert len(rails.active) >= 2
+        detail = screen.query_one("#rails-detail", Static)
+        lines = detail.render_lines(detail.region.reset_offset)  # type: ignore[attr-defined]
+        shown = " ".join("".join(seg.text for seg in line).strip() for line in lines)
+        top = next(iter(sorted(rails.active.values(), key=lambda e: e.level is Level.DANGER, reverse=True)))
+        assert (top.more or top.text).split()[-1] in shown, "the last word of the reason is on screen"
+        bottom = max(w.region.bottom for w in screen.query("*") if w.display and w.region.height)
+        assert bottom <= size[1]
 
 
 async def test_a_cue_reaches_the_screen_by_message_without_waiting_for_a_refresh() -> None:
     """The coach's callback posts a message; the banner shows it before any refresh tick."""
-    app = await frozen_app(300.5)
+    app = await frozen("forward")
     messages: list[object] = []
-    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+    async with app.run_test(size=SMALL, message_hook=messages.append) as pilot:
         screen = app.screen_under_test
         turn = next(e for e in (await coached_until(544.0))[1] if e.cue is CueKind.TURN)
         refreshes_before = screen._ticks
@@ -105,37 +275,28 @@ async def test_a_cue_reaches_the_screen_by_message_without_waiting_for_a_refresh
         assert banner.cue == turn
         assert banner.has_class("turn")
         assert screen._ticks == refreshes_before  # shown by the message itself, not by a refresh
-        assert len(screen.latencies) == 1  # how soon: bench/tui_bench.py
-
-
-async def test_a_warning_clears_itself_when_the_coach_says_so() -> None:
-    app = await frozen_app(571.0)  # the turn's warnings were raised and cleared by 570.1 s
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        banner = app.screen_under_test.query_one(WarningBanner)
-        assert banner.active == {}
-        assert not banner.has_class("active")
+        await pilot.pause()
+        assert len(screen.latencies) == 1  # stamped once the screen has refreshed; how soon: the bench
 
 
 async def test_a_missed_turn_recheck_tells_the_user_how_to_correct_the_detector() -> None:
     """The detector may be the one that is wrong: the banner says which keys settle it."""
-    app = await frozen_app(300.5)
-    async with app.run_test(size=SIZE) as pilot:
+    app = await frozen("forward")
+    async with app.run_test(size=SMALL) as pilot:
         screen = app.screen_under_test
         engine = CueEngine(builtin_plans()["zone2-reverse"])
         cues = [c for t in range(6300) for c in engine.update(t / 10, detected=Direction.FORWARD)]
         recheck = next(c for c in cues if c.kind is CueKind.RECHECK)
         screen._said(CoachEvent(recheck.t, CoachEventKind.CUE, recheck.text, recheck.more, cue=recheck.kind))
         await pilot.pause()
-        shown = screen.query_one(CueBanner).cue
-        assert shown is not None
-        assert shown.text == "Still facing forward?"
-        assert "Press r" in shown.more
+        headline, detail = screen.query_one(CueBanner).text
+        assert headline == "Still facing forward?"
+        assert "Press r" in detail
 
 
 async def test_the_status_line_shows_mqtt_and_a_broker_going_away_is_said_once() -> None:
-    app = await frozen_app(300.5)
-    async with app.run_test(size=SIZE) as pilot:
+    app = await frozen("forward")
+    async with app.run_test(size=SMALL) as pilot:
         screen = app.screen_under_test
         runner = screen.runner
         assert isinstance(runner, FrozenRunner)
@@ -154,3 +315,111 @@ async def test_the_status_line_shows_mqtt_and_a_broker_going_away_is_said_once()
         assert "3 dropped" in status
         toasts = [n.message for n in app._notifications]
         assert toasts.count(runner.mqtt.text) == 1, "told once, not at every refresh"
+
+
+# --- the summary and the history -----------------------------------------------------------------
+
+
+class ScreenApp(App[None]):
+    """One screen on its own."""
+
+    CSS_PATH = str(Path(__file__).resolve().parent.parent / "tui" / "app.tcss")
+
+    def __init__(self, screen: object) -> None:
+        super().__init__()
+        self.under_test = screen
+
+    def compose(self) -> ComposeResult:
+        yield from ()
+
+    def on_mount(self) -> None:
+        self.push_screen(self.under_test)  # type: ignore[arg-type]
+
+
+async def summary_app(tmp_path: Path) -> ScreenApp:
+    """The summary of the recorded guided workout, as a live session of the app would end."""
+    runner = ReplayRunner(GUIDED, speed=None, tolerant=False, body=Body())
+    result = await runner.session.run()
+    history = History(tmp_path)
+    fixture = tmp_path / "20261129-070000-zone2-reverse.jsonl"
+    fixture.write_bytes(GUIDED.read_bytes())
+    started = datetime(2026, 11, 29, 7, 0, tzinfo=UTC)
+    record = history.save(fixture, started, "zone2-reverse", "Zone 2", result.pipeline.summary())
+    outcome = Outcome(result, started, Path("sessions") / fixture.name, record)
+    runner.title = "Zone 2 with reverse intervals"
+    return ScreenApp(SummaryScreen(outcome, runner, history))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_summary_snapshot(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    assert snap_compare(asyncio.run(summary_app(tmp_path)), terminal_size=size)
+
+
+async def test_the_summary_has_no_empty_rows_above_the_chart(tmp_path: Path) -> None:
+    app = await summary_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = app.under_test
+        assert isinstance(screen, SummaryScreen)
+        table = screen.query_one("#intervals", DataTable)
+        assert table.region.height <= table.row_count + 1, "the table is no taller than its rows"
+        chart = screen.query_one("#summary-chart")
+        assert chart.region.y == table.region.bottom, "the chart takes the room that is left"
+
+
+def history_folder(tmp_path: Path) -> History:
+    """Three real sessions (one interrupted) and a 10-second one that was abandoned."""
+    header = '{"format": "treadmill-fixture", "version": 1, "started_at": "%s"}\n'
+    sessions = [
+        ("20261120-070000-first-steps-backward", "First steps backward", 960, 760, 150, "easy"),
+        ("20261122-070000-zone2-reverse", "Zone 2 with reverse intervals", 2040, 1560, 420, "ok"),
+        ("20261124-070000-zone2-reverse", "Zone 2 with reverse intervals", 2070, 1500, 480, "hard"),
+        ("20261125-070000-zone2-reverse", "Zone 2 with reverse intervals", 10, 6, 0, None),
+    ]
+    for stem, name, duration, forward, reverse, rating in sessions:
+        started = f"{stem[:4]}-{stem[4:6]}-{stem[6:8]}T07:00:00+00:00"
+        (tmp_path / f"{stem}.jsonl").write_text(header % started)
+        summary = {
+            "started_at": started,
+            "plan_id": stem[16:],
+            "plan_name": name,
+            "duration_s": duration,
+            "forward_s": forward,
+            "reverse_s": reverse,
+            "reverse_m": reverse * 0.6,
+            "kcal": duration / 10,
+            "rating": rating,
+        }
+        (tmp_path / f"{stem}.json").write_text(json.dumps(summary))
+    crashed = header % "2026-11-26T07:00:00Z"
+    frames = "".join(f'{{"t": {t}, "char": "2acd", "hex": "0000"}}\n' for t in range(0, 400, 1))
+    (tmp_path / "20261126-070000-zone2-reverse.jsonl").write_text(crashed + frames)
+    return History(tmp_path)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_history_snapshot(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    assert snap_compare(ScreenApp(HistoryScreen(history_folder(tmp_path))), terminal_size=size)
+
+
+async def test_history_counts_what_it_lists(tmp_path: Path) -> None:
+    app = ScreenApp(HistoryScreen(history_folder(tmp_path)))
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        screen = app.under_test
+        assert isinstance(screen, HistoryScreen)
+        table = screen.query_one("#sessions", DataTable)
+        assert table.row_count == 4
+        header = str(screen.query_one("#progress-text", Static).render())
+        assert "4 sessions · 1 interrupted · 1 shorter than 1 min not listed" in header
+        assert table.get_row_at(0)[1] == "(interrupted)"
+
+
+async def test_an_empty_history_draws_no_chart(tmp_path: Path) -> None:
+    app = ScreenApp(HistoryScreen(History(tmp_path)))
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        screen = app.under_test
+        assert isinstance(screen, HistoryScreen)
+        assert not screen.query_one("#progress").display
+        assert "No sessions yet" in str(screen.query_one("#progress-text", Static).render())

@@ -36,6 +36,8 @@ class FrozenRunner:
         self.actions: SessionActions | None = None
         self.mqtt: MqttStatus | None = None
         self.live = True
+        self.can_drive = False
+        self.paused = False
 
     def now(self) -> float:
         return self.t
@@ -93,11 +95,20 @@ async def coached_until(
 
 
 class FrozenApp(App[None]):
-    """The live screen alone, fed a frozen session, refreshed only when the test says."""
+    """The live screen alone (with the app's stylesheet), fed a frozen session; refreshed by the test."""
 
-    def __init__(self, board: LiveBoard, t: float, events: list[CoachEvent]) -> None:
+    CSS_PATH = str(ROOT / "tui" / "app.tcss")
+
+    def __init__(
+        self,
+        board: LiveBoard,
+        t: float,
+        events: list[CoachEvent],
+        title: str = "Zone 2 with reverse intervals",
+    ) -> None:
         super().__init__()
-        self.screen_under_test = LiveScreen(FrozenRunner(board, t), refresh_s=None, autostart=False)
+        runner = FrozenRunner(board, t, title)
+        self.screen_under_test = LiveScreen(runner, refresh_s=None, autostart=False)
         self.events = events
 
     def compose(self) -> ComposeResult:

@@ -12,6 +12,7 @@ import logging
 import os
 from collections.abc import Iterable
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 import platformdirs
@@ -31,11 +32,13 @@ from tui.request import AppMode, AppRequest
 from tui.screens.confirm import ConfirmQuit
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.devices import DeviceChoice, DevicePicker
+from tui.screens.help import HelpScreen
 from tui.screens.history import HistoryScreen
-from tui.screens.live import LiveScreen, SessionFinished
+from tui.screens.live import LiveScreen, ReplayScreen, SessionFinished
 from tui.screens.summary import SummaryScreen
 from tui.screens.workouts import FREE_RUN, WorkoutChoice, WorkoutPicker
 from tui.session_runner import LiveRunner, ReplayRunner, Runner
+from tui.voice import PROGRAMS, Speaker, find_speaker
 
 FREE_RUN_S = 3 * 3600.0
 """A free run lasts until the user stops it, or three hours."""
@@ -48,7 +51,10 @@ class TreadmillApp(App[int]):
 
     CSS_PATH = "app.tcss"
     TITLE = "Treadmill Companion"
-    BINDINGS = [Binding("q", "request_quit", "Quit")]  # noqa: RUF012
+    BINDINGS = [  # noqa: RUF012
+        Binding("q", "request_quit", "Quit"),
+        Binding("question_mark,f1", "help", "Help", key_display="?"),
+    ]
 
     def __init__(
         self,
@@ -72,6 +78,7 @@ class TreadmillApp(App[int]):
         self.plan_id = request.plan_id
         self.runner: Runner | None = None
         self.quitting = False
+        self.speaker: Speaker | None = find_speaker() if request.speak else None
 
     def compose(self) -> ComposeResult:
         """The base screen, under the others."""
@@ -82,6 +89,14 @@ class TreadmillApp(App[int]):
         request = self.request
         for problem in self.profile_problems:
             self.notify(problem, title="Profile", severity="warning", timeout=12)
+        if request.speak and self.speaker is None:
+            self.notify(
+                f"No text-to-speech program found (tried {', '.join(PROGRAMS)}): "
+                "cues are shown and rung only.",
+                title="--speak",
+                severity="warning",
+                timeout=12,
+            )
         if request.mode is AppMode.DASHBOARD and request.mqtt is not None:
             self.push_screen(DashboardScreen(request.mqtt))
         elif request.mode is AppMode.REPLAY and request.fixture is not None:
@@ -167,7 +182,8 @@ class TreadmillApp(App[int]):
 
     def _go_live(self, runner: Runner) -> None:
         self.runner = runner
-        self.push_screen(LiveScreen(runner, refresh_s=self.refresh_s))
+        screen = LiveScreen if runner.live else ReplayScreen
+        self.push_screen(screen(runner, refresh_s=self.refresh_s, speaker=self.speaker))
 
     @on(SessionFinished)
     def show_summary(self, message: SessionFinished) -> None:
@@ -188,7 +204,7 @@ class TreadmillApp(App[int]):
     def action_request_quit(self) -> None:
         """Quit; during a workout, ask first and stop the session (and a coached belt) properly."""
         live = self.live_screen()
-        if live is None or not live.running:
+        if live is None or not live.running or not live.runner.live:  # nothing to lose in a replay
             self.exit(0)
             return
 
@@ -206,6 +222,16 @@ class TreadmillApp(App[int]):
     async def action_quit(self) -> None:
         """Ctrl+Q too asks during a workout: the belt must not be left running by a quick key."""
         self.action_request_quit()
+
+    def on_unmount(self) -> None:
+        """Cut off a cue still being said: nothing outlives the app."""
+        if self.speaker is not None:
+            self.speaker.stop()
+
+    def action_help(self) -> None:
+        """Every key of the screen showing, with a sentence each."""
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
 
     def action_history(self) -> None:
         """Past sessions and progress."""
@@ -225,21 +251,39 @@ class TreadmillApp(App[int]):
         """The palette: the workout keys as commands, beside Textual's own (theme, keys, screenshot)."""
         yield from super().get_system_commands(screen)
         if isinstance(screen, LiveScreen):
-            yield SystemCommand("Pause or resume", "Hold the workout (space)", screen.action_pause)
-            yield SystemCommand(
-                "Stop the session", "End it; a coached belt is stopped (s)", screen.action_stop
-            )
-            yield SystemCommand(
-                "Mark: I face backward",
-                "Tell the detector (r)",
-                lambda: screen.run_action(f"mark('{Facing.REVERSE}')"),
-            )
-            yield SystemCommand(
-                "Mark: I face forward",
-                "Tell the detector (f)",
-                lambda: screen.run_action(f"mark('{Facing.FORWARD}')"),
-            )
+            yield from _session_commands(screen)
+        yield SystemCommand("Help", "Every key, with a sentence each (? or F1)", self.action_help)
         yield SystemCommand("History", "Past sessions and progress", self.action_history)
+
+
+def _session_commands(screen: LiveScreen) -> Iterable[SystemCommand]:
+    """The live screen's keys as palette commands (speed and incline only with --control)."""
+    replay = not screen.runner.live
+    yield SystemCommand(
+        "Pause or resume", "The playback (space)" if replay else "The workout (space)", screen.action_pause
+    )
+    yield SystemCommand(
+        "Stop the session",
+        "End the replay here (s)" if replay else "End it; a coached belt is stopped (s)",
+        screen.action_stop,
+    )
+    if screen.runner.can_drive:
+        for title, action, key in (
+            ("Speed up 0.5 km/h", "speed(0.5)", "+"),
+            ("Slow down 0.5 km/h", "speed(-0.5)", "-"),
+            ("Incline up 0.5 %", "incline(0.5)", "]"),
+            ("Incline down 0.5 %", "incline(-0.5)", "["),
+        ):
+            yield SystemCommand(
+                title, f"Within your caps, on the usual ramp ({key})", partial(screen.run_action, action)
+            )
+    which = "in this viewing only" if replay else "the detector holds it until you turn"
+    for facing, key in ((Facing.REVERSE, "r"), (Facing.FORWARD, "f")):
+        yield SystemCommand(
+            f"I face {facing.words}",
+            f"Tell the detector: {which} ({key})",
+            partial(screen.run_action, f"mark('{facing}')"),
+        )
 
 
 def _log_to_file() -> None:

@@ -61,6 +61,16 @@ class Runner(Protocol):
     live: bool
     """A live session (False: a replay)."""
 
+    @property
+    def can_drive(self) -> bool:
+        """The speed and incline keys drive the belt (a workout with --control)."""
+        ...
+
+    @property
+    def paused(self) -> bool:
+        """The person paused the session (a replay's playback; a live workout says so in its view)."""
+        ...
+
     def now(self) -> float:
         """Session time now."""
         ...
@@ -98,6 +108,17 @@ class LiveRunner:
         self.actions: SessionActions | None = None
         self.session: LiveSession | None = None
         self._mqtt: MqttPublisher | None = None
+
+    @property
+    def can_drive(self) -> bool:
+        """A workout with --control."""
+        workout = self.options.workout
+        return workout is not None and workout.control
+
+    @property
+    def paused(self) -> bool:
+        """A live workout's pause is in its view (the coach holds it)."""
+        return False
 
     def now(self) -> float:
         """Session time (0 until connected)."""
@@ -189,6 +210,13 @@ class ReplayRunner:
         self.session = Session(self.source, consumers, board=self.board)
         self.actions: SessionActions | None = ReplayActions(self.session, self.source)
         self.started_at = loaded.started_at or datetime.fromtimestamp(0, UTC)
+
+    can_drive = False
+
+    @property
+    def paused(self) -> bool:
+        """The playback is paused."""
+        return self.source.paused
 
     def now(self) -> float:
         """Where playback is."""

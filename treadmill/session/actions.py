@@ -23,7 +23,7 @@ from treadmill.session.coach import WorkoutCoach
 from treadmill.session.engine import Session
 from treadmill.session.replay import ReplaySource
 
-__all__ = ["Belt", "LiveActions", "ReplayActions", "SessionActions"]
+__all__ = ["Belt", "Console", "LiveActions", "ReplayActions", "SessionActions"]
 
 
 class SessionActions(Protocol):
@@ -67,6 +67,21 @@ class Belt(Protocol):
         ...
 
 
+class Console(Protocol):
+    """The virtual treadmill's console, pressed by its virtual runner when the workout pauses and resumes.
+
+    A real treadmill's console is the person's: the app never presses Start on it.
+    """
+
+    async def console_pause(self) -> None:
+        """The runner presses Pause."""
+        ...
+
+    async def console_start(self) -> None:
+        """The runner presses Start."""
+        ...
+
+
 async def _mark(session: Session, t: float, facing: Facing) -> None:
     await session.add_event(LinkEvent(t, LinkEventKind.MARKED, detail=facing.value))
 
@@ -82,6 +97,8 @@ class LiveActions:
     control: bool
     end: Callable[[], None]
     """Ends the live session (the coach stops a belt it drives first, then the recording ends)."""
+    console: Console | None = None
+    """The virtual treadmill's console (None: a real treadmill, whose console is the person's)."""
 
     @property
     def can_drive(self) -> bool:
@@ -95,10 +112,20 @@ class LiveActions:
             return "A free run has no workout clock: pause the belt on the treadmill's console."
         if coach.paused:
             coach.resume(t)
-            if self.control:
-                return "Resumed: start the belt on the treadmill's console when you are ready."
-            return "Resumed."
+            return await self._resumed()
         coach.pause(t)
+        return await self._paused()
+
+    async def _resumed(self) -> str:
+        if self.console is not None:
+            await self.console.console_start()
+            return "Resumed: the virtual runner starts the belt again. The plan goes on once it moves."
+        return "Resumed: start the belt on the console when you are ready; the plan waits for it."
+
+    async def _paused(self) -> str:
+        if self.console is not None:
+            await self.console.console_pause()
+            return "Paused: the virtual runner pauses the belt. Space again to go on."
         latest = self.session.board.latest
         if not (self.control and latest is not None and belt_moving(latest.speed_kmh)):
             return "Workout paused: pause the belt on the treadmill's console."

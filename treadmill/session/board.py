@@ -61,6 +61,8 @@ class StepView:
     """The step's planned (or, for a distance step, estimated) length."""
     next_text: str | None
     """What comes next ("Finish" after the last step)."""
+    next_facing: Facing | None = None
+    """The way the next step faces (None: the last step)."""
 
     @property
     def done_fraction(self) -> float:
@@ -75,10 +77,13 @@ class LiveView:
     """One snapshot of the session for the screen."""
 
     t: float
+    active_s: float
+    """The workout's time: from the belt's first movement, without the paused stretches."""
     speed_kmh: float | None
     incline_pct: float | None
     pace_s_per_km: float | None
     distance_m: float
+    """Metres covered in the workout, without the paused stretches."""
     heart_rate_bpm: int | None
     hr_zone: int | None
     """1-5 by percent of maximum heart rate (docs/physiology.md); None without a heart rate."""
@@ -95,6 +100,12 @@ class LiveView:
     metres: dict[Direction, float]
     """Metres in each direction so far."""
     step: StepView | None = None
+    next_turn_s: float | None = None
+    """Seconds to the workout's next change of direction (or to its end: see :attr:`next_turn`)."""
+    next_turn: Facing | None = None
+    """The way the next change turns to (None with :attr:`next_turn_s` set: the end comes first)."""
+    turn_pending: bool = False
+    """A turn was cued and the detector has not seen it yet."""
     paused: bool = False
     finished: bool = False
     """The guided workout has ended."""
@@ -109,6 +120,35 @@ class ChartColumn:
 
 
 @dataclass(slots=True)
+class _Pauses:
+    """The workout's paused stretches so far: their time, and the metres the belt ran in them."""
+
+    seconds: float = 0.0
+    metres: float = 0.0
+    since: tuple[float, float] | None = None
+    """(session time, metres so far) when the pause under way began."""
+
+    def follow(self, paused_since: float | None, t: float, metres: float) -> tuple[float, float]:
+        """Seconds and metres paused up to ``t``, with ``metres`` covered by then.
+
+        ``paused_since``: when the pause under way began (None: not paused). The metres are
+        counted from the first call that sees the pause, at most one sample after it began.
+        """
+        if paused_since is not None and self.since is None:
+            self.since = (paused_since, metres)
+        elif paused_since is None and self.since is not None:
+            self.seconds, self.metres = self._with_current(t, metres)
+            self.since = None
+        return self._with_current(t, metres)
+
+    def _with_current(self, t: float, metres: float) -> tuple[float, float]:
+        if self.since is None:
+            return self.seconds, self.metres
+        start_t, start_m = self.since
+        return self.seconds + max(t - start_t, 0.0), self.metres + max(metres - start_m, 0.0)
+
+
+@dataclass(slots=True)
 class LiveBoard:
     """See the module docstring."""
 
@@ -118,6 +158,9 @@ class LiveBoard:
     _last: Sample | None = None
     _link: LinkState = LinkState.WAITING
     _zones: tuple[float, ...] = ()
+    _started_at: float | None = None
+    """Session time of the belt's first movement: the workout's time counts from it."""
+    _paused: _Pauses = field(default_factory=_Pauses)
 
     def __post_init__(self) -> None:
         """Zone edges from the person's maximum heart rate."""
@@ -141,6 +184,8 @@ class LiveBoard:
         if isinstance(item, Sample):
             if self._link is LinkState.WAITING:
                 self._link = LinkState.CONNECTED
+            if self._started_at is None and belt_moving(item.speed_kmh):
+                self._started_at = item.t
             item = self._last = self.pipeline.sample(item)
         elif isinstance(item, Cue):
             self.pipeline.cue(item)
@@ -180,6 +225,7 @@ class LiveBoard:
             seconds_left=None if left is None else max(left, 0.0),
             length_s=length,
             next_text="Finish" if coming is None else describe_step(coming),
+            next_facing=None if coming is None else coming.direction,
         )
 
     def view(self, now: float | None = None) -> LiveView:
@@ -190,12 +236,21 @@ class LiveBoard:
         bpm = None if last is None else last.heart_rate_bpm
         totals = self.pipeline.summary().totals
         coach = self.coach
+        paused_since = None if coach is None else coach.paused_since
+        metres = sum(v.distance_m for v in totals.values())
+        paused_s, paused_m = self._paused.follow(paused_since, t, metres)
+        started = self._started_at
+        turn = None
+        if coach is not None and coach.started_at is not None:
+            plan_t = coach.plan_time(t)
+            turn = coach.cues.next_turn(plan_t, speed, None if last is None else last.distance_m)
         return LiveView(
             t=t,
+            active_s=0.0 if started is None else max(t - started - paused_s, 0.0),
             speed_kmh=speed,
             incline_pct=None if last is None else last.incline_pct,
             pace_s_per_km=3600.0 / speed if speed is not None and belt_moving(speed) else None,
-            distance_m=sum(v.distance_m for v in totals.values()),
+            distance_m=max(metres - paused_m, 0.0),
             heart_rate_bpm=bpm,
             hr_zone=self._zone(bpm),
             kcal=sum(v.kcal for v in totals.values()),
@@ -208,7 +263,10 @@ class LiveBoard:
             time_s={d: v.time_s for d, v in totals.items()},
             metres={d: v.distance_m for d, v in totals.items()},
             step=self._step_view(t),
-            paused=coach is not None and coach.paused,
+            next_turn_s=None if turn is None else turn[0],
+            next_turn=None if turn is None else turn[1],
+            turn_pending=coach is not None and coach.cues.turn_pending,
+            paused=paused_since is not None,
             finished=coach is not None and coach.cues.finished,
         )
 

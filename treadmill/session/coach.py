@@ -52,7 +52,7 @@ from treadmill.workout.cues import CueEngine, CueEvent, CueKind
 from treadmill.workout.plan import Caps, Plan
 from treadmill.workout.safety import Level, Rule, SafetyMonitor, SafetyState
 
-__all__ = ["CoachEvent", "Controls", "WorkoutCoach"]
+__all__ = ["PAUSED", "RESUMED", "CoachEvent", "Controls", "WorkoutCoach"]
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +64,8 @@ _USER_STOP_WINDOW_S = 10.0
 """A refused stop this soon after the person's own stop is no news: the belt is already stopping."""
 _MOVING = (Direction.FORWARD, Direction.REVERSE)
 """The detector's settled directions: a change between them (or out of unsure) is a turn."""
+PAUSED, RESUMED = "Paused", "Resumed"
+"""The headlines of the coach's pause and resume messages."""
 BLIND_TEXT = "The coach lost the treadmill's data: it no longer drives the belt. Use the console."
 
 
@@ -177,6 +179,7 @@ class WorkoutCoach:
     _outbox: asyncio.Queue[ControlCommand] = field(default_factory=asyncio.Queue)
     _we_stopped: bool = False
     _paused: bool = False
+    _paused_at: float | None = None
     _woken: asyncio.Event = field(default_factory=asyncio.Event)
 
     def __post_init__(self) -> None:
@@ -284,20 +287,25 @@ class WorkoutCoach:
         """Session time ``t`` as the workout's clock sees it (held while paused or the belt stands)."""
         return self._clock.now(t)
 
+    @property
+    def paused_since(self) -> float | None:
+        """Session time the person paused the workout (None: not paused)."""
+        return self._paused_at
+
     def pause(self, t: float) -> None:
         """Hold the workout: no cues, no steering, no "belt stopped" alarm until :meth:`resume`."""
         if not self._paused:
-            self._paused = True
+            self._paused, self._paused_at = True, t
             self._clock.hold(t)
-            self._say(CoachEvent(t, CoachEventKind.MESSAGE, "Paused", "The workout waits for you."))
+            self._say(CoachEvent(t, CoachEventKind.MESSAGE, PAUSED, "The workout waits for you."))
 
     def resume(self, t: float) -> None:
         """Go on with the workout where it was held (its clock runs again once the belt moves)."""
         if self._paused:
-            self._paused = False
+            self._paused, self._paused_at = False, None
             if belt_moving(self._seen.speed_kmh):
                 self._clock.release(t)
-            self._say(CoachEvent(t, CoachEventKind.MESSAGE, "Resumed"))
+            self._say(CoachEvent(t, CoachEventKind.MESSAGE, RESUMED))
 
     def facing_now(self) -> Facing:
         """The way the person faces, for the caps: backward if the step or the detector says so, or unsure."""
@@ -351,7 +359,8 @@ class WorkoutCoach:
             sender = tasks.create_task(self._send_commands(), name="coach-control")
             try:
                 while not self._done():
-                    next_tick = (math.floor(self.clock.now() / self.tick_s) + 1) * self.tick_s
+                    # The tick after the nearest one: a wake a hair early or late still moves on a whole tick.
+                    next_tick = (math.floor(self.clock.now() / self.tick_s + 0.5) + 1) * self.tick_s
                     self._woken.clear()
                     with contextlib.suppress(TimeoutError):
                         wait = self.clock.wall_seconds(self._next_wake(next_tick) - self.clock.now())
@@ -446,7 +455,7 @@ class WorkoutCoach:
                 seen.speed_kmh,
                 seen.incline_pct,
                 seen.link,
-                seen.turn_at,
+                self._turn_for_safety(t),
                 seen.speed_changed_at,
                 seen.safety_key,
                 stopped_unexpectedly,
@@ -466,6 +475,22 @@ class WorkoutCoach:
             )
         for warning in cleared:
             self._say(CoachEvent(t, CoachEventKind.CLEARED, warning.message, rule=warning.rule))
+
+    def _turn_for_safety(self, t: float) -> float | None:
+        """The turn the turnaround rule looks at: a recent one, else the plan's next within the lead.
+
+        So the rails warning goes up :attr:`SafetyMonitor.turn_lead_s` before a planned turn,
+        not only once it has begun.
+        """
+        seen, safety = self._seen, self.safety
+        if seen.turn_at is not None and t - seen.turn_at <= safety.turn_after_s:
+            return seen.turn_at
+        if not self._clock.started or self._clock.held_since is not None:
+            return seen.turn_at
+        coming = self.cues.next_turn(self.plan_time(t), seen.speed_kmh, seen.distance_m)
+        if coming is not None and coming[1] is not None and coming[0] <= safety.turn_lead_s:
+            return t + coming[0]
+        return seen.turn_at
 
     def _moving(self) -> bool:
         return belt_moving(self._seen.speed_kmh)

@@ -152,7 +152,7 @@ class LiveSession:
         self.writer = writer
         self.treadmill = treadmill
         """The virtual treadmill, in a virtual session."""
-        self.actions = LiveActions(session, clock, client, coach, control, self.stop)
+        self.actions = LiveActions(session, clock, client, coach, control, self.stop, console=treadmill)
         self.storage_error: StorageError | None = None
         self._task: asyncio.Task[SessionResult] | None = None
         self._coach_task: asyncio.Task[None] | None = None

@@ -23,7 +23,21 @@ from pathlib import Path
 from treadmill.errors import TreadmillError
 from treadmill.inputs import printable
 
-__all__ = ["StorageError", "create_new", "fsync_folder", "replace_atomically", "write_new", "write_new_in"]
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks
+    fcntl = None  # type: ignore[assignment]
+
+__all__ = [
+    "StorageError",
+    "being_written",
+    "create_new",
+    "fsync_folder",
+    "lock_for_writing",
+    "replace_atomically",
+    "write_new",
+    "write_new_in",
+]
 
 _MAX_TRIES = 1000
 
@@ -151,3 +165,32 @@ def replace_atomically(path: Path, data: bytes) -> None:
         temporary.unlink(missing_ok=True)
         raise StorageError.of(path, exc) from None
     fsync_folder(path.parent)
+
+
+def lock_for_writing(fd: int) -> None:
+    """Mark an open file as being written by this process (an advisory lock; see :func:`being_written`).
+
+    Where the system has no ``flock`` (Windows), nothing is marked.
+    """
+    if fcntl is not None:
+        with contextlib.suppress(OSError):
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def being_written(path: Path) -> bool:
+    """True while another open writer holds ``path`` (:func:`lock_for_writing`): a session still running."""
+    if fcntl is None:
+        return False
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+    return False

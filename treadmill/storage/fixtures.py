@@ -43,7 +43,7 @@ from treadmill.inputs import (
     printable,
 )
 from treadmill.model import Cue, CueDirection, Direction, Facing, Frame, LinkEvent, LinkEventKind, Sensor
-from treadmill.storage.files import StorageError, create_new, fsync_folder
+from treadmill.storage.files import StorageError, create_new, fsync_folder, lock_for_writing
 
 __all__ = ["FORMAT", "VERSION", "Fixture", "FixtureError", "FixtureWriter", "read_fixture"]
 
@@ -90,6 +90,7 @@ class FixtureWriter:
     ) -> None:
         """Use :meth:`create` or :meth:`create_in`: the writer owns a file it made."""
         self.path = path
+        lock_for_writing(fd)  # the history shows a session still being written as running
         self._fd: int | None = fd
         """The file, written unbuffered: a failed write never leaves bytes waiting to fail again."""
         self._last_t = 0.0

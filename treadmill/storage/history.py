@@ -24,7 +24,7 @@ from typing import Any
 from treadmill.core.intervals import SessionSummary
 from treadmill.inputs import InputError, finite, one_of, printable, read_bounded
 from treadmill.model import Direction
-from treadmill.storage.files import replace_atomically
+from treadmill.storage.files import being_written, replace_atomically
 from treadmill.storage.fixtures import FixtureError, read_fixture
 from treadmill.storage.paths import data_dir
 from treadmill.workout.builtin import CHALLENGE_ID, Rating
@@ -33,6 +33,8 @@ __all__ = ["History", "SessionRecord"]
 
 logger = logging.getLogger(__name__)
 _RATINGS = frozenset(Rating)
+SHORTEST_S = 60.0
+"""Sessions with less belt time than this are left out of the history's list and counts."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,12 +55,31 @@ class SessionRecord:
     rating: Rating | None = None
     interrupted: bool = False
     """No summary was written: the app did not get to the end of the session."""
+    running: bool = False
+    """No summary yet, and the recording is still being written (a session under way elsewhere)."""
+
+    @property
+    def moving_s(self) -> float:
+        """Seconds the belt moved (facing either way)."""
+        return self.forward_s + self.reverse_s
+
+    @property
+    def real(self) -> bool:
+        """A session worth listing: under way, or with at least :data:`SHORTEST_S` of belt time.
+
+        A session stopped in its first seconds (a wrong workout picked, the belt never
+        started) is still on disk, but it is not progress.
+        """
+        if self.running:
+            return True
+        length = self.duration_s if self.interrupted else self.moving_s
+        return length >= SHORTEST_S
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (the summary file)."""
         out = asdict(self)
         out["fixture"] = self.fixture.name
-        del out["interrupted"]
+        del out["interrupted"], out["running"]
         return out
 
 
@@ -114,8 +135,12 @@ class History:
             self._summary_path(record.fixture), json.dumps(record.to_dict(), indent=1).encode()
         )
 
+    def sessions(self) -> list[SessionRecord]:
+        """The sessions worth listing (:attr:`SessionRecord.real`), oldest first."""
+        return [r for r in self.records() if r.real]
+
     def records(self) -> list[SessionRecord]:
-        """Every session, oldest first; unreadable files are logged and left out."""
+        """Every session on disk, oldest first; unreadable files are logged and left out."""
         if not self.folder.is_dir():
             return []
         out = []
@@ -139,18 +164,20 @@ class History:
         except (OSError, FixtureError) as exc:
             logger.warning("unreadable session %s (%s)", fixture, exc)
             return None
+        running = being_written(fixture)
         return SessionRecord(
             fixture=fixture,
             started_at=str(found.header.get("started_at", "")),
             plan_id=None,
-            plan_name="(interrupted)",
+            plan_name="(under way)" if running else "(interrupted)",
             duration_s=found.duration_s,
-            interrupted=True,
+            interrupted=not running,
+            running=running,
         )
 
     def challenge_next(self) -> tuple[int, Rating | None]:
         """The 7-day challenge's next day (1-7) and how the last challenge session felt."""
-        done = [r for r in self.records() if r.plan_id == CHALLENGE_ID and not r.interrupted]
+        done = [r for r in self.sessions() if r.plan_id == CHALLENGE_ID and not r.interrupted]
         if not done:
             return 1, None
         return min(len(done) + 1, 7), done[-1].rating

@@ -32,6 +32,7 @@ from bumble.gatt import Characteristic, CharacteristicValue, Service
 
 from treadmill.clock import SessionClock
 from treadmill.ftms import (
+    ControlInformation,
     ControlOpCode,
     ControlPointResponse,
     FtmsAdvertisement,
@@ -112,6 +113,8 @@ class VirtualTreadmill:
         """True: the treadmill sends nothing (a machine that stops notifying)."""
         self.tick_listeners: list[Callable[[Tick], None]] = []
         self.control_writes = 0
+        self.control_ops: Counter[int] = Counter()
+        """Control Point writes by op code (a test checks the app never writes Start)."""
         self.sent: Counter[str] = Counter()
         """Notifications sent to a connected client, per characteristic."""
         self.last_data_perf = 0.0
@@ -254,6 +257,7 @@ class VirtualTreadmill:
             raise att.ATT_Error(CCCD_IMPROPERLY_CONFIGURED)
         self.control_writes += 1
         op = value[0] if value else 0xFF
+        self.control_ops[op] += 1
         if op == ControlOpCode.REQUEST_CONTROL and value[1:] == b"":
             if self._controller in (None, connection):
                 self._controller = connection
@@ -289,13 +293,23 @@ class VirtualTreadmill:
 
     async def safety_key(self) -> None:
         """Pull the safety key: the belt stops at once and the machine says so."""
-        for status in self.world.machine.safety_key():
+        await self._console(self.world.machine.safety_key())
+
+    async def console_start(self) -> None:
+        """The runner presses Start (or Resume) on the console."""
+        await self._console(self.world.machine.start())
+
+    async def console_pause(self) -> None:
+        """The runner presses Pause on the console: the belt slows to a stop, the counters are kept."""
+        await self._console(self.world.machine.stop(ControlInformation.PAUSE))
+
+    async def _console(self, statuses: list[MachineStatus]) -> None:
+        for status in statuses:
             await self._device.notify_subscribers(self._status_char, bytes(status))
 
     async def console_speed(self, kmh: float) -> None:
         """Press the console's speed keys to ``kmh``: the machine reports it like any target change."""
-        for status in self.world.machine.set_target_speed(kmh):
-            await self._device.notify_subscribers(self._status_char, bytes(status))
+        await self._console(self.world.machine.set_target_speed(kmh))
 
     # -- the ticker -----------------------------------------------------------------------
     async def _tick_forever(self) -> None:

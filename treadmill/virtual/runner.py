@@ -231,6 +231,17 @@ class Runner:
         self._anticipated: int | None = None
         self._pause_at: float | None = None
         self._pause_for = 0.0
+        self._held_s = 0.0
+        """Time the belt stood still with the person waiting on it: their plan waits as long."""
+
+    def wait(self, dt: float) -> None:
+        """The belt was stopped by someone else (the app): the person stands and their plan waits."""
+        if self._phase == "steady":
+            self._held_s += dt
+
+    def _plan_t(self, t: float) -> float:
+        """Where the person is in their plan at session time ``t``."""
+        return t - self.START_DELAY_S - self._held_s
 
     @staticmethod
     def _free_plan(person: Person, rng: random.Random, duration_s: float) -> RunnerPlan:
@@ -282,7 +293,7 @@ class Runner:
 
     def _plan_step(self, t: float, actions: list[tuple[Action, float]]) -> None:
         """React to the interval planned now: schedule a turn or a speed change."""
-        current = self.plan.at(t - self.START_DELAY_S)
+        current = self.plan.at(self._plan_t(t))
         if current is None:
             if self._phase == "steady" and self._target_kmh > 0:
                 actions.append((Action.STOP, 0.0))
@@ -318,7 +329,7 @@ class Runner:
         early = self.person.early_s
         if early <= 0 or self.free_run or self._pending_turn_at is not None or self._phase != "steady":
             return
-        ahead = self.plan.at(t - self.START_DELAY_S + early)
+        ahead = self.plan.at(self._plan_t(t) + early)
         if ahead is None:
             return
         index, interval = ahead

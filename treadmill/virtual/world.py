@@ -23,7 +23,7 @@ from treadmill.ftms import (
 )
 from treadmill.ftms.control_point import ControlPointResponse
 from treadmill.model import Direction
-from treadmill.virtual.machine import MachineSpec, TreadmillMachine
+from treadmill.virtual.machine import Belt, MachineSpec, TreadmillMachine
 from treadmill.virtual.runner import Action, Person, Runner, RunnerPlan
 
 __all__ = ["Tick", "VirtualWorld"]
@@ -94,6 +94,8 @@ class VirtualWorld:
                 statuses += self.machine.stop(ControlInformation.PAUSE)
             else:
                 statuses += self.machine.set_target_speed(value)
+        if self.machine.belt is not Belt.RUNNING:
+            self.runner.wait(dt)
         self.machine.advance(dt, state.cadence_per_min)
         changed = state.direction is not self._truth
         self._truth = state.direction

@@ -161,6 +161,30 @@ class CueEngine:
         if self._turn_at is not None:
             self._turn_at += seconds
 
+    def next_turn(
+        self, t: float, speed_kmh: float | None = None, distance_m: float | None = None
+    ) -> tuple[float, Facing | None] | None:
+        """Seconds to the next change of direction, and the way it turns to (None: the end comes first).
+
+        The current step's time left, then each following step's length up to the first one
+        that faces the other way; a distance step counts at the current speed (or its own).
+        None once finished.
+        """
+        left = self.seconds_left(t, speed_kmh, distance_m)
+        step = self.step
+        if left is None or step is None:
+            return None
+        left = max(left, 0.0)
+        for following in self.plan.steps[self._index + 1 :]:
+            if following.direction is not step.direction:
+                return left, following.direction
+            if following.duration_s is not None:
+                left += following.duration_s
+            else:
+                kmh = speed_kmh or following.speed_kmh or 4.0
+                left += (following.distance_m or 0.0) / max(kmh / 3.6, 0.1)
+        return left, None
+
     @property
     def coming(self) -> Step | None:
         """The step after the current one (None in the last step and once finished)."""
@@ -210,7 +234,7 @@ class CueEngine:
         if coming.direction is not current.direction:
             return (
                 f"Turn in 10 s: face {coming.direction.words}",
-                f"Slow to {TURN_SPEED_KMH:g} km/h and hold the rails. Next: {describe_step(coming)}.",
+                f"Slow to {TURN_SPEED_KMH:g} km/h and hold the rails, then {_target(coming)}.",
             )
         return "Change in 10 s", f"Next: {describe_step(coming)}."
 
@@ -251,7 +275,7 @@ class CueEngine:
                 t,
                 CueKind.TURN,
                 f"TURN NOW: face {step.direction.words}",
-                f"Hands on the rails. Then {describe_step(step)}.",
+                f"Hands on the rails, then {_target(step)}.",
                 direction=CueDirection(step.direction.value),
                 bell=True,
             )

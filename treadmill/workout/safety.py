@@ -84,7 +84,8 @@ class SafetyState:
     incline_pct: float | None = None
     link: LinkState = LinkState.CONNECTED
     turn_at: float | None = None
-    """Session time of the latest turn (a cue or a detected switch)."""
+    """Session time of the latest turn (a cue or a detected switch), or of the plan's next one when it
+    is due within :attr:`SafetyMonitor.turn_lead_s`."""
     speed_changed_at: float | None = None
     """Session time of the latest change of target speed."""
     safety_key: bool = False

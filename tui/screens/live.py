@@ -1,8 +1,18 @@
-"""The live workout screen: direction, numbers, the step, cues, handrail warnings, the chart.
+"""The live workout screen, made to be read from the belt, two metres away.
 
-The session runs in a worker; the screen takes a snapshot of the board at a steady refresh
-rate whatever the notify rate, and shows each cue and warning the moment the coach says it
-(a :class:`CoachSaid` message).
+Top to bottom: the status line (the workout, the link, MQTT); the direction in big letters
+with its shape; three big numbers (the next turn, the step's time left, the speed); the
+full-width HOLD THE RAILS banner while a safety warning holds; the cue (a headline and its
+detail); the secondary numbers; the step; the speed chart; the keys.
+
+Light on the CPU: the session runs in a worker; a timer takes a snapshot of the board four
+times a second, and each widget repaints only when what it shows has changed, without a
+new layout (every widget has a fixed height). The chart moves a column at a time. Cues and
+warnings arrive as messages the moment the coach says them, not at the next tick.
+
+The layout follows the terminal: the full screen from 80x24; from 40 columns a compact one
+(the direction, the big numbers, the rails banner and the cue; the chart and the secondary
+numbers fold away), as on a phone; below that, a notice to make the terminal bigger.
 """
 
 from __future__ import annotations
@@ -11,7 +21,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
@@ -19,19 +29,26 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from treadmill.errors import TreadmillError
-from treadmill.model import CoachEventKind, Facing, LinkState
+from treadmill.model import CoachEventKind, Facing, LinkState, belt_moving
 from treadmill.session.board import LiveView
-from treadmill.session.coach import CoachEvent
+from treadmill.session.coach import PAUSED, RESUMED, CoachEvent
 from treadmill.storage.fixtures import FixtureError
 from treadmill.workout.safety import Level, Rule
 from tui.session_runner import Outcome, Runner
-from tui.widgets.banners import CueBanner, WarningBanner
+from tui.voice import Speaker
+from tui.widgets.banners import CueBanner, RailsBanner
 from tui.widgets.chart import SpeedChart
-from tui.widgets.direction import DirectionIndicator
-from tui.widgets.metrics import Metrics, clock_text
-from tui.widgets.step import StepPanel
+from tui.widgets.direction import DirectionPanel, detail_line, shown_for
+from tui.widgets.metrics import Metrics
+from tui.widgets.readouts import Readouts
+from tui.widgets.step import StepLine
 
 logger = logging.getLogger(__name__)
+
+FULL = (80, 24)
+"""The smallest terminal for the full screen (columns, rows)."""
+COMPACT = (40, 24)
+"""The smallest for the compact one; below it, the "make the terminal bigger" notice."""
 
 _MQTT_LOOK = {
     "connecting": "[dim]MQTT…[/]",
@@ -41,27 +58,30 @@ _MQTT_LOOK = {
     "closed": "[dim]MQTT closed[/]",
 }
 _LINK_LOOK = {
-    "waiting": "[yellow]◌ connecting[/]",
-    "connected": "[green]● connected[/]",
-    "stale": "[yellow]◐ stale data[/]",
-    "reconnecting": "[red]○ reconnecting[/]",
-    "lost": "[red]✕ link lost[/]",
+    LinkState.WAITING: "[yellow]◌ connecting[/]",
+    LinkState.CONNECTED: "[green]● connected[/]",
+    LinkState.STALE: "[yellow]◐ stale data[/]",
+    LinkState.RECONNECTING: "[red]○ reconnecting[/]",
+    LinkState.LOST: "[red]✕ link lost[/]",
 }
+ANSWERED_BY_THE_KEY = frozenset({PAUSED, RESUMED})
+"""Coach messages the screen leaves out: the key's own answer says them, with more."""
 _LINK_WARNING = "Lost the treadmill's data: hold the rails, the belt may still be moving."
-_CHART_MIN_S = 120.0
-_CHART_MAX_S = 600.0
-"""The chart shows the whole session up to ten minutes, then the last ten (at least two minutes wide)."""
 
-
-def _idle_text(view: LiveView) -> str:
-    """The cue banner before the first cue."""
-    if view.link == "waiting":
-        return "Connecting to the treadmill…"
-    if view.step is None:
-        return "Connected. Free run: the detector follows you; r / f tell it which way you face."
-    if view.speed_kmh is None or view.speed_kmh < 0.3:
-        return "Connected. Start the belt on the treadmill's console when you are ready."
-    return "Connected. Each change is announced here 10 s ahead, then 3-2-1."
+KEY_HELP: dict[str, str] = {
+    "pause": "Pause the workout, or go on after a pause. Paused, the plan, the time and the distance "
+    "stand still; with --control the belt pauses too, and you start it again on the console.",
+    "stop": "End the session. With --control the app stops the belt; otherwise stop it on the console. "
+    "What was recorded is kept.",
+    "speed(0.5)": "With --control: 0.5 km/h faster. Presses add up; the belt ramps there within your caps.",
+    "speed(-0.5)": "With --control: 0.5 km/h slower. Presses add up; the belt ramps down.",
+    "incline(0.5)": "With --control: incline up by 0.5 %, within the treadmill's range.",
+    "incline(-0.5)": "With --control: incline down by 0.5 %, within the treadmill's range.",
+    "mark('reverse')": "Tell the detector you face backward now. It holds until you turn again, is kept "
+    "with the recording, and teaches your profile.",
+    "mark('forward')": "Tell the detector you face forward now (facing the console).",
+}
+"""One sentence per key of the live screen (the help screen lists them)."""
 
 
 @dataclass
@@ -80,54 +100,101 @@ class SessionOver(Message, bubble=False):
     error: str | None = None
 
 
+@dataclass
+class SessionFinished(Message):
+    """For the app: a session is over; show its summary."""
+
+    runner: Runner
+    outcome: Outcome | None
+
+
 class LiveScreen(Screen[None]):
-    """One session, live or replayed."""
+    """One live session (see the module docstring)."""
 
     BINDINGS = [  # noqa: RUF012 (Textual's own convention)
         Binding("space", "pause", "Pause"),
         Binding("s", "stop", "Stop"),
-        Binding("plus,equals_sign", "speed(0.5)", "Spd", key_display="+"),
-        Binding("minus", "speed(-0.5)", "Spd", key_display="-"),
-        Binding("right_square_bracket", "incline(0.5)", "Inc", key_display="]"),
-        Binding("left_square_bracket", "incline(-0.5)", "Inc", key_display="["),
-        Binding("r", "mark('reverse')", "Back"),
-        Binding("f", "mark('forward')", "Fwd"),
+        Binding("plus,equals_sign", "speed(0.5)", "Faster", key_display="+", show=False),
+        Binding("minus", "speed(-0.5)", "Slower", key_display="-", show=False),
+        Binding("right_square_bracket", "incline(0.5)", "Incline up", key_display="]", show=False),
+        Binding("left_square_bracket", "incline(-0.5)", "Incline down", key_display="[", show=False),
+        Binding("r", "mark('reverse')", "Backward"),
+        Binding("f", "mark('forward')", "Forward"),
     ]
+    KEY_HELP = KEY_HELP
+    HELP_TITLE = "The live workout"
 
-    def __init__(self, runner: Runner, *, refresh_s: float | None = 0.25, autostart: bool = True) -> None:
+    def __init__(
+        self,
+        runner: Runner,
+        *,
+        refresh_s: float | None = 0.25,
+        autostart: bool = True,
+        speaker: Speaker | None = None,
+    ) -> None:
         """``refresh_s`` None: refresh only when :meth:`refresh_view` is called (tests, snapshots)."""
         super().__init__()
         self.runner = runner
         self.refresh_s = refresh_s
         self.autostart = autostart
+        self.speaker = speaker
         self.latencies: list[float] = []
-        """Seconds from each coach event to its banner being updated (the message-flow bench)."""
+        """Seconds from each coach event to the screen refreshed with it (the bench reads these)."""
         self.ended: SessionOver | None = None
         self.told: list[str] = []
         """What the keys answered, in order (also shown as toasts)."""
         self._ticks = 0
+        self._shown_key: tuple[object, ...] = ()
         self._status = ""
         self._mqtt_state = "connecting"
 
     def compose(self) -> ComposeResult:
-        """Top to bottom: status, direction, warnings, cue, metrics, step, chart, keys."""
+        """See the module docstring for the order."""
         yield Static("", id="status")
-        yield DirectionIndicator(id="direction")
-        yield WarningBanner(id="warnings")
+        yield DirectionPanel(id="direction")
+        yield Readouts(id="readouts")
+        yield RailsBanner(id="rails")
         yield CueBanner(id="cue")
         yield Metrics(id="metrics")
-        yield StepPanel(id="step")
+        yield StepLine(id="step")
         yield SpeedChart(id="chart")
+        yield Static("Wider: the chart and more numbers.", id="compact-note")
+        yield Static("", id="too-small")
         yield Footer(compact=True)
+
+    @property
+    def _rails(self) -> RailsBanner:
+        return self.query_one(RailsBanner)
 
     def on_mount(self) -> None:
         """Start the session and the refresh tick."""
-        self.query_one(CueBanner).idle("Connecting to the treadmill…")
+        self._fit(self.app.size.width, self.app.size.height)
         self.refresh_view()
         if self.refresh_s is not None:
-            self.set_interval(self.refresh_s, self.refresh_view)
+            self.set_interval(self.refresh_s, self._tick)
         if self.autostart:
             self.run_session()
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Full, compact, or the notice (see the module docstring)."""
+        self._fit(event.size.width, event.size.height)
+
+    def _fit(self, width: int, height: int) -> None:
+        full = width >= FULL[0] and height >= FULL[1]
+        compact = not full and width >= COMPACT[0] and height >= COMPACT[1]
+        self.set_class(compact, "-compact")
+        self.set_class(not (full or compact), "-too-small")
+        if not (full or compact):
+            self.query_one("#too-small", Static).update(
+                f"[b]Make the terminal bigger[/]\n\nIt is {width}×{height}; the workout needs at least "
+                f"{COMPACT[0]}×{COMPACT[1]} ({FULL[0]}×{FULL[1]} for the full screen).\n"
+                "The session goes on meanwhile. s stops it."
+            )
+
+    @property
+    def compact(self) -> bool:
+        """The compact layout is showing."""
+        return self.has_class("-compact")
 
     @work(exclusive=True, group="session")
     async def run_session(self) -> None:
@@ -148,36 +215,35 @@ class LiveScreen(Screen[None]):
 
     @on(CoachSaid)
     def show_event(self, message: CoachSaid) -> None:
-        """Cues go to the banner, warnings to the warning banner (with the bell), the rest to a toast."""
+        """Cues to the cue banner, warnings to the rails banner (with the bell), the rest to a toast."""
         event = message.event
         if event.kind is CoachEventKind.CUE:
             self.query_one(CueBanner).show(event)
         elif event.kind is CoachEventKind.WARNING:
-            self.query_one(WarningBanner).raise_warning(event)
+            self.query_one(RailsBanner).raise_warning(event)
         elif event.kind is CoachEventKind.CLEARED:
             if event.rule is not None:
-                self.query_one(WarningBanner).clear_warning(event.rule)
-        else:
+                self.query_one(RailsBanner).clear_warning(event.rule)
+        elif event.text not in ANSWERED_BY_THE_KEY:
             text = f"{event.text}: {event.more}" if event.more else event.text
             self.notify(text, title="Belt" if event.kind is CoachEventKind.CONTROL else "Note", timeout=6)
         if event.bell or event.kind is CoachEventKind.WARNING:
             self.app.bell()
-        self.latencies.append(time.perf_counter() - message.said_at)
+        if self.speaker is not None:
+            self.speaker.say_event(event)
+        said_at = message.said_at
+        self.call_after_refresh(lambda: self.latencies.append(time.perf_counter() - said_at))
 
     @on(SessionOver)
     def session_over(self, message: SessionOver) -> None:
         """Show the summary, or what went wrong and what to do."""
         self.ended = message
+        cue = self.query_one(CueBanner)
         if message.error is not None:
-            self.query_one(CueBanner).update(
-                f"[b red]Could not run the session:[/] {message.error}\n"
-                "Check the treadmill is on and no other app holds it; q to quit."
-            )
+            cue.show_fixed("Could not run the session.", f"{message.error} · q quits.")
             return
         if message.outcome is None:
-            self.query_one(CueBanner).update(
-                "[b]Stopped before the treadmill answered.[/] Nothing was recorded; q to quit."
-            )
+            cue.show_fixed("Stopped before the treadmill answered.", "Nothing was recorded · q quits.")
             return
         self.refresh_view()
         self.app.post_message(SessionFinished(self.runner, message.outcome))
@@ -191,31 +257,70 @@ class LiveScreen(Screen[None]):
         self._ticks += 1
         self._show(view)
 
-    def _show(self, view: LiveView) -> None:
-        waiting = view.link == "waiting"
-        self.query_one(DirectionIndicator).show(view.direction, view.confidence, view.evidence, waiting)
-        self.query_one(Metrics).show(view)
-        free = "Free run: no workout steps. s ends the session." if view.step is None else ""
-        if view.finished:
-            free = "Workout done: slow down and step off carefully."
-        self.query_one(StepPanel).show(view.step, view.paused, view.finished, free)
-        chart = self.query_one(SpeedChart)
-        chart.window_s = min(max(view.t, _CHART_MIN_S), _CHART_MAX_S)
-        chart.show(self.runner.board.chart(max(chart.content_size.width, 1), chart.window_s, view.t))
-        banner = self.query_one(CueBanner)
-        banner.age(view.t)
-        banner.idle(_idle_text(view))
-        warnings = self.query_one(WarningBanner)
-        self._link_warning(warnings, view)
-        warnings.flash(self._ticks % 2 == 0)
-        paused = "  [b reverse] PAUSED [/]" if view.paused else ""
-        status = (
-            f"[b]{self.runner.title}[/]  {_LINK_LOOK.get(view.link, view.link)}  "
-            f"[b]{clock_text(view.t)}[/]{paused}{self._mqtt_text()}"
+    def _tick(self) -> None:
+        """The timer: a new snapshot only when something it shows can have changed.
+
+        That is a new sample, a change of link, pause or MQTT state, or the next whole second
+        (the clocks and countdowns); otherwise the tick only flashes a danger warning.
+        """
+        runner, board = self.runner, self.runner.board
+        coach = board.coach
+        mqtt = runner.mqtt_status()
+        key = (
+            id(board.latest),
+            board.link,
+            int(runner.now()),
+            runner.paused,
+            coach is not None and coach.paused,
+            self.compact,
+            None if mqtt is None else (mqtt.state, mqtt.dropped),
         )
+        if key != self._shown_key:
+            self._shown_key = key
+            self.refresh_view()
+        else:
+            self._ticks += 1
+            self._rails.flash(self._ticks % 2 == 1)
+
+    def _show(self, view: LiveView) -> None:
+        waiting = view.link is LinkState.WAITING and self.ended is None
+        paused = view.paused or self.runner.paused
+        shown = shown_for(view.direction, paused=paused, waiting=waiting)
+        detail = detail_line(shown, view.confidence, view.evidence, short=self.compact)
+        self.query_one(DirectionPanel).show(shown, detail)
+        self.query_one(Readouts).show(view)
+        finished = "Workout done: slow down and step off carefully."
+        free = "Free run: no steps; s ends the session." if view.step is None else ""
+        self.query_one(StepLine).show(
+            view.step, finished=view.finished, free_text=finished if view.finished else free
+        )
+        if not self.compact:
+            self.query_one(Metrics).show(view)
+            self.query_one(SpeedChart).follow(self.runner.board, view.t)
+        banner = self.query_one(CueBanner)
+        banner.age(view.t, turn_pending=view.turn_pending)
+        banner.idle(*self._idle(view, paused=paused, waiting=waiting))
+        rails = self.query_one(RailsBanner)
+        self._link_warning(rails, view)
+        rails.flash(self._ticks % 2 == 1)
+        status = f"[b]{self.runner.title}[/]  {_LINK_LOOK.get(view.link, view.link)}{self._mqtt_text()}"
         if status != self._status:
             self._status = status
-            self.query_one("#status", Static).update(status)
+            self.query_one("#status", Static).update(status, layout=False)
+
+    def _idle(self, view: LiveView, *, paused: bool, waiting: bool) -> tuple[str, str]:
+        """The cue banner with no cue on show: what is going on, and what to do."""
+        if waiting:
+            return "Connecting to the treadmill…", "It can take a few seconds; s gives up."
+        if paused:
+            return "Paused.", "Space goes on. The time, the distance and the plan wait."
+        if view.finished:
+            return "Workout done.", "Slow down and step off carefully; s ends the session."
+        if view.step is None:
+            return "Free run: the detector follows you.", "Press r or f whenever it has your direction wrong."
+        if not belt_moving(view.speed_kmh):
+            return "Start the belt when you are ready.", "The plan waits until the belt moves."
+        return f"Now: {view.step.text}", "Each change is announced 10 s ahead, then 3-2-1."
 
     def _mqtt_text(self) -> str:
         """MQTT in the status line; a change for the worse is also said once in a toast."""
@@ -230,22 +335,22 @@ class LiveScreen(Screen[None]):
         dropped = f" [yellow]{status.dropped} dropped[/]" if status.dropped else ""
         return f"  {look}{dropped}"
 
-    def _link_warning(self, warnings: WarningBanner, view: LiveView) -> None:
+    def _link_warning(self, rails: RailsBanner, view: LiveView) -> None:
         """Lost data is a handrail warning even without a coach (a free run, a replay)."""
         bad = view.link in (LinkState.STALE, LinkState.RECONNECTING, LinkState.LOST)
-        if bad and Rule.LINK_LOST not in warnings.active:
-            warnings.raise_warning(
+        if bad and Rule.LINK_LOST not in rails.active:
+            rails.raise_warning(
                 CoachEvent(
                     view.t,
                     CoachEventKind.WARNING,
-                    "HOLD THE RAILS: no data",
+                    "no data",
                     _LINK_WARNING,
                     rule=Rule.LINK_LOST,
                     level=Level.CAUTION,
                 )
             )
-        elif not bad and Rule.LINK_LOST in warnings.active:
-            warnings.clear_warning(Rule.LINK_LOST)
+        elif not bad and Rule.LINK_LOST in rails.active:
+            rails.clear_warning(Rule.LINK_LOST)
 
     # --- the keys ----------------------------------------------------------------------------
 
@@ -257,6 +362,7 @@ class LiveScreen(Screen[None]):
         """Pause or resume."""
         if self.runner.actions is not None:
             self._tell(await self.runner.actions.toggle_pause())
+            self.refresh_view()
 
     def action_stop(self) -> None:
         """End the session (and a coached belt)."""
@@ -289,9 +395,27 @@ class LiveScreen(Screen[None]):
         return self.ended is None
 
 
-@dataclass
-class SessionFinished(Message):
-    """For the app: a session is over; show its summary."""
+class ReplayScreen(LiveScreen, inherit_bindings=False):
+    """A recording played back: the same screen, with a replay's keys and words."""
 
-    runner: Runner
-    outcome: Outcome | None
+    HELP_TITLE = "A replay"
+    BINDINGS = [  # noqa: RUF012
+        Binding("space", "pause", "Pause"),
+        Binding("s", "stop", "Stop"),
+        Binding("r", "mark('reverse')", "Backward"),
+        Binding("f", "mark('forward')", "Forward"),
+    ]
+    KEY_HELP = {  # noqa: RUF012
+        "pause": "Pause the playback, or go on.",
+        "stop": "End the replay here and show its summary.",
+        "mark('reverse')": "Take the person as facing backward from here, in this viewing only: "
+        "the recording is not changed.",
+        "mark('forward')": "Take the person as facing forward from here, in this viewing only.",
+    }
+
+    def _idle(self, view: LiveView, *, paused: bool, waiting: bool) -> tuple[str, str]:
+        """A replay's own words."""
+        del view, waiting
+        if paused:
+            return "Replay paused.", "Space plays on; s ends the replay."
+        return "Replay: the recording through today's detector.", "r or f corrects this viewing only."

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from treadmill.inputs import printable
 from treadmill.storage.export import Activity, ExportError, ExportFormat, render
 from treadmill.storage.files import StorageError, write_new_in
 from treadmill.storage.history import History, SessionRecord
@@ -25,7 +27,7 @@ class SummaryScreen(Screen[None]):
     """What the session added up to."""
 
     BINDINGS = [  # noqa: RUF012
-        Binding("f", "export('fit')", "FIT"),
+        Binding("f", "export('fit')", "Save FIT"),
         Binding("t", "export('tcx')", "TCX"),
         Binding("c", "export('csv')", "CSV"),
         Binding("1", "rate('1')", "Easy"),
@@ -34,6 +36,17 @@ class SummaryScreen(Screen[None]):
         Binding("h", "app.history", "History"),
         Binding("n", "app.new_session", "New"),
     ]
+    HELP_TITLE = "The summary"
+    KEY_HELP = {  # noqa: RUF012
+        "export('fit')": "Save the session as a FIT file (Garmin Connect, Strava, watches), in exports/.",
+        "export('tcx')": "Save it as TCX (Garmin's XML training file).",
+        "export('csv')": "Save every sample as CSV, for a spreadsheet.",
+        "rate('1')": "It felt easy: the next 7-day challenge day is a little harder.",
+        "rate('2')": "It felt about right.",
+        "rate('3')": "It felt hard: the next challenge day is eased.",
+        "app.history": "Every past session and your progress.",
+        "app.new_session": "Another workout on the same treadmill.",
+    }
 
     def __init__(self, outcome: Outcome, runner: Runner, history: History) -> None:
         super().__init__()
@@ -51,41 +64,48 @@ class SummaryScreen(Screen[None]):
             yield DataTable(id="totals", cursor_type="none", zebra_stripes=True)
             yield Static("", id="rating")
         yield DataTable(id="intervals", cursor_type="row", zebra_stripes=True)
-        samples = self.outcome.result.samples
-        yield SpeedChart(window_s=max(samples[-1].t if samples else 0.0, 60.0), id="summary-chart")
+        yield SpeedChart(id="summary-chart")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
         """Fill the tables and the chart."""
         summary = self.outcome.result.pipeline.summary()
-        self.query_one("#summary-title", Static).update(
-            f"[b]{self.title_text}[/] · session over"
-            + ("" if summary is None else f" · {clock_text(summary.duration_s)}")
-            + ("" if self.outcome.fixture is None else f" · recorded to {self.outcome.fixture}")
-        )
+        self.query_one("#summary-title", Static).update(self._title(summary.duration_s))
         totals = self.query_one("#totals", DataTable)
         totals.add_columns("direction", "time", "distance", "energy (range)")
         intervals = self.query_one("#intervals", DataTable)
         intervals.add_columns("from", "to", "direction", "length")
-        if summary is not None:
-            for name, total in summary.totals.items():
-                energy = f"{total.kcal:.0f} ({total.kcal_low:.0f}–{total.kcal_high:.0f}) kcal"
-                totals.add_row(name.value, clock_text(total.time_s), f"{total.distance_m:.0f} m", energy)
-            for interval in summary.intervals:
-                intervals.add_row(
-                    clock_text(interval.start_s),
-                    clock_text(interval.end_s),
-                    interval.direction.value,
-                    clock_text(interval.end_s - interval.start_s),
-                )
+        for name, total in summary.totals.items():
+            energy = f"{total.kcal:.0f} ({total.kcal_low:.0f}–{total.kcal_high:.0f}) kcal"
+            totals.add_row(name.value, clock_text(total.time_s), f"{total.distance_m:.0f} m", energy)
+        for interval in summary.intervals:
+            intervals.add_row(
+                clock_text(interval.start_s),
+                clock_text(interval.end_s),
+                interval.direction.value,
+                clock_text(interval.end_s - interval.start_s),
+            )
         self._show_rating()
         self.call_after_refresh(self._draw_chart)
+
+    def _title(self, duration_s: float) -> Text:
+        """What ended, how long it was, and where it is kept (a replay: where it came from)."""
+        outcome = self.outcome
+        text = Text(self.title_text, style="bold")
+        text.append(f" · {'replay over' if outcome.replay else 'session over'} · {clock_text(duration_s)}")
+        if outcome.fixture is not None:
+            where = "replayed from" if outcome.replay else "recorded to"
+            text.append(f"\n{where} {printable(str(outcome.fixture))}", style="dim")
+        if outcome.storage_error is not None:
+            text.append(f"\nRecording stopped early: {outcome.storage_error}", style="bold red")
+        return text
 
     def _draw_chart(self) -> None:
         chart = self.query_one(SpeedChart)
         times = self.board.pipeline.timeline.t
         end = float(times[-1]) if len(times) else 0.0
-        chart.show(self.board.chart(max(chart.content_size.width, 1), chart.window_s, end))
+        span = max(end, 60.0)
+        chart.show(self.board.chart(max(chart.content_size.width, 1), span, span), span)
 
     def _show_rating(self) -> None:
         rating = self.query_one("#rating", Static)
@@ -94,6 +114,10 @@ class SummaryScreen(Screen[None]):
             return
         felt = self.record.rating or "not rated yet"
         rating.update(f"How did it feel?\n[b]1[/] easy  [b]2[/] ok  [b]3[/] hard\nNow: [b]{felt}[/]")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:  # noqa: ARG002
+        """No ratings for a replay (they belong to the person's own sessions)."""
+        return not (action == "rate" and self.record is None)
 
     def action_rate(self, key: str) -> None:
         """Keep how it felt with the session (the 7-day challenge adapts to it)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.markup import escape
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -29,10 +30,26 @@ class WorkoutChoice:
     plan: Plan | None
 
 
+def plan_label(plan: Plan, *, mine: bool) -> Text:
+    """Two lines: the name, length, time backward and level; then what the workout is."""
+    total = "open length" if plan.duration_s is None else clock_text(plan.duration_s)
+    label = Text(plan.name, style="bold")
+    if mine:
+        label.append(" (yours)")
+    label.append(f" · {total} · {clock_text(plan.reverse_s)} backward")
+    if plan.level:
+        label.append(f" · {plan.level}", style="bold")
+    about = plan.description or "No description."
+    label.append(f"\n  {about}", style="dim")
+    return label
+
+
 class WorkoutPicker(Screen[WorkoutChoice]):
     """A list of workouts; enter starts the highlighted one."""
 
     BINDINGS = [Binding("h", "app.history", "History")]  # noqa: RUF012
+    HELP_TITLE = "Pick a workout"
+    KEY_HELP = {"app.history": "Every past session and your progress."}  # noqa: RUF012
 
     def __init__(self, profile: UserProfile, history: History) -> None:
         super().__init__()
@@ -57,14 +74,11 @@ class WorkoutPicker(Screen[WorkoutChoice]):
         for plan_id, (source, listed) in found.plans.items():
             plan = challenge_day(day, felt) if plan_id == CHALLENGE_ID else listed
             self.plans[plan_id] = plan
-            total = "open" if plan.duration_s is None else clock_text(plan.duration_s)
-            mine = "" if source.builtin else " (yours)"
-            label = f"{plan.name}{mine} · {total} · {clock_text(plan.reverse_s)} backward"
-            options.add_option(Option(label, id=plan_id))
+            options.add_option(Option(plan_label(plan, mine=not source.builtin), id=plan_id))
         self.plans[FREE_RUN] = None
-        options.add_option(
-            Option("Free run · no steps, no cues; the detector still follows you", id=FREE_RUN)
-        )
+        free = Text("Free run", style="bold")
+        free.append("\n  No steps and no cues; the detector still follows you.", style="dim")
+        options.add_option(Option(free, id=FREE_RUN))
         problems = "".join(f"\n[red]skipped {escape(p)}[/]" for p in found.problems)
         self.query_one("#hint", Static).update(
             f"[dim]Your own plans (.toml or .zwo) go in {user_plans_dir()}.[/]{problems}"

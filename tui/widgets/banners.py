@@ -1,88 +1,66 @@
-"""The cue banner (announcements, 3-2-1, "turn now") and the handrail warning banner."""
+"""The handrail banner (HOLD THE RAILS, full width, in big letters) and the cue banner.
+
+The handrail banner is up while any safety warning holds (docs/safety.md). A danger
+outranks a caution: it comes first, in red, and flashes; a caution is amber and still.
+The big words are the rule's own ("SLOW DOWN" for too fast backward); the line under them
+says why, with the other warnings that hold at the same time.
+
+The cue banner shows the coach's latest cue as a headline and its detail. A cue stays
+highlighted for a few seconds; "turn now" stays until the detector sees the turn or
+:data:`TURN_SHOWN_S` passes, whichever comes first. Then the banner goes back to saying
+what is going on now.
+"""
 
 from __future__ import annotations
 
 from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
 from textual.widgets import Static
 
 from treadmill.session.coach import CoachEvent
 from treadmill.workout.cues import CueKind
 from treadmill.workout.safety import Level, Rule
+from tui.widgets.bigtext import BigText
+
+HOLD = ("HOLD THE RAILS", "HOLD RAILS", "RAILS")
+_BIG: dict[Rule, tuple[str, ...]] = {
+    Rule.REVERSE_SPEED: ("SLOW DOWN", "SLOW"),
+    Rule.SAFETY_KEY: ("SAFETY KEY", "KEY"),
+    Rule.UNEXPECTED_STOP: ("BELT STOPPED", "STOPPED"),
+}
+"""The big words of the rules that say more than "hold the rails"."""
+_NAMES = {
+    Rule.REVERSE_START: "first steps backward",
+    Rule.TURNAROUND: "turning",
+    Rule.REVERSE_SPEED: "too fast backward",
+    Rule.REVERSE_INCLINE: "incline",
+    Rule.REVERSE_SPEED_CHANGE: "speed changing",
+    Rule.LINK_LOST: "no data",
+    Rule.SAFETY_KEY: "safety key",
+    Rule.UNEXPECTED_STOP: "belt stopped",
+}
+"""A few words for each rule, for the warnings listed after the first."""
 
 
-class CueBanner(Static):
-    """The latest cue, highlighted while it is fresh; the countdown digits in large type."""
-
-    DEFAULT_CSS = """
-    CueBanner {
-        height: auto;
-        min-height: 3;
-        max-height: 4;
-        border: round $primary;
-        padding: 0 1;
-        content-align: left middle;
-    }
-    CueBanner.fresh { border: heavy $warning; background: $warning 15%; }
-    CueBanner.turn { border: heavy $error; background: $error 20%; text-style: bold; }
-    """
-
-    FRESH_S = 6.0
-    """How long a cue stays highlighted (session seconds)."""
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__("", *args, **kwargs)  # type: ignore[arg-type]
-        self.cue: CoachEvent | None = None
-        self.idle_text = ""
-
-    def show(self, event: CoachEvent) -> None:
-        """A new cue."""
-        self.cue = event
-        if event.cue is CueKind.COUNTDOWN:
-            text = Text(f"  {event.text}  ", style="bold reverse")
-            text.append(f"   {event.more}", style="bold")
-        else:
-            text = Text(event.text, style="bold")
-            if event.more:
-                text.append(f"\n{event.more}", style="not bold")
-        self.set_class(True, "fresh")
-        self.set_class(event.cue in (CueKind.TURN, CueKind.COUNTDOWN, CueKind.RECHECK), "turn")
-        self.update(text)
-
-    def age(self, now: float) -> None:
-        """Fade the highlight once the cue is old."""
-        if self.cue is not None and now - self.cue.t > self.FRESH_S:
-            self.set_class(False, "fresh")
-            self.set_class(False, "turn")
-
-    def idle(self, text: str) -> None:
-        """No cue yet: show what the screen is doing (or what to expect)."""
-        if self.cue is None and text != self.idle_text:
-            self.idle_text = text
-            self.update(text)
-
-
-class WarningBanner(Static):
-    """The handrail warnings that hold now, the most urgent first; it flashes and cannot be missed."""
+class RailsBanner(Vertical):
+    """The warnings that hold now, the most urgent first (see the module docstring)."""
 
     DEFAULT_CSS = """
-    WarningBanner {
-        height: auto;
-        max-height: 4;
-        border: heavy $warning;
-        background: $warning 25%;
-        padding: 0 1;
-        text-style: bold;
-        display: none;
-    }
-    WarningBanner.active { display: block; }
-    WarningBanner.danger { border: heavy $error; background: $error 35%; }
-    WarningBanner.flash { border: heavy $foreground; }
+    RailsBanner { height: 5; display: none; }
+    RailsBanner.active { display: block; }
+    RailsBanner #rails-detail { height: 2; width: 1fr; padding: 0 1; text-style: bold; }
     """
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__("", *args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
         self.active: dict[Rule, CoachEvent] = {}
         """Warnings raised and not yet cleared, by rule."""
+
+    def compose(self) -> ComposeResult:
+        """The big words, then the reason."""
+        yield BigText(*HOLD, id="rails-word")
+        yield Static("", id="rails-detail")
 
     def raise_warning(self, event: CoachEvent) -> None:
         """A warning raised."""
@@ -92,23 +70,105 @@ class WarningBanner(Static):
 
     def clear_warning(self, rule: Rule) -> None:
         """The condition behind a warning has passed."""
-        self.active.pop(rule, None)
-        self._render_active()
+        if self.active.pop(rule, None) is not None:
+            self._render_active()
+
+    @property
+    def danger(self) -> bool:
+        """A danger warning holds."""
+        return any(e.level is Level.DANGER for e in self.active.values())
 
     def flash(self, on: bool) -> None:
-        """Toggle the border (the screen calls this on its refresh tick)."""
-        self.set_class(on and bool(self.active), "flash")
+        """Flash a danger (the screen calls this on its refresh tick); a caution stays still."""
+        self.set_class(on and self.danger, "flash")
 
     def _render_active(self) -> None:
         ordered = sorted(self.active.values(), key=lambda e: e.level is Level.DANGER, reverse=True)
-        danger = any(e.level is Level.DANGER for e in ordered)
         self.set_class(bool(ordered), "active")
-        self.set_class(danger, "danger")
-        text = Text()
-        for index, event in enumerate(ordered[:3]):
-            if index:
-                text.append("\n")
-            level = "DANGER" if event.level is Level.DANGER else "CAUTION"
-            text.append(f"⚠ {level}  ", style="bold")
-            text.append(event.more or event.text)
-        self.update(text)
+        self.set_class(self.danger, "danger")
+        if not ordered:
+            return
+        top = ordered[0]
+        self.query_one(BigText).show(*_BIG.get(top.rule, HOLD) if top.rule is not None else HOLD)
+        text = Text("DANGER  " if top.level is Level.DANGER else "CAUTION  ", style="bold")
+        text.append(top.more or top.text)
+        others = [_NAMES[e.rule] if e.rule is not None else e.text for e in ordered[1:]]
+        if others:
+            text.append("   also: " + "; ".join(others), style="not bold")
+        self.query_one("#rails-detail", Static).update(text, layout=False)
+
+
+TURN_SHOWN_S = 8.0
+"""The longest "turn now" stays up when the detector does not see the turn (session seconds)."""
+FRESH_S = 6.0
+"""How long any other cue stays highlighted (session seconds)."""
+
+
+class CueBanner(Vertical):
+    """The latest cue (headline and detail), or what is going on now."""
+
+    DEFAULT_CSS = """
+    CueBanner { height: 2; padding: 0 1; }
+    CueBanner #cue-headline { height: 1; width: 1fr; text-style: bold; }
+    CueBanner #cue-detail { height: 1; width: 1fr; color: $text-muted; }
+    """
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.cue: CoachEvent | None = None
+        """The cue on show (None: the banner says what is going on)."""
+        self.last_cue: CoachEvent | None = None
+        self._shown: tuple[str, str] = ("", "")
+        self._fixed = False
+
+    def compose(self) -> ComposeResult:
+        """Headline, then detail."""
+        yield Static("", id="cue-headline", markup=False)
+        yield Static("", id="cue-detail", markup=False)
+
+    def show(self, event: CoachEvent) -> None:
+        """A new cue."""
+        self.cue = self.last_cue = event
+        self.set_class(True, "fresh")
+        self.set_class(event.cue in (CueKind.TURN, CueKind.COUNTDOWN, CueKind.RECHECK), "turn")
+        self._put(event.text, event.more)
+
+    def age(self, now: float, *, turn_pending: bool) -> None:
+        """Let a cue go once it has been seen (see the module docstring)."""
+        cue = self.cue
+        if cue is None:
+            return
+        if cue.cue is CueKind.TURN:
+            over = not turn_pending or now - cue.t > TURN_SHOWN_S
+        elif cue.cue is CueKind.RECHECK:
+            over = not turn_pending
+        else:
+            over = now - cue.t > FRESH_S
+        if over:
+            self.cue = None
+            self.set_class(False, "fresh")
+            self.set_class(False, "turn")
+
+    def idle(self, headline: str, detail: str = "") -> None:
+        """No cue on show: say what is going on."""
+        if self.cue is None and not self._fixed:
+            self._put(headline, detail)
+
+    def show_fixed(self, headline: str, detail: str) -> None:
+        """The last word (the session could not run): it stays."""
+        self.cue, self._fixed = None, True
+        self.set_class(False, "fresh")
+        self.set_class(True, "turn")
+        self._put(headline, detail)
+
+    def _put(self, headline: str, detail: str) -> None:
+        if (headline, detail) == self._shown:
+            return
+        self._shown = (headline, detail)
+        self.query_one("#cue-headline", Static).update(headline, layout=False)
+        self.query_one("#cue-detail", Static).update(detail, layout=False)
+
+    @property
+    def text(self) -> tuple[str, str]:
+        """The headline and detail on show."""
+        return self._shown

@@ -1,13 +1,17 @@
-"""The numbers: speed, incline, pace, distance, time, heart rate with its zone, calories range."""
+"""The secondary numbers: incline, pace, distance, time, heart rate, energy, time and metres backward."""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.containers import Grid
-from textual.widgets import Static
+from rich.style import Style
+from rich.text import Text
+from textual.strip import Strip
+from textual.widget import Widget
 
 from treadmill.model import Direction
 from treadmill.session.board import LiveView
+
+_PLAIN = Style()
+"""Padding's style (an explicit one: Textual's NO_COLOR filter needs a style on every segment)."""
 
 
 def clock_text(seconds: float | None) -> str:
@@ -23,66 +27,79 @@ def _number(value: float | None, fmt: str, unit: str) -> str:
     return "--" if value is None else f"{value:{fmt}} {unit}"
 
 
-class Metric(Static):
-    """One labelled value."""
+def metric_values(view: LiveView) -> tuple[tuple[str, str], ...]:
+    """(label, value) of each secondary number, in the order shown (the last takes two cells)."""
+    pace = "--" if view.pace_s_per_km is None else clock_text(view.pace_s_per_km) + " /km"
+    heart = "--"
+    if view.heart_rate_bpm is not None:
+        zone = f" Z{view.hr_zone}" if view.hr_zone is not None else ""
+        heart = f"{view.heart_rate_bpm} bpm{zone}"
+    backward = (
+        f"{clock_text(view.time_s.get(Direction.REVERSE, 0.0))} · "
+        f"{view.metres.get(Direction.REVERSE, 0.0):.0f} m"
+    )
+    return (
+        ("Time", clock_text(view.active_s)),
+        ("Distance", f"{view.distance_m / 1000:.2f} km"),
+        ("Incline", _number(view.incline_pct, ".1f", "%")),
+        ("Pace", pace),
+        ("Heart", heart),
+        ("Energy", f"{view.kcal_low:.0f}–{view.kcal_high:.0f} kcal"),
+        ("Backward", backward),
+    )
 
-    DEFAULT_CSS = """
-    Metric { height: 2; padding: 0 1; }
+
+class Metrics(Widget):
+    """Seven labelled numbers in two rows of four cells; redrawn only when one of them changes.
+
+    Drawn with Textual's line API: the two rows are kept as strips until a value changes.
     """
 
-    def __init__(self, label: str, **kwargs: object) -> None:
-        super().__init__("", **kwargs)  # type: ignore[arg-type]
-        self.label = label
-        self.value: str | None = None
-
-    def show(self, value: str) -> None:
-        """Show ``value`` under the label (redrawn only when it changes)."""
-        if value != self.value:
-            self.value = value
-            self.update(f"[dim]{self.label}[/]\n[b]{value}[/]")
-
-
-class Metrics(Grid):
-    """Eight metrics in two rows."""
-
     DEFAULT_CSS = """
-    Metrics { grid-size: 4 2; height: 4; grid-gutter: 0 1; }
+    Metrics { height: 2; padding: 0 1; }
     """
 
-    NAMES = ("speed", "incline", "pace", "distance", "time", "heart", "kcal", "backward")
-
-    def compose(self) -> ComposeResult:
-        """One :class:`Metric` per name."""
-        labels = {
-            "speed": "Speed",
-            "incline": "Incline",
-            "pace": "Pace",
-            "distance": "Distance",
-            "time": "Time",
-            "heart": "Heart rate",
-            "kcal": "Energy (range)",
-            "backward": "Backward",
-        }
-        for name in self.NAMES:
-            yield Metric(labels[name], id=f"m-{name}")
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.values: tuple[tuple[str, str], ...] = ()
+        self._strips: list[Strip] | None = None
 
     def show(self, view: LiveView) -> None:
-        """Fill the metrics from a snapshot."""
-        pace = None if view.pace_s_per_km is None else clock_text(view.pace_s_per_km) + " /km"
-        heart = "--"
-        if view.heart_rate_bpm is not None:
-            zone = f" · Z{view.hr_zone}" if view.hr_zone is not None else ""
-            heart = f"{view.heart_rate_bpm} bpm{zone}"
-        values = {
-            "speed": _number(view.speed_kmh, ".1f", "km/h"),
-            "incline": _number(view.incline_pct, ".1f", "%"),
-            "pace": pace or "--",
-            "distance": f"{view.distance_m / 1000:.2f} km",
-            "time": clock_text(view.t),
-            "heart": heart,
-            "kcal": f"{view.kcal_low:.0f}–{view.kcal_high:.0f} kcal",
-            "backward": f"{clock_text(view.time_s.get(Direction.REVERSE, 0.0))} · "
-            f"{view.metres.get(Direction.REVERSE, 0.0):.0f} m",
-        }
-        for name, value in values.items():
-            self.query_one(f"#m-{name}", Metric).show(value)
+        """Fill the numbers from a snapshot."""
+        values = metric_values(view)
+        if values != self.values:
+            self.values = values
+            self._strips = None
+            self.refresh()
+
+    def on_resize(self) -> None:
+        """Laid out again at the new width."""
+        self._strips = None
+
+    def rows(self) -> list[Text]:
+        """The two rows: each cell a dim label and a bold value (the last cell of a row takes the rest)."""
+        width = self.content_size.width
+        cell = max(width // 4, 1)
+        rows = []
+        for first in (0, 4):
+            row = Text(no_wrap=True, overflow="ellipsis")
+            values = self.values[first : first + 4]
+            for index, (label, value) in enumerate(values):
+                wide = width - cell * index if index == len(values) - 1 else cell
+                piece = Text(f"{label} ", style="dim")
+                piece.append(value, style="bold")
+                piece.truncate(wide - 1, overflow="ellipsis")
+                piece.pad_right(wide - piece.cell_len)
+                row.append_text(piece)
+            rows.append(row)
+        return rows
+
+    def render_line(self, y: int) -> Strip:
+        """One of the two rows."""
+        width = self.content_size.width
+        if self._strips is None:
+            console = self.app.console
+            self._strips = [
+                Strip(list(row.render(console))).adjust_cell_length(width, _PLAIN) for row in self.rows()
+            ]
+        return self._strips[y] if 0 <= y < len(self._strips) else Strip.blank(width, _PLAIN)

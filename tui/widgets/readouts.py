@@ -1,0 +1,86 @@
+"""The three big numbers: time to the next turn, time left in the step, and the belt's speed."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Grid, Vertical
+from textual.widgets import Digits, Static
+
+from treadmill.session.board import LiveView
+from tui.widgets.metrics import clock_text
+
+
+class Readout(Vertical):
+    """A small label over a number in large digits; each repainted only when its text changes."""
+
+    DEFAULT_CSS = """
+    Readout { height: 4; width: 1fr; }
+    Readout .readout-label { height: 1; width: 1fr; content-align: center middle; color: $text-muted; }
+    Readout Digits { width: 1fr; text-align: center; }
+    """
+
+    def __init__(self, label: str, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.label = label
+        self.value = "--"
+
+    def compose(self) -> ComposeResult:
+        """The label, then the digits."""
+        yield Static(self.label, classes="readout-label")
+        yield Digits(self.value)
+
+    def show(self, label: str, value: str) -> None:
+        """Show ``value`` under ``label``."""
+        if label != self.label:
+            self.label = label
+            self.query_one(".readout-label", Static).update(label, layout=False)
+        if value != self.value:
+            self.value = value
+            self.query_one(Digits).update(value)
+
+
+def turn_label(view: LiveView) -> str:
+    """What the first number counts down to."""
+    if view.next_turn is not None:
+        return f"TURN {view.next_turn.words.upper()} IN"
+    if view.next_turn_s is not None:
+        return "FINISH IN"
+    return "NO TURNS PLANNED"
+
+
+class Readouts(Grid):
+    """The three numbers side by side (two to a row on a narrow screen)."""
+
+    DEFAULT_CSS = """
+    Readouts { grid-size: 3; height: 4; grid-gutter: 0 1; }
+    """
+
+    def compose(self) -> ComposeResult:
+        """Next turn, step left, speed."""
+        yield Readout("NEXT TURN IN", id="next-turn")
+        yield Readout("STEP LEFT", id="step-left")
+        yield Readout("SPEED KM/H", id="speed")
+
+    def show(self, view: LiveView) -> None:
+        """Fill the numbers from a snapshot."""
+        turn = view.next_turn_s
+        self.query_one("#next-turn", Readout).show(turn_label(view), _countdown(turn))
+        step = view.step
+        left = None if step is None else step.seconds_left
+        self.query_one("#step-left", Readout).show(_step_label(view), _countdown(left))
+        speed = "--" if view.speed_kmh is None else f"{view.speed_kmh:.1f}"
+        self.query_one("#speed", Readout).show("SPEED KM/H", speed)
+
+
+def _countdown(seconds: float | None) -> str:
+    """m:ss, rounded up (a countdown says 0:01 until the moment itself)."""
+    if seconds is None:
+        return "--"
+    return clock_text(float(-(-max(seconds, 0.0) // 1)))
+
+
+def _step_label(view: LiveView) -> str:
+    step = view.step
+    if step is None:
+        return "FREE RUN" if not view.finished else "WORKOUT DONE"
+    return f"STEP {step.number}/{step.count} LEFT"
