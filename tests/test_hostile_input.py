@@ -41,7 +41,7 @@ from treadmill.storage.fixtures import FixtureError, FixtureWriter, read_fixture
 from treadmill.storage.profile import load_profile
 from treadmill.workout.builtin import builtin_plans
 from treadmill.workout.plan import PlanError, parse_plan
-from treadmill.workout.zwo import parse_zwo
+from treadmill.workout.zwo import NOTES, parse_zwo
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDED = ROOT / "fixtures" / "guided-beginner.jsonl"
@@ -251,16 +251,30 @@ def test_6_nan_and_infinity_in_a_toml_plan_are_refused_naming_the_line(key: str,
     "block",
     [
         '<SteadyState Duration="nan" Power="0.8"/>',
-        '<SteadyState Duration="300" Power="inf"/>',
         '<IntervalsT Repeat="nan" OnDuration="30" OffDuration="30" OnPower="1" OffPower="0.5"/>',
         '<Warmup Duration="1e400" PowerLow="0.5" PowerHigh="0.7"/>',
-        '<SteadyState Duration="300" Power="0.8" pace="nan"/>',
     ],
 )
-def test_6_nan_and_infinity_in_a_zwo_workout_are_refused(block: str) -> None:
+def test_6_nan_and_infinity_in_a_zwo_length_or_count_are_refused(block: str) -> None:
     data = f"<workout_file><sportType>run</sportType><workout>{block}</workout></workout_file>"
-    with pytest.raises(PlanError):
+    with pytest.raises(PlanError) as info:
         parse_zwo(data.encode(), "bad.zwo", PACES)
+    assert info.value.line == 1
+    assert "block 1" in info.value.field
+
+
+@pytest.mark.parametrize(
+    "block",
+    ['<SteadyState Duration="300" Power="inf"/>', '<SteadyState Duration="300" Power="0.8" pace="nan"/>'],
+)
+def test_6_nan_and_infinity_in_a_zwo_target_drop_the_target_and_say_so(block: str) -> None:
+    """A target is optional (TOML's and .zwo's alike): a bad one is left out, never let through."""
+    data = f"<workout_file><sportType>run</sportType><workout>{block}</workout></workout_file>"
+    plan = parse_zwo(data.encode(), "bad.zwo", PACES)
+    assert plan.steps[0].speed_kmh is None
+    assert plan.steps[0].duration_s == 300
+    [note] = plan.extra[NOTES]
+    assert "no speed target" in note
 
 
 def user_plans(files: dict[str, bytes | None]) -> Path:

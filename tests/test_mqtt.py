@@ -9,6 +9,7 @@ import logging
 import random
 import warnings
 from collections.abc import Callable, Coroutine, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -24,13 +25,16 @@ from treadmill.mqtt.messages import (
     Command,
     EventType,
     MqttState,
+    SessionState,
     Topics,
     discovery_payload,
     parse_command,
+    state_payload,
 )
 from treadmill.mqtt.publisher import MqttPublisher, MqttStatus
 from treadmill.mqtt.settings import MqttSettings, MqttSettingsError, load_settings
 from treadmill.session.actions import ReplayActions
+from treadmill.session.board import LiveBoard
 from treadmill.session.coach import CoachEvent
 from treadmill.session.engine import Session, SessionResult
 from treadmill.session.options import WorkoutOptions
@@ -203,6 +207,27 @@ def test_discovery_declares_each_entity_with_class_unit_state_class_and_availabi
     speed = remote["components"]["lane-3_target_speed"]
     assert (speed["platform"], speed["max"], speed["command_topic"]) == ("number", 12.0, "gym/lane-3/cmd")
     assert remote["components"]["lane-3_stop"]["payload_press"] == '{"action": "stop"}'
+
+
+@pytest.mark.parametrize(
+    ("belt_kmh", "published"), [(0.0, None), (0.3, None), (4.0, 4.0), (12.0, 12.0), (13.5, None)]
+)
+def test_the_target_speed_state_stays_inside_the_range_home_assistant_was_given(
+    belt_kmh: float, published: float | None
+) -> None:
+    """Home Assistant logs "Invalid value" for a number entity's state outside its min-max (a stopped
+    belt's 0.0 against a minimum of 0.5): outside the range the state says null, which the number's
+    default ``payload_reset`` ("None") turns into "unknown"."""
+    settings = MqttSettings(host="h", device_id="lane-3", remote_control=True)
+    entity = discovery_payload(settings, Topics.of(settings), caps_kmh=12.0)["components"][
+        "lane-3_target_speed"
+    ]
+    view = LiveBoard().view(10.0)
+    state = state_payload(replace(view, speed_kmh=belt_kmh), SessionState.RUNNING, caps_kmh=12.0)
+    assert state["target_speed_kmh"] == published
+    if published is not None:
+        assert entity["min"] <= published <= entity["max"]
+    assert entity.get("payload_reset", "None") == "None", "null renders as None: unknown, not an error"
 
 
 # --- the publisher against mosquitto -------------------------------------------------------------

@@ -98,7 +98,7 @@ class TimelineBuilder:
                 _value(sample.speed_kmh),
                 _value(sample.incline_pct),
                 _value(sample.distance_m),
-                _value(sample.heart_rate_bpm),
+                _value(sample.heart_rate_bpm or None),  # 0 is no reading (a treadmill nobody holds)
                 _value(sample.cadence_per_min),
             )
         )

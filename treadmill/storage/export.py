@@ -7,17 +7,27 @@ readers show text (docs/export.md):
   walking, sub-sport treadmill, one record per sample with cumulative distance (so Strava
   and Garmin Connect draw pace), one lap per interval; each lap points
   (``wkt_step_index``) to a workout step named after its direction ("Reverse 2"), the way
-  structured workouts name their laps;
-* TCX: one ``Lap`` per interval whose ``Notes`` say the direction;
-* CSV: one row per sample with a ``direction`` and an ``interval`` column.
+  structured workouts name their laps. As Garmin's activity-file guidance asks: a
+  ``device_info`` for the app and one per sensor, the activity's local time, a serial
+  number unique to the installation, and a session that starts with its first lap and
+  record;
+* TCX: one ``Lap`` per interval whose ``Notes`` say the direction; a walk is sport "Other"
+  (TCX has only Running, Biking and Other) with "Walking" in the activity's notes;
+* CSV: one row per sample with a ``direction`` and an ``interval`` column; one time format
+  and a fixed number of decimals per column, so every file reads with the same types.
+
+A heart rate of 0 is not a reading (a treadmill sends 0 when nobody holds the grips): the
+timeline has none, so no format writes one, and a lap's average is over real readings.
 """
 
 from __future__ import annotations
 
 import csv
+import math
 import enum
 import io
 import xml.etree.ElementTree as ET
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -25,14 +35,15 @@ from pathlib import Path
 import numpy as np
 from garmin_fit_sdk import Encoder, Profile
 
+from treadmill import __version__
 from treadmill.core.intervals import per_sample, run_starts
 from treadmill.core.pipeline import Pipeline
 from treadmill.core.timeline import CODE, DIRECTIONS, FloatArray, LabelArray, Timeline
 from treadmill.errors import TreadmillError
-from treadmill.model import Direction
+from treadmill.model import Direction, Sensor
 from treadmill.storage.files import write_new
 
-__all__ = ["Activity", "ExportError", "ExportFormat", "Lap", "render", "write"]
+__all__ = ["Activity", "Device", "ExportError", "ExportFormat", "Lap", "devices_seen", "render", "write"]
 
 RUNNING_FROM_KMH = 7.5
 """A session whose moving average is at or above this is a run, below it a walk."""
@@ -82,6 +93,24 @@ class Lap:
 
 
 @dataclass(frozen=True, slots=True)
+class Device:
+    """A device the session's data came from (a FIT ``device_info``)."""
+
+    sensor: Sensor
+    name: str = ""
+
+
+_SENSOR_OF_CHAR = {"2acd": Sensor.TREADMILL, "2a37": Sensor.HEART_RATE, "2a53": Sensor.FOOTPOD}
+
+
+def devices_seen(frame_chars: Iterable[str], treadmill_name: str = "") -> tuple[Device, ...]:
+    """The devices behind a session's frames (by the characteristics they sent), treadmill first."""
+    sensors = {_SENSOR_OF_CHAR[c] for c in frame_chars if c in _SENSOR_OF_CHAR}
+    order = (Sensor.TREADMILL, Sensor.HEART_RATE, Sensor.FOOTPOD)
+    return tuple(Device(s, treadmill_name if s is Sensor.TREADMILL else "") for s in order if s in sensors)
+
+
+@dataclass(frozen=True, slots=True)
 class Activity:
     """A session, ready to write: per-sample columns and the laps."""
 
@@ -91,6 +120,9 @@ class Activity:
     laps: list[Lap]
     lap_of: np.ndarray
     """For each sample, the index of its lap in :attr:`laps`."""
+    devices: tuple[Device, ...] = ()
+    serial_number: int = 1
+    """The installation's (:mod:`treadmill.storage.installation`): FIT names its creator by it."""
 
     @property
     def labels(self) -> LabelArray:
@@ -105,7 +137,14 @@ class Activity:
         return "running" if average >= RUNNING_FROM_KMH else "walking"
 
     @classmethod
-    def from_pipeline(cls, pipeline: Pipeline, started_at: datetime) -> Activity:
+    def from_pipeline(
+        cls,
+        pipeline: Pipeline,
+        started_at: datetime,
+        *,
+        devices: tuple[Device, ...] = (),
+        serial_number: int = 1,
+    ) -> Activity:
         """Laps from the intervals the session's detector found, numbers under the summary's rules."""
         timeline = pipeline.timeline
         costs = per_sample(timeline, pipeline.body)
@@ -121,6 +160,7 @@ class Activity:
             counts[direction] += 1
             speed = np.nan_to_num(timeline.speed_kmh[begin:end], nan=0.0)
             hr = timeline.heart_rate_bpm[begin:end]
+            hr = hr[np.isfinite(hr) & (hr > 0)]  # real readings only
             laps.append(
                 Lap(
                     index=counts[direction],
@@ -131,24 +171,87 @@ class Activity:
                     kcal=float(costs.kcal_mid[begin:end].sum()),
                     avg_speed_kmh=float(speed.mean()),
                     max_speed_kmh=float(speed.max()),
-                    avg_heart_rate_bpm=float(np.nanmean(hr)) if np.isfinite(hr).any() else None,
+                    avg_heart_rate_bpm=float(np.mean(hr)) if len(hr) else None,
                 )
             )
-        return cls(started_at, timeline, cumulative, laps, lap_of)
+        return cls(started_at, timeline, cumulative, laps, lap_of, devices, serial_number)
 
     def time_at(self, t: float) -> datetime:
         """Wall-clock time of session time ``t``."""
         return self.started_at + timedelta(seconds=t)
+
+    @property
+    def start_s(self) -> float:
+        """Session time of the first sample: where the first lap, the first record and the session begin."""
+        return self.laps[0].start_s if self.laps else 0.0
+
+    @property
+    def end_s(self) -> float:
+        """Session time at which the last lap ends."""
+        return self.laps[-1].end_s if self.laps else 0.0
 
 
 def _finite(value: float) -> float | None:
     return None if not np.isfinite(value) else value
 
 
+def _reading(bpm: float) -> float | None:
+    """A heart rate, or None for no reading (NaN, or 0 from a treadmill nobody holds)."""
+    return bpm if np.isfinite(bpm) and bpm > 0 else None
+
+
+def _local_timestamp(moment: datetime) -> int:
+    """FIT's local_date_time: seconds from FIT's epoch on this machine's local clock at ``moment``."""
+    offset = moment.astimezone().utcoffset() or timedelta(0)
+    return math.floor((moment - FIT_EPOCH + offset).total_seconds())  # whole seconds, as the encoder does
+
+
+_FIT_DEVICE = {
+    Sensor.TREADMILL: ("FTMS treadmill", None),
+    Sensor.HEART_RATE: ("heart-rate strap", 1),
+    Sensor.FOOTPOD: ("footpod", 6),
+}
+"""Each sensor's FIT description and ``ble_device_type`` (heart_rate 1, footpod 6; none for a treadmill)."""
+
+
+def _fit_devices(activity: Activity, at: datetime) -> list[dict[str, object]]:
+    """``device_info`` for the app (the creator) and for each sensor the data came from."""
+    mesg = Profile["mesg_num"]["DEVICE_INFO"]
+    major, minor = (int(part) for part in [*__version__.split("."), "0"][:2])
+    out: list[dict[str, object]] = [
+        {
+            "mesg_num": mesg,
+            "timestamp": at,
+            "device_index": "creator",
+            "manufacturer": "development",
+            "product": 1,
+            "serial_number": activity.serial_number,
+            "software_version": major * 100 + minor,
+            "source_type": "local",
+            "product_name": "Treadmill Companion",
+        }
+    ]
+    for index, device in enumerate(activity.devices, start=1):
+        description, ble_type = _FIT_DEVICE[device.sensor]
+        info: dict[str, object] = {
+            "mesg_num": mesg,
+            "timestamp": at,
+            "device_index": index,
+            "source_type": "bluetooth_low_energy",
+            "descriptor": description,
+            "product_name": device.name or description,
+        }
+        if ble_type is not None:
+            info["device_type"] = ble_type
+        out.append(info)
+    return out
+
+
 def _fit(activity: Activity) -> bytes:
     mesg = Profile["mesg_num"]
     sport = activity.sport
-    end = activity.time_at(activity.laps[-1].end_s) if activity.laps else activity.started_at
+    start = activity.time_at(activity.start_s)
+    end = activity.time_at(activity.end_s)
     encoder = Encoder()
     write = encoder.write_mesg
     write(
@@ -157,13 +260,13 @@ def _fit(activity: Activity) -> bytes:
             "type": "activity",
             "manufacturer": "development",
             "product": 1,
-            "serial_number": 1,
-            "time_created": activity.started_at,
+            "serial_number": activity.serial_number,
+            "time_created": start,
         }
     )
-    write(
-        {"mesg_num": mesg["EVENT"], "timestamp": activity.started_at, "event": "timer", "event_type": "start"}
-    )
+    for info in _fit_devices(activity, start):
+        write(info)
+    write({"mesg_num": mesg["EVENT"], "timestamp": start, "event": "timer", "event_type": "start"})
     write(
         {
             "mesg_num": mesg["WORKOUT"],
@@ -191,7 +294,7 @@ def _fit(activity: Activity) -> bytes:
         }
         if (speed := _finite(tl.speed_kmh[k])) is not None and speed / 3.6 <= _FIT_MAX_SPEED_MPS:
             record["speed"] = record["enhanced_speed"] = speed / 3.6
-        if (hr := _finite(tl.heart_rate_bpm[k])) is not None and hr <= _FIT_MAX_BPM:
+        if (hr := _reading(tl.heart_rate_bpm[k])) is not None and hr <= _FIT_MAX_BPM:
             record["heart_rate"] = round(hr)
         if (cadence := _finite(tl.cadence_per_min[k])) is not None:
             record["cadence"] = round(cadence / 2)  # FIT running cadence counts one foot
@@ -221,7 +324,7 @@ def _fit(activity: Activity) -> bytes:
         if lap.avg_heart_rate_bpm is not None:
             fields["avg_heart_rate"] = round(lap.avg_heart_rate_bpm)
         write(fields)
-    total_s = (end - activity.started_at).total_seconds()
+    total_s = (end - start).total_seconds()
     distance = sum(lap.distance_m for lap in activity.laps)
     write({"mesg_num": mesg["EVENT"], "timestamp": end, "event": "timer", "event_type": "stop_all"})
     write(
@@ -229,7 +332,7 @@ def _fit(activity: Activity) -> bytes:
             "mesg_num": mesg["SESSION"],
             "message_index": 0,
             "timestamp": end,
-            "start_time": activity.started_at,
+            "start_time": start,
             "total_elapsed_time": total_s,
             "total_timer_time": total_s,
             "total_distance": distance,
@@ -253,6 +356,7 @@ def _fit(activity: Activity) -> bytes:
             "type": "manual",
             "event": "activity",
             "event_type": "stop",
+            "local_timestamp": _local_timestamp(end),
         }
     )
     return bytes(encoder.close())
@@ -269,12 +373,13 @@ def _tcx(activity: Activity) -> bytes:
         return element
 
     def stamp(t: float) -> str:
-        return activity.time_at(t).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+        return _utc(activity.time_at(t))
 
     root = ET.Element(f"{{{_TCX}}}TrainingCenterDatabase")
     node = sub(sub(root, "Activities"), "Activity")
-    node.set("Sport", "Running")
-    sub(node, "Id", stamp(0.0))
+    walking = activity.sport == "walking"
+    node.set("Sport", "Other" if walking else "Running")  # TCX has no walking (docs/export.md)
+    sub(node, "Id", stamp(activity.start_s))
     tl = activity.timeline
     for lap_number, lap in enumerate(activity.laps):
         element = sub(node, "Lap")
@@ -292,7 +397,7 @@ def _tcx(activity: Activity) -> bytes:
             point = sub(track, "Trackpoint")
             sub(point, "Time", stamp(float(tl.t[k])))
             sub(point, "DistanceMeters", f"{activity.cumulative_m[k]:.1f}")
-            if (hr := _finite(tl.heart_rate_bpm[k])) is not None:
+            if (hr := _reading(tl.heart_rate_bpm[k])) is not None:
                 sub(sub(point, "HeartRateBpm"), "Value", str(round(hr)))
             extension = sub(sub(point, "Extensions"), "TPX", ns=_TCX_EXT)
             if (speed := _finite(tl.speed_kmh[k])) is not None:
@@ -300,6 +405,8 @@ def _tcx(activity: Activity) -> bytes:
             if (cadence := _finite(tl.cadence_per_min[k])) is not None:
                 sub(extension, "RunCadence", str(round(cadence / 2)), ns=_TCX_EXT)
         sub(element, "Notes", f"{lap.name} (direction: {lap.direction.value})")
+    what = "Walking" if walking else "Running"
+    sub(node, "Notes", f"{what} on a treadmill, forward and backward: each lap's notes give its direction.")
     return bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True))
 
 
@@ -316,8 +423,14 @@ _CSV_COLUMNS = (
 )
 
 
-def _cell(value: float) -> str:
-    return "" if not np.isfinite(value) else f"{value:g}"
+def _cell(value: float | None, decimals: int) -> str:
+    """A number with ``decimals`` places, always; empty for no value."""
+    return "" if value is None or not np.isfinite(value) else f"{value:.{decimals}f}"
+
+
+def _utc(moment: datetime) -> str:
+    """ISO 8601 in UTC with milliseconds, always the same shape: 2026-11-29T07:00:02.068Z."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 def _csv(activity: Activity) -> bytes:
@@ -328,15 +441,15 @@ def _csv(activity: Activity) -> bytes:
         for k in range(len(tl)):
             writer.writerow(
                 [
-                    f"{tl.t[k]:.3f}",
-                    activity.time_at(tl.t[k]).isoformat(),
+                    _cell(tl.t[k], 3),
+                    _utc(activity.time_at(tl.t[k])),
                     DIRECTIONS[activity.labels[k]].value,
                     activity.laps[activity.lap_of[k]].name,
-                    _cell(tl.speed_kmh[k]),
-                    _cell(tl.incline_pct[k]),
-                    f"{activity.cumulative_m[k]:.1f}",
-                    _cell(tl.heart_rate_bpm[k]),
-                    _cell(tl.cadence_per_min[k]),
+                    _cell(tl.speed_kmh[k], 2),
+                    _cell(tl.incline_pct[k], 1),
+                    _cell(activity.cumulative_m[k], 1),
+                    _cell(_reading(tl.heart_rate_bpm[k]), 0),
+                    _cell(tl.cadence_per_min[k], 0),
                 ]
             )
         return out.getvalue().encode()

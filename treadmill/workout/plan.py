@@ -103,6 +103,8 @@ class Caps:
     """Trained backward runners reach about 9.7 km/h (Flynn et al. 1994; docs/physiology.md).
 
     Most people stay far below it."""
+    incline_pct: float = 15.0
+    """The steepest incline an imported workout may set (most treadmills stop at 12 to 15 %)."""
 
 
 @dataclass(frozen=True, slots=True)

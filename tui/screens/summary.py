@@ -12,9 +12,10 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from treadmill.inputs import printable
-from treadmill.storage.export import Activity, ExportError, ExportFormat, render
+from treadmill.storage.export import Activity, ExportError, ExportFormat, devices_seen, render
 from treadmill.storage.files import StorageError, write_new_in
 from treadmill.storage.history import History, SessionRecord
+from treadmill.storage.installation import serial_number
 from treadmill.workout.builtin import Rating
 from tui.session_runner import Outcome, Runner
 from tui.widgets.chart import SpeedChart
@@ -133,7 +134,13 @@ class SummaryScreen(Screen[None]):
         kind = ExportFormat(fmt)
         stem = "session" if self.outcome.fixture is None else self.outcome.fixture.stem
         try:
-            activity = Activity.from_pipeline(self.outcome.result.pipeline, self.outcome.started_at)
+            result = self.outcome.result
+            activity = Activity.from_pipeline(
+                result.pipeline,
+                self.outcome.started_at,
+                devices=devices_seen(result.decode.frames),
+                serial_number=serial_number(),
+            )
             data, warnings = render(activity, kind)
             path = write_new_in(self.history.folder.parent / "exports", stem, f".{kind.value}", data)
         except (StorageError, ExportError) as exc:

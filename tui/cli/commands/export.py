@@ -7,9 +7,10 @@ import sys
 from datetime import UTC, datetime, timedelta
 
 from treadmill.inputs import printable
-from treadmill.storage.export import Activity, ExportError, ExportFormat, write
+from treadmill.storage.export import Activity, ExportError, ExportFormat, devices_seen, write
 from treadmill.storage.files import StorageError
 from treadmill.storage.fixtures import Fixture
+from treadmill.storage.installation import serial_number
 from tui.cli import setup
 from tui.cli.parsers import EXIT_OK, UsageError
 
@@ -35,7 +36,14 @@ def run(args: argparse.Namespace) -> int:
     fixture = setup.read(args.fixture, tolerant=args.tolerant)
     result = setup.replayed(fixture, setup.profile("export"))
     try:
-        activity = Activity.from_pipeline(result.pipeline, _started(fixture))
+        device = fixture.header.get("device")
+        name = str(device.get("name", ""))[:80] if isinstance(device, dict) else ""
+        activity = Activity.from_pipeline(
+            result.pipeline,
+            _started(fixture),
+            devices=devices_seen({frame.char for frame in fixture.frames}, printable(name)),
+            serial_number=serial_number(),
+        )
         warnings = write(activity, out, fmt)
     except ExportError as exc:
         raise UsageError(str(exc)) from None

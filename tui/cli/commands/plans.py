@@ -8,8 +8,23 @@ import sys
 
 from treadmill.inputs import printable
 from treadmill.storage.plans import catalogue, user_plans_dir
+from treadmill.workout.plan import Plan
+from treadmill.workout.zwo import LENGTHS, NOTES
 from tui.cli import setup
 from tui.cli.parsers import EXIT_OK
+
+
+def _total(plan: Plan) -> str:
+    """Its length: a time, or a distance when a step is measured in metres."""
+    if plan.duration_s is not None:
+        return setup.clock_text(plan.duration_s)
+    metres = sum(s.distance_m or 0.0 for s in plan.steps)
+    return f"{metres / 1000:.1f} km+" if any(s.duration_s for s in plan.steps) else f"{metres / 1000:.1f} km"
+
+
+def _extra(plan: Plan) -> dict[str, object]:
+    """What an import adds (a .zwo's reading of its lengths, and its notes), JSON-ready."""
+    return {key: list(value) if isinstance(value, tuple) else str(value) for key, value in plan.extra.items()}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -19,31 +34,34 @@ def run(args: argparse.Namespace) -> int:
         print(f"skipped {printable(problem)}", file=sys.stderr)
     if args.json:
         listed = [
-            {"id": plan_id, "kind": "builtin" if source.builtin else "user", **plan.to_dict()}
+            {"id": plan_id, "kind": "builtin" if source.builtin else "user", **plan.to_dict(), **_extra(plan)}
             for plan_id, (source, plan) in found.plans.items()
         ]
         print(json.dumps(listed))
         return EXIT_OK
+    header = ("id", "name", "total", "backward", "level", "lengths")
     rows = [
         (
             plan_id,
             plan.name if source.builtin else f"{plan.name} (yours)",
-            "-" if plan.duration_s is None else setup.clock_text(plan.duration_s),
+            _total(plan),
             setup.clock_text(plan.reverse_s),
             plan.level or "-",
+            str(plan.extra.get(LENGTHS, "-")),
         )
         for plan_id, (source, plan) in found.plans.items()
     ]
-    widths = [
-        max(len(row[i]) for row in [*rows, ("id", "name", "total", "backward", "level")]) for i in range(5)
-    ]
+    widths = [max(len(row[i]) for row in [*rows, header]) for i in range(len(header))]
     widths[1] = min(widths[1], 40)
-    print(
-        f"{'id':{widths[0]}}  {'name':{widths[1]}}  {'total':>{widths[2]}}  {'backward':>{widths[3]}}  level"
-    )
-    for plan_id, name, total, backward, level in rows:
-        cells = f"{plan_id:{widths[0]}}  {name[: widths[1]]:{widths[1]}}  {total:>{widths[2]}}"
-        print(f"{cells}  {backward:>{widths[3]}}  {level}")
+    for row in [header, *rows]:
+        ident, name, total, backward, level, lengths = row
+        print(
+            f"{ident:{widths[0]}}  {name[: widths[1]]:{widths[1]}}  {total:>{widths[2]}}  "
+            f"{backward:>{widths[3]}}  {level:{widths[4]}}  {lengths}".rstrip()
+        )
+    for plan_id, (_source, plan) in found.plans.items():
+        for note in plan.extra.get(NOTES, ()):
+            print(f"{printable(plan_id)}: {printable(note)}", file=sys.stderr)
     print(
         f"\nYour own plans (.toml or .zwo) go in {printable(str(user_plans_dir()))}; see docs/workouts.md.",
         file=sys.stderr,
