@@ -23,9 +23,9 @@ timeline has none, so no format writes one, and a lap's average is over real rea
 from __future__ import annotations
 
 import csv
-import math
 import enum
 import io
+import math
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import dataclass
