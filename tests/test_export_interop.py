@@ -100,8 +100,8 @@ def test_fit_follows_garmins_activity_file_guidance(path: Path) -> None:
     messages = fit_messages(render(activity, ExportFormat.FIT)[0])
     [session], laps, records = messages["session"], messages["lap"], messages["record"]
     assert session["start_time"] == laps[0]["start_time"] == records[0]["timestamp"], "starts together"
-    elapsed = sum(float(lap["total_elapsed_time"]) for lap in laps)  # type: ignore[arg-type]
-    assert elapsed == pytest.approx(float(session["total_elapsed_time"]), abs=0.01)  # type: ignore[arg-type]
+    elapsed = sum(float(str(lap["total_elapsed_time"])) for lap in laps)
+    assert elapsed == pytest.approx(float(str(session["total_elapsed_time"])), abs=0.01)
     devices = messages["device_info"]
     creator = next(d for d in devices if d["device_index"] == "creator")
     assert creator["serial_number"] == activity.serial_number == messages["file_id"][0]["serial_number"]

@@ -383,7 +383,7 @@ async def test_help_lists_every_key_with_a_sentence() -> None:
                 assert sentence in rows.values(), binding.action
                 assert len(sentence.split()) >= 6, "a sentence, not a label"
             await pilot.press("escape")
-            assert app.screen is live
+            assert app.screen_stack[-1] is live
         await pilot.press("q", "y")
 
 
@@ -394,8 +394,8 @@ async def test_the_palette_offers_speed_and_incline_only_with_control() -> None:
         )
         app = TreadmillApp(request, refresh_s=None)
         async with app.run_test(size=SIZE) as pilot:
-            live = await live_screen(pilot)
-            titles = {command.title for command in app.get_system_commands(live)}
+            await live_screen(pilot)
+            titles = {command.title for command in app.get_system_commands(app.screen)}
             assert {"Pause or resume", "Stop the session", "I face backward", "Help", "History"} <= titles
             driving = {"Speed up 0.5 km/h", "Slow down 0.5 km/h", "Incline up 0.5 %", "Incline down 0.5 %"}
             assert (driving <= titles) is control

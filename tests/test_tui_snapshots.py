@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from tests.tui_support import GUIDED, FrozenApp, FrozenRunner, coached_until, show_events
@@ -251,7 +252,7 @@ async def test_nothing_is_cut_at_the_smallest_full_size_with_two_warnings(size: 
         rails = screen.query_one(RailsBanner)
         assert len(rails.active) >= 2
         detail = screen.query_one("#rails-detail", Static)
-        lines = detail.render_lines(detail.region.reset_offset)  # type: ignore[attr-defined]
+        lines = detail.render_lines(detail.region.reset_offset)
         shown = " ".join("".join(seg.text for seg in line).strip() for line in lines)
         top = next(iter(sorted(rails.active.values(), key=lambda e: e.level is Level.DANGER, reverse=True)))
         assert (top.more or top.text).split()[-1] in shown, "the last word of the reason is on screen"
@@ -325,7 +326,7 @@ class ScreenApp(App[None]):
 
     CSS_PATH = str(Path(__file__).resolve().parent.parent / "tui" / "app.tcss")
 
-    def __init__(self, screen: object) -> None:
+    def __init__(self, screen: Screen[Any]) -> None:
         super().__init__()
         self.under_test = screen
 
@@ -333,7 +334,7 @@ class ScreenApp(App[None]):
         yield from ()
 
     def on_mount(self) -> None:
-        self.push_screen(self.under_test)  # type: ignore[arg-type]
+        self.push_screen(self.under_test)
 
 
 async def summary_app(tmp_path: Path) -> ScreenApp:
