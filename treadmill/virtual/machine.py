@@ -100,6 +100,8 @@ class TreadmillMachine:
     elapsed_s: float = 0.0
     steps: float = 0.0
     training: TrainingStatusCode = TrainingStatusCode.IDLE
+    counting: bool = True
+    """The session counters run (False after Reset, until the next start: a reset console reads 0)."""
     _training_changes: list[TrainingStatus] = field(default_factory=list)
 
     def _set_training(self, code: TrainingStatusCode) -> None:
@@ -124,6 +126,7 @@ class TreadmillMachine:
         if self.belt is Belt.STOPPED:
             self.elapsed_s = self.distance_m = self.steps = 0.0
         self.belt = Belt.RUNNING
+        self.counting = True
         if self.target_speed_kmh <= 0:
             self.target_speed_kmh = self.spec.speed_range.minimum_speed_kmh
         self._set_training(TrainingStatusCode.MANUAL_MODE_QUICK_START)
@@ -188,7 +191,8 @@ class TreadmillMachine:
         if op == ControlOpCode.RESET:
             self.stop()
             self.target_speed_kmh = self.target_incline_pct = 0.0
-            self.elapsed_s = 0.0
+            self.elapsed_s = self.distance_m = self.steps = 0.0  # every session total, not only the clock
+            self.counting = False
             self._set_training(TrainingStatusCode.IDLE)
             return ok, [MachineStatus(StatusOpCode.RESET)]
         if op in (ControlOpCode.SET_TARGET_SPEED, ControlOpCode.SET_TARGET_INCLINATION):
@@ -236,10 +240,11 @@ class TreadmillMachine:
             self.incline_pct = min(self.incline_pct + incline_change, goal_incline)
         else:
             self.incline_pct = max(self.incline_pct - incline_change, goal_incline)
-        if self.belt is Belt.RUNNING or self.speed_kmh > 0:
+        if self.counting and (self.belt is Belt.RUNNING or self.speed_kmh > 0):
+            # The clock runs while the belt moves, as on a console: a belt still slowing after Stop
+            # adds its metres and its seconds together, so the average speed stays true.
             self.distance_m += self.speed_kmh / 3.6 * dt
             self.steps += cadence_per_min / 60.0 * dt
-        if self.belt is Belt.RUNNING:
             self.elapsed_s += dt
 
     def treadmill_data(self) -> TreadmillData:

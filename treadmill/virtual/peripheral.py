@@ -29,7 +29,9 @@ from typing import Self
 from bumble import att, core, hci
 from bumble.device import Connection, Device
 from bumble.gatt import Characteristic, CharacteristicValue, Service
+from bumble.profiles.device_information_service import DeviceInformationService
 
+from treadmill import __version__
 from treadmill.clock import SessionClock
 from treadmill.ftms import (
     ControlInformation,
@@ -41,7 +43,6 @@ from treadmill.ftms import (
     ResultCode,
 )
 from treadmill.ftms.assembler import split_record
-from treadmill.ftms.uuids import full_uuid
 from treadmill.virtual.world import Tick, VirtualWorld
 
 __all__ = ["PeripheralOptions", "VirtualTreadmill"]
@@ -54,7 +55,26 @@ _ADVERTISING_INTERVAL_MS = 20
 
 
 def _uuid(short: str) -> core.UUID:
-    return core.UUID(full_uuid(short))
+    """A SIG-assigned UUID in its 16-bit form, as a real device declares it.
+
+    Written out in full (the SIG base UUID) it compares equal in Python but goes over the air
+    as 128 bits, and a client that discovers the service by its 16-bit UUID (ATT Find By Type
+    Value, as phones and many apps do) finds nothing.
+    """
+    return core.UUID.from_16_bits(int(short, 16))
+
+
+def _refuse_read(_connection: Connection | None) -> bytes:
+    """A characteristic that is not readable answers a read with Read Not Permitted (ATT §3.4.1.1).
+
+    Without a read function Bumble sends no answer at all, and a strict client waits for its
+    30 s ATT timeout and drops the link.
+    """
+    raise att.ATT_Error(att.ErrorCode.READ_NOT_PERMITTED)
+
+
+def _unreadable(write: Callable[[Connection, bytes], None] | None = None) -> CharacteristicValue[bytes]:
+    return CharacteristicValue[bytes](read=_refuse_read, write=write)
 
 
 def _advertising_data(name: str, service: int, service_data: bytes | None) -> bytes:
@@ -75,6 +95,16 @@ def _advertised_address(device: Device) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class DeviceInfo:
+    """The Device Information Service (0x180A) a real treadmill carries: who made it, what it runs."""
+
+    manufacturer: str = "Treadmill Companion"
+    model: str = "Virtual Treadmill"
+    serial: str = "VT-0001"
+    firmware: str = __version__
+
+
+@dataclass(frozen=True, slots=True)
 class PeripheralOptions:
     """How the virtual devices behave on the air."""
 
@@ -89,6 +119,8 @@ class PeripheralOptions:
     trailing_bytes: int = 0
     """Pad every Treadmill Data notification with this many zero bytes (some firmware does)."""
     name: str = "Virtual Treadmill"
+    info: DeviceInfo = DeviceInfo()
+    """What its Device Information Service says."""
 
 
 class VirtualTreadmill:
@@ -135,8 +167,8 @@ class VirtualTreadmill:
         props = Characteristic.Properties
         readable = Characteristic.Permissions.READABLE
         spec = self.world.spec
-        self._data_char = Characteristic(_uuid("2acd"), props.NOTIFY, readable, b"")
-        self._status_char = Characteristic(_uuid("2ada"), props.NOTIFY, readable, b"")
+        self._data_char = Characteristic[bytes](_uuid("2acd"), props.NOTIFY, readable, _unreadable())
+        self._status_char = Characteristic[bytes](_uuid("2ada"), props.NOTIFY, readable, _unreadable())
         self._training_char = Characteristic[bytes](
             _uuid("2ad3"),
             props.READ | props.NOTIFY,
@@ -146,8 +178,8 @@ class VirtualTreadmill:
         self._control_char = Characteristic[bytes](
             _uuid("2ad9"),
             props.WRITE | props.INDICATE,
-            Characteristic.Permissions.WRITEABLE,
-            CharacteristicValue[bytes](write=self._on_control_write),
+            Characteristic.Permissions.READABLE | Characteristic.Permissions.WRITEABLE,
+            _unreadable(write=self._on_control_write),
         )
         self._control_char.on(Characteristic.EVENT_SUBSCRIPTION, self._on_control_subscription)
         self._device.add_service(
@@ -164,6 +196,15 @@ class VirtualTreadmill:
                 ],
             )
         )
+        info = self.options.info
+        self._device.add_service(
+            DeviceInformationService(
+                manufacturer_name=info.manufacturer,
+                model_number=info.model,
+                serial_number=info.serial,
+                firmware_revision=info.firmware,
+            )
+        )
         self._device.on(Device.EVENT_CONNECTION, self._on_connection)
 
     @staticmethod
@@ -173,13 +214,15 @@ class VirtualTreadmill:
         if device is None:
             return None
         props = Characteristic.Properties
-        measurement = Characteristic(_uuid(char), props.NOTIFY, Characteristic.Permissions.READABLE, b"")
+        measurement = Characteristic[bytes](
+            _uuid(char), props.NOTIFY, Characteristic.Permissions.READABLE, _unreadable()
+        )
         chars = [measurement]
         if extra is not None:
             chars.append(
                 Characteristic(_uuid(extra[0]), props.READ, Characteristic.Permissions.READABLE, extra[1])
             )
-        device.add_service(Service(core.UUID.from_16_bits(service), chars))
+        device.add_service(Service(_uuid(f"{service:04x}"), chars))
         return measurement
 
     # -- addresses ----------------------------------------------------------------------
