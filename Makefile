@@ -37,6 +37,7 @@ bench: $(VENV)/.test
 	$(BIN)/python -m bench.eval_detector
 	$(BIN)/python -m bench.tui_bench
 	$(BIN)/python -m bench.mqtt_bench
+	$(BIN)/python -m bench.pyftms_interop
 
 # Every reader of outside data (decoders, recordings, plans, the profile, MQTT commands) with
 # the deep Hypothesis profile, then the decoders for longer still.

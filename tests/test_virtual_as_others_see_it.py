@@ -71,6 +71,8 @@ async def test_a_device_information_service_says_who_made_it() -> None:
         assert values["2A29"] == said.manufacturer.encode()
         assert values["2A24"] == said.model.encode()
         assert values["2A26"] == said.firmware.encode()
+        assert values["2A28"] == said.software.encode()
+        assert values["2A27"] == said.hardware.encode()
 
 
 def running_machine(seconds: int) -> TreadmillMachine:

@@ -102,6 +102,8 @@ class DeviceInfo:
     model: str = "Virtual Treadmill"
     serial: str = "VT-0001"
     firmware: str = __version__
+    software: str = __version__
+    hardware: str = "virtual"
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,6 +205,8 @@ class VirtualTreadmill:
                 model_number=info.model,
                 serial_number=info.serial,
                 firmware_revision=info.firmware,
+                software_revision=info.software,
+                hardware_revision=info.hardware,
             )
         )
         self._device.on(Device.EVENT_CONNECTION, self._on_connection)
