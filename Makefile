@@ -28,7 +28,7 @@ test: $(VENV)/.test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 4 --dist loadfile
 
 bench: $(VENV)/.test
 	$(BIN)/python -m bench.decode_bench
@@ -36,6 +36,7 @@ bench: $(VENV)/.test
 	$(BIN)/python -m bench.detector_bench
 	$(BIN)/python -m bench.eval_detector
 	$(BIN)/python -m bench.tui_bench
+	$(BIN)/python -m bench.serve_bench
 	$(BIN)/python -m bench.mqtt_bench
 	$(BIN)/python -m bench.pyftms_interop
 

@@ -37,6 +37,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.terminal import Tmux, wait_for
 from treadmill.session.options import SessionOptions, SourceOptions, VirtualOptions
 from treadmill.workout.builtin import builtin_plans
 from tui.app import TreadmillApp
@@ -44,61 +45,17 @@ from tui.request import AppMode, AppRequest
 from tui.screens.live import LiveScreen
 from tui.screens.summary import SummaryScreen
 
-ROOT = Path(__file__).resolve().parent.parent
 TREADMILL = str(Path(sys.executable).parent / "treadmill")
 PLAN = "first-steps-backward"
 SIZES = ((80, 24), (120, 40), (200, 60))
 TICK_S = os.sysconf("SC_CLK_TCK")
 TARGET_CPU_PCT = 5.0
-TMUX = shutil.which("tmux") or "tmux"
 
 
 def cpu_s(pid: int) -> float:
     """CPU seconds (user + system) used by process ``pid`` so far."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / TICK_S
-
-
-class Tmux:
-    """A private tmux server (its own socket), torn down at the end."""
-
-    def __init__(self) -> None:
-        self.socket = f"treadmill-bench-{os.getpid()}"
-        self.run("-f", "/dev/null", "new-session", "-d", "-s", "keep")
-        self.run("set-option", "-g", "remain-on-exit", "on")  # a command that fails leaves its words
-
-    def run(self, *args: str) -> str:
-        done = subprocess.run([TMUX, "-L", self.socket, *args], capture_output=True, text=True, check=False)
-        return done.stdout
-
-    def start(self, name: str, size: tuple[int, int], command: list[str], env: dict[str, str]) -> int:
-        """``command`` in a new session of ``size``; its process id (the pane's own)."""
-        exports = " ".join(f"{k}={v}" for k, v in env.items())
-        line = f"cd {ROOT} && exec env {exports} " + " ".join(command)
-        self.run("new-session", "-d", "-s", name, "-x", str(size[0]), "-y", str(size[1]), line)
-        pid = self.run("display-message", "-p", "-t", name, "#{pane_pid}").strip()
-        if not pid.isdigit():
-            raise RuntimeError(f"tmux did not start {command}")
-        return int(pid)
-
-    def screen(self, name: str) -> str:
-        return self.run("capture-pane", "-p", "-t", name)
-
-    def keys(self, name: str, *keys: str) -> None:
-        self.run("send-keys", "-t", name, *keys)
-
-    def kill(self) -> None:
-        self.run("kill-server")
-
-
-def wait_for(tmux: Tmux, name: str, text: str, timeout_s: float, every_s: float = 0.01) -> float:
-    """Seconds until ``text`` is in the pane."""
-    started = time.perf_counter()
-    while time.perf_counter() - started < timeout_s:
-        if text in tmux.screen(name):
-            return time.perf_counter() - started
-        time.sleep(every_s)
-    raise TimeoutError(f"{name}: {text!r} did not show in {timeout_s:g} s:\n{tmux.screen(name)}")
 
 
 @contextlib.contextmanager

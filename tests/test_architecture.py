@@ -103,6 +103,13 @@ def test_the_app_never_imports_bleak_or_aiomqtt() -> None:
     assert [p for p in modules(APP) if top(imports_of(p)) & {"bleak", "aiomqtt"}] == []
 
 
+def test_only_the_web_package_serves_http_and_the_library_never_does() -> None:
+    web = {"aiohttp", "textual_serve"}
+    assert [p for p in modules(PACKAGE) if top(imports_of(p)) & web] == []
+    users = {p.relative_to(APP).as_posix() for p in modules(APP) if top(imports_of(p)) & web}
+    assert users == {"web/server.py"}
+
+
 def calls_of_from_bytes(path: Path) -> set[str]:
     """The classes whose ``from_bytes`` ``path`` calls."""
     out = set()

@@ -171,6 +171,13 @@ def _workout(default_plan: str | None) -> argparse.ArgumentParser:
     return parent
 
 
+def _length() -> argparse.ArgumentParser:
+    """How long a session runs (run, serve)."""
+    parent = _parent()
+    parent.add_argument("--duration", type=SECONDS, metavar="S", help="end after S session seconds")
+    return parent
+
+
 def _mqtt() -> argparse.ArgumentParser:
     parent = _parent()
     parent.add_argument(
@@ -224,6 +231,29 @@ def _add(
     return commands.add_parser(name, help=about, description=kwargs.pop("description", about), **kwargs)  # type: ignore[arg-type]
 
 
+def _add_serve(
+    commands: argparse._SubParsersAction[OneLineParser], parents: list[argparse.ArgumentParser]
+) -> None:
+    """``treadmill serve``: the options of ``run``, and where to listen."""
+    serve = _add(
+        commands,
+        "serve",
+        "the app in a browser: on the tablet or phone on the treadmill's console",
+        description="Serve the app to a web browser: the same screens as `treadmill run`, with the same "
+        "options. It prints an address with a one-time key, and a QR code of it for a phone. "
+        "One browser at a time follows the session; a closed tab does not end it.",
+        parents=parents,
+    )
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="the address to listen on (default 127.0.0.1: this machine only; 0.0.0.0: your network)",
+    )
+    serve.add_argument(
+        "--port", type=_count("port", 0, 65535), default=8765, help="the port (default 8765; 0: any free one)"
+    )
+
+
 def build_parser() -> OneLineParser:
     """The ``treadmill`` parser: every command and option."""
     parser = OneLineParser(
@@ -245,16 +275,17 @@ def build_parser() -> OneLineParser:
     )
     demo.set_defaults(time_scale=4.0)
 
-    run = _add(
+    _add(
         commands,
         "run",
         "the app on a treadmill",
         description="Open the app on a treadmill: pick it (and a strap or footpod) from a scan unless "
         "--device is given, pick a workout unless --plan is given (free: no workout), then "
         "train. Every session is recorded to your history as it happens.",
-        parents=[source, virtual, _workout(None), mqtt],
+        parents=[source, virtual, _workout(None), _length(), mqtt],
     )
-    run.add_argument("--duration", type=SECONDS, metavar="S", help="end after S session seconds")
+
+    _add_serve(commands, [source, virtual, _workout(None), _length(), mqtt])
 
     replay = _add(
         commands,
@@ -417,6 +448,7 @@ def build_parser() -> OneLineParser:
 COMMANDS = (
     "demo",
     "run",
+    "serve",
     "replay",
     "dashboard",
     "record",

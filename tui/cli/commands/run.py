@@ -12,8 +12,14 @@ from tui.request import AppMode, AppRequest
 
 def run(args: argparse.Namespace) -> int:
     """Open the app."""
+    request = app_request(args)
     from tui.app import run_app  # noqa: PLC0415 (Textual only once the arguments are good)
 
+    return run_app(request)
+
+
+def app_request(args: argparse.Namespace) -> AppRequest:
+    """What the app is asked to do; a UsageError (exit 2) for options that do not go together."""
     if args.virtual and (args.device or args.strap or args.footpod or args.hci):
         raise UsageError(
             "--virtual brings its own treadmill and sensors: leave out --device, --strap, --footpod, --hci"
@@ -34,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
         time_scale=args.time_scale,
         duration_s=args.duration,
     )
-    request = AppRequest(
+    return AppRequest(
         AppMode.RUN,
         options,
         plan_id=args.plan,
@@ -43,4 +49,3 @@ def run(args: argparse.Namespace) -> int:
         mqtt=setup.mqtt_settings(args.mqtt),
         speak=args.speak,
     )
-    return run_app(request)

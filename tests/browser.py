@@ -1,0 +1,147 @@
+"""`treadmill serve` in its own process, and headless Chromium to look at it (tests and bench).
+
+The browser is the system's Chromium driven through Selenium and chromium-driver (Debian:
+``apt-get install chromium chromium-driver``). What the page receives over its websocket is
+collected by a script the browser runs before the page's own: the screen's text, as the
+browser drew it, and the size in cells the page asked the app for.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+PHONE = (390, 844)
+TABLET = (1024, 768)
+SERVE = (sys.executable, "-m", "tui", "serve")
+START_S = 60.0
+
+# Collects the screen output the page receives, before the page's own script runs.
+TAP = """
+(() => {
+  const Native = window.WebSocket;
+  window.__screen = [];
+  window.WebSocket = function (url, protocols) {
+    const socket = new Native(url, protocols);
+    const send = socket.send.bind(socket);
+    socket.send = (data) => {
+      if (typeof data === 'string' && data.startsWith('["resize"')) window.__size = JSON.parse(data)[1];
+      send(data);
+    };
+    socket.addEventListener('message', (e) => {
+      if (typeof e.data !== 'string') window.__screen.push(new TextDecoder().decode(e.data));
+    });
+    return socket;
+  };
+  window.WebSocket.prototype = Native.prototype;
+  Object.assign(window.WebSocket, Native);
+})();
+"""
+ESCAPES = re.compile(r"\x1b\[[0-9;?<>]*[A-Za-z]")
+
+
+@dataclass
+class Served:
+    process: subprocess.Popen[str]
+    url: str
+    data: Path
+
+    @property
+    def base(self) -> str:
+        return self.url.split("/?", 1)[0]
+
+    @property
+    def token(self) -> str:
+        return self.url.rsplit("token=", 1)[1]
+
+    def stop(self) -> None:
+        """Ctrl-C, as a person would; the app saves its session first."""
+        self.process.send_signal(signal.SIGINT)
+        self.process.wait(timeout=30)
+        for stream in (self.process.stdout, self.process.stderr):
+            if stream is not None:
+                stream.close()
+
+    def recordings(self) -> list[Path]:
+        return sorted((self.data / "sessions").glob("*.jsonl"))
+
+
+def start_serve(options: Sequence[str], home: Path) -> Served:
+    """`treadmill serve OPTIONS --port 0` with its own history under ``home``; once it printed its address."""
+    env = {**os.environ, "TREADMILL_DATA_DIR": str(home / "data"), "TREADMILL_CONFIG_DIR": str(home)}
+    process = subprocess.Popen(
+        [*SERVE, *options, "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
+    assert process.stdout is not None
+    deadline = time.monotonic() + START_S
+    while time.monotonic() < deadline:
+        if select.select([process.stdout], [], [], 1.0)[0]:
+            line = process.stdout.readline()
+            if not line:  # it ended
+                break
+            if line.strip().startswith("http://"):
+                return Served(process, line.strip(), home / "data")
+    process.kill()
+    raise RuntimeError(f"serve printed no address: {process.communicate()[1].strip()}")
+
+
+class Browser:
+    """One headless Chromium with its own profile (so its own cookies: another person's phone)."""
+
+    def __init__(self, size: tuple[int, int] = TABLET) -> None:
+        """A new browser, its viewport ``size`` (CSS pixels)."""
+        from selenium import webdriver  # noqa: PLC0415 - only where Chromium is
+        from selenium.webdriver.chrome.service import Service  # noqa: PLC0415
+
+        options = webdriver.ChromeOptions()
+        options.binary_location = str(CHROMIUM)
+        for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
+            options.add_argument(argument)
+        self.driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+        self.driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": TAP})
+        self.resize(size)
+
+    def resize(self, size: tuple[int, int]) -> None:
+        width, height = size
+        self.driver.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600},
+        )
+
+    def open(self, url: str) -> None:
+        self.driver.get(url)
+
+    def cells(self) -> tuple[int, int] | None:
+        """The terminal's size in cells, as the page last asked the app for it."""
+        size = self.driver.execute_script("return window.__size || null")
+        return (int(size["width"]), int(size["height"])) if size else None
+
+    def screen_text(self) -> str:
+        return ESCAPES.sub("", "".join(self.driver.execute_script("return window.__screen || []")))
+
+    def first_frame(self) -> bool:
+        return "-first-byte" in (self.driver.find_element("tag name", "body").get_attribute("class") or "")
+
+    def press(self, keys: str) -> None:
+        self.driver.find_element("css selector", ".xterm-helper-textarea").send_keys(keys)
+
+    def page_text(self) -> str:
+        return str(self.driver.find_element("tag name", "body").text)
+
+    def screenshot(self, path: Path) -> bytes:
+        self.driver.save_screenshot(str(path))
+        return path.read_bytes()
+
+    def close(self) -> None:
+        self.driver.quit()

@@ -1,0 +1,192 @@
+"""`treadmill serve` in its own process, reached over HTTP and from headless Chromium.
+
+The browser tests skip, saying so, where Chromium and chromium-driver are not installed
+(`.ci/run` installs them); the HTTP ones run everywhere.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.browser import CHROMEDRIVER, CHROMIUM, PHONE, SERVE, TABLET, Browser, Served, start_serve
+from treadmill.storage.history import History
+
+WAIT_S = 60.0
+
+
+def wait(condition: Callable[[], bool], what: str, within_s: float = WAIT_S) -> None:
+    deadline = time.monotonic() + within_s
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {within_s:.0f} s waiting for {what}")
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[Served]:
+    serving = start_serve(["--virtual", "--plan", "first-steps-backward", "--time-scale", "10"], tmp_path)
+    try:
+        yield serving
+    finally:
+        serving.stop()
+
+
+def fetch(url: str, cookie: str | None = None) -> tuple[int, str, dict[str, str]]:
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})  # noqa: S310 - our server
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(request, timeout=10) as response:
+            return response.status, response.read().decode(), dict(response.headers)
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode(), dict(error.headers)
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *_args: object, **_kwargs: object) -> None:
+        return None
+
+
+def test_without_the_token_everything_is_forbidden(served: Served) -> None:
+    for path in ("/", "/?token=wrong", f"/?token={served.token[:-1]}", "/static/js/textual.js", "/ws"):
+        status, body, _ = fetch(served.base + path)
+        assert status == 403, path
+        assert "needs its key" in body
+    assert fetch(served.base + "/static/js/textual.js", cookie="treadmill_token=nope")[0] == 403
+
+
+def test_the_token_sets_a_cookie_and_leaves_the_address_bar(served: Served) -> None:
+    status, _, headers = fetch(served.url)
+    assert status == 303
+    assert headers["Location"] == "/", "the token does not stay in the address or the history"
+    cookies = headers["Set-Cookie"]
+    assert "HttpOnly" in cookies
+    assert "SameSite=Strict" in cookies
+    status, page, headers = fetch(served.base + "/", cookie=f"treadmill_token={served.token}")
+    assert status == 200
+    assert "/static/js/textual.js" in page
+    assert "//fonts." not in page, "nothing is fetched from outside"
+    assert headers["Referrer-Policy"] == "no-referrer"
+    assert fetch(served.base + "/static/js/textual.js", cookie=f"treadmill_token={served.token}")[0] == 200
+
+
+def test_bad_options_fail_before_serving(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [*SERVE, "--virtual", "--device", "AA:BB:CC:DD:EE:FF", "--port", "0"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TREADMILL_CONFIG_DIR": str(tmp_path)},
+        timeout=30,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1
+    assert "--virtual brings its own treadmill" in done.stderr
+
+
+# -- in a real browser ---------------------------------------------------------------------
+
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None or CHROMEDRIVER is None,
+    reason="headless Chromium and chromium-driver are not installed (apt-get install chromium "
+    "chromium-driver)",
+)
+
+
+@pytest.fixture
+def browsers() -> Iterator[Callable[[], Browser]]:
+    opened: list[Browser] = []
+
+    def new(size: tuple[int, int] = TABLET) -> Browser:
+        opened.append(Browser(size))
+        return opened[-1]
+
+    try:
+        yield new
+    finally:
+        for browser in opened:
+            browser.close()
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+@needs_chromium
+def test_a_phone_follows_the_workout_and_stops_it(
+    served: Served, browsers: Callable[..., Browser], tmp_path: Path
+) -> None:
+    phone = browsers(PHONE)
+    phone.open(served.url)
+    wait(phone.first_frame, "the first frame")
+    wait(lambda: "Now: 3 min forward at 3.5 km/h" in phone.screen_text(), "the first cue")
+    wait(lambda: "TURN BACKWARD IN" in phone.screen_text(), "the countdown to the first turn")
+    text = phone.screen_text()
+    assert "FORWARD" not in text or "Wider: the chart" in text, "a phone gets the compact layout"
+    assert png_size(phone.screenshot(tmp_path / "phone.png")) == PHONE
+    phone.resize(TABLET)
+    wait(lambda: "speed, top" in phone.screen_text(), "the chart, on a tablet")
+    assert png_size(phone.screenshot(tmp_path / "tablet.png")) == TABLET
+    phone.press("s")
+    wait(lambda: "recorded to" in phone.screen_text(), "the summary")
+    [recording] = served.recordings()
+    [entry] = History(served.data / "sessions").records()
+    assert entry.fixture == recording
+    assert not entry.interrupted, "the summary was written: the session ended properly"
+    replay = subprocess.run(
+        [sys.executable, "-m", "tui", "replay", str(recording), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert json.loads(replay.stdout)["samples"] >= 3
+
+
+@needs_chromium
+def test_a_second_browser_is_turned_away(served: Served, browsers: Callable[..., Browser]) -> None:
+    first = browsers()
+    first.open(served.url)
+    wait(lambda: "Now:" in first.screen_text(), "the live screen")
+    second = browsers()
+    second.open(served.url)
+    assert "The treadmill is in use" in second.page_text()
+    assert not second.first_frame()
+    assert len([p for p in _processes() if "tui run" in p]) == 1, "one app, one Bluetooth session"
+
+
+@needs_chromium
+def test_a_closed_tab_leaves_the_session_recording(served: Served, browsers: Callable[..., Browser]) -> None:
+    first = browsers()
+    first.open(served.url)
+    wait(lambda: "Now:" in first.screen_text(), "the live screen")
+    first.close()
+    wait(lambda: len(served.recordings()) == 1, "the recording")
+    [recording] = served.recordings()
+    size = recording.stat().st_size
+    wait(lambda: recording.stat().st_size > size + 2_000, "the recording to grow with no browser")
+    again = browsers()
+    again.open(served.url)
+    wait(again.first_frame, "the screen again")
+    wait(lambda: "Now:" in again.screen_text(), "the live screen, repainted in full")
+    assert served.recordings() == [recording], "the same session, not a new one"
+
+
+def _processes() -> list[str]:
+    out = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            out.append(cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace"))
+        except OSError:
+            continue
+    return out

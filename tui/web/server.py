@@ -1,0 +1,267 @@
+"""`treadmill serve`: the app in a browser, one session at a time, behind a token.
+
+The app runs in its own process under Textual's web driver; textual-serve's
+:class:`~textual_serve.app_service.AppService` carries its screen to the browser over a
+websocket, and the browser's keys back. What this server adds around it:
+
+- **A token.** Every request needs it, in the URL (``?token=...``, from the printed address
+  or the QR code) or in the cookie the first such request sets; anything else is a 403. The
+  address bar is then redirected to drop it, and no request is logged, so it is never written
+  down anywhere but the terminal that started the server.
+- **One screen per session.** One app process at a time, so one Bluetooth session to the
+  treadmill. While a browser is attached, another gets a page saying the treadmill is in use
+  (HTTP 409); the same browser reloading takes its screen back.
+- **A session that outlives the browser.** When the websocket closes (a tab closed, a phone
+  asleep, a reload), the app process goes on: the session runs and is recorded, its screen
+  output is dropped. The next browser to connect re-attaches to it: the terminal modes are
+  set again and the app repaints in full.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+import shlex
+import socket
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+import textual_serve
+from aiohttp import WSMsgType, web
+from textual_serve.app_service import AppService
+from textual_serve.download_manager import DownloadManager
+
+from tui.web.pages import FORBIDDEN, IN_USE, app_page
+
+log = logging.getLogger("treadmill.serve")
+
+TOKEN_COOKIE: Final = "treadmill_token"  # noqa: S105 - the cookie's name, not its value
+SEAT_COOKIE: Final = "treadmill_seat"
+STATIC = Path(textual_serve.__file__).parent / "static"
+
+# What Textual's web driver writes once when the app starts (alternate screen, mouse reports,
+# hidden cursor, bracketed paste): a browser that attaches later needs them too.
+TERMINAL_MODES: Final = b"\x1b[?1049h\x1b[?1000h\x1b[?1003h\x1b[?1015h\x1b[?1006h\x1b[?25l\x1b[?2004h"
+QUIT_WITHIN_S: Final = 15.0
+"""How long the app gets to close its session when the server stops, before it is killed."""
+
+
+@dataclass(frozen=True, slots=True)
+class ServeOptions:
+    """What `treadmill serve` was asked for."""
+
+    command: Sequence[str]
+    """The app's own command line, run once per session."""
+    host: str = "127.0.0.1"
+    port: int = 8765
+    font_size: int = 16
+
+
+class Screen:
+    """Where the app's output goes: the attached browser's websocket, or nowhere."""
+
+    def __init__(self) -> None:
+        self.socket: web.WebSocketResponse | None = None
+        self.seat: str | None = None
+
+    @property
+    def attached(self) -> bool:
+        """A browser is connected."""
+        return self.socket is not None and not self.socket.closed
+
+    async def send_bytes(self, data: bytes) -> None:
+        """Screen output to the browser, if one is there."""
+        if self.attached:
+            assert self.socket is not None
+            with contextlib.suppress(ConnectionError, RuntimeError):
+                await self.socket.send_bytes(data)
+
+    async def send_str(self, data: str) -> None:
+        """A message (e.g. open a URL) to the browser, if one is there."""
+        if self.attached:
+            assert self.socket is not None
+            with contextlib.suppress(ConnectionError, RuntimeError):
+                await self.socket.send_str(data)
+
+    async def close(self) -> None:
+        """Disconnect the browser (the app closed, or the same browser reconnected)."""
+        if self.socket is not None:
+            await self.socket.close()
+
+
+class SessionServer:
+    """The web server: token check, the app's page, and the one app process."""
+
+    def __init__(self, options: ServeOptions, token: str | None = None) -> None:
+        self.options = options
+        self.token = token or secrets.token_urlsafe(18)
+        self.screen = Screen()
+        self.service: AppService | None = None
+        self._downloads = DownloadManager()
+
+    # -- the web application -------------------------------------------------------------
+
+    def application(self) -> web.Application:
+        """The aiohttp application: every route behind the token."""
+        app = web.Application(middlewares=[self._guard])
+        app.add_routes(
+            [
+                web.get("/", self._index),
+                web.get("/ws", self._websocket),
+                web.static("/static", STATIC),
+            ]
+        )
+        app.on_shutdown.append(self._on_shutdown)
+        return app
+
+    @web.middleware
+    async def _guard(
+        self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> web.StreamResponse:
+        given = request.query.get("token") or request.cookies.get(TOKEN_COOKIE) or ""
+        if not secrets.compare_digest(given.encode(), self.token.encode()):
+            return web.Response(status=403, text=FORBIDDEN, content_type="text/html")
+        response = await handler(request)
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["X-Frame-Options"] = "DENY"
+        return response
+
+    async def _index(self, request: web.Request) -> web.StreamResponse:
+        seat = request.cookies.get(SEAT_COOKIE) or secrets.token_urlsafe(12)
+        if "token" in request.query:  # keep it out of the address bar and the history
+            rest = {k: v for k, v in request.query.items() if k != "token"}
+            response: web.StreamResponse = web.HTTPSeeOther(request.url.with_query(rest).relative())
+        elif self.screen.attached and self.screen.seat != seat:
+            return web.Response(status=409, text=IN_USE, content_type="text/html")
+        else:
+            font_size = _int(request.query.get("fontsize"), self.options.font_size, 8, 40)
+            scheme = "wss" if request.secure else "ws"
+            response = web.Response(
+                text=app_page(f"{scheme}://{request.host}/ws", font_size), content_type="text/html"
+            )
+        for name, value in ((TOKEN_COOKIE, self.token), (SEAT_COOKIE, seat)):
+            response.set_cookie(name, value, httponly=True, samesite="Strict", path="/")
+        return response
+
+    async def _websocket(self, request: web.Request) -> web.StreamResponse:
+        seat = request.cookies.get(SEAT_COOKIE)
+        if self.screen.attached and self.screen.seat != seat:
+            return web.Response(status=409, text=IN_USE, content_type="text/html")
+        await self.screen.close()  # the same browser, reloaded: the new page takes over
+        socket = web.WebSocketResponse(heartbeat=15)
+        await socket.prepare(request)
+        self.screen.socket, self.screen.seat = socket, seat
+        width = _int(request.query.get("width"), 80, 20, 500)
+        height = _int(request.query.get("height"), 24, 8, 300)
+        try:
+            service = await self._attach(width, height)
+            await self._relay(socket, service)
+        finally:
+            if self.screen.socket is socket:
+                self.screen.socket = self.screen.seat = None
+                if self.service is not None:
+                    await self.service.blur()
+        return socket
+
+    async def _attach(self, width: int, height: int) -> AppService:
+        """The running app, re-attached to this screen; or a new one."""
+        if self.service is not None:
+            await self.screen.send_bytes(TERMINAL_MODES)
+            await self.service.set_terminal_size(width, height)
+            await self.service.focus()  # the app repaints in full on focus
+            return self.service
+        service = AppService(
+            "exec " + shlex.join(self.options.command),  # the shell becomes the app: signals reach it
+            write_bytes=self.screen.send_bytes,
+            write_str=self.screen.send_str,
+            close=self.screen.close,
+            download_manager=self._downloads,
+        )
+        await service.start(width, height)
+        self.service = service
+        assert service._task is not None  # noqa: SLF001 - textual-serve keeps the process's reader there
+        service._task.add_done_callback(lambda _task: self._ended(service))  # noqa: SLF001
+        return service
+
+    def _ended(self, service: AppService) -> None:
+        """The app closed (its user quit): the next browser starts a new one."""
+        if self.service is service:
+            self.service = None
+
+    async def _relay(self, socket: web.WebSocketResponse, service: AppService) -> None:
+        """The browser's keys, size and focus to the app, until the browser goes."""
+        async for message in socket:
+            if message.type != WSMsgType.TEXT:
+                continue
+            try:
+                kind, *data = message.json()
+            except (ValueError, TypeError):
+                continue
+            payload = data[0] if data else None
+            if kind == "stdin" and isinstance(payload, str):
+                await service.send_bytes(payload.encode())
+            elif kind == "resize" and isinstance(payload, dict):
+                width = _int(payload.get("width"), 80, 20, 500)
+                await service.set_terminal_size(width, _int(payload.get("height"), 24, 8, 300))
+            elif kind == "ping":
+                await socket.send_json(["pong", payload])
+            elif kind == "blur":
+                await service.blur()
+            elif kind == "focus":
+                await service.focus()
+
+    async def _on_shutdown(self, _app: web.Application) -> None:
+        await self.screen.close()
+        await self.close_session()
+
+    async def close_session(self) -> None:
+        """Ask the app to close (its session is saved as on any quit); kill it if it does not."""
+        service = self.service
+        if service is None:
+            return
+        process = service._process  # noqa: SLF001 - textual-serve does not expose it
+        try:
+            await asyncio.wait_for(service.stop(), QUIT_WITHIN_S)
+        except TimeoutError:
+            log.warning("the app did not close within %.0f s: stopping it", QUIT_WITHIN_S)
+            if process is not None and process.returncode is None:
+                process.kill()
+                await process.wait()
+
+
+def _int(text: object, default: int, low: int, high: int) -> int:
+    """A bounded integer from a browser's parameter; the default when it is not one."""
+    try:
+        value = int(str(text))
+    except ValueError:
+        return default
+    return min(max(value, low), high)
+
+
+async def serve(server: SessionServer, announce: Callable[[str], None], stop: asyncio.Event) -> None:
+    """Listen until ``stop`` is set; ``announce`` gets the address, with its token, once bound."""
+    runner = web.AppRunner(server.application(), access_log=None, handle_signals=False)
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, server.options.host, server.options.port)
+        await site.start()
+        port = runner.addresses[0][1] if runner.addresses else server.options.port  # the bound one, for 0
+        announce(f"http://{_shown_host(server.options.host)}:{port}/?token={server.token}")
+        await stop.wait()
+    finally:
+        await runner.cleanup()
+
+
+def _shown_host(host: str) -> str:
+    """The address a phone can reach: this machine's LAN address when listening on all of them."""
+    if host not in ("0.0.0.0", "::", ""):  # noqa: S104 - comparing, not binding
+        return f"[{host}]" if ":" in host else host
+    with contextlib.suppress(OSError), socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.connect(("192.0.2.1", 9))  # TEST-NET-1 (RFC 5737): picks the outgoing interface, sends nothing
+        return str(probe.getsockname()[0])
+    return socket.gethostname()
