@@ -67,6 +67,8 @@ class Served:
 
     def stop(self) -> None:
         """Ctrl-C, as a person would; the app saves its session first."""
+        if self.process.poll() is not None:
+            return
         self.process.send_signal(signal.SIGINT)
         self.process.wait(timeout=30)
         for stream in (self.process.stdout, self.process.stderr):

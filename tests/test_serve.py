@@ -180,6 +180,30 @@ def test_a_closed_tab_leaves_the_session_recording(served: Served, browsers: Cal
     wait(again.first_frame, "the screen again")
     wait(lambda: "Now:" in again.screen_text(), "the live screen, repainted in full")
     assert served.recordings() == [recording], "the same session, not a new one"
+    served.stop()  # Ctrl-C with the session under way
+    assert served.process.returncode == 0
+    [record] = History(served.data / "sessions").records()
+    assert not record.interrupted, "the app closed the session and wrote its summary"
+
+
+@needs_chromium
+def test_the_browser_gets_the_same_screens_picker_to_history(
+    tmp_path: Path, browsers: Callable[..., Browser]
+) -> None:
+    served = start_serve(["--virtual", "--time-scale", "10"], tmp_path)  # no --plan: the picker
+    try:
+        tablet = browsers()
+        tablet.open(served.url)
+        wait(lambda: "Pick a workout" in tablet.screen_text(), "the workout picker")
+        assert "Free run" in tablet.screen_text()
+        tablet.press("\n")  # the first: First steps backward
+        wait(lambda: "Now: 3 min forward at 3.5 km/h" in tablet.screen_text(), "the live screen")
+        tablet.press("s")
+        wait(lambda: "recorded to" in tablet.screen_text(), "the summary")
+        tablet.press("h")
+        wait(lambda: "felt" in tablet.screen_text(), "the history table")
+    finally:
+        served.stop()
 
 
 def _processes() -> list[str]:

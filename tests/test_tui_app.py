@@ -279,6 +279,21 @@ async def test_quitting_during_a_workout_asks_and_keeps_the_session() -> None:
     assert record.duration_s >= quit_at - 1.5, "the session up to the quit (samples come at 1 Hz)"
 
 
+async def test_closed_from_outside_the_app_ends_the_session_properly_first() -> None:
+    """What `treadmill serve` stopping does (the web driver's quit is an ExitApp message)."""
+    request = AppRequest(
+        AppMode.DEMO, virtual_options(time_scale=5.0, duration_s=600.0), plan_id="first-steps-backward"
+    )
+    app = TreadmillApp(request, refresh_s=0.1)
+    async with app.run_test(size=SIZE) as pilot:
+        live = await live_screen(pilot)
+        await until(pilot, lambda: live.runner.now() > 5, "the session")
+        app.exit()
+        await until(pilot, lambda: not app.is_running, "the app to end", 10.0)
+    [record] = History().records()
+    assert not record.interrupted, "the summary was written before the app closed"
+
+
 async def test_a_treadmill_that_cannot_be_reached_is_explained_not_a_crash() -> None:
     request = AppRequest(AppMode.RUN, real_options("tcp-client:127.0.0.1:9"), plan_id="free")
     app = TreadmillApp(request, refresh_s=0.1)

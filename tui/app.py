@@ -16,7 +16,7 @@ from functools import partial
 from pathlib import Path
 
 import platformdirs
-from textual import on
+from textual import messages, on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -43,6 +43,8 @@ from tui.voice import PROGRAMS, Speaker, find_speaker
 FREE_RUN_S = 3 * 3600.0
 """A free run lasts until the user stops it, or three hours."""
 AFTER_WORKOUT_S = 30.0
+CLOSE_WITHIN_S = 10.0
+"""Closed from outside, the app ends a live session properly first, but waits no longer than this."""
 """Recorded after a workout's last step (the cool-down off the plan)."""
 
 
@@ -218,6 +220,21 @@ class TreadmillApp(App[int]):
                 live.action_stop()
 
         self.push_screen(ConfirmQuit(), answered)
+
+    def on_exit_app(self, message: messages.ExitApp) -> None:
+        """Closed from outside (serve stopping, the web driver's quit): end a live session first.
+
+        The session ends as the stop key ends it (a coached belt stopped, the summary written),
+        then the app closes. Textual's own handler of ExitApp (on App, next in the MRO) closes
+        the app unless this one holds it back.
+        """
+        live = next((s for s in self.screen_stack if isinstance(s, LiveScreen)), None)
+        if self.quitting or live is None or not (live.running and live.runner.live and live.runner.actions):
+            return
+        message.prevent_default()
+        self.quitting = True
+        live.action_stop()
+        self.set_timer(CLOSE_WITHIN_S, partial(self.exit, 1))  # a session that will not end
 
     async def action_quit(self) -> None:
         """Ctrl+Q too asks during a workout: the belt must not be left running by a quick key."""
