@@ -15,7 +15,7 @@ import pytest
 from textual.binding import Binding
 from textual.message import Message
 from textual.pilot import Pilot
-from textual.widgets import DataTable, OptionList
+from textual.widgets import DataTable, OptionList, Static
 
 from tests import support
 from tests.tui_support import GUIDED
@@ -292,6 +292,21 @@ async def test_closed_from_outside_the_app_ends_the_session_properly_first() -> 
         await until(pilot, lambda: not app.is_running, "the app to end", 10.0)
     [record] = History().records()
     assert not record.interrupted, "the summary was written before the app closed"
+
+
+@pytest.mark.parametrize("width", [40, 49])
+async def test_on_a_phone_a_live_cue_wraps_whole(width: int) -> None:
+    """A cue that arrives during the session, at a portrait phone's width (40-50 columns)."""
+    request = AppRequest(AppMode.DEMO, virtual_options(time_scale=5.0), plan_id="first-steps-backward")
+    app = TreadmillApp(request, refresh_s=0.1)
+    async with app.run_test(size=(width, 60)) as pilot:
+        live = await live_screen(pilot)
+        detail = live.query_one("#cue-detail", Static)
+        await until(pilot, lambda: "3-2-1" in str(detail.render()), "the first cue's detail")
+        await pilot.pause()
+        text = str(detail.render())
+        assert len(text) > detail.region.width, "long enough to need two lines"
+        assert detail.region.height >= -(-len(text) // detail.region.width), "every line of it shows"
 
 
 async def test_a_treadmill_that_cannot_be_reached_is_explained_not_a_crash() -> None:

@@ -165,8 +165,10 @@ class CueBanner(Vertical):
         if (headline, detail) == self._shown:
             return
         self._shown = (headline, detail)
-        self.query_one("#cue-headline", Static).update(headline, layout=False)
-        self.query_one("#cue-detail", Static).update(detail, layout=False)
+        # A fixed-height banner (the full layout) needs no layout pass; the compact one wraps.
+        relayout = self.styles.height is not None and self.styles.height.is_auto
+        self.query_one("#cue-headline", Static).update(headline, layout=relayout)
+        self.query_one("#cue-detail", Static).update(detail, layout=relayout)
 
     @property
     def text(self) -> tuple[str, str]:
