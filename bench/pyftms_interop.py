@@ -21,13 +21,12 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 from platformdirs import user_cache_dir
+
+from tests.hci_link import simulator_on_hci
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -61,80 +60,19 @@ def environment(python: str) -> Path:
     return venv / "bin" / "python"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_listening(port: int, within_s: float = 20.0) -> None:
-    deadline = time.monotonic() + within_s
-    while time.monotonic() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise SystemExit(f"nothing listened on port {port} within {within_s:.0f} s")
-
-
 def run(client_python: Path, seconds: float) -> dict[str, object]:
-    sim_port, client_port = free_port(), free_port()
-    controllers = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "bumble.apps.controllers",
-            f"tcp-server:127.0.0.1:{sim_port}",
-            f"tcp-server:127.0.0.1:{client_port}",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    simulator = None
-    try:
-        wait_listening(sim_port)
-        wait_listening(client_port)
-        simulator = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "tui",
-                "simulate",
-                "--transport",
-                f"tcp-client:127.0.0.1:{sim_port}",
-                "--time-scale",
-                "10",
-                "--notify-hz",
-                "4",
-                "--split",
-                "14",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        time.sleep(1.0)  # the simulator's first advertisement
+    with simulator_on_hci("--time-scale", "10", "--notify-hz", "4", "--split", "14") as spec:
         out = subprocess.run(
-            [
-                str(client_python),
-                "-m",
-                "bench.pyftms_client",
-                f"tcp-client:127.0.0.1:{client_port}",
-                str(seconds),
-            ],
+            [str(client_python), "-m", "bench.pyftms_client", spec, str(seconds)],
             cwd=ROOT,
             capture_output=True,
             text=True,
             timeout=seconds + 60,
             check=False,
         )
-        if out.returncode != 0:
-            raise SystemExit(f"the pyftms client failed:\n{out.stderr.strip()}")
-        return dict(json.loads(out.stdout.strip().splitlines()[-1]))
-    finally:
-        for process in (simulator, controllers):
-            if process is not None:
-                process.terminate()
-                process.wait(timeout=10)
+    if out.returncode != 0:
+        raise SystemExit(f"the pyftms client failed:\n{out.stderr.strip()}")
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
 def main() -> None:

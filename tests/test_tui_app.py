@@ -257,7 +257,12 @@ async def test_a_replay_pauses_and_resumes() -> None:
         await until(pilot, lambda: isinstance(app.screen, SummaryScreen), "the summary")
 
 
-async def test_quitting_during_a_workout_asks_and_keeps_the_session() -> None:
+@pytest.mark.parametrize("closed_from_outside", [False, True], ids=["q-asks", "closed-from-outside"])
+async def test_ending_the_app_mid_workout_keeps_the_session_with_its_summary(
+    closed_from_outside: bool,
+) -> None:
+    """q asks first; closed from outside (what `treadmill serve` stopping does: the web driver's
+    quit is an ExitApp message), the app ends the session as the stop key does, then closes."""
     request = AppRequest(
         AppMode.DEMO, virtual_options(time_scale=5.0, duration_s=600.0), plan_id="first-steps-backward"
     )
@@ -265,33 +270,22 @@ async def test_quitting_during_a_workout_asks_and_keeps_the_session() -> None:
     async with app.run_test(size=SIZE) as pilot:
         live = await live_screen(pilot)
         await until(pilot, lambda: live.runner.now() > 10, "the session")
-        await pilot.press("q")
-        assert isinstance(app.screen, ConfirmQuit)
-        await pilot.press("n")
-        current: object = app.screen
-        assert current is live
-        assert live.running
         quit_at = live.runner.now()
-        await pilot.press("q", "y")
+        if closed_from_outside:
+            app.exit()
+        else:
+            await pilot.press("q")
+            assert isinstance(app.screen, ConfirmQuit)
+            await pilot.press("n")
+            current: object = app.screen
+            assert current is live
+            assert live.running
+            quit_at = live.runner.now()
+            await pilot.press("q", "y")
         await until(pilot, lambda: not app.is_running, "the app to end", 10.0)
     [record] = History().records()
-    assert not record.interrupted  # the summary was written on the way out
+    assert not record.interrupted, "the summary was written on the way out"
     assert record.duration_s >= quit_at - 1.5, "the session up to the quit (samples come at 1 Hz)"
-
-
-async def test_closed_from_outside_the_app_ends_the_session_properly_first() -> None:
-    """What `treadmill serve` stopping does (the web driver's quit is an ExitApp message)."""
-    request = AppRequest(
-        AppMode.DEMO, virtual_options(time_scale=5.0, duration_s=600.0), plan_id="first-steps-backward"
-    )
-    app = TreadmillApp(request, refresh_s=0.1)
-    async with app.run_test(size=SIZE) as pilot:
-        live = await live_screen(pilot)
-        await until(pilot, lambda: live.runner.now() > 5, "the session")
-        app.exit()
-        await until(pilot, lambda: not app.is_running, "the app to end", 10.0)
-    [record] = History().records()
-    assert not record.interrupted, "the summary was written before the app closed"
 
 
 @pytest.mark.parametrize("width", [40, 49])
