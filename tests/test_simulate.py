@@ -115,3 +115,19 @@ async def test_an_ftms_client_we_did_not_write_drives_the_simulator(simulator: s
         assert all(len(part) <= 14 for part in parts)
     finally:
         await radio.aclose()
+
+
+async def test_the_simulator_advertises_again_after_a_client_leaves(simulator: str) -> None:
+    """A client that disconnects (as a real radio's supervision timeout ends a dead one's link)
+    frees the treadmill for the next: the lockout after a killed client is the TCP relay's."""
+    for _ in range(2):
+        radio = VirtualRadio(simulator)
+        backend = BleBackend.on_radio(radio)
+        try:
+            [found] = await scan(0.5, backend)
+            async with BleakClient(
+                found.ble_device or found.address, backend=BumbleClient, radio=radio
+            ) as client:
+                assert client.is_connected
+        finally:
+            await radio.aclose()
