@@ -65,23 +65,22 @@ class Served:
     def token(self) -> str:
         return self.url.rsplit("token=", 1)[1]
 
-    def stop(self) -> None:
-        """Ctrl-C, as a person would; the app saves its session first."""
+    def stop(self) -> str:
+        """Ctrl-C, as a person would (the app saves its session first); what it printed since."""
         if self.process.poll() is not None:
-            return
+            return ""
         self.process.send_signal(signal.SIGINT)
-        self.process.wait(timeout=30)
-        for stream in (self.process.stdout, self.process.stderr):
-            if stream is not None:
-                stream.close()
+        out, err = self.process.communicate(timeout=30)
+        return out + err
 
     def recordings(self) -> list[Path]:
         return sorted((self.data / "sessions").glob("*.jsonl"))
 
 
-def start_serve(options: Sequence[str], home: Path) -> Served:
+def start_serve(options: Sequence[str], home: Path, log: str = "warning") -> Served:
     """`treadmill serve OPTIONS --port 0` with its own history under ``home``; once it printed its address."""
     env = {**os.environ, "TREADMILL_DATA_DIR": str(home / "data"), "TREADMILL_CONFIG_DIR": str(home)}
+    env["TREADMILL_LOG"] = log
     process = subprocess.Popen(
         [*SERVE, *options, "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
     )

@@ -56,12 +56,18 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def test_without_the_token_everything_is_forbidden(served: Served) -> None:
-    for path in ("/", "/?token=wrong", f"/?token={served.token[:-1]}", "/static/js/textual.js", "/ws"):
-        status, body, _ = fetch(served.base + path)
-        assert status == 403, path
-        assert "needs its key" in body
-    assert fetch(served.base + "/static/js/textual.js", cookie="treadmill_token=nope")[0] == 403
+def test_without_the_token_everything_is_forbidden(tmp_path: Path) -> None:
+    served = start_serve(["--virtual", "--plan", "first-steps-backward"], tmp_path, log="debug")
+    try:
+        for path in ("/", "/?token=wrong", f"/?token={served.token[:-1]}", "/static/js/textual.js", "/ws"):
+            status, body, _ = fetch(served.base + path)
+            assert status == 403, path
+            assert "needs its key" in body
+        assert fetch(served.base + "/static/js/textual.js", cookie="treadmill_token=nope")[0] == 403
+        assert fetch(served.url)[0] == 303
+    finally:
+        printed = served.stop()
+    assert served.token not in printed, "no request, good or bad, is logged, even at debug level"
 
 
 def test_the_token_sets_a_cookie_and_leaves_the_address_bar(served: Served) -> None:
