@@ -85,14 +85,19 @@ def start_serve(options: Sequence[str], home: Path, log: str = "warning") -> Ser
         [*SERVE, *options, "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
     )
     assert process.stdout is not None
+    # Raw reads: the text wrapper's readline would buffer lines that select() then never sees.
+    fd, seen = process.stdout.fileno(), b""
     deadline = time.monotonic() + START_S
     while time.monotonic() < deadline:
-        if select.select([process.stdout], [], [], 1.0)[0]:
-            line = process.stdout.readline()
-            if not line:  # it ended
+        if select.select([fd], [], [], 1.0)[0]:
+            chunk = os.read(fd, 4096)
+            if not chunk:  # it ended
                 break
-            if line.strip().startswith("http://"):
-                return Served(process, line.strip(), home / "data")
+            seen += chunk
+            whole = seen[: seen.rfind(b"\n") + 1]  # only lines that have ended
+            for line in whole.decode(errors="replace").splitlines():
+                if line.strip().startswith("http://"):
+                    return Served(process, line.strip(), home / "data")
     process.kill()
     raise RuntimeError(f"serve printed no address: {process.communicate()[1].strip()}")
 

@@ -24,16 +24,20 @@ async def test_record_virtual_session(tmp_path: Path) -> None:
     # machine a timer can slip by a frame or two over the 480).
     expected = span * 2.0 + 1
     assert abs(len(data) - expected) <= max(2.0, 0.02 * expected), (len(data), expected)
-    assert data[0].t - connected_at < 1.0
+    assert data[0].t - connected_at < 3.0  # at 60x: within 50 ms of wall time, even on a busy machine
     assert {f.src for f in fixture.frames} == set(Sensor)
     truth = [label for _, label in fixture.truth]
     assert truth[0] is Direction.STOPPED
     assert {Direction.FORWARD, Direction.REVERSE} <= set(truth)
-    assert [(c.t, c.direction) for c in fixture.cues] == [
-        (33.0, CueDirection.REVERSE),
-        (93.0, CueDirection.FORWARD),
-        (183.0, CueDirection.REVERSE),
-    ]  # the turns before 240 s, on the plan's clock from when the runner presses Start (3 s)
+    # The turns before 240 s, on the plan's clock from when the runner presses Start (3 s). At
+    # 60x a busy machine's scheduler can make a cue a few wall-clock ms (a fraction of a session
+    # second) late; bench/workout_runs.py measures the timing itself.
+    assert [c.direction for c in fixture.cues] == [
+        CueDirection.REVERSE,
+        CueDirection.FORWARD,
+        CueDirection.REVERSE,
+    ]
+    assert [c.t for c in fixture.cues] == pytest.approx([33.0, 93.0, 183.0], abs=1.0)
     assert fixture.header["seed"] == 3
 
 

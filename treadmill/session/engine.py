@@ -30,7 +30,7 @@ import collections
 import contextlib
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from treadmill.core.pipeline import Pipeline
 from treadmill.model import Cue, Frame, LinkEvent, Sample, StatusReport
@@ -203,6 +203,8 @@ class Session:
                 self.statuses += isinstance(decoded, StatusReport)
                 await self._deliver(decoded)
             return
+        if item.t < self._last_t:  # a cue or mark that comes a moment after a later frame
+            item = replace(item, t=self._last_t)  # keeps session time in order, as the recording does
         if isinstance(item, LinkEvent):
             self.decoder.on_event(item)
             self.events.append(item)

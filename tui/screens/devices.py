@@ -13,6 +13,7 @@ from pathlib import Path
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
@@ -91,6 +92,8 @@ class DevicePicker(Screen[DeviceChoice]):
                     await asyncio.sleep(0.2)
         except TreadmillError as exc:
             heading.update(f"[b red]Cannot scan:[/] {exc}\nq quits; fix it and start again.")
+        except NoMatches:  # the screen was closed while a round was under way
+            return
 
     def _add(self, device: FoundDevice) -> None:
         table = self.query_one("#devices", DataTable)
@@ -157,6 +160,7 @@ class DevicePicker(Screen[DeviceChoice]):
             for kind, address in self.choice.items()
         ]
         remember(picked, self.config)
+        self.workers.cancel_group(self, "scan")  # a round that ends now must not touch a closing screen
         self.dismiss(
             DeviceChoice(treadmill, self.choice.get(Sensor.HEART_RATE), self.choice.get(Sensor.FOOTPOD))
         )
