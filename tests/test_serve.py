@@ -16,6 +16,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 from tests.browser import CHROMEDRIVER, CHROMIUM, PHONE, SERVE, TABLET, Browser, Served, start_serve
@@ -220,3 +221,37 @@ def _processes() -> list[str]:
         except OSError:
             continue
     return out
+
+
+async def test_garbage_from_a_browser_changes_nothing(served: Served) -> None:
+    """Whatever comes over the websocket, the server and the session go on."""
+    cookies = {"treadmill_token": served.token}
+    url = served.base.replace("http", "ws") + "/ws?width=abc&height=-5"
+    async with aiohttp.ClientSession(cookies=cookies) as client, client.ws_connect(url) as socket:
+        received = await socket.receive_bytes(timeout=WAIT_S)  # the app's first screen bytes
+        assert received
+        for junk in (
+            "not json",
+            "5",
+            '"stdin"',
+            "[]",
+            "{}",
+            '["stdin"]',
+            '["stdin", 42]',
+            '["resize", {"width": 1e308, "height": "x"}]',
+            '["resize", [1, 2]]',
+            '["ping", {"a": [[[[]]]]}]',
+            '["unknown", 1]',
+            "[" * 10_000,
+            "[" * 10_000 + "]" * 10_000,
+            '["resize", {"width": "9' + "9" * 5000 + '"}]',
+        ):
+            await socket.send_str(junk)
+        await socket.send_bytes(b"\x00\xff" * 1000)
+        await socket.send_str('["ping", "still there?"]')
+        while (message := await socket.receive(timeout=WAIT_S)).type is aiohttp.WSMsgType.BINARY:
+            continue  # screen updates
+        assert message.json() == ["pong", {"a": [[[[]]]]}]
+        assert (await socket.receive_json(timeout=WAIT_S)) == ["pong", "still there?"]
+    assert fetch(served.base + "/", cookie=f"treadmill_token={served.token}")[0] == 200
+    assert served.process.poll() is None, "the server is still up"

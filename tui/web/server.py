@@ -200,7 +200,7 @@ class SessionServer:
                 continue
             try:
                 kind, *data = message.json()
-            except (ValueError, TypeError):
+            except (ValueError, TypeError, RecursionError):  # not JSON, or nested past reason
                 continue
             payload = data[0] if data else None
             if kind == "stdin" and isinstance(payload, str):
