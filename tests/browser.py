@@ -125,6 +125,12 @@ class Browser:
             {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600},
         )
 
+    def downloads_to(self, folder: Path) -> None:
+        """Save what the page downloads into ``folder``."""
+        self.driver.execute_cdp_cmd(
+            "Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(folder)}
+        )
+
     def open(self, url: str) -> None:
         self.driver.get(url)
 

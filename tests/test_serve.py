@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import aiohttp
+import fitdecode
 import pytest
 
 from tests.browser import CHROMEDRIVER, CHROMIUM, PHONE, SERVE, TABLET, Browser, Served, start_serve
@@ -60,7 +61,14 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 def test_without_the_token_everything_is_forbidden(tmp_path: Path) -> None:
     served = start_serve(["--virtual", "--plan", "first-steps-backward"], tmp_path, log="debug")
     try:
-        for path in ("/", "/?token=wrong", f"/?token={served.token[:-1]}", "/static/js/textual.js", "/ws"):
+        for path in (
+            "/",
+            "/?token=wrong",
+            f"/?token={served.token[:-1]}",
+            "/static/js/textual.js",
+            "/ws",
+            "/download/x",
+        ):
             status, body, _ = fetch(served.base + path)
             assert status == 403, path
             assert "needs its key" in body
@@ -84,6 +92,7 @@ def test_the_token_sets_a_cookie_and_leaves_the_address_bar(served: Served) -> N
     assert "//fonts." not in page, "nothing is fetched from outside"
     assert headers["Referrer-Policy"] == "no-referrer"
     assert fetch(served.base + "/static/js/textual.js", cookie=f"treadmill_token={served.token}")[0] == 200
+    assert fetch(served.base + "/download/nothing", cookie=f"treadmill_token={served.token}")[0] == 404
 
 
 def test_bad_options_fail_before_serving(tmp_path: Path) -> None:
@@ -146,6 +155,15 @@ def test_a_phone_follows_the_workout_and_stops_it(
     assert png_size(phone.screenshot(tmp_path / "tablet.png")) == TABLET
     phone.press("s")
     wait(lambda: "recorded to" in phone.screen_text(), "the summary")
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    phone.downloads_to(downloads)
+    phone.press("f")  # the FIT export: written beside the history, and sent to the phone
+    wait(lambda: any(downloads.glob("*.fit")), "the FIT file in the phone's downloads")
+    [fit] = downloads.glob("*.fit")  # Chrome names it only once it is whole
+    assert fit.read_bytes() == (served.data / "exports" / fit.name).read_bytes()
+    with fitdecode.FitReader(fit, check_crc=fitdecode.CrcCheck.ENABLED) as reader:
+        assert any(isinstance(f, fitdecode.FitDataMessage) and f.name == "session" for f in reader)
     [recording] = served.recordings()
     [entry] = History(served.data / "sessions").records()
     assert entry.fixture == recording

@@ -71,6 +71,18 @@ class ExportFormat(enum.StrEnum):
     TCX = "tcx"
     CSV = "csv"
 
+    @property
+    def media_type(self) -> str:
+        """The media type of a browser download (CSV: RFC 4180; FIT and TCX: the vendor types in use)."""
+        return _MEDIA_TYPES[self]
+
+
+_MEDIA_TYPES = {
+    ExportFormat.FIT: "application/vnd.ant.fit",
+    ExportFormat.TCX: "application/vnd.garmin.tcx+xml",
+    ExportFormat.CSV: "text/csv",
+}
+
 
 @dataclass(frozen=True, slots=True)
 class Lap:

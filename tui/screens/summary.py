@@ -150,3 +150,5 @@ class SummaryScreen(Screen[None]):
             self.notify(warning, severity="warning")
         self.exported.append(path)
         self.notify(f"Wrote {path}", title=kind.value.upper())
+        if self.app.is_web:  # in a browser (treadmill serve): the file to the tablet or phone too
+            self.app.deliver_binary(path, save_filename=path.name, mime_type=kind.media_type)

@@ -112,9 +112,11 @@ class SessionServer:
             [
                 web.get("/", self._index),
                 web.get("/ws", self._websocket),
+                web.get("/download/{key}", self._download),
                 web.static("/static", STATIC),
             ]
         )
+        app.on_response_prepare.append(self._headers)
         app.on_shutdown.append(self._on_shutdown)
         return app
 
@@ -125,11 +127,14 @@ class SessionServer:
         given = request.query.get("token") or request.cookies.get(TOKEN_COOKIE) or ""
         if not secrets.compare_digest(given.encode(), self.token.encode()):
             return web.Response(status=403, text=FORBIDDEN, content_type="text/html")
-        response = await handler(request)
+        return await handler(request)
+
+    @staticmethod
+    async def _headers(_request: web.Request, response: web.StreamResponse) -> None:
+        """On every response, before it is sent: not cached, no referrer, not framed."""
         response.headers["Cache-Control"] = "no-store"
         response.headers["Referrer-Policy"] = "no-referrer"
         response.headers["X-Frame-Options"] = "DENY"
-        return response
 
     async def _index(self, request: web.Request) -> web.StreamResponse:
         seat = request.cookies.get(SEAT_COOKIE) or secrets.token_urlsafe(12)
@@ -167,6 +172,22 @@ class SessionServer:
                 if self.service is not None:
                     await self.service.blur()
         return socket
+
+    async def _download(self, request: web.Request) -> web.StreamResponse:
+        """A file the app delivers to the browser (an export from the summary), streamed once."""
+        key = request.match_info["key"]
+        try:
+            meta = await self._downloads.get_download_metadata(key)
+        except KeyError:
+            return web.Response(status=404, text="No such download (each link works once).")
+        response = web.StreamResponse()
+        response.content_type = meta.mime_type
+        response.headers["Content-Disposition"] = f'attachment; filename="{_safe_name(meta.file_name)}"'
+        await response.prepare(request)
+        async for chunk in self._downloads.download(key):
+            await response.write(chunk)
+        await response.write_eof()
+        return response
 
     async def _attach(self, width: int, height: int) -> AppService:
         """The running app, re-attached to this screen; or a new one."""
@@ -232,6 +253,12 @@ class SessionServer:
             if process is not None and process.returncode is None:
                 process.kill()
                 await process.wait()
+
+
+def _safe_name(name: str) -> str:
+    """A file name fit for a header: printable ASCII, no quotes or path."""
+    kept = "".join(c for c in Path(name).name if c.isascii() and c.isprintable() and c not in '"\\')
+    return kept or "download"
 
 
 def _int(text: object, default: int, low: int, high: int) -> int:
