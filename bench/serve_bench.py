@@ -22,10 +22,12 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from bench.tui_bench import Run, session_env
 from tests.browser import CHROMEDRIVER, CHROMIUM, PHONE, TABLET, Browser, start_serve
+from tests.support import wait_until
 from tests.terminal import Tmux, wait_for
 from treadmill.workout.builtin import builtin_plans
 
@@ -37,12 +39,9 @@ const seen = () => document.body && document.body.classList.contains('-first-byt
 """
 
 
-def until(condition: object, what: str, within_s: float = 60.0) -> None:
-    deadline = time.monotonic() + within_s
-    while not condition():  # type: ignore[operator]
-        if time.monotonic() > deadline:
-            raise TimeoutError(what)
-        time.sleep(0.05)
+def shows(browser: Browser, text: str) -> Callable[[], bool]:
+    """A condition: ``text`` is on the browser's screen."""
+    return lambda: text in browser.screen_text()
 
 
 def first_frame_ms(browser: Browser, url: str) -> float:
@@ -59,7 +58,7 @@ def load_times(repeats: int) -> tuple[list[float], list[float]]:
             try:
                 browser = Browser(PHONE)
                 cold.append(first_frame_ms(browser, served.url))
-                until(lambda b=browser: "Now:" in b.screen_text(), "the live screen")
+                wait_until(shows(browser, "Now:"), "the live screen")
                 browser.close()
                 again = Browser(PHONE)
                 warm.append(first_frame_ms(again, served.url))
@@ -75,7 +74,7 @@ def screenshots(folder: Path) -> None:
         try:
             browser = Browser(PHONE)
             browser.open(served.url)
-            until(lambda: "CAUTION" in browser.screen_text(), "the first turn's warning", 120)
+            wait_until(shows(browser, "CAUTION"), "the first turn's warning", within_s=120)
             browser.screenshot(folder / "serve-phone.png")
             browser.resize(TABLET)
             time.sleep(1.0)  # the app redraws for the new size
@@ -96,7 +95,9 @@ def whole_workout(time_scale: float, sample_s: float) -> None:
         try:
             browser = Browser(TABLET)
             browser.open(served.url)
-            until(lambda: "Now:" in browser.screen_text() and browser.cells() is not None, "the live screen")
+            wait_until(
+                lambda: "Now:" in browser.screen_text() and browser.cells() is not None, "the live screen"
+            )
             cells = browser.cells()
             assert cells is not None
             app_pid = next(

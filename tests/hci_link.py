@@ -9,13 +9,11 @@ from __future__ import annotations
 import contextlib
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from tests.mqtt_broker import free_port
-
-START_S = 20.0
+from tests.support import wait_until
 
 
 def listening(port: int) -> bool:
@@ -23,14 +21,6 @@ def listening(port: int) -> bool:
     wanted = f"0100007F:{port:04X}"
     rows = Path("/proc/net/tcp").read_text().splitlines()[1:]
     return any(r.split()[1] == wanted and r.split()[3] == "0A" for r in rows)
-
-
-def _wait(condition: object, what: str) -> None:
-    deadline = time.monotonic() + START_S
-    while not condition():  # type: ignore[operator]
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{what} did not start within {START_S:.0f} s")
-        time.sleep(0.05)
 
 
 @contextlib.contextmanager
@@ -50,7 +40,7 @@ def simulator_on_hci(*options: str) -> Iterator[str]:
     )
     sim = None
     try:
-        _wait(lambda: listening(sim_port) and listening(client_port), "the virtual controllers")
+        wait_until(lambda: listening(sim_port) and listening(client_port), "the virtual controllers")
         transport = f"tcp-client:127.0.0.1:{sim_port}"
         sim = subprocess.Popen(
             [sys.executable, "-m", "tui", "simulate", "--transport", transport, *options],

@@ -55,6 +55,15 @@ async def until(
             await asyncio.sleep(0.02)
 
 
+def wait_until(condition: Callable[[], bool], what: str, *, within_s: float = WAIT_S) -> None:
+    """:func:`until` for code with no event loop of its own (another process, a browser)."""
+    deadline = time.monotonic() + within_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"gave up after {within_s:g} s waiting for {what}")
+        time.sleep(0.02)
+
+
 async def record_virtual(
     out: Path | None,
     *,

@@ -10,7 +10,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -21,17 +20,10 @@ import fitdecode
 import pytest
 
 from tests.browser import CHROMEDRIVER, CHROMIUM, PHONE, SERVE, TABLET, Browser, Served, start_serve
+from tests.support import wait_until
 from treadmill.storage.history import History
 
 WAIT_S = 60.0
-
-
-def wait(condition: Callable[[], bool], what: str, within_s: float = WAIT_S) -> None:
-    deadline = time.monotonic() + within_s
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {within_s:.0f} s waiting for {what}")
-        time.sleep(0.05)
 
 
 @pytest.fixture
@@ -144,22 +136,22 @@ def test_a_phone_follows_the_workout_and_stops_it(
 ) -> None:
     phone = browsers(PHONE)
     phone.open(served.url)
-    wait(phone.first_frame, "the first frame")
-    wait(lambda: "Now: 3 min forward at 3.5 km/h" in phone.screen_text(), "the first cue")
-    wait(lambda: "TURN BACKWARD IN" in phone.screen_text(), "the countdown to the first turn")
+    wait_until(phone.first_frame, "the first frame")
+    wait_until(lambda: "Now: 3 min forward at 3.5 km/h" in phone.screen_text(), "the first cue")
+    wait_until(lambda: "TURN BACKWARD IN" in phone.screen_text(), "the countdown to the first turn")
     text = phone.screen_text()
     assert "FORWARD" not in text or "Wider: the chart" in text, "a phone gets the compact layout"
     assert png_size(phone.screenshot(tmp_path / "phone.png")) == PHONE
     phone.resize(TABLET)
-    wait(lambda: "speed, top" in phone.screen_text(), "the chart, on a tablet")
+    wait_until(lambda: "speed, top" in phone.screen_text(), "the chart, on a tablet")
     assert png_size(phone.screenshot(tmp_path / "tablet.png")) == TABLET
     phone.press("s")
-    wait(lambda: "recorded to" in phone.screen_text(), "the summary")
+    wait_until(lambda: "recorded to" in phone.screen_text(), "the summary")
     downloads = tmp_path / "downloads"
     downloads.mkdir()
     phone.downloads_to(downloads)
     phone.press("f")  # the FIT export: written beside the history, and sent to the phone
-    wait(lambda: any(downloads.glob("*.fit")), "the FIT file in the phone's downloads")
+    wait_until(lambda: any(downloads.glob("*.fit")), "the FIT file in the phone's downloads")
     [fit] = downloads.glob("*.fit")  # Chrome names it only once it is whole
     assert fit.read_bytes() == (served.data / "exports" / fit.name).read_bytes()
     with fitdecode.FitReader(fit, check_crc=fitdecode.CrcCheck.ENABLED) as reader:
@@ -182,28 +174,28 @@ def test_a_phone_follows_the_workout_and_stops_it(
 def test_a_second_browser_is_turned_away(served: Served, browsers: Callable[..., Browser]) -> None:
     first = browsers()
     first.open(served.url)
-    wait(lambda: "Now:" in first.screen_text(), "the live screen")
+    wait_until(lambda: "Now:" in first.screen_text(), "the live screen")
     second = browsers()
     second.open(served.url)
     assert "The treadmill is in use" in second.page_text()
     assert not second.first_frame()
-    assert len([p for p in _processes() if "tui run" in p]) == 1, "one app, one Bluetooth session"
+    assert len([p for p in _children(served.process.pid) if "tui run" in p]) == 1, "one app, one BLE session"
 
 
 @needs_chromium
 def test_a_closed_tab_leaves_the_session_recording(served: Served, browsers: Callable[..., Browser]) -> None:
     first = browsers()
     first.open(served.url)
-    wait(lambda: "Now:" in first.screen_text(), "the live screen")
+    wait_until(lambda: "Now:" in first.screen_text(), "the live screen")
     first.close()
-    wait(lambda: len(served.recordings()) == 1, "the recording")
+    wait_until(lambda: len(served.recordings()) == 1, "the recording")
     [recording] = served.recordings()
     size = recording.stat().st_size
-    wait(lambda: recording.stat().st_size > size + 2_000, "the recording to grow with no browser")
+    wait_until(lambda: recording.stat().st_size > size + 2_000, "the recording to grow with no browser")
     again = browsers()
     again.open(served.url)
-    wait(again.first_frame, "the screen again")
-    wait(lambda: "Now:" in again.screen_text(), "the live screen, repainted in full")
+    wait_until(again.first_frame, "the screen again")
+    wait_until(lambda: "Now:" in again.screen_text(), "the live screen, repainted in full")
     assert served.recordings() == [recording], "the same session, not a new one"
     served.stop()  # Ctrl-C with the session under way
     assert served.process.returncode == 0
@@ -219,24 +211,29 @@ def test_the_browser_gets_the_same_screens_picker_to_history(
     try:
         tablet = browsers()
         tablet.open(served.url)
-        wait(lambda: "Pick a workout" in tablet.screen_text(), "the workout picker")
+        wait_until(lambda: "Pick a workout" in tablet.screen_text(), "the workout picker")
         assert "Free run" in tablet.screen_text()
         tablet.press("\n")  # the first: First steps backward
-        wait(lambda: "Now: 3 min forward at 3.5 km/h" in tablet.screen_text(), "the live screen")
+        wait_until(lambda: "Now: 3 min forward at 3.5 km/h" in tablet.screen_text(), "the live screen")
         tablet.press("s")
-        wait(lambda: "recorded to" in tablet.screen_text(), "the summary")
+        wait_until(lambda: "recorded to" in tablet.screen_text(), "the summary")
         tablet.press("h")
-        wait(lambda: "felt" in tablet.screen_text(), "the history table")
+        wait_until(lambda: "felt" in tablet.screen_text(), "the history table")
     finally:
         served.stop()
 
 
-def _processes() -> list[str]:
+def _children(pid: int) -> list[str]:
+    """The command lines of ``pid``'s child processes (from /proc)."""
     out = []
-    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+    for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            out.append(cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace"))
-        except OSError:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            if parent == pid:
+                out.append(
+                    (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                )
+        except (OSError, ValueError, IndexError):
             continue
     return out
 

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.support import wait_until
 from tests.terminal import TMUX, Tmux, wait_for
 
 pytestmark = pytest.mark.skipif(TMUX is None, reason="tmux is not installed (apt-get install tmux)")
@@ -28,13 +28,6 @@ def tmux() -> Iterator[Tmux]:
         terminal.kill()
 
 
-def wait_gone(tmux: Tmux, text: str) -> None:
-    deadline = time.monotonic() + WAIT_S
-    while text in tmux.screen("demo"):
-        assert time.monotonic() < deadline, f"{text!r} stayed on screen"
-        time.sleep(0.02)
-
-
 def test_demo_in_a_terminal_coaches_then_quits_and_keeps_the_session(tmux: Tmux, tmp_path: Path) -> None:
     env = {"TREADMILL_DATA_DIR": str(tmp_path), "TREADMILL_CONFIG_DIR": str(tmp_path)}
     env["TERM"] = "xterm-256color"
@@ -45,13 +38,10 @@ def test_demo_in_a_terminal_coaches_then_quits_and_keeps_the_session(tmux: Tmux,
     tmux.keys("demo", "?")
     wait_for(tmux, "demo", "Tell the detector you face backward", WAIT_S)
     tmux.keys("demo", "Escape")
-    wait_gone(tmux, "Tell the detector you face backward")
+    wait_until(lambda: "Tell the detector you face backward" not in tmux.screen("demo"), "the help to close")
     tmux.keys("demo", "q")
     wait_for(tmux, "demo", "A workout is running.", WAIT_S)
     tmux.keys("demo", "y")
-    deadline = time.monotonic() + WAIT_S
-    while not tmux.ended("demo"):
-        assert time.monotonic() < deadline, "the app did not quit"
-        time.sleep(0.02)
+    wait_until(lambda: tmux.ended("demo"), "the app to quit")
     [summary] = (tmp_path / "sessions").glob("*.json")
     assert json.loads(summary.read_text())["duration_s"] > 0
