@@ -16,11 +16,25 @@ from tests.mqtt_broker import free_port
 from tests.support import wait_until
 
 
-def listening(port: int) -> bool:
-    """True when something listens on 127.0.0.1:port (read from /proc: no probe connection)."""
+def _sockets(port: int, state: str) -> int:
+    """How many sockets on 127.0.0.1:port are in ``state`` (read from /proc: no probe connection)."""
     wanted = f"0100007F:{port:04X}"
     rows = Path("/proc/net/tcp").read_text().splitlines()[1:]
-    return any(r.split()[1] == wanted and r.split()[3] == "0A" for r in rows)
+    return sum(r.split()[1] == wanted and r.split()[3] == state for r in rows)
+
+
+def listening(port: int) -> bool:
+    """True when something listens on 127.0.0.1:port."""
+    return _sockets(port, "0A") > 0
+
+
+def host_attached(spec: str) -> bool:
+    """True while the relay still holds a host's connection on ``spec``'s port.
+
+    The relay takes a moment to let a closed host go; a host that connects before then
+    gets no answers (Bumble's TCP server transport keeps one host at a time).
+    """
+    return _sockets(int(spec.rsplit(":", 1)[1]), "01") > 0
 
 
 @contextlib.contextmanager

@@ -27,8 +27,10 @@ from pathlib import Path
 import pytest
 
 from tests.support import cli
+from treadmill.ble import virtual_link
 from treadmill.clock import SessionClock
 from treadmill.core.pipeline import Pipeline
+from treadmill.errors import LinkError
 from treadmill.ftms.ranges import InclinationRange, SpeedRange
 from treadmill.ftms.treadmill_data import TreadmillData
 from treadmill.model import ControlReply, Frame, StatusReport
@@ -706,3 +708,22 @@ def test_3_availability_goes_offline_however_the_process_ends(tmp_path: Path) ->
             process.wait(timeout=30)
     finally:
         broker.stop()
+
+
+async def test_a_controller_that_never_answers_is_one_clear_error_not_a_hang(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An HCI transport that opens but never answers (a wedged dongle, a stale relay)."""
+    monkeypatch.setattr(virtual_link, "POWER_ON_S", 0.5)
+    silent: list[asyncio.StreamWriter] = []
+    server = await asyncio.start_server(lambda _r, w: silent.append(w), "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        radio = virtual_link.VirtualRadio(f"tcp-client:127.0.0.1:{port}")
+        with pytest.raises(LinkError, match=r"did not answer within 0\.5 s"):
+            await radio.central()
+    finally:
+        for writer in silent:
+            writer.close()
+        server.close()
+        await server.wait_closed()

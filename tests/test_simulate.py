@@ -12,7 +12,7 @@ from bleak import BleakClient
 from pycycling.fitness_machine_service import FitnessMachineService
 from pycycling.ftms_parsers.control_point import FTMSControlPointOpCode, FTMSControlPointResponseResultCode
 
-from tests.hci_link import simulator_on_hci
+from tests.hci_link import host_attached, simulator_on_hci
 from tests.support import until
 from treadmill.ble.backend import BleBackend
 from treadmill.ble.client import FtmsClient
@@ -121,6 +121,7 @@ async def test_the_simulator_advertises_again_after_a_client_leaves(simulator: s
     """A client that disconnects (as a real radio's supervision timeout ends a dead one's link)
     frees the treadmill for the next: the lockout after a killed client is the TCP relay's."""
     for _ in range(2):
+        await until(lambda: not host_attached(simulator), "the relay to let the last client go")
         radio = VirtualRadio(simulator)
         backend = BleBackend.on_radio(radio)
         try:

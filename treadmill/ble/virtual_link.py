@@ -88,6 +88,10 @@ class _Controller(Controller):
         return hci.HCI_StatusReturnParameters(hci.HCI_ErrorCode.SUCCESS)
 
 
+POWER_ON_S = 10.0
+"""How long a controller gets to answer the start-up commands (HCI Reset and the reads after it)."""
+
+
 async def open_hci(spec: str) -> Transport:
     """A Bumble HCI transport (``usb:0``, ``serial:PORT``, ``tcp-client:HOST:PORT``), or LinkError."""
     try:
@@ -134,7 +138,13 @@ class VirtualRadio:
         async with self._central_lock:
             if self._central is None:
                 central = await self._make_central()
-                await central.power_on()
+                try:
+                    async with asyncio.timeout(POWER_ON_S):
+                        await central.power_on()
+                except TimeoutError:
+                    await self.aclose()
+                    where = printable(self.hci or "the virtual radio")[:80]
+                    raise LinkError(where, f"the controller did not answer within {POWER_ON_S:g} s") from None
                 self._central = central
             return self._central
 
