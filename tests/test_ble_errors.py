@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import subprocess
 import sys
@@ -10,8 +12,11 @@ from pathlib import Path
 import pytest
 from bleak.exc import BleakBluetoothNotAvailableError, BleakBluetoothNotAvailableReason, BleakDBusError
 
-from treadmill.ble.backend import bluetooth_errors
+from treadmill.ble import client as client_module
+from treadmill.ble.backend import BleBackend, bluetooth_errors
+from treadmill.ble.virtual_link import VirtualRadio
 from treadmill.errors import BluetoothUnavailableError
+from treadmill.model import Sensor
 
 
 @pytest.mark.parametrize(
@@ -55,3 +60,32 @@ def test_scan_without_bluetooth_exits_1_with_one_line(tmp_path: Path) -> None:
     assert result.stderr.startswith("treadmill scan: ")
     assert result.stderr.count("\n") == 1
     assert "Traceback" not in result.stderr
+
+
+async def test_a_link_ends_even_when_its_connect_swallowed_the_cancellation(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Python 3.11's asyncio.wait_for (inside Bumble's connect) can drop a cancellation that
+    arrives as the connection completes: the link must end anyway, and drop what it opened."""
+    started = asyncio.Event()
+    dropped: list[str] = []
+
+    class Opened:
+        async def disconnect(self) -> None:
+            dropped.append("disconnected")
+
+    async def connect_once(_link: client_module._Link) -> Opened:
+        started.set()
+        with contextlib.suppress(asyncio.CancelledError):  # what the library did
+            await asyncio.sleep(10)
+        return Opened()
+
+    monkeypatch.setattr(client_module._Link, "_connect_once", connect_once)
+    owner = client_module.FtmsClient("F0:00:00:00:00:01", backend=BleBackend.on_radio(VirtualRadio()))
+    link = client_module._Link(owner, "F0:00:00:00:00:03", Sensor.FOOTPOD, ())
+    running = asyncio.create_task(link.run(None))
+    await started.wait()
+    running.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(running, 5.0)  # before the fix: waited for a link loss for ever
+    assert dropped == ["disconnected"]

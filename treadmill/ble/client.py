@@ -492,6 +492,8 @@ class _Link:
         try:
             while await self._connect_with_retries(first, reconnecting=lost_at is not None):
                 self.connected = True
+                if _cancel_requested():  # the connect finished as the session ended: end here too
+                    raise asyncio.CancelledError
                 owner.stats.connects += 1
                 if lost_at is not None:
                     owner.stats.reconnect_wall_s.append(loop.time() - lost_at)
@@ -515,3 +517,14 @@ class _Link:
                 self.connected = False
                 with contextlib.suppress(BleakError, TimeoutError, OSError):
                     await asyncio.shield(client.disconnect())
+
+
+def _cancel_requested() -> bool:
+    """Whether this task was asked to stop, even if a library swallowed the request on the way.
+
+    Python 3.11's ``asyncio.wait_for`` (which Bumble's connect uses) can drop a cancellation
+    that arrives as the operation it waits on completes (CPython gh-86296, fixed in 3.12);
+    the task then carries on, and would wait for a link loss that never comes.
+    """
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
