@@ -20,10 +20,10 @@ async def test_record_virtual_session(tmp_path: Path) -> None:
     data = [f for f in fixture.frames if f.char == "2acd"]
     connected_at = next(e.t for e in fixture.events if e.kind is LinkEventKind.CONNECTED)
     span = data[-1].t - data[0].t
-    # 2 Hz from the first frame to the last: one frame per 0.5 s, within 2 % (at 60x on a busy
-    # machine a timer can slip by a frame or two over the 480).
+    # 2 Hz from the first frame to the last: one frame per 0.5 s, within 5 % (at 60x a busy
+    # machine's stalls come back as bursts; 1 Hz or 4 Hz would be off by half or double).
     expected = span * 2.0 + 1
-    assert abs(len(data) - expected) <= max(2.0, 0.02 * expected), (len(data), expected)
+    assert abs(len(data) - expected) <= max(2.0, 0.05 * expected), (len(data), expected)
     assert data[0].t - connected_at < 3.0  # at 60x: within 50 ms of wall time, even on a busy machine
     assert {f.src for f in fixture.frames} == set(Sensor)
     truth = [label for _, label in fixture.truth]
