@@ -4,7 +4,8 @@ and by an FTMS client we did not write (the link: tests/hci_link.py)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+import contextlib
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -42,6 +43,20 @@ def simulator() -> Iterator[str]:
         yield spec
 
 
+@contextlib.asynccontextmanager
+async def bleak_client(spec: str) -> AsyncIterator[BleakClient]:
+    """The simulator, found by a scan and connected through bleak on our backend over ``spec``."""
+    radio = VirtualRadio(spec)
+    try:
+        [found] = await scan(0.5, BleBackend.on_radio(radio))
+        async with BleakClient(
+            found.ble_device or found.address, backend=BumbleClient, radio=radio
+        ) as client:
+            yield client
+    finally:
+        await radio.aclose()
+
+
 async def test_app_finds_and_drives_the_simulator_in_another_process(simulator: str) -> None:
     radio = VirtualRadio(simulator)
     backend = BleBackend.on_radio(radio)
@@ -69,52 +84,44 @@ async def test_an_ftms_client_we_did_not_write_drives_the_simulator(simulator: s
     flag, bit 0, set on every part but the last: FTMS v1.0.1 §4.4.1.2); and the control
     procedures, each answered with the right result code.
     """
-    radio = VirtualRadio(simulator)
-    backend = BleBackend.on_radio(radio)
-    try:
-        [found] = await scan(0.5, backend)
-        async with BleakClient(
-            found.ble_device or found.address, backend=BumbleClient, radio=radio
-        ) as client:
-            ftms = FitnessMachineService(client)
-            machine, targets = await ftms.get_all_features()
-            assert machine.inclination_supported
-            assert machine.total_distance_supported
-            assert targets.speed_target_setting_supported
-            assert targets.inclination_target_setting_supported
-            parts: list[bytes] = []
-            await client.start_notify(
-                "00002acd-0000-1000-8000-00805f9b34fb", lambda _c, data: parts.append(bytes(data))
-            )
-            answers: list[tuple[FTMSControlPointOpCode, FTMSControlPointResponseResultCode]] = []
-            ftms.set_control_point_response_handler(
-                lambda r: answers.append((r.request_code_enum, r.result_code_enum))
-            )
-            await ftms.enable_control_point_indicate()
-            await ftms.set_target_speed(600)  # before asking for control
-            await ftms.request_control()
-            await ftms.set_target_speed(750)
-            await ftms.set_target_speed(9_000)  # 90 km/h: past the machine's range
-            await ftms.set_target_incline(20)
-            await ftms.stop_or_pause(pause=True)
-            await ftms.reset()
-            await until(lambda: len(answers) == 7, "seven answers")
-            await until(lambda: len(parts) >= 6, "Treadmill Data in parts")
-        op, result = FTMSControlPointOpCode, FTMSControlPointResponseResultCode
-        assert answers == [
-            (op.SET_TARGET_SPEED, result.CONTROL_NOT_PERMITTED),
-            (op.REQUEST_CONTROL, result.SUCCESS),
-            (op.SET_TARGET_SPEED, result.SUCCESS),
-            (op.SET_TARGET_SPEED, result.INCORRECT_PARAMETER),
-            (op.SET_TARGET_INCLINE, result.SUCCESS),
-            (op.STOP_OR_PAUSE, result.SUCCESS),
-            (op.RESET, result.SUCCESS),
-        ]
-        more_data = [part[0] & 0x01 for part in parts]
-        assert 1 in more_data, "records arrive in parts"
-        assert all(len(part) <= 14 for part in parts)
-    finally:
-        await radio.aclose()
+    async with bleak_client(simulator) as client:
+        ftms = FitnessMachineService(client)
+        machine, targets = await ftms.get_all_features()
+        assert machine.inclination_supported
+        assert machine.total_distance_supported
+        assert targets.speed_target_setting_supported
+        assert targets.inclination_target_setting_supported
+        parts: list[bytes] = []
+        await client.start_notify(
+            "00002acd-0000-1000-8000-00805f9b34fb", lambda _c, data: parts.append(bytes(data))
+        )
+        answers: list[tuple[FTMSControlPointOpCode, FTMSControlPointResponseResultCode]] = []
+        ftms.set_control_point_response_handler(
+            lambda r: answers.append((r.request_code_enum, r.result_code_enum))
+        )
+        await ftms.enable_control_point_indicate()
+        await ftms.set_target_speed(600)  # before asking for control
+        await ftms.request_control()
+        await ftms.set_target_speed(750)
+        await ftms.set_target_speed(9_000)  # 90 km/h: past the machine's range
+        await ftms.set_target_incline(20)
+        await ftms.stop_or_pause(pause=True)
+        await ftms.reset()
+        await until(lambda: len(answers) == 7, "seven answers")
+        await until(lambda: len(parts) >= 6, "Treadmill Data in parts")
+    op, result = FTMSControlPointOpCode, FTMSControlPointResponseResultCode
+    assert answers == [
+        (op.SET_TARGET_SPEED, result.CONTROL_NOT_PERMITTED),
+        (op.REQUEST_CONTROL, result.SUCCESS),
+        (op.SET_TARGET_SPEED, result.SUCCESS),
+        (op.SET_TARGET_SPEED, result.INCORRECT_PARAMETER),
+        (op.SET_TARGET_INCLINE, result.SUCCESS),
+        (op.STOP_OR_PAUSE, result.SUCCESS),
+        (op.RESET, result.SUCCESS),
+    ]
+    more_data = [part[0] & 0x01 for part in parts]
+    assert 1 in more_data, "records arrive in parts"
+    assert all(len(part) <= 14 for part in parts)
 
 
 async def test_the_simulator_advertises_again_after_a_client_leaves(simulator: str) -> None:
@@ -122,13 +129,5 @@ async def test_the_simulator_advertises_again_after_a_client_leaves(simulator: s
     frees the treadmill for the next: the lockout after a killed client is the TCP relay's."""
     for _ in range(2):
         await until(lambda: not host_attached(simulator), "the relay to let the last client go")
-        radio = VirtualRadio(simulator)
-        backend = BleBackend.on_radio(radio)
-        try:
-            [found] = await scan(0.5, backend)
-            async with BleakClient(
-                found.ble_device or found.address, backend=BumbleClient, radio=radio
-            ) as client:
-                assert client.is_connected
-        finally:
-            await radio.aclose()
+        async with bleak_client(simulator) as client:
+            assert client.is_connected
