@@ -36,7 +36,7 @@ from treadmill.ftms.assembler import split_record
 from treadmill.model import Direction, Facing, Frame, Sample, Sensor
 from treadmill.session.decoding import SampleDecoder
 from treadmill.virtual.machine import MachineSpec
-from treadmill.virtual.runner import Interval, Person, Runner, RunnerPlan, TurnStyle
+from treadmill.virtual.runner import Interval, Person, Runner, RunnerPlan, TurnStyle, draw_body
 from treadmill.virtual.world import VirtualWorld
 
 __all__ = ["Kind", "Regime", "Session", "footpod_of", "person_of", "session"]
@@ -151,12 +151,7 @@ def person_of(person_id: int) -> tuple[Kind, Person]:
         early_s=early,
         skip_probability=rng.choice((0.0, 0.0, 0.05, 0.15)),
         pause_probability=rng.choice((0.0, 0.1, 0.25)),
-        hr_rest_bpm=rng.uniform(52, 78),
-        hr_max_bpm=208 - 0.7 * age,
-        hr_gain_bpm_per_mps=max(8.0, rng.gauss(24.2, 8.3)),
-        hr_tau_s=min(max(rng.gauss(57.6, 23.6), 20.0), 120.0),
-        reverse_hr_extra_bpm=rng.uniform(25, 45),
-        reverse_cadence_factor=rng.uniform(1.08, 1.3),
+        **draw_body(rng, age),
         cadence_scale=rng.uniform(0.92, 1.08),
         run_from_kmh=rng.uniform(6.5, 8.0),
         reverse_run_from_kmh=rng.uniform(5.5, 6.5),

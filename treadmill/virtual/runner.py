@@ -25,6 +25,7 @@ import enum
 import math
 import random
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 from treadmill.model import MOVING_FROM_KMH, CueDirection, Direction, Facing
 
@@ -107,6 +108,32 @@ class RunnerPlan:
         return cls(tuple(steps))
 
 
+class BodyDraw(TypedDict):
+    """A person's heart and backward step rate, drawn by :func:`draw_body`."""
+
+    hr_rest_bpm: float
+    hr_max_bpm: float
+    hr_gain_bpm_per_mps: float
+    hr_tau_s: float
+    reverse_hr_extra_bpm: float
+    reverse_cadence_factor: float
+
+
+def draw_body(rng: random.Random, age: float) -> BodyDraw:
+    """Heart-rate response and backward step rate of someone of ``age``.
+
+    The ranges are the ones :class:`Person` documents; the maximum is Tanaka's 208 - 0.7 x age.
+    """
+    return BodyDraw(
+        hr_rest_bpm=rng.uniform(52, 78),
+        hr_max_bpm=208 - 0.7 * age,
+        hr_gain_bpm_per_mps=max(8.0, rng.gauss(24.2, 8.3)),
+        hr_tau_s=min(max(rng.gauss(57.6, 23.6), 20.0), 120.0),
+        reverse_hr_extra_bpm=rng.uniform(25, 45),
+        reverse_cadence_factor=rng.uniform(1.08, 1.3),
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Person:
     """Who is on the belt. :meth:`sample` draws a varied, plausible one from a seed."""
@@ -165,12 +192,7 @@ class Person:
             late_s=rng.choice((0.0, 0.0, 0.0, rng.uniform(2.0, 12.0), -rng.uniform(1.0, 5.0))),
             skip_probability=rng.choice((0.0, 0.0, 0.05, 0.15)),
             pause_probability=rng.choice((0.0, 0.0, 0.1, 0.25)),
-            hr_rest_bpm=rng.uniform(52, 78),
-            hr_max_bpm=208 - 0.7 * age,
-            hr_gain_bpm_per_mps=max(8.0, rng.gauss(24.2, 8.3)),
-            hr_tau_s=min(max(rng.gauss(57.6, 23.6), 20.0), 120.0),
-            reverse_hr_extra_bpm=rng.uniform(25, 45),
-            reverse_cadence_factor=rng.uniform(1.08, 1.3),
+            **draw_body(rng, age),
             follows_plan_speeds=rng.random() < 0.8,
         )
 
