@@ -22,6 +22,8 @@ import pytest
 from tests.browser import CHROMEDRIVER, CHROMIUM, PHONE, SERVE, TABLET, Browser, Served, start_serve
 from tests.support import wait_until
 from treadmill.storage.history import History
+from tui.cli.commands.serve import forwarded
+from tui.cli.parsers import build_parser
 
 WAIT_S = 60.0
 
@@ -275,3 +277,20 @@ async def test_garbage_from_a_browser_changes_nothing(served: Served) -> None:
         assert await next_text(socket) == ["pong", "still there?"]
     assert fetch(served.base + "/", cookie=f"treadmill_token={served.token}")[0] == 200
     assert served.process.poll() is None, "the server is still up"
+
+
+def test_the_served_app_gets_exactly_serves_run_options() -> None:
+    """Every option `serve` shares with `run` reaches the app, unchanged (and nothing else)."""
+    parser = build_parser()
+    shared = [
+        "--device", "AA:BB:CC:DD:EE:FF", "--strap", "11:22:33:44:55:66", "--footpod", "66:55:44:33:22:11",
+        "--hci", "usb:0", "--virtual", "--seed", "7", "--time-scale", "2.5", "--plan", "zone2-reverse",
+        "--control", "--speak", "--mqtt", "mqtt://broker.local", "--duration", "600",
+    ]  # fmt: skip
+    defaults, given = vars(parser.parse_args(["run"])), vars(parser.parse_args(["run", *shared]))
+    assert {k for k in given if given[k] != defaults[k]} == set(defaults) - {"command"}, "every run option"
+    served = parser.parse_args(["serve", *shared, "--host", "192.168.1.20", "--port", "0"])
+    assert vars(parser.parse_args(["run", *forwarded(served)])) == vars(parser.parse_args(["run", *shared]))
+    assert vars(parser.parse_args(["run", *forwarded(parser.parse_args(["serve"]))])) == vars(
+        parser.parse_args(["run"])
+    ), "the defaults too"

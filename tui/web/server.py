@@ -61,7 +61,7 @@ class ServeOptions:
     font_size: int = 16
 
 
-class Screen:
+class AttachedBrowser:
     """Where the app's output goes: the attached browser's websocket, or nowhere."""
 
     def __init__(self) -> None:
@@ -99,7 +99,7 @@ class SessionServer:
     def __init__(self, options: ServeOptions, token: str | None = None) -> None:
         self.options = options
         self.token = token or secrets.token_urlsafe(18)
-        self.screen = Screen()
+        self.browser = AttachedBrowser()
         self.service: AppService | None = None
         self._downloads = DownloadManager()
 
@@ -141,7 +141,7 @@ class SessionServer:
         if "token" in request.query:  # keep it out of the address bar and the history
             rest = {k: v for k, v in request.query.items() if k != "token"}
             response: web.StreamResponse = web.HTTPSeeOther(request.url.with_query(rest).relative())
-        elif self.screen.attached and self.screen.seat != seat:
+        elif self.browser.attached and self.browser.seat != seat:
             return web.Response(status=409, text=IN_USE, content_type="text/html")
         else:
             font_size = _int(request.query.get("fontsize"), self.options.font_size, 8, 40)
@@ -155,20 +155,20 @@ class SessionServer:
 
     async def _websocket(self, request: web.Request) -> web.StreamResponse:
         seat = request.cookies.get(SEAT_COOKIE)
-        if self.screen.attached and self.screen.seat != seat:
+        if self.browser.attached and self.browser.seat != seat:
             return web.Response(status=409, text=IN_USE, content_type="text/html")
-        await self.screen.close()  # the same browser, reloaded: the new page takes over
+        await self.browser.close()  # the same browser, reloaded: the new page takes over
         socket = web.WebSocketResponse(heartbeat=15)
         await socket.prepare(request)
-        self.screen.socket, self.screen.seat = socket, seat
+        self.browser.socket, self.browser.seat = socket, seat
         width = _int(request.query.get("width"), 80, 20, 500)
         height = _int(request.query.get("height"), 24, 8, 300)
         try:
             service = await self._attach(width, height)
             await self._relay(socket, service)
         finally:
-            if self.screen.socket is socket:
-                self.screen.socket = self.screen.seat = None
+            if self.browser.socket is socket:
+                self.browser.socket = self.browser.seat = None
                 if self.service is not None:
                     await self.service.blur()
         return socket
@@ -192,15 +192,15 @@ class SessionServer:
     async def _attach(self, width: int, height: int) -> AppService:
         """The running app, re-attached to this screen; or a new one."""
         if self.service is not None:
-            await self.screen.send_bytes(TERMINAL_MODES)
+            await self.browser.send_bytes(TERMINAL_MODES)
             await self.service.set_terminal_size(width, height)
             await self.service.focus()  # the app repaints in full on focus
             return self.service
         service = AppService(
             "exec " + shlex.join(self.options.command),  # the shell becomes the app: signals reach it
-            write_bytes=self.screen.send_bytes,
-            write_str=self.screen.send_str,
-            close=self.screen.close,
+            write_bytes=self.browser.send_bytes,
+            write_str=self.browser.send_str,
+            close=self.browser.close,
             download_manager=self._downloads,
         )
         await service.start(width, height)
@@ -237,7 +237,7 @@ class SessionServer:
                 await service.focus()
 
     async def _on_shutdown(self, _app: web.Application) -> None:
-        await self.screen.close()
+        await self.browser.close()
         await self.close_session()
 
     async def close_session(self) -> None:
