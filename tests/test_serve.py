@@ -198,6 +198,7 @@ def test_a_closed_tab_leaves_the_session_recording(served: Served, browsers: Cal
     again.open(served.url)
     wait_until(again.first_frame, "the screen again")
     wait_until(lambda: "Now:" in again.screen_text(), "the live screen, repainted in full")
+    assert "palette" in again.screen_text(), "the footer too, which changes only with the keys"
     assert served.recordings() == [recording], "the same session, not a new one"
     served.stop()  # Ctrl-C with the session under way
     assert served.process.returncode == 0

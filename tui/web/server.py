@@ -194,7 +194,7 @@ class SessionServer:
         if self.service is not None:
             await self.browser.send_bytes(TERMINAL_MODES)
             await self.service.set_terminal_size(width, height)
-            await self.service.focus()  # the app repaints in full on focus
+            await self.service.focus()  # then the app repaints in full (the closed-tab test checks it)
             return self.service
         service = AppService(
             "exec " + shlex.join(self.options.command),  # the shell becomes the app: signals reach it
