@@ -1,14 +1,18 @@
-"""Shared test set-up: deterministic Hypothesis, and the data others published (../shared)."""
+"""Shared test set-up: virtual time, deterministic Hypothesis, and the data others published (../shared)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+from treadmill.clock import VirtualTimeLoop
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -62,3 +66,22 @@ def _own_folders(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("TREADMILL_CONFIG_DIR", str(home / "config"))
     monkeypatch.setenv("TREADMILL_DATA_DIR", str(home / "data"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "virtual_time: run this async test on a VirtualTimeLoop (its sessions run on virtual time: "
+        "as fast as the CPU allows, and the same whatever the machine's load)",
+    )
+
+
+def pytest_asyncio_loop_factories(
+    config: pytest.Config,
+    item: pytest.Item,
+) -> Mapping[str, Callable[[], asyncio.AbstractEventLoop]]:
+    """Tests marked ``virtual_time`` get a virtual-time loop; the rest, with a broker, a browser or
+    another process on the other end, an ordinary one."""
+    if item.get_closest_marker("virtual_time") is not None:
+        return {"virtual_time": VirtualTimeLoop}
+    return {"wall_clock": asyncio.new_event_loop}

@@ -17,6 +17,7 @@ from treadmill.session.coach import CoachEvent
 from treadmill.session.consumer import Consumer
 from treadmill.session.live import LiveResult, Recording, open_live_session
 from treadmill.session.options import SessionOptions, SourceOptions, VirtualOptions, WorkoutOptions
+from treadmill.virtual.peripheral import VirtualTreadmill
 from tui.cli import main
 
 WAIT_S = 30.0
@@ -69,14 +70,20 @@ async def record_virtual(
     *,
     duration_s: float,
     seed: int = 1,
-    time_scale: float = 60.0,
+    time_scale: float = 1.0,
     workout: WorkoutOptions | None = None,
     on_coach: Callable[[CoachEvent], None] | None = None,
     publish: MqttSettings | None = None,
+    scripted: Callable[[VirtualTreadmill], None] | None = None,
     **virtual: Any,
 ) -> LiveResult:
     """A live session on the virtual treadmill through the real client, recorded to ``out`` (None: not
-    recorded), published to ``publish`` the way ``treadmill record --mqtt`` does."""
+    recorded), published to ``publish`` the way ``treadmill record --mqtt`` does.
+
+    On a virtual-time loop (tests marked ``virtual_time``) the session runs as fast as it can and its
+    counts are exact; ``time_scale`` is for the few tests that need the wall clock (a real broker).
+    ``scripted`` schedules what happens to the treadmill (:meth:`VirtualTreadmill.at`) once it is up.
+    """
     options = SessionOptions(
         SourceOptions(virtual=VirtualOptions(seed=seed, **virtual)),
         workout=workout,
@@ -102,5 +109,8 @@ async def record_virtual(
         )
         if mqtt is not None:
             mqtt.attach(live.board, live.actions)
+        if scripted is not None:
+            assert live.treadmill is not None
+            scripted(live.treadmill)
         return await live.wait()
     raise AssertionError  # the stack returns or raises

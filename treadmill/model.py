@@ -163,6 +163,9 @@ class LinkEventKind(enum.StrEnum):
     CONTROL_LOST = "control_lost"
     MARKED = "marked"
     """The person pressed r or f: ``detail`` is the way they face (``forward``/``reverse``)."""
+    BEHIND = "behind"
+    """The virtual treadmill woke late on a busy machine and skipped notifications to keep its
+    counters on the session clock: ``detail`` says by how much."""
 
     @property
     def link_state(self) -> LinkState | None:

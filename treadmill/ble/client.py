@@ -23,7 +23,6 @@ import asyncio
 import contextlib
 import logging
 import random
-import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -35,7 +34,7 @@ from bleak.backends.device import BLEDevice
 from bleak.exc import BleakError
 
 from treadmill.ble.backend import BleBackend, bluetooth_errors
-from treadmill.clock import SessionClock
+from treadmill.clock import SessionClock, loop_time
 from treadmill.errors import (
     ControlError,
     ControlRefusedError,
@@ -80,10 +79,10 @@ class ClientOptions:
     backoff_initial_s: float = 0.5
     backoff_max_s: float = 20.0
     stale_after_s: float = 3.0
-    """Wall-clock seconds without Treadmill Data before the link is reported stale.
+    """Seconds of the event loop's clock without Treadmill Data before the link is reported stale.
 
-    Judged on the wall clock, not the session's: a session run faster than real time (the demo
-    at 4x) must not call a busy but healthy link stale after 0.75 s.
+    Judged on the loop's clock, not the session's: a session watched faster than real time (the
+    demo at 4x) must not call a busy but healthy link stale after 0.75 s.
     """
     control_timeout_s: float = 3.0
     """Wall-clock seconds to wait for a procedure's answer (pyftms: 2 s; KingSmith pads: up to 5 s)."""
@@ -152,7 +151,7 @@ class FtmsClient:
         self._want_control = False
         self._rng = random.Random(seed)
         self._last_data_wall: float | None = None
-        """When the last Treadmill Data arrived, on the monotonic wall clock."""
+        """When the last Treadmill Data arrived, on the event loop's clock (virtual in a virtual session)."""
         self._stale = False
         self._runner: asyncio.Task[None] | None = None
         self._tasks: asyncio.TaskGroup | None = None
@@ -224,7 +223,7 @@ class FtmsClient:
         self.stats.frames[char] += 1
         self._queue.put_nowait(frame)
         if src is Sensor.TREADMILL and char == "2acd":
-            self._last_data_wall = time.monotonic()
+            self._last_data_wall = loop_time()
             if self._stale:
                 self._stale = False
                 self.emit(LinkEventKind.FRESH, Sensor.TREADMILL)
@@ -238,7 +237,7 @@ class FtmsClient:
 
     def after_treadmill_connected(self) -> None:
         """Ask for control again if the user had it before the link dropped."""
-        self._last_data_wall = time.monotonic()
+        self._last_data_wall = loop_time()
         if self._want_control and self._tasks is not None:
             self._tasks.create_task(self._regain_control(), name="regain-control")
 
@@ -274,7 +273,7 @@ class FtmsClient:
         while True:
             await asyncio.sleep(limit / 4)
             last = self._last_data_wall
-            silent_s = 0.0 if last is None else time.monotonic() - last
+            silent_s = 0.0 if last is None else loop_time() - last
             if self._links[0].connected and last is not None and not self._stale and silent_s > limit:
                 self._stale = True
                 self.emit(LinkEventKind.STALE, Sensor.TREADMILL, f"no treadmill data for {silent_s:.1f} s")

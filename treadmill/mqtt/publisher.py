@@ -114,6 +114,8 @@ class MqttPublisher:
         self.coached = False
         self.sent = 0
         self.dropped = 0
+        self.states = 0
+        """State messages put in the outbox (a slow broker gets only the latest of them)."""
         self._rng = rng or random.Random()
         self._events: collections.deque[_Message] = collections.deque()
         self._latest: dict[str, _Message] = {}
@@ -236,6 +238,7 @@ class MqttPublisher:
         if not (force or due or shown != self._shown):
             return
         self._shown, self._last_state_t = shown, view.t
+        self.states += 1
         state = state_payload(
             view, session or (SessionState.PAUSED if paused else SessionState.RUNNING), self.caps_kmh
         )

@@ -246,7 +246,7 @@ class LiveBoard:
             turn = coach.cues.next_turn(plan_t, speed, None if last is None else last.distance_m)
         return LiveView(
             t=t,
-            active_s=0.0 if started is None else max(t - started - paused_s, 0.0),
+            active_s=0.0 if started is None else max(round(t - started - paused_s, 3), 0.0),
             speed_kmh=speed,
             incline_pct=None if last is None else last.incline_pct,
             pace_s_per_km=3600.0 / speed if speed is not None and belt_moving(speed) else None,

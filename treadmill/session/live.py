@@ -28,7 +28,7 @@ from treadmill.ble.client import ClientOptions, FtmsClient
 from treadmill.clock import SessionClock
 from treadmill.core.detector import DirectionDetector
 from treadmill.core.pipeline import Pipeline
-from treadmill.model import Cue, CueDirection, Direction, LinkState
+from treadmill.model import Cue, CueDirection, Direction, LinkEvent, LinkEventKind, LinkState
 from treadmill.session.actions import LiveActions
 from treadmill.session.board import LiveBoard, LiveView
 from treadmill.session.coach import CoachEvent, WorkoutCoach
@@ -41,7 +41,6 @@ from treadmill.storage.files import StorageError
 from treadmill.storage.fixtures import FixtureWriter
 from treadmill.virtual.peripheral import VirtualTreadmill
 from treadmill.virtual.runner import Runner
-from treadmill.virtual.world import Tick
 
 __all__ = ["LiveResult", "LiveSession", "Progress", "Recording", "open_live_session"]
 
@@ -226,35 +225,26 @@ async def _coach_then_stop(coach: WorkoutCoach, live: LiveSession) -> None:
     live.session.stop()
 
 
-async def _press_console(
-    treadmill: VirtualTreadmill, clock: SessionClock, presses: Sequence[tuple[float, float]]
-) -> None:
-    for t, kmh in sorted(presses):
-        await clock.sleep_until(t)
-        await treadmill.console_speed(kmh)
-
-
-async def _drop_links(treadmill: VirtualTreadmill, clock: SessionClock, times: Sequence[float]) -> None:
-    for t in sorted(times):
-        await clock.sleep_until(t)
-        await treadmill.drop_link()
-
-
 async def _stop_at(live: LiveSession, t: float) -> None:
     await live.clock.sleep_until(t)
     live.stop()
 
 
-def _record_truth(treadmill: VirtualTreadmill, writer: FixtureWriter) -> None:
-    """Truth lines from the runner model, as its direction changes."""
-    writer.truth(0.0, Direction.STOPPED)
+def _listen_to(treadmill: VirtualTreadmill, session: Session, writer: FixtureWriter | None) -> None:
+    """What the virtual treadmill tells: the truth, to the recording; a lag, to the session as an event."""
 
-    def on_tick(tick: Tick) -> None:
-        if tick.truth_changed and not writer.closed and writer.error is None:
-            with contextlib.suppress(StorageError):  # the recorder reports a full disk
-                writer.truth(tick.t, tick.truth)
+    async def behind(t: float, late_s: float) -> None:
+        detail = f"the virtual treadmill woke {late_s:.1f} s late: the machine is too busy for this speed"
+        await session.add_event(LinkEvent(t, LinkEventKind.BEHIND, detail=detail))
 
-    treadmill.tick_listeners.append(on_tick)
+    def truth(t: float, direction: Direction) -> None:
+        if writer is not None and not writer.closed and writer.error is None:
+            with contextlib.suppress(StorageError):  # a full disk: the recorder says so
+                writer.truth(t, direction)
+
+    treadmill.behind_listeners.append(behind)
+    if writer is not None:
+        treadmill.on_truth(truth)
 
 
 @contextlib.asynccontextmanager
@@ -334,9 +324,6 @@ async def open_live_session(
         if recording is not None:
             writer = recording.create(machine.device, machine.extra)
             stack.callback(writer.discard_if_empty)  # a session that never got a frame leaves nothing
-            if treadmill is not None:
-                _record_truth(treadmill, writer)
-                stack.callback(treadmill.tick_listeners.clear)
         client = await stack.enter_async_context(
             FtmsClient(
                 machine.address,
@@ -349,6 +336,9 @@ async def open_live_session(
         )
         board = LiveBoard(Pipeline(options.body, DirectionDetector(state=options.detector)))
         session = Session(client, board=board)  # its end is _stop_at's: the coach stops first
+        if treadmill is not None:
+            _listen_to(treadmill, session, writer)
+            stack.callback(treadmill.tick_listeners.clear)
         coach = None
         if workout is not None:
             coach = WorkoutCoach(
@@ -383,8 +373,8 @@ async def open_live_session(
 
 
 async def _run(live: LiveSession, options: SessionOptions) -> SessionResult:
-    """The session and the tasks beside it: the end, the coach, the runner's cues, scripted events."""
-    session, clock, coach, treadmill = live.session, live.clock, live.coach, live.treadmill
+    """The session and the tasks beside it: the end, the coach, the virtual runner's cues."""
+    session, clock, coach = live.session, live.clock, live.coach
     virtual = options.source.virtual
     async with asyncio.TaskGroup() as tasks:
         helpers = [tasks.create_task(_stop_at(live, options.duration_s))]
@@ -394,10 +384,6 @@ async def _run(live: LiveSession, options: SessionOptions) -> SessionResult:
         elif virtual is not None and virtual.runner is not None:
             cues = [c for c in virtual.runner.cues(Runner.START_DELAY_S) if c[0] < options.duration_s]
             helpers.append(tasks.create_task(_cue_on_time(session, clock, cues)))
-        if treadmill is not None and virtual is not None and virtual.console_presses:
-            helpers.append(tasks.create_task(_press_console(treadmill, clock, virtual.console_presses)))
-        if treadmill is not None and virtual is not None and virtual.drop_link_at_s:
-            helpers.append(tasks.create_task(_drop_links(treadmill, clock, virtual.drop_link_at_s)))
         try:
             result = await session.run()
         finally:

@@ -31,8 +31,6 @@ class VirtualOptions:
     footpod: bool = True
     drop_link_at_s: tuple[float, ...] = ()
     """The treadmill drops the link at these session times."""
-    console_presses: tuple[tuple[float, float], ...] = ()
-    """(session time, km/h) at which someone sets the speed on the console."""
     trailing_bytes: int = 0
     """Zero bytes padded after every Treadmill Data payload."""
     spec: MachineSpec = field(default_factory=MachineSpec)

@@ -54,6 +54,7 @@ async def virtual_treadmill(
         strap=options.strap,
         footpod=options.footpod,
         trailing_bytes=options.trailing_bytes,
+        drop_link_at_s=options.drop_link_at_s,
     )
     async with VirtualTreadmill(link.device, world, clock, peripheral_options) as treadmill:
         yield Radio(BleBackend.on_radio(link), treadmill)

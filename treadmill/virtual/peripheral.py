@@ -13,16 +13,28 @@ HCI transport for ``treadmill simulate``):
 * optionally a heart-rate strap (0x180D) and a footpod (0x1814), as separate devices.
 
 For tests and demos it can misbehave on purpose: drop the link, go silent, send garbage.
+What happens to it at set session times (someone pressing the console, the link dropping)
+is scheduled on the treadmill itself with :meth:`VirtualTreadmill.at`; the truth (which
+way the person really moves) reaches a recording through :meth:`VirtualTreadmill.on_truth`.
+
+It keeps to the session clock: when a busy machine wakes its ticker late, the world is
+moved on by the time that really passed, in steps of the notification period, so the
+treadmill's counters (distance, elapsed time) stay in step with the session. Notifications
+that could not be sent on time are skipped, never sent in a burst, and a lag beyond
+:data:`BEHIND_REPORT_S` is said to the ``on_behind`` listeners (the live session records
+it and shows it).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import heapq
+import itertools
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Self
 
@@ -43,6 +55,7 @@ from treadmill.ftms import (
     ResultCode,
 )
 from treadmill.ftms.assembler import split_record
+from treadmill.model import Direction
 from treadmill.virtual.world import Tick, VirtualWorld
 
 __all__ = ["PeripheralOptions", "VirtualTreadmill"]
@@ -52,6 +65,10 @@ logger = logging.getLogger(__name__)
 CCCD_IMPROPERLY_CONFIGURED = 0xFD
 """ATT error for a Control Point write before indications are on (CSS Part B §1.2, FTMS §4.16.1)."""
 _ADVERTISING_INTERVAL_MS = 20
+BEHIND_REPORT_S = 1.0
+"""Session seconds of lag from which the ticker says it fell behind (a notification or more at 1 Hz)."""
+BEHIND_EVERY_S = 10.0
+"""Session seconds between two reports of a lag that goes on."""
 
 
 def _uuid(short: str) -> core.UUID:
@@ -120,6 +137,8 @@ class PeripheralOptions:
     """Also run a footpod."""
     trailing_bytes: int = 0
     """Pad every Treadmill Data notification with this many zero bytes (some firmware does)."""
+    drop_link_at_s: tuple[float, ...] = ()
+    """The treadmill drops every link at these session times (as a machine that reboots)."""
     name: str = "Virtual Treadmill"
     info: DeviceInfo = DeviceInfo()
     """What its Device Information Service says."""
@@ -146,6 +165,11 @@ class VirtualTreadmill:
         self.silent = False
         """True: the treadmill sends nothing (a machine that stops notifying)."""
         self.tick_listeners: list[Callable[[Tick], None]] = []
+        self.behind_listeners: list[Callable[[float, float], Awaitable[None]]] = []
+        """Called with (session time, seconds behind) when the ticker fell behind the session clock."""
+        self.behind_s = 0.0
+        """The largest lag seen, session seconds."""
+        self._behind_said_at = -BEHIND_EVERY_S
         self.control_writes = 0
         self.control_ops: Counter[int] = Counter()
         """Control Point writes by op code (a test checks the app never writes Start)."""
@@ -159,6 +183,10 @@ class VirtualTreadmill:
         self._indications: set[Connection] = set()
         self._controller: Connection | None = None
         self._ticker: asyncio.Task[None] | None = None
+        self._scripted: list[tuple[float, int, Callable[[], Awaitable[None]]]] = []
+        self._order = itertools.count()
+        self._script_changed = asyncio.Event()
+        self._script: asyncio.Task[None] | None = None
         self._background: set[asyncio.Task[None]] = set()
         self._build_treadmill()
         self._hr_char = self._sensor(self._strap, 0x180D, "2a37")
@@ -254,15 +282,19 @@ class VirtualTreadmill:
             await self._advertise(self._strap, "Virtual HR Strap", 0x180D, None)
         if self._footpod is not None:
             await self._advertise(self._footpod, "Virtual Footpod", 0x1814, None)
+        for t in self.options.drop_link_at_s:
+            self.at(t, self.drop_link)
         self._ticker = asyncio.create_task(self._tick_forever(), name="virtual-treadmill-ticker")
+        self._script = asyncio.create_task(self._play_script(), name="virtual-treadmill-script")
         return self
 
     async def __aexit__(self, *_exc: object) -> None:
         """Stop ticking first (so no notification races the teardown), then drop links."""
-        if self._ticker is not None:
-            self._ticker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._ticker
+        for task in (self._ticker, self._script):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         for task in list(self._background):
             task.cancel()
         for device in (self._device, self._strap, self._footpod):
@@ -327,6 +359,37 @@ class VirtualTreadmill:
             self.sent["2ad9"] += 1
             await self._device.indicate_subscriber(connection, self._control_char, response)
 
+    # -- what happens to it, and what it tells -----------------------------------------------
+    def at(self, t: float, action: Callable[[], Awaitable[None]]) -> None:
+        """Do ``action`` at session time ``t`` (at once if that has passed); in time order, then as asked."""
+        heapq.heappush(self._scripted, (t, next(self._order), action))
+        self._script_changed.set()
+
+    async def _play_script(self) -> None:
+        while True:
+            if not self._scripted:
+                self._script_changed.clear()
+                await self._script_changed.wait()
+                continue
+            t = self._scripted[0][0]
+            self._script_changed.clear()
+            with contextlib.suppress(TimeoutError):
+                wait = self.clock.wall_seconds(t - self.clock.now())
+                await asyncio.wait_for(self._script_changed.wait(), max(wait, 0.0))
+            while self._scripted and self._scripted[0][0] <= self.clock.now():
+                _t, _order, action = heapq.heappop(self._scripted)
+                await action()
+
+    def on_truth(self, listener: Callable[[float, Direction], None]) -> None:
+        """Tell ``listener(t, direction)`` the person's real direction: stopped at 0, then each change."""
+        listener(0.0, Direction.STOPPED)
+
+        def on_tick(tick: Tick) -> None:
+            if tick.truth_changed:
+                listener(tick.t, tick.truth)
+
+        self.tick_listeners.append(on_tick)
+
     # -- faults -------------------------------------------------------------------------
     async def drop_link(self) -> None:
         """The treadmill drops every connection (as a machine that reboots or walks out of range)."""
@@ -361,17 +424,29 @@ class VirtualTreadmill:
     # -- the ticker -----------------------------------------------------------------------
     async def _tick_forever(self) -> None:
         period = 1.0 / self.options.notify_hz
-        due = self.world.t
         while True:
-            due += period
-            await self.clock.sleep_until(due)
+            await self.clock.sleep_until(self.world.t + period)
+            late = self.clock.now() - (self.world.t + period)
+            # Woken late (a busy machine): the world moves on by the time that passed, so its
+            # counters keep to the session clock; only the last of those ticks is notified.
+            for _ in range(max(int(late / period), 0)):
+                self._told(self.world.step(period))
             tick = self.world.step(period)
             try:
                 await self._publish(tick)
             except (core.BaseBumbleError, hci.HCI_Error) as exc:  # a link torn down mid-notify
                 logger.debug("notification lost: %s", exc)
-            for listener in self.tick_listeners:
-                listener(tick)
+            self._told(tick)
+            if late >= BEHIND_REPORT_S:
+                self.behind_s = max(self.behind_s, late)
+                if tick.t - self._behind_said_at >= BEHIND_EVERY_S:
+                    self._behind_said_at = tick.t
+                    for behind in self.behind_listeners:
+                        await behind(tick.t, late)
+
+    def _told(self, tick: Tick) -> None:
+        for listener in self.tick_listeners:
+            listener(tick)
 
     async def _notify(self, device: Device, char: Characteristic[bytes], payload: bytes, name: str) -> None:
         if device.connections:
