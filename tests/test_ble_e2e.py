@@ -166,15 +166,38 @@ async def test_control_procedures_round_trip() -> None:
         assert r.treadmill.world.machine.target_speed_kmh == 6.2
         assert await client.set_target_inclination(2.5) == 2.5
         assert r.treadmill.world.machine.target_incline_pct == 2.5
-        writes_before = r.treadmill.control_writes
+        writes_before = len(r.treadmill.control_log)
         with pytest.raises(ControlRefusedError, match="never starts the belt"):
             await client.procedure(ControlPointRequest.start_or_resume())
-        assert r.treadmill.control_writes == writes_before, "a Start is never written"
+        assert len(r.treadmill.control_log) == writes_before, "a Start is never written"
         await client.pause()
         await seen.until(lambda: not seen.moving())
         assert r.treadmill.world.machine.belt.value == "paused"
         seen.stop()
     assert len(client.stats.control_wall_s) == 4  # control, speed, incline, pause: the Start never went
+
+
+@pytest.mark.parametrize("stop", ["safety_key", "console_stop", "console_pause"])
+async def test_after_the_machine_reports_a_stop_targets_are_refused_until_it_reports_a_start(
+    stop: str,
+) -> None:
+    """The client's own guard, under the coach's: a console that starts on a target would start the belt."""
+    async with rig() as r, client_for(r) as client:
+        seen = Collector(client)
+        await seen.until(seen.moving)
+        await client.request_control()
+        await getattr(r.treadmill, stop)()
+        await seen.until(lambda: client.stopped_by_machine)
+        writes = len(r.treadmill.control_log)
+        with pytest.raises(ControlRefusedError, match="reported a stop"):
+            await client.set_target_speed(4.0)
+        with pytest.raises(ControlRefusedError, match="reported a stop"):
+            await client.set_target_inclination(2.0)
+        assert len(r.treadmill.control_log) == writes, "nothing was written"
+        await r.treadmill.console_start()
+        await seen.until(lambda: not client.stopped_by_machine)
+        assert await client.set_target_speed(4.0) == 4.0
+        seen.stop()
 
 
 async def test_targets_are_clamped_to_caps_and_range() -> None:

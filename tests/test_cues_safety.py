@@ -10,7 +10,7 @@ from treadmill.model import CueDirection, Direction, Facing, LinkState
 from treadmill.workout.builtin import builtin_plans
 from treadmill.workout.cues import CueEngine, CueEvent, CueKind
 from treadmill.workout.plan import Plan, Step, StepKind
-from treadmill.workout.safety import Level, Rule, SafetyMonitor, SafetyState
+from treadmill.workout.safety import RULES, Level, Rule, SafetyMonitor, SafetyState
 
 F, R, S = Direction.FORWARD, Direction.REVERSE, Direction.STOPPED
 PLAN = Plan(
@@ -232,7 +232,17 @@ def test_every_warning_carries_its_reason() -> None:
             speed_changed_at=0.0,
             safety_key=True,
             stopped_unexpectedly=True,
+            doubtful=True,
         )
     )
     assert {w.rule for w in raised} == set(Rule)
     assert all(w.reason and w.message for w in raised)
+
+
+def test_every_rule_is_specified_once_for_every_screen() -> None:
+    """The one table the monitor, the coach's events, the banners and MQTT read: a rule missing from
+    it would raise only when it fires."""
+    assert set(RULES) == set(Rule)
+    for rule, spec in RULES.items():
+        assert all((spec.reason, spec.message, spec.headline, spec.name, spec.big)), rule
+        assert list(spec.big) == sorted(spec.big, key=len, reverse=True), rule

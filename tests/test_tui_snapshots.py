@@ -61,9 +61,12 @@ def unsure_board() -> LiveBoard:
     turn to go by, the detector no longer claims to know (docs/detection.md)."""
     board = LiveBoard()
     profile = [(0, 0.0), (3, 4.0), (180, 1.0), (186, 2.5), (500, 1.0), (506, 4.0), (800, 1.2), (806, 2.6)]
+    metres = 0.0
     for t in range(1300):
         speed = next(v for start, v in reversed(profile) if t >= start)
-        board.take(Sample(float(t), speed, distance_m=t * 0.9))
+        metres += speed / 3.6
+        board.take(Sample(float(t), speed, distance_m=float(int(metres))))
+    assert board.pipeline.implausible == 0
     return board
 
 

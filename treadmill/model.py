@@ -30,6 +30,8 @@ __all__ = [
     "Evidence",
     "Facing",
     "Frame",
+    "Implausible",
+    "ImplausibleReading",
     "LinkEvent",
     "LinkEventKind",
     "LinkState",
@@ -256,6 +258,39 @@ class Sample:
             confidence,
             evidence,
         )
+
+
+class Implausible(enum.StrEnum):
+    """Why a treadmill reading cannot be true (:mod:`treadmill.core.plausibility`)."""
+
+    ABSURD = "absurd"
+    """Not a number, below zero, faster than any treadmill, or an incline no deck has."""
+    JUMP = "jump"
+    """A change no belt makes in the time since the last believed reading."""
+    DISTANCE = "distance"
+    """The speed disagrees with the treadmill's own distance counter."""
+
+    @property
+    def words(self) -> str:
+        """What the screen says of it."""
+        return _IMPLAUSIBLE_WORDS[self]
+
+
+_IMPLAUSIBLE_WORDS = {
+    Implausible.ABSURD: "a value no treadmill can have",
+    Implausible.JUMP: "a jump in speed no belt can make",
+    Implausible.DISTANCE: "a speed the distance counter contradicts",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ImplausibleReading:
+    """A treadmill record the plausibility check refused: recorded, shown as doubt, never used."""
+
+    t: float
+    speed_kmh: float | None
+    incline_pct: float | None
+    why: Implausible
 
 
 @dataclass(frozen=True, slots=True)

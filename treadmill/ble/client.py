@@ -140,6 +140,9 @@ class FtmsClient:
         self.speed_range: SpeedRange | None = None
         self.incline_range: InclinationRange | None = None
         self.has_control = False
+        self.stopped_by_machine = False
+        """The machine reported a stop (safety key, console, a stop procedure) and no start since:
+        target speeds and inclines are refused until it reports one (docs/safety.md)."""
         self._links = [_Link(self, treadmill, Sensor.TREADMILL, _TREADMILL_NOTIFY)]
         if strap is not None:
             self._links.append(_Link(self, strap, Sensor.HEART_RATE, ("2a37",)))
@@ -257,6 +260,10 @@ class FtmsClient:
             if status.op_code == StatusOpCode.CONTROL_PERMISSION_LOST:
                 self.has_control = False
                 self.emit(LinkEventKind.CONTROL_LOST, Sensor.TREADMILL, "the machine revoked control")
+            elif _is_stop(status):
+                self.stopped_by_machine = True
+            elif status.op_code == StatusOpCode.STARTED_OR_RESUMED_BY_USER:
+                self.stopped_by_machine = False
             if pending is not None and not pending.future.done() and pending.acknowledges(status):
                 pending.future.set_result(status)
         elif (
@@ -300,8 +307,20 @@ class FtmsClient:
             # Some pads refuse Request Control yet accept the procedures (KingSmith pads; docs/ble-client.md).
             logger.warning("request control refused (%s); trying the procedure anyway", exc.result)
 
+    def _refuse_targets_while_stopped(self, op_code: int) -> None:
+        if self.stopped_by_machine:
+            raise ControlRefusedError(
+                op_code, "the treadmill reported a stop: no target until it reports a start again"
+            )
+
     async def set_target_speed(self, kmh: float) -> float:
-        """Set the belt's target speed; returns the value sent after clamping (km/h)."""
+        """Set the belt's target speed; returns the value sent after clamping (km/h).
+
+        Raises:
+            ControlRefusedError: the machine reported a stop and no start since (a target could
+                start a console that starts on one), or it is not connected.
+        """
+        self._refuse_targets_while_stopped(ControlOpCode.SET_TARGET_SPEED)
         kmh = min(kmh, self.options.max_speed_kmh)
         if self.speed_range is not None:
             kmh = self.speed_range.clamp(kmh)
@@ -316,7 +335,8 @@ class FtmsClient:
         return kmh
 
     async def set_target_inclination(self, pct: float) -> float:
-        """Set the target incline; returns the value sent after clamping (%)."""
+        """Set the target incline; returns the value sent after clamping (%) (refused as a speed is)."""
+        self._refuse_targets_while_stopped(ControlOpCode.SET_TARGET_INCLINATION)
         pct = min(pct, self.options.max_incline_pct)
         if self.incline_range is not None:
             pct = self.incline_range.clamp(pct)

@@ -1,12 +1,15 @@
 """The numpy core as one stage: samples, cues and marks in; labelled samples and totals out.
 
-One :class:`Pipeline` per session. It runs the session's only direction detector, seeded
-from what the person's profile has learned, attaches its direction, confidence and evidence
-to every sample, keeps the timeline (moving a switch back to the turn when the detector
-finds where it was), and answers the totals under :mod:`treadmill.core.intervals`' rules.
+One :class:`Pipeline` per session. It first checks that each treadmill reading is physically
+possible (:mod:`treadmill.core.plausibility`): one that is not is returned as an
+:class:`~treadmill.model.ImplausibleReading` and goes no further. Then it runs the session's
+only direction detector, seeded from what the person's profile has learned, attaches its
+direction, confidence and evidence to every sample, keeps the timeline (moving a switch back
+to the turn when the detector finds where it was), and answers the totals under
+:mod:`treadmill.core.intervals`' rules.
 The screen, the coach, the safety rules, MQTT, the recorder, the summary and every export
-read this one label. Feeding a session live or as a batch (:func:`treadmill.core.analysis.analyze`)
-is the same code, so the two agree exactly.
+read this one label. Feeding a session live or as a batch
+(:func:`treadmill.core.analysis.analyze`) is the same code, so the two agree exactly.
 
 Pure: no I/O, no clock; time arrives with the data.
 """
@@ -19,8 +22,9 @@ from dataclasses import dataclass, field
 from treadmill.core.body import Body
 from treadmill.core.detector import DirectionDetector, Segment, Step
 from treadmill.core.intervals import PerSample, SessionSummary, per_sample, summarize
+from treadmill.core.plausibility import DoubtWindow, ReadingCheck
 from treadmill.core.timeline import Timeline, TimelineBuilder
-from treadmill.model import Cue, Facing, Sample
+from treadmill.model import Cue, Facing, ImplausibleReading, Sample
 
 __all__ = ["Pipeline"]
 
@@ -42,6 +46,11 @@ class Pipeline:
     cues: list[Cue] = field(default_factory=list)
     marks: list[tuple[float, Facing]] = field(default_factory=list)
     builder: TimelineBuilder = field(default_factory=TimelineBuilder)
+    readings: ReadingCheck = field(default_factory=ReadingCheck)
+    doubt: DoubtWindow = field(default_factory=DoubtWindow)
+    """Whether implausible readings come too often to trust the stream."""
+    implausible: int = 0
+    """Readings refused so far."""
     _cached: tuple[int, PerSample, SessionSummary] | None = None
 
     def __post_init__(self) -> None:
@@ -64,13 +73,31 @@ class Pipeline:
         self.marks.append((t, facing))
         self.detector.mark(facing)
 
-    def sample(self, sample: Sample) -> Sample:
-        """The sample, labelled with the direction, its confidence and what that rests on."""
-        step = self.label(sample)
+    def sample(self, sample: Sample) -> Sample | ImplausibleReading:
+        """The sample, labelled with the direction, its confidence and what that rests on; or refused."""
+        refused = self.refuse(sample)
+        if refused is not None:
+            return refused
+        step = self._step(sample)
         return sample.labelled(step.direction, step.confidence, step.evidence)
 
-    def label(self, sample: Sample) -> Step:
-        """The detector's step for ``sample``, kept on the timeline (what a batch needs: no new sample)."""
+    def label(self, sample: Sample) -> Step | None:
+        """The detector's step for ``sample``, kept on the timeline (what a batch needs: no new sample).
+
+        None: the reading is implausible and goes no further.
+        """
+        return None if self.refuse(sample) is not None else self._step(sample)
+
+    def refuse(self, sample: Sample) -> ImplausibleReading | None:
+        """The reading, if it is physically impossible (:attr:`doubt` counts it either way)."""
+        why = self.readings.check(sample)
+        self.doubt.see(implausible=why is not None)
+        if why is None:
+            return None
+        self.implausible += 1
+        return ImplausibleReading(sample.t, sample.speed_kmh, sample.incline_pct, why)
+
+    def _step(self, sample: Sample) -> Step:
         step = self.detector.update(
             sample.t,
             _value(sample.speed_kmh),

@@ -47,7 +47,7 @@ class SessionActions(Protocol):
         ...
 
     def set_speed(self, kmh: float) -> str:
-        """A target speed (a remote command): ramped to, within the caps."""
+        """A target speed (a remote command): ramped to, within the caps, never above the plan."""
         ...
 
     def change_incline(self, delta_pct: float) -> str:
@@ -149,10 +149,10 @@ class LiveActions:
         return self.coach.user_speed(delta_kmh)
 
     def set_speed(self, kmh: float) -> str:
-        """A target speed (control on only), through the same caps and ramps as the plan's."""
+        """A remote target speed (control on only): the plan's caps and ramps, and never above the plan."""
         if self.coach is None or not self.control:
             return "Control is off: change the speed on the treadmill's console."
-        return self.coach.set_speed(kmh)
+        return self.coach.remote_speed(kmh)
 
     def change_incline(self, delta_pct: float) -> str:
         """Nudge the target incline (control on only)."""

@@ -27,6 +27,7 @@ from treadmill.model import (
     Direction,
     Evidence,
     Facing,
+    ImplausibleReading,
     LinkEvent,
     LinkEventKind,
     LinkState,
@@ -109,6 +110,11 @@ class LiveView:
     paused: bool = False
     finished: bool = False
     """The guided workout has ended."""
+    doubtful: bool = False
+    """Implausible treadmill readings came too often lately: the numbers shown may be stale, and a
+    coach does not drive the belt (:class:`~treadmill.core.plausibility.DoubtWindow`)."""
+    implausible: int = 0
+    """Treadmill readings refused as physically impossible so far."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,9 +190,12 @@ class LiveBoard:
         if isinstance(item, Sample):
             if self._link is LinkState.WAITING:
                 self._link = LinkState.CONNECTED
-            if self._started_at is None and belt_moving(item.speed_kmh):
-                self._started_at = item.t
-            item = self._last = self.pipeline.sample(item)
+            checked = self.pipeline.sample(item)
+            if isinstance(checked, ImplausibleReading):
+                return checked
+            if self._started_at is None and belt_moving(checked.speed_kmh):
+                self._started_at = checked.t
+            item = self._last = checked
         elif isinstance(item, Cue):
             self.pipeline.cue(item)
         elif isinstance(item, LinkEvent):
@@ -268,6 +277,8 @@ class LiveBoard:
             turn_pending=coach is not None and coach.cues.turn_pending,
             paused=paused_since is not None,
             finished=coach is not None and coach.cues.finished,
+            doubtful=self.pipeline.doubt.doubtful,
+            implausible=self.pipeline.implausible,
         )
 
     def chart(self, columns: int, window_s: float, now: float | None = None) -> list[ChartColumn]:

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from treadmill.clock import SessionClock
+from treadmill.core.plausibility import DoubtWindow
 from treadmill.errors import TreadmillError
 from treadmill.ftms.machine_status import StatusOpCode
 from treadmill.ftms.ranges import InclinationRange, SpeedRange
@@ -39,6 +40,7 @@ from treadmill.model import (
     Cue,
     Direction,
     Facing,
+    ImplausibleReading,
     LinkEvent,
     LinkState,
     Sample,
@@ -50,7 +52,7 @@ from treadmill.session.consumer import Overflow, SessionItem
 from treadmill.workout.control import ControlCommand, ControlPolicy
 from treadmill.workout.cues import CueEngine, CueEvent, CueKind
 from treadmill.workout.plan import Caps, Plan
-from treadmill.workout.safety import Level, Rule, SafetyMonitor, SafetyState
+from treadmill.workout.safety import RULES, Level, Rule, SafetyMonitor, SafetyState
 
 __all__ = ["PAUSED", "RESUMED", "CoachEvent", "Controls", "WorkoutCoach"]
 
@@ -62,6 +64,10 @@ _STOP_ON_EXIT_S = 5.0
 """Wall-clock seconds to wait for the belt's stop when the workout is ended early."""
 _USER_STOP_WINDOW_S = 10.0
 """A refused stop this soon after the person's own stop is no news: the belt is already stopping."""
+_MOVING_AGAIN = (3, 2.0)
+"""After a stop the machine reported, control waits for its start report and then this many
+believed readings of a moving belt, over at least this many seconds: status and data agree."""
+_STOPS = (StatusOpCode.STOPPED_BY_SAFETY_KEY, StatusOpCode.STOPPED_OR_PAUSED_BY_USER)
 _MOVING = (Direction.FORWARD, Direction.REVERSE)
 """The detector's settled directions: a change between them (or out of unsure) is a turn."""
 PAUSED, RESUMED = "Paused", "Resumed"
@@ -116,6 +122,14 @@ class _Seen:
     confidence: float = 0.0
     link: LinkState = LinkState.CONNECTED
     safety_key: bool = False
+    machine_stopped: bool = False
+    """The machine reported a stop (its key, its console, our own stop): no target is sent until it
+    reports a start and the belt is seen moving (:data:`_MOVING_AGAIN`)."""
+    restarted_at: float | None = None
+    """Session time of the machine's start report after its stop (None: none yet)."""
+    moving_since_restart: list[float] = field(default_factory=list)
+    """Times of the believed moving readings since that start report."""
+    doubt: DoubtWindow = field(default_factory=DoubtWindow)
     user_stopped_at: float | None = None
     belt_stopped_at: float | None = None
     speed_changed_at: float | None = None
@@ -200,6 +214,8 @@ class WorkoutCoach:
         """Keep what the rules need from each item."""
         if isinstance(item, Sample):
             self._on_sample(item)
+        elif isinstance(item, ImplausibleReading):
+            self._on_doubt(item.t, implausible=True)
         elif isinstance(item, StatusReport):
             self._on_status(item)
         elif (
@@ -207,17 +223,36 @@ class WorkoutCoach:
         ):
             self._seen.link = item.kind.link_state
 
+    def _on_doubt(self, t: float, *, implausible: bool) -> None:
+        """One more treadmill reading, believed or not: doubt in the stream starts or ends."""
+        doubt = self._seen.doubt
+        if not doubt.see(implausible=implausible) or self.policy is None:
+            return
+        if doubt.doubtful:
+            self._say(
+                CoachEvent(
+                    t,
+                    CoachEventKind.MESSAGE,
+                    "Control paused",
+                    "The treadmill's readings make no sense: the app no longer drives the belt. "
+                    "Use the console; control comes back once the readings do.",
+                )
+            )
+        else:
+            self._say(CoachEvent(t, CoachEventKind.MESSAGE, "Control back", "The readings make sense again."))
+
     def _on_sample(self, sample: Sample) -> None:
         seen = self._seen
         if sample.speed_kmh is None:
             return
+        self._on_doubt(sample.t, implausible=False)
         was_moving = belt_moving(seen.speed_kmh)
         seen.speed_kmh = sample.speed_kmh
         seen.incline_pct = sample.incline_pct
         seen.distance_m = sample.distance_m
-        if belt_moving(sample.speed_kmh):
+        self._follow_restart(sample)
+        if belt_moving(sample.speed_kmh) and not seen.machine_stopped:
             seen.belt_stopped_at = None
-            seen.safety_key = False
             if self._clock.started_at is None:
                 self._clock.started_at = sample.t
             if not self._paused:
@@ -234,12 +269,34 @@ class WorkoutCoach:
             seen.turn_at = sample.t
         seen.direction, seen.confidence = sample.direction, sample.confidence
 
+    def _follow_restart(self, sample: Sample) -> None:
+        """After a stop the machine reported: the belt counts as running again once status and data agree."""
+        seen = self._seen
+        if not seen.machine_stopped or seen.restarted_at is None:
+            return
+        if not belt_moving(sample.speed_kmh):
+            seen.moving_since_restart.clear()
+            return
+        seen.moving_since_restart.append(sample.t)
+        count, over_s = _MOVING_AGAIN
+        moving = seen.moving_since_restart
+        if len(moving) >= count and moving[-1] - moving[0] >= over_s:
+            seen.machine_stopped = seen.safety_key = False
+            seen.restarted_at = None
+            moving.clear()
+
     def _on_status(self, report: StatusReport) -> None:
         seen, status, t = self._seen, report.status, report.t
+        if status.op_code in _STOPS:
+            seen.machine_stopped = True
+            seen.restarted_at = None
+            seen.moving_since_restart.clear()
         if status.op_code == StatusOpCode.STOPPED_BY_SAFETY_KEY:
             seen.safety_key = True
         elif status.op_code == StatusOpCode.STOPPED_OR_PAUSED_BY_USER:
             seen.user_stopped_at = t
+        elif status.op_code == StatusOpCode.STARTED_OR_RESUMED_BY_USER and seen.machine_stopped:
+            seen.restarted_at = t
         elif status.op_code == StatusOpCode.TARGET_SPEED_CHANGED:
             seen.speed_changed_at = t
             kmh = status.parameter("target_speed_kmh")
@@ -323,11 +380,32 @@ class WorkoutCoach:
         base = self.policy.target_kmh if self.policy.target_kmh is not None else self._seen.speed_kmh
         return self.set_speed((base or 0.0) + delta_kmh)
 
+    def remote_speed(self, kmh: float) -> str:
+        """A remote command's target (MQTT): as the keys', but never above the plan's speed for the step.
+
+        From outside the room a command may slow the belt, or bring it back to the plan; only the
+        person on the belt takes it beyond.
+        """
+        step = self.cues.step
+        ceiling = None if step is None else step.speed_kmh
+        if ceiling is None and self.policy is not None:
+            ceiling = self.policy.target_kmh
+        if ceiling is None:
+            return (
+                "Refused: the step has no planned speed, and a remote command goes no faster than the plan."
+            )
+        said = self.set_speed(min(kmh, ceiling))
+        return (
+            said
+            if kmh <= ceiling
+            else f"{said} Remote commands go no faster than the plan ({ceiling:g} km/h)."
+        )
+
     def set_speed(self, kmh: float) -> str:
-        """A target speed for the belt (keys, a remote command): ramped to, within the caps."""
+        """A target speed for the belt (the keys): ramped to, within the caps."""
         if self.policy is None or self.blind is not None:
             return "Control is off: change the speed on the treadmill's console."
-        if not belt_moving(self._seen.speed_kmh):
+        if not self._moving():
             return "The belt is stopped: start it on the treadmill's console first."
         value = self.policy.user_speed(self.clock.now(), self.facing_now(), kmh)
         self._woken.set()
@@ -459,6 +537,7 @@ class WorkoutCoach:
                 seen.speed_changed_at,
                 seen.safety_key,
                 stopped_unexpectedly,
+                seen.doubt.doubtful,
             )
         )
         for warning in raised:
@@ -466,7 +545,7 @@ class WorkoutCoach:
                 CoachEvent(
                     t,
                     CoachEventKind.WARNING,
-                    _HEADLINES[warning.rule],
+                    RULES[warning.rule].headline,
                     warning.message,
                     rule=warning.rule,
                     level=warning.level,
@@ -493,12 +572,18 @@ class WorkoutCoach:
         return seen.turn_at
 
     def _moving(self) -> bool:
-        return belt_moving(self._seen.speed_kmh)
+        """The belt runs: believed readings say it moves, and the machine has not reported a stop since."""
+        return belt_moving(self._seen.speed_kmh) and not self._seen.machine_stopped
 
     def _steer(self, t: float) -> None:
         assert self.policy is not None
         seen = self._seen
-        running = self._moving() and seen.link is LinkState.CONNECTED and not seen.safety_key
+        running = (
+            self._moving()
+            and seen.link is LinkState.CONNECTED
+            and not seen.machine_stopped
+            and not seen.doubt.doubtful
+        )
         plan_t = self.plan_time(t)
         command = self.policy.update(
             t,
@@ -521,6 +606,8 @@ class WorkoutCoach:
                 if self.controls is not None and self.blind is None:
                     await self._send(self.controls, command)
             except (TreadmillError, TimeoutError) as exc:
+                if command.speed_kmh is not None and self.policy is not None:
+                    self.policy.refused()
                 if command.stop and self._stopped_by_user(command.t):
                     logger.info("the person stopped the belt first: %s", exc)
                     continue
@@ -539,8 +626,8 @@ class WorkoutCoach:
         return stopped is not None and stopped >= t - _USER_STOP_WINDOW_S
 
     async def _send(self, controls: Controls, command: ControlCommand) -> None:
-        if command.stop and not self._moving():
-            return  # the person stopped it first
+        if not self._moving():
+            return  # stopped meanwhile (the person, the machine): nothing more is written to it
         if command.stop:
             await controls.stop()
             self._say(CoachEvent(command.t, CoachEventKind.CONTROL, "Belt stopped", "Workout done."))
@@ -549,16 +636,3 @@ class WorkoutCoach:
             await controls.set_target_inclination(command.incline_pct)
         if command.speed_kmh is not None:
             await controls.set_target_speed(command.speed_kmh)
-
-
-_HEADLINES = {
-    Rule.REVERSE_START: "HOLD THE RAILS",
-    Rule.TURNAROUND: "HOLD THE RAILS: turning",
-    Rule.REVERSE_SPEED: "SLOW DOWN: too fast backward",
-    Rule.REVERSE_INCLINE: "HOLD THE RAILS: incline",
-    Rule.REVERSE_SPEED_CHANGE: "HOLD THE RAILS: speed changing",
-    Rule.LINK_LOST: "HOLD THE RAILS: no data",
-    Rule.SAFETY_KEY: "SAFETY KEY PULLED",
-    Rule.UNEXPECTED_STOP: "BELT STOPPED: hold the rails",
-}
-"""The one-glance line of each warning; its message is the detail."""

@@ -12,11 +12,11 @@ import enum
 from collections.abc import AsyncIterator, Sequence
 from typing import Protocol
 
-from treadmill.model import ControlReply, Cue, Frame, LinkEvent, Sample, StatusReport
+from treadmill.model import ControlReply, Cue, Frame, ImplausibleReading, LinkEvent, Sample, StatusReport
 
 __all__ = ["Consumer", "Overflow", "SessionItem", "Source", "SourceItem"]
 
-SessionItem = Frame | LinkEvent | Cue | Sample | StatusReport | ControlReply
+SessionItem = Frame | LinkEvent | Cue | Sample | ImplausibleReading | StatusReport | ControlReply
 SourceItem = Frame | LinkEvent | Cue
 
 

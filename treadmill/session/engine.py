@@ -33,7 +33,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from treadmill.core.pipeline import Pipeline
-from treadmill.model import Cue, Frame, LinkEvent, Sample, StatusReport
+from treadmill.model import Cue, Frame, ImplausibleReading, LinkEvent, Sample, StatusReport
 from treadmill.session.board import LiveBoard
 from treadmill.session.consumer import Consumer, Overflow, SessionItem, Source, SourceItem
 from treadmill.session.decoding import DecodeStats, SampleDecoder
@@ -195,8 +195,9 @@ class Session:
             await self._deliver(item)
             if isinstance(decoded, Sample):
                 labelled = self.board.take(decoded)
-                assert isinstance(labelled, Sample)
-                self.samples.append(labelled)
+                assert isinstance(labelled, Sample | ImplausibleReading)
+                if isinstance(labelled, Sample):
+                    self.samples.append(labelled)
                 await self._deliver(labelled)
             elif decoded is not None:
                 self.source.acknowledge(decoded)

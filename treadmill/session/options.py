@@ -11,6 +11,7 @@ from pathlib import Path
 
 from treadmill.core.body import Body
 from treadmill.core.detector import DetectorState
+from treadmill.virtual.hostile import HostileFrames
 from treadmill.virtual.machine import MachineSpec
 from treadmill.virtual.runner import Interval, RunnerPlan
 from treadmill.workout.plan import Caps, Plan
@@ -31,6 +32,8 @@ class VirtualOptions:
     footpod: bool = True
     drop_link_at_s: tuple[float, ...] = ()
     """The treadmill drops the link at these session times."""
+    hostile: HostileFrames | None = None
+    """The treadmill lies from a set time on (``--hostile KIND``): bogus frames, a stale speed."""
     trailing_bytes: int = 0
     """Zero bytes padded after every Treadmill Data payload."""
     spec: MachineSpec = field(default_factory=MachineSpec)

@@ -55,6 +55,7 @@ async def virtual_treadmill(
         footpod=options.footpod,
         trailing_bytes=options.trailing_bytes,
         drop_link_at_s=options.drop_link_at_s,
+        hostile=options.hostile,
     )
     async with VirtualTreadmill(link.device, world, clock, peripheral_options) as treadmill:
         yield Radio(BleBackend.on_radio(link), treadmill)

@@ -36,6 +36,7 @@ import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Self
 
 from bumble import att, core, hci
@@ -56,6 +57,7 @@ from treadmill.ftms import (
 )
 from treadmill.ftms.assembler import split_record
 from treadmill.model import Direction
+from treadmill.virtual.hostile import HostileFrames, Hostility, StopBy
 from treadmill.virtual.world import Tick, VirtualWorld
 
 __all__ = ["PeripheralOptions", "VirtualTreadmill"]
@@ -139,6 +141,8 @@ class PeripheralOptions:
     """Pad every Treadmill Data notification with this many zero bytes (some firmware does)."""
     drop_link_at_s: tuple[float, ...] = ()
     """The treadmill drops every link at these session times (as a machine that reboots)."""
+    hostile: HostileFrames | None = None
+    """Lie from a set time on (:mod:`treadmill.virtual.hostile`): bogus frames, a stale speed."""
     name: str = "Virtual Treadmill"
     info: DeviceInfo = DeviceInfo()
     """What its Device Information Service says."""
@@ -170,7 +174,8 @@ class VirtualTreadmill:
         self.behind_s = 0.0
         """The largest lag seen, session seconds."""
         self._behind_said_at = -BEHIND_EVERY_S
-        self.control_writes = 0
+        self.control_log: list[tuple[float, bytes]] = []
+        """Every Control Point write, with its session time (what a hostile-peer bench counts)."""
         self.control_ops: Counter[int] = Counter()
         """Control Point writes by op code (a test checks the app never writes Start)."""
         self.sent: Counter[str] = Counter()
@@ -187,6 +192,8 @@ class VirtualTreadmill:
         self._order = itertools.count()
         self._script_changed = asyncio.Event()
         self._script: asyncio.Task[None] | None = None
+        self._stale_record: bytes | None = None
+        """Once set (the stale-after-stop lie), every Treadmill Data notification repeats it."""
         self._background: set[asyncio.Task[None]] = set()
         self._build_treadmill()
         self._hr_char = self._sensor(self._strap, 0x180D, "2a37")
@@ -284,6 +291,9 @@ class VirtualTreadmill:
             await self._advertise(self._footpod, "Virtual Footpod", 0x1814, None)
         for t in self.options.drop_link_at_s:
             self.at(t, self.drop_link)
+        hostile = self.options.hostile
+        if hostile is not None:
+            self.at(hostile.start_s, partial(self._lie, hostile))
         self._ticker = asyncio.create_task(self._tick_forever(), name="virtual-treadmill-ticker")
         self._script = asyncio.create_task(self._play_script(), name="virtual-treadmill-script")
         return self
@@ -334,7 +344,7 @@ class VirtualTreadmill:
         """Bumble calls this before it sends the write response, so the answer is scheduled."""
         if connection not in self._indications:
             raise att.ATT_Error(CCCD_IMPROPERLY_CONFIGURED)
-        self.control_writes += 1
+        self.control_log.append((self.clock.now(), bytes(value)))
         op = value[0] if value else 0xFF
         self.control_ops[op] += 1
         if op == ControlOpCode.REQUEST_CONTROL and value[1:] == b"":
@@ -391,6 +401,32 @@ class VirtualTreadmill:
         self.tick_listeners.append(on_tick)
 
     # -- faults -------------------------------------------------------------------------
+    async def _lie(self, hostile: HostileFrames) -> None:
+        """Start lying (see :mod:`treadmill.virtual.hostile`)."""
+        logger.info("the virtual treadmill starts lying: %s", hostile.kind.words)
+        if hostile.kind is Hostility.STALE_AFTER_STOP:
+            self._stale_record = bytes(self.world.machine.treadmill_data())
+            stop = {
+                StopBy.SAFETY_KEY: self.safety_key,
+                StopBy.CONSOLE_STOP: self.console_stop,
+                StopBy.CONSOLE_PAUSE: self.console_pause,
+            }
+            await stop[hostile.stop_by]()
+            return
+        period = hostile.period_s
+        assert period is not None
+        task = asyncio.get_running_loop().create_task(self._send_bogus(hostile, period))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _send_bogus(self, hostile: HostileFrames, period: float) -> None:
+        t = self.clock.now()
+        while True:
+            with contextlib.suppress(core.BaseBumbleError, hci.HCI_Error):
+                await self._notify(self._device, self._data_char, hostile.next_payload(), "2acd")
+            t += period
+            await self.clock.sleep_until(t)
+
     async def drop_link(self) -> None:
         """The treadmill drops every connection (as a machine that reboots or walks out of range)."""
         for connection in list(self._device.connections.values()):
@@ -408,6 +444,10 @@ class VirtualTreadmill:
     async def console_start(self) -> None:
         """The runner presses Start (or Resume) on the console."""
         await self._console(self.world.machine.start())
+
+    async def console_stop(self) -> None:
+        """The runner presses Stop on the console: the belt slows to a stop and the workout ends."""
+        await self._console(self.world.machine.stop(ControlInformation.STOP))
 
     async def console_pause(self) -> None:
         """The runner presses Pause on the console: the belt slows to a stop, the counters are kept."""
@@ -462,10 +502,11 @@ class VirtualTreadmill:
             record = tick.treadmill
             split = self.options.split_payload
             parts = [record] if split is None else split_record(record, split)
+            payloads = [bytes(part) for part in parts] if self._stale_record is None else [self._stale_record]
             self.last_data_perf = time.perf_counter()
             padding = bytes(self.options.trailing_bytes)
-            for part in parts:
-                await self._notify(self._device, self._data_char, bytes(part) + padding, "2acd")
+            for payload in payloads:
+                await self._notify(self._device, self._data_char, payload + padding, "2acd")
         if self._strap is not None and self._hr_char is not None:
             await self._notify(self._strap, self._hr_char, bytes(tick.heart_rate), "2a37")
         if self._footpod is not None and self._rsc_char is not None:

@@ -5,7 +5,13 @@ session time, the plan's position and what the belt is doing, and returns the co
 (or None). The rules, each for safety:
 
 * **Never start the belt.** While the belt is stopped or paused nothing is commanded; when
-  the user starts it again the policy picks up from the measured speed.
+  the user starts it again the policy picks up from the measured speed, or from the step's
+  own speed if the measurement is higher.
+* **Ramps start from what the machine confirmed.** Each target ramps from the last target
+  the machine acknowledged (or set itself, from the console); only when there is none (at the
+  start, after a stop, after a command failed) from the measured speed, and then never from
+  above the step's speed: a reading, however it came about, can slow the belt but never
+  speed it up beyond the plan.
 * **Caps.** Every target is clamped to the device's supported range and to the person's caps,
   separate forward and backward (:class:`~treadmill.workout.plan.Caps`). The backward cap
   holds whenever the plan says backward *or the detector says backward or unsure*, however
@@ -62,6 +68,8 @@ class ControlCommand:
     incline_pct: float | None = None
     stop: bool = False
     reason: CommandReason = CommandReason.PLAN
+    step: int = -1
+    """The plan's step it was sent in (its position; -1: none, the end)."""
 
 
 @dataclass(slots=True)
@@ -86,7 +94,8 @@ class ControlPolicy:
     _commanded: list[float] = field(default_factory=list)
     """The last three targets sent: a Target Speed Changed status matching one is our echo."""
     _speed: float | None = None
-    """The last target speed sent (None: not yet, or the belt stopped since)."""
+    """The last target speed sent and not refused, or the console's (None: not yet, or the belt
+    stopped since, or the last command failed): every ramp starts here."""
     _incline: float | None = None
     _last_at: float = -1e9
     _step: Step | None = None
@@ -95,6 +104,8 @@ class ControlPolicy:
     _turned_at: float | None = None
     _heading: float | None = None
     """The target the ramp is heading for (within the caps)."""
+    _base_measured: bool = False
+    """:attr:`_speed` came from a reading, not a command: the next target goes out even if it is the same."""
 
     def clamp(self, facing: Facing, kmh: float) -> float:
         """``kmh`` within the person's cap for ``facing`` and the device range, on its increment."""
@@ -151,13 +162,16 @@ class ControlPolicy:
             return None
         if step_index != self._step_index:  # by position: a repeat block repeats the same Step
             self._enter(t, step, step_index)
-        if self._speed is None:
-            self._speed = belt_kmh
         if t - self._last_at < self.command_every_s or self.following_user or self._stopped:
             return None
         if step is None:
+            if self._speed is None:
+                self._speed = min(belt_kmh, TURN_SPEED_KMH)
             return self._finish(t)
         facing, goal = self._goal(t, step, coming, seconds_left)
+        if self._speed is None:  # nothing confirmed to ramp from: the belt, but never above the goal
+            self._speed = belt_kmh if goal is None else min(belt_kmh, self.clamp(facing, goal))
+            self._base_measured = True
         self._heading = None if goal is None else self.clamp(facing, goal)
         if detected in (Direction.REVERSE, Direction.UNSURE):
             facing = Facing.REVERSE
@@ -168,7 +182,12 @@ class ControlPolicy:
         if speed is None and incline is None:
             return None
         self._last_at = t
-        return ControlCommand(t, speed, incline, reason=self._reason(goal))
+        return ControlCommand(t, speed, incline, reason=self._reason(goal), step=step_index)
+
+    def refused(self) -> None:
+        """The last speed command failed: the next one ramps from the belt again (never above the goal)."""
+        self._speed = None
+        self._commanded = self._commanded[:-1]
 
     def _enter(self, t: float, step: Step | None, step_index: int) -> None:
         """A new step: a change of direction starts the hold at turn speed; the person's own goal ends."""
@@ -191,9 +210,9 @@ class ControlPolicy:
         nxt = self.clamp(facing, current + max(min(goal - current, reach), -reach))
         if goal < current:
             nxt = max(nxt, goal)
-        if abs(nxt - current) < 0.05:
+        if abs(nxt - current) < 0.05 and not self._base_measured:
             return None
-        self._speed = nxt
+        self._speed, self._base_measured = nxt, False
         self._commanded = [*self._commanded[-2:], nxt]
         return nxt
 

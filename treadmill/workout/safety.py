@@ -16,6 +16,8 @@ warning while its condition holds and clears it when the condition ends:
 * ``reverse_speed_change`` (caution): the belt speed changing while backward.
 * ``link_lost`` (caution): treadmill data stale or the link down; the belt may keep moving
   while the app cannot see it.
+* ``doubtful_data`` (caution): the treadmill's readings come in physically impossible too
+  often (:mod:`treadmill.core.plausibility`); the app cannot tell what the belt does.
 * ``safety_key`` (danger): the safety key was pulled; check before restarting.
 * ``unexpected_stop`` (caution): the belt stopped with nobody asking; a sudden stop can throw
   a backward walker.
@@ -35,7 +37,17 @@ from dataclasses import dataclass, field
 
 from treadmill.model import Direction, LinkState
 
-__all__ = ["CONFIDENT", "Level", "Rule", "SafetyMonitor", "SafetyState", "SafetyWarning"]
+__all__ = [
+    "CONFIDENT",
+    "HOLD_THE_RAILS",
+    "RULES",
+    "Level",
+    "Rule",
+    "RuleSpec",
+    "SafetyMonitor",
+    "SafetyState",
+    "SafetyWarning",
+]
 
 CONFIDENT = 0.7
 """The detector's confidence from which a direction-dependent rule believes "backward"."""
@@ -50,6 +62,7 @@ class Rule(enum.StrEnum):
     REVERSE_INCLINE = "reverse_incline"
     REVERSE_SPEED_CHANGE = "reverse_speed_change"
     LINK_LOST = "link_lost"
+    DOUBTFUL_DATA = "doubtful_data"
     SAFETY_KEY = "safety_key"
     UNEXPECTED_STOP = "unexpected_stop"
 
@@ -92,67 +105,99 @@ class SafetyState:
     """The machine reported a safety-key stop (status 0x03) and the belt has not restarted."""
     stopped_unexpectedly: bool = False
     """The belt stopped with no stop from the user, the plan or the app."""
+    doubtful: bool = False
+    """Implausible readings come too often to trust the stream."""
+
+
+HOLD_THE_RAILS = ("HOLD THE RAILS", "HOLD RAILS", "RAILS")
+"""The banner's big words, longest first (it picks the longest that fits)."""
 
 
 @dataclass(frozen=True, slots=True)
-class _Rule:
-    name: Rule
+class RuleSpec:
+    """Everything said of one rule: how urgent, why, what to do, and how each screen puts it."""
+
     level: Level
     reason: str
     message: str
-    """May use {speed}, {safe} and {incline}."""
+    """What to do; may use {speed}, {safe} and {incline}."""
+    headline: str
+    """The one-glance line of a warning event (MQTT, the record command, the voice)."""
+    name: str
+    """A few words, for a warning listed after the first."""
+    big: tuple[str, ...] = HOLD_THE_RAILS
+    """The banner's big words, longest first."""
 
 
-_RULES = (
-    _Rule(
-        Rule.REVERSE_START,
+RULES: dict[Rule, RuleSpec] = {
+    Rule.REVERSE_START: RuleSpec(
         Level.CAUTION,
         "balance is least sure in the first seconds backward",
         "Hold the rails for your first steps backward.",
+        "HOLD THE RAILS",
+        "first steps backward",
     ),
-    _Rule(
-        Rule.TURNAROUND,
+    Rule.TURNAROUND: RuleSpec(
         Level.CAUTION,
         "turning on a moving belt is when people trip",
         "Turning: slow down and hold the rails.",
+        "HOLD THE RAILS: turning",
+        "turning",
     ),
-    _Rule(
-        Rule.REVERSE_SPEED,
+    Rule.REVERSE_SPEED: RuleSpec(
         Level.DANGER,
         "speed beyond your backward experience",
         "Backward at {speed:.1f} km/h, above your safe {safe:g} km/h: slow down, hold the rails.",
+        "SLOW DOWN: too fast backward",
+        "too fast backward",
+        ("SLOW DOWN", "SLOW"),
     ),
-    _Rule(
-        Rule.REVERSE_INCLINE,
+    Rule.REVERSE_INCLINE: RuleSpec(
         Level.CAUTION,
         "rails are advised on any incline of 5 % or more backward",
         "Backward on a {incline:g} % incline: hold the rails.",
+        "HOLD THE RAILS: incline",
+        "incline",
     ),
-    _Rule(
-        Rule.REVERSE_SPEED_CHANGE,
+    Rule.REVERSE_SPEED_CHANGE: RuleSpec(
         Level.CAUTION,
         "a surge or a slow-down under a backward walker",
         "The belt is changing speed while you walk backward: hold the rails.",
+        "HOLD THE RAILS: speed changing",
+        "speed changing",
     ),
-    _Rule(
-        Rule.LINK_LOST,
+    Rule.LINK_LOST: RuleSpec(
         Level.CAUTION,
         "the app cannot see the belt",
         "Lost the treadmill's data: hold the rails, the belt may still be moving.",
+        "HOLD THE RAILS: no data",
+        "no data",
     ),
-    _Rule(
-        Rule.SAFETY_KEY,
+    Rule.DOUBTFUL_DATA: RuleSpec(
+        Level.CAUTION,
+        "the app cannot tell what the belt does",
+        "The treadmill's readings make no sense: hold the rails and watch the console.",
+        "HOLD THE RAILS: readings make no sense",
+        "bad readings",
+    ),
+    Rule.SAFETY_KEY: RuleSpec(
         Level.DANGER,
         "an emergency stop",
         "Safety key pulled: the belt stopped. Check you are all right before restarting.",
+        "SAFETY KEY PULLED",
+        "safety key",
+        ("SAFETY KEY", "KEY"),
     ),
-    _Rule(
-        Rule.UNEXPECTED_STOP,
+    Rule.UNEXPECTED_STOP: RuleSpec(
         Level.CAUTION,
         "a sudden stop can throw a backward walker",
         "The belt stopped by itself: hold the rails and step off to the side.",
+        "BELT STOPPED: hold the rails",
+        "belt stopped",
+        ("BELT STOPPED", "STOPPED"),
     ),
-)
+}
+"""Every rule's specification: the monitor, the coach, the banners and MQTT read it from here."""
 
 
 @dataclass(slots=True)
@@ -194,6 +239,7 @@ class SafetyMonitor:
             and s.speed_changed_at is not None
             and 0.0 <= s.t - s.speed_changed_at <= self.speed_change_window_s,
             Rule.LINK_LOST: s.link is not LinkState.CONNECTED,
+            Rule.DOUBTFUL_DATA: s.doubtful,
             Rule.SAFETY_KEY: s.safety_key,
             Rule.UNEXPECTED_STOP: s.stopped_unexpectedly,
         }
@@ -208,9 +254,9 @@ class SafetyMonitor:
             "incline": state.incline_pct or 0.0,
         }
         now = {
-            rule.name: SafetyWarning(rule.name, rule.level, rule.message.format(**values), rule.reason)
-            for rule in _RULES
-            if rule.name in holding
+            rule: SafetyWarning(rule, spec.level, spec.message.format(**values), spec.reason)
+            for rule, spec in RULES.items()
+            if rule in holding
         }
         raised = [w for name, w in now.items() if name not in self.active]
         cleared = [w for name, w in self.active.items() if name not in now]

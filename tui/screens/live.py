@@ -303,7 +303,10 @@ class LiveScreen(Screen[None]):
         rails = self.query_one(RailsBanner)
         self._link_warning(rails, view)
         rails.flash(self._ticks % 2 == 1)
-        status = f"[b]{self.runner.title}[/]  {_LINK_LOOK.get(view.link, view.link)}{self._mqtt_text()}"
+        doubt = "  [red]⚠ readings make no sense[/]" if view.doubtful else ""
+        status = (
+            f"[b]{self.runner.title}[/]  {_LINK_LOOK.get(view.link, view.link)}{doubt}{self._mqtt_text()}"
+        )
         if status != self._status:
             self._status = status
             self.query_one("#status", Static).update(status, layout=False)

@@ -20,27 +20,8 @@ from textual.widgets import Static
 
 from treadmill.session.coach import CoachEvent
 from treadmill.workout.cues import CueKind
-from treadmill.workout.safety import Level, Rule
+from treadmill.workout.safety import HOLD_THE_RAILS, RULES, Level, Rule
 from tui.widgets.bigtext import BigText
-
-HOLD = ("HOLD THE RAILS", "HOLD RAILS", "RAILS")
-_BIG: dict[Rule, tuple[str, ...]] = {
-    Rule.REVERSE_SPEED: ("SLOW DOWN", "SLOW"),
-    Rule.SAFETY_KEY: ("SAFETY KEY", "KEY"),
-    Rule.UNEXPECTED_STOP: ("BELT STOPPED", "STOPPED"),
-}
-"""The big words of the rules that say more than "hold the rails"."""
-_NAMES = {
-    Rule.REVERSE_START: "first steps backward",
-    Rule.TURNAROUND: "turning",
-    Rule.REVERSE_SPEED: "too fast backward",
-    Rule.REVERSE_INCLINE: "incline",
-    Rule.REVERSE_SPEED_CHANGE: "speed changing",
-    Rule.LINK_LOST: "no data",
-    Rule.SAFETY_KEY: "safety key",
-    Rule.UNEXPECTED_STOP: "belt stopped",
-}
-"""A few words for each rule, for the warnings listed after the first."""
 
 
 class RailsBanner(Vertical):
@@ -59,7 +40,7 @@ class RailsBanner(Vertical):
 
     def compose(self) -> ComposeResult:
         """The big words, then the reason."""
-        yield BigText(*HOLD, id="rails-word")
+        yield BigText(*HOLD_THE_RAILS, id="rails-word")
         yield Static("", id="rails-detail")
 
     def raise_warning(self, event: CoachEvent) -> None:
@@ -89,10 +70,10 @@ class RailsBanner(Vertical):
         if not ordered:
             return
         top = ordered[0]
-        self.query_one(BigText).show(*_BIG.get(top.rule, HOLD) if top.rule is not None else HOLD)
+        self.query_one(BigText).show(*(HOLD_THE_RAILS if top.rule is None else RULES[top.rule].big))
         text = Text("DANGER  " if top.level is Level.DANGER else "CAUTION  ", style="bold")
         text.append(top.more or top.text)
-        others = [_NAMES[e.rule] if e.rule is not None else e.text for e in ordered[1:]]
+        others = [RULES[e.rule].name if e.rule is not None else e.text for e in ordered[1:]]
         if others:
             text.append("   also: " + "; ".join(others), style="not bold")
         self.query_one("#rails-detail", Static).update(text, layout=False)
