@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import resource
 import select
 import shutil
 import signal
@@ -77,12 +78,27 @@ class Served:
         return sorted((self.data / "sessions").glob("*.jsonl"))
 
 
-def start_serve(options: Sequence[str], home: Path, log: str = "warning") -> Served:
-    """`treadmill serve OPTIONS --port 0` with its own history under ``home``; once it printed its address."""
+def start_serve(
+    options: Sequence[str], home: Path, log: str = "warning", max_files: int | None = None
+) -> Served:
+    """`treadmill serve OPTIONS --port 0` with its own history under ``home``; once it printed its address.
+
+    ``max_files``: the server's limit on open files (a desktop's usual 1,024, say).
+    """
     env = {**os.environ, "TREADMILL_DATA_DIR": str(home / "data"), "TREADMILL_CONFIG_DIR": str(home)}
     env["TREADMILL_LOG"] = log
+
+    def limit_files() -> None:
+        if max_files is not None:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (max_files, max_files))
+
     process = subprocess.Popen(
-        [*SERVE, *options, "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+        [*SERVE, *options, "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        preexec_fn=limit_files,  # noqa: PLW1509 - setrlimit only, in the child before exec
     )
     assert process.stdout is not None
     # Raw reads: the text wrapper's readline would buffer lines that select() then never sees.

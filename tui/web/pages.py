@@ -72,3 +72,11 @@ IN_USE = _page(
     "<button type='button' onclick='location.reload()'>Reload</button></div>",
 )
 """What a second browser gets while one is attached (HTTP 409)."""
+
+WRONG_HOST = _page(
+    "Treadmill Companion: wrong address",
+    "<div class='notice'><h1>Open the address the server printed</h1>"
+    "<p>This server answers to this computer's own addresses and names only, so that no web "
+    "page elsewhere can reach it through a name of its own.</p></div>",
+)
+"""What a request naming another host gets (HTTP 421): the defence against DNS rebinding."""

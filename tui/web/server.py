@@ -15,6 +15,8 @@ websocket, and the browser's keys back. What this server adds around it:
   asleep, a reload), the app process goes on: the session runs and is recorded, its screen
   output is dropped. The next browser to connect re-attaches to it: the terminal modes are
   set again and the app repaints in full.
+- **Limits** (:mod:`tui.web.guard`): connection caps and deadlines, this machine's names
+  only, the page's own origin on the websocket, and keystrokes at a keyboard's rate.
 """
 
 from __future__ import annotations
@@ -35,7 +37,8 @@ from aiohttp import WSMsgType, web
 from textual_serve.app_service import AppService
 from textual_serve.download_manager import DownloadManager
 
-from tui.web.pages import FORBIDDEN, IN_USE, app_page
+from tui.web.guard import ConnectionGuard, Keystrokes, OnceThenCount, host_is_ours
+from tui.web.pages import FORBIDDEN, IN_USE, WRONG_HOST, app_page
 
 log = logging.getLogger("treadmill.serve")
 
@@ -48,6 +51,9 @@ STATIC = Path(textual_serve.__file__).parent / "static"
 TERMINAL_MODES: Final = b"\x1b[?1049h\x1b[?1000h\x1b[?1003h\x1b[?1015h\x1b[?1006h\x1b[?25l\x1b[?2004h"
 QUIT_WITHIN_S: Final = 15.0
 """How long the app gets to close its session when the server stops, before it is killed."""
+KEEP_ALIVE_S: Final = 15.0
+"""An idle connection between two requests is closed after this long (aiohttp's default is an hour)."""
+_NOISY_LOGGERS: Final = ("asyncio", "aiohttp.server", "aiohttp.web", "aiohttp.websocket", "treadmill.serve")
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +107,8 @@ class SessionServer:
         self.token = token or secrets.token_urlsafe(18)
         self.browser = AttachedBrowser()
         self.service: AppService | None = None
+        self.guard = ConnectionGuard()
+        self.keystrokes = Keystrokes()
         self._downloads = DownloadManager()
 
     # -- the web application -------------------------------------------------------------
@@ -124,6 +132,8 @@ class SessionServer:
     async def _guard(
         self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
     ) -> web.StreamResponse:
+        if not host_is_ours(request.host):
+            return web.Response(status=421, text=WRONG_HOST, content_type="text/html")
         given = request.query.get("token") or request.cookies.get(TOKEN_COOKIE) or ""
         if not secrets.compare_digest(given.encode(), self.token.encode()):
             return web.Response(status=403, text=FORBIDDEN, content_type="text/html")
@@ -131,7 +141,8 @@ class SessionServer:
 
     @staticmethod
     async def _headers(_request: web.Request, response: web.StreamResponse) -> None:
-        """On every response, before it is sent: not cached, no referrer, not framed."""
+        """On every response, before it is sent: not cached, no referrer, not framed, no versions."""
+        response.headers["Server"] = ""  # aiohttp would name itself and Python, with their versions
         response.headers["Cache-Control"] = "no-store"
         response.headers["Referrer-Policy"] = "no-referrer"
         response.headers["X-Frame-Options"] = "DENY"
@@ -155,11 +166,15 @@ class SessionServer:
 
     async def _websocket(self, request: web.Request) -> web.StreamResponse:
         seat = request.cookies.get(SEAT_COOKIE)
+        origin = request.headers.get("Origin")
+        if origin is not None and origin != f"{request.scheme}://{request.host}":
+            return web.Response(status=403, text=FORBIDDEN, content_type="text/html")
         if self.browser.attached and self.browser.seat != seat:
             return web.Response(status=409, text=IN_USE, content_type="text/html")
         await self.browser.close()  # the same browser, reloaded: the new page takes over
         socket = web.WebSocketResponse(heartbeat=15)
         await socket.prepare(request)
+        self.guard.lasting(request.transport)
         self.browser.socket, self.browser.seat = socket, seat
         width = _int(request.query.get("width"), 80, 20, 500)
         height = _int(request.query.get("height"), 24, 8, 300)
@@ -225,7 +240,9 @@ class SessionServer:
                 continue
             payload = data[0] if data else None
             if kind == "stdin" and isinstance(payload, str):
-                await service.send_bytes(payload.encode())
+                keys = payload.encode(errors="replace")
+                if self.keystrokes.admit(keys, asyncio.get_running_loop().time()):
+                    await service.send_bytes(keys)
             elif kind == "resize" and isinstance(payload, dict):
                 width = _int(payload.get("width"), 80, 20, 500)
                 await service.set_terminal_size(width, _int(payload.get("height"), 24, 8, 300))
@@ -272,16 +289,28 @@ def _int(text: object, default: int, low: int, high: int) -> int:
 
 async def serve(server: SessionServer, announce: Callable[[str], None], stop: asyncio.Event) -> None:
     """Listen until ``stop`` is set; ``announce`` gets the address, with its token, once bound."""
-    runner = web.AppRunner(server.application(), access_log=None, handle_signals=False)
+    once = OnceThenCount()
+    for name in _NOISY_LOGGERS:
+        logging.getLogger(name).addFilter(once)
+    runner = web.AppRunner(
+        server.application(), access_log=None, handle_signals=False, keepalive_timeout=KEEP_ALIVE_S
+    )
     await runner.setup()
+    listening: asyncio.Server | None = None
     try:
-        site = web.TCPSite(runner, server.options.host, server.options.port)
-        await site.start()
-        port = runner.addresses[0][1] if runner.addresses else server.options.port  # the bound one, for 0
+        assert runner.server is not None
+        listening = await asyncio.get_running_loop().create_server(
+            server.guard.protocol(runner.server), server.options.host, server.options.port
+        )
+        port = listening.sockets[0].getsockname()[1]  # the bound one, for port 0
         announce(f"http://{_shown_host(server.options.host)}:{port}/?token={server.token}")
         await stop.wait()
     finally:
+        if listening is not None:
+            listening.close()
         await runner.cleanup()
+        for name in _NOISY_LOGGERS:
+            logging.getLogger(name).removeFilter(once)
 
 
 def _shown_host(host: str) -> str:
