@@ -39,6 +39,7 @@ bench: $(VENV)/.test
 	$(BIN)/python -m bench.serve_bench
 	$(BIN)/python -m bench.mqtt_bench
 	$(BIN)/python -m bench.pyftms_interop
+	$(BIN)/python -m bench.hostile_peer
 
 # Every reader of outside data (decoders, recordings, plans, the profile, MQTT commands) with
 # the deep Hypothesis profile, then the decoders for longer still.

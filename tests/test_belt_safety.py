@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import record_virtual
+from tests.support import cli, record_virtual
 from treadmill.core.plausibility import DoubtWindow, ReadingCheck
 from treadmill.ftms import ControlOpCode
 from treadmill.ftms.treadmill_data import TreadmillData
@@ -136,6 +136,7 @@ def test_no_reading_of_a_recorded_session_is_refused(path: Path) -> None:
 def ceiling(step: int) -> float:
     """The highest a target may be in ``step``: the plan's speed for it or the step before (a ramp
     down from there), plus one ramp step."""
+    step = step if step >= 0 else len(PLAN.steps) - 1  # -1: the finish, after the last step
     speeds = [s.speed_kmh or 0.0 for s in PLAN.steps[max(step - 1, 0) : step + 1]]
     return max(speeds) + RAMP_KMH
 
@@ -236,3 +237,20 @@ async def test_control_comes_back_once_the_machine_reports_a_start_and_the_belt_
         assert a.speed_kmh is not None
         assert b.speed_kmh is not None
         assert b.speed_kmh - a.speed_kmh <= RAMP_KMH + 1e-9, "ramped up again from where the belt was"
+
+
+def test_record_plays_a_hostile_treadmill_from_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "lying.jsonl"
+    argv = ["record", "--virtual", "--out", str(out), "--plan", "first-steps-backward", "--control"]
+    argv += ["--hostile", "absurd", "--hostile-from", "30", "--duration", "60", "--time-scale", "max"]
+    status, _, err = cli(capsys, *argv)
+    assert status == 0, err
+    assert "Control paused" in err
+    speeds = [
+        TreadmillData.from_bytes(f.data).instantaneous_speed_kmh
+        for f in read_fixture(out).frames
+        if f.char == "2acd"
+    ]
+    assert 655.35 in speeds, "the absurd frames are recorded as they came"

@@ -18,6 +18,7 @@ from bumble.transport.common import Transport
 
 from treadmill.ble.virtual_link import open_hci
 from treadmill.clock import SessionClock
+from treadmill.virtual.hostile import HostileFrames
 from treadmill.virtual.peripheral import PeripheralOptions, VirtualTreadmill
 from treadmill.virtual.runner import RunnerPlan
 from treadmill.virtual.world import Tick, VirtualWorld
@@ -42,6 +43,8 @@ class SimulateOptions:
     plan: RunnerPlan | None = None
     notify_hz: float = 1.0
     split_payload: int | None = None
+    hostile: HostileFrames | None = None
+    """Lie from a set time on, for testing other apps against bad data."""
 
 
 async def simulate(options: SimulateOptions, report: Callable[[str], None]) -> None:
@@ -77,6 +80,7 @@ async def _run(
         split_payload=options.split_payload,
         strap="Virtual HR Strap" in transports,
         footpod="Virtual Footpod" in transports,
+        hostile=options.hostile,
     )
     latest: list[Tick] = []
 

@@ -18,6 +18,7 @@ from typing import NoReturn
 
 from treadmill import __version__
 from treadmill.inputs import InputError, parse_finite, printable
+from treadmill.virtual.hostile import Hostility
 
 __all__ = ["COMMANDS", "EXIT_BAD_INPUT", "EXIT_FAILURE", "EXIT_OK", "UsageError", "build_parser", "say"]
 
@@ -114,7 +115,16 @@ def _transport(text: str) -> str:
     return text
 
 
-TIME_SCALE = _number("time scale", above=0.0, high=1000.0)
+def TIME_SCALE(text: str) -> float:  # noqa: N802 - a type, as argparse takes them
+    """X times faster than real time, or ``max``: as fast as the machine goes (``record --virtual`` only)."""
+    if text == "max":
+        return math.inf
+    try:
+        return parse_finite(text[:_SHOWN], "time scale", above=0.0, high=1000.0)
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(exc.reason) from None
+
+
 SECONDS = _number("seconds", above=0.0, high=86_400.0)
 HZ = _number("rate", low=0.1, high=20.0)
 
@@ -146,7 +156,11 @@ def _virtual() -> argparse.ArgumentParser:
         "--seed", type=_count("seed", 0, 2**31 - 1), default=1, help="its runner's seed (default 1)"
     )
     parent.add_argument(
-        "--time-scale", type=TIME_SCALE, default=1.0, metavar="X", help="run X times faster than real time"
+        "--time-scale",
+        type=TIME_SCALE,
+        default=1.0,
+        metavar="X",
+        help="run X times faster than real time (record --virtual: max, as fast as the machine goes)",
     )
     return parent
 
@@ -222,6 +236,20 @@ def _machine(parser: argparse.ArgumentParser) -> None:
         type=_count("split", 3, 244),
         metavar="BYTES",
         help="split each record into parts of BYTES (3-244)",
+    )
+    group.add_argument(
+        "--hostile",
+        choices=[kind.value for kind in Hostility],
+        metavar="KIND",
+        help="lie, for testing: "
+        + "; ".join(f"{kind.value}: {kind.words}" for kind in Hostility).replace("%", "%%"),
+    )
+    group.add_argument(
+        "--hostile-from",
+        type=SECONDS,
+        default=60.0,
+        metavar="S",
+        help="start lying at session time S (default 60)",
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -25,6 +26,7 @@ from treadmill.session.replay import ReplaySource
 from treadmill.storage.fixtures import Fixture, FixtureError, read_fixture
 from treadmill.storage.plans import catalogue
 from treadmill.storage.profile import UserProfile, load_profile
+from treadmill.virtual.hostile import HostileFrames, Hostility
 from treadmill.virtual.machine import MachineSpec
 from treadmill.virtual.runner import RunnerPlan
 from treadmill.workout.plan import Plan, PlanError
@@ -35,6 +37,7 @@ __all__ = [
     "FREE",
     "clock_text",
     "coach_printer",
+    "hostile",
     "mqtt_settings",
     "out_path",
     "profile",
@@ -92,7 +95,15 @@ def virtual_options(args: argparse.Namespace) -> VirtualOptions:
         drop_link_at_s=tuple(args.drop_link_at or ()),
         trailing_bytes=args.trailing_bytes,
         spec=MachineSpec(speed_resolution_kmh=args.speed_resolution, step_count=args.step_count),
+        hostile=hostile(args),
     )
+
+
+def hostile(args: argparse.Namespace) -> HostileFrames | None:
+    """``--hostile KIND --hostile-from S``: the virtual treadmill lies from then on (None: it does not)."""
+    if args.hostile is None:
+        return None
+    return HostileFrames(Hostility(args.hostile), start_s=args.hostile_from, seed=args.seed)
 
 
 def source_options(args: argparse.Namespace, virtual: VirtualOptions | None) -> SourceOptions:
@@ -114,8 +125,18 @@ def session_options(
     control: bool,
     time_scale: float,
     duration_s: float | None = None,
+    mqtt: bool = False,
+    headless: bool = False,
 ) -> SessionOptions:
-    """A live session's options (record, run, demo): the person's caps, body and detector go with it."""
+    """A live session's options (record, run, demo): the person's caps, body and detector go with it.
+
+    ``headless``: no screen watches it (``record``), so ``--time-scale max`` may run it on virtual time.
+    """
+    if math.isinf(time_scale) and (not headless or source.virtual is None or mqtt):
+        raise UsageError(
+            "--time-scale max runs the virtual treadmill without the wall clock: it is for "
+            "record --virtual, without --mqtt (a screen, a broker and a person keep the wall clock's time)"
+        )
     if control and plan is None:
         raise UsageError(
             "--control drives the belt through a workout: give --plan NAME (see treadmill plans)"
@@ -131,7 +152,7 @@ def session_options(
         source=source,
         workout=workout_options,
         duration_s=duration_s,
-        time_scale=time_scale,
+        time_scale=1.0 if math.isinf(time_scale) else time_scale,
         body=person.body(),
         detector=person.detector,
         max_speed_kmh=max(person.forward_cap_kmh, person.reverse_cap_kmh),

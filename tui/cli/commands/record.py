@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import math
 import sys
+import time
 from collections.abc import AsyncIterator
 
+from treadmill.clock import run_in_virtual_time
 from treadmill.inputs import printable
 from treadmill.mqtt.messages import MqttStatus
 from treadmill.mqtt.publisher import MqttPublisher
@@ -16,6 +19,11 @@ from treadmill.session.live import LiveResult, Progress, Recording, open_live_se
 from treadmill.session.options import SessionOptions
 from tui.cli import setup
 from tui.cli.parsers import EXIT_FAILURE, EXIT_OK
+
+PROGRESS_S = 1.0
+"""Wall seconds between progress lines (to a log or a pipe)."""
+PROGRESS_TTY_S = 0.1
+"""Wall seconds between updates of the progress line on a terminal."""
 
 
 @contextlib.asynccontextmanager
@@ -45,7 +53,13 @@ async def _record(args: argparse.Namespace, options: SessionOptions, recording: 
     tty = sys.stderr.isatty()
     name = printable(recording.path.name) if recording.path is not None else "recording"
 
+    shown_at = [-math.inf]
+
     def show(p: Progress) -> None:
+        now = time.monotonic()  # the wall clock: at --time-scale max an hour passes in seconds
+        if now - shown_at[0] < (PROGRESS_TTY_S if tty else PROGRESS_S) and p.t < p.duration_s - 1:
+            return
+        shown_at[0] = now
         speed = "-" if p.speed_kmh is None else f"{p.speed_kmh:4.1f} km/h"
         line = f"recording {name}: {p.t:6.0f} / {p.duration_s:.0f} s  {p.frames:6d} frames  {speed}  {p.link}"
         print(f"\r{line}" if tty else line, end="" if tty else "\n", file=sys.stderr, flush=True)
@@ -83,10 +97,14 @@ def run(args: argparse.Namespace) -> int:
         control=args.control,
         time_scale=args.time_scale,
         duration_s=args.duration,
+        mqtt=args.mqtt is not None,
+        headless=True,
     )
     tty = sys.stderr.isatty()
+    recording = _record(args, options, Recording(path=out))
     try:
-        result = asyncio.run(_record(args, options, Recording(path=out)))
+        # max: on virtual time, as fast as the machine goes; the recording is the same as at 1x
+        result = run_in_virtual_time(recording) if math.isinf(args.time_scale) else asyncio.run(recording)
     except KeyboardInterrupt:
         print(f"\nstopped; {printable(str(out))} holds everything recorded until now", file=sys.stderr)
         return EXIT_FAILURE

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import sys
 
 from treadmill.virtual.runner import RunnerPlan
 from treadmill.virtual.simulate import SimulateOptions, simulate
 from tui.cli import setup
-from tui.cli.parsers import EXIT_OK
+from tui.cli.parsers import EXIT_OK, UsageError
 
 
 def run(args: argparse.Namespace) -> int:
     """Advertise until the duration or Ctrl-C."""
+    if math.isinf(args.time_scale):
+        raise UsageError("--time-scale max is for record --virtual: other apps keep the wall clock's time")
     options = SimulateOptions(
         transport=args.transport,
         strap_transport=args.strap_transport,
@@ -24,6 +27,7 @@ def run(args: argparse.Namespace) -> int:
         plan=None if args.runner == setup.FREE else RunnerPlan.intervals_demo(),
         notify_hz=args.notify_hz,
         split_payload=args.split,
+        hostile=setup.hostile(args),
     )
     try:
         asyncio.run(simulate(options, lambda line: print(line, file=sys.stderr, flush=True)))
