@@ -20,6 +20,7 @@ import os
 import resource
 import subprocess
 import sys
+import tempfile
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,6 +40,7 @@ from treadmill.session.coach import WorkoutCoach
 from treadmill.session.consumer import SessionItem, SourceItem
 from treadmill.session.engine import Session
 from treadmill.storage.export import Activity, ExportError, ExportFormat, render
+from treadmill.storage.files import StorageError
 from treadmill.storage.fixtures import FixtureError, FixtureWriter, read_fixture
 from treadmill.storage.profile import load_profile
 from treadmill.workout.builtin import builtin_plans
@@ -372,7 +374,7 @@ def test_6_every_number_on_the_command_line_is_finite_and_in_range(
         (b'{"t": 1.0, "event": "marked", "detail": "sideways"}', "forward or reverse"),
         (b'{"t": 1.0, "cue": "backwards"}', "cue"),
         (b'{"t": NaN, "cue": "reverse"}', "'t'"),
-        (b'{"t": 1e6, "cue": "reverse"}', "24 hours"),
+        (b'{"t": 1e6, "cue": "reverse"}', "25 hours"),
         (b'{"t": 1.0, "char": "2acd", "hex": "' + b"00" * 40_000 + b'"}', "longer than"),
     ],
     ids=["non_utf8", "t_400_digits", "5000_digits", "deep_json", "hex_number", "sideways_mark",
@@ -450,11 +452,41 @@ def test_11_a_recording_longer_than_a_day_is_refused_by_its_first_line_past_it(t
     path = recording(tmp_path, *lines)
     with pytest.raises(FixtureError) as info:
         read_fixture(path)
-    assert "24 hours" in info.value.reason
-    assert info.value.line == 2 + 86_400 // 500 + 1
+    assert "25 hours" in info.value.reason
+    assert info.value.line == 2 + 90_000 // 500 + 1
     kept = read_fixture(path, tolerant=True)
-    assert kept.duration_s <= 86_400
+    assert kept.duration_s <= 90_000
     assert kept.skipped_count == len(lines) - len(kept.frames)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("replay", "--headless"), ("analyze", "--json"), ("export", "--format", "csv")],
+    ids=["replay", "analyze", "export"],
+)
+def test_a_day_long_recording_as_the_recorder_ends_it_is_read_back(
+    command: tuple[str, ...], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A 24 h session ends a few seconds past 24 h (the belt coming to rest): what the recorder
+    writes, every reader reads."""
+    path = tmp_path / "day.jsonl"
+    with FixtureWriter.create(path) as writer:
+        for t in (0.0, 1.0, 2.0, 86_400.0, 86_401.0, 86_408.0):
+            writer.frame(
+                Frame(t, "2acd", bytes(TreadmillData(instantaneous_speed_kmh=4.0, total_distance_m=0)))
+            )
+    status, _, err = cli(capsys, command[0], str(path), *command[1:])
+    assert status == 0, err
+
+
+def test_the_recorder_stops_where_the_reader_would() -> None:
+    """Past the longest a recording holds, the writer ends (the live session then ends, keeping it)."""
+    path = Path(tempfile.mkdtemp()) / "full.jsonl"
+    with FixtureWriter.create(path) as writer:
+        writer.frame(Frame(90_000.0, "2acd", bytes(TreadmillData(instantaneous_speed_kmh=4.0))))
+        with pytest.raises(StorageError, match="full"):
+            writer.frame(Frame(90_000.5, "2acd", bytes(TreadmillData(instantaneous_speed_kmh=4.0))))
+    assert read_fixture(path).duration_s == 90_000.0
 
 
 def test_11_a_recording_past_the_size_limit_is_refused_before_it_is_read(tmp_path: Path) -> None:

@@ -29,6 +29,7 @@ __all__ = [
     "MAX_PLAN_S",
     "MAX_PLAN_STEPS",
     "MAX_RECORDING_BYTES",
+    "MAX_RECORDING_S",
     "MAX_REPEAT",
     "MAX_REVERSE_CAP_KMH",
     "MAX_SESSION_S",
@@ -46,7 +47,11 @@ MAX_FORWARD_CAP_KMH = 25.0
 MAX_REVERSE_CAP_KMH = 10.0
 """Trained backward runners reach about 9.7 km/h (Flynn et al. 1994; Ordway et al. 2016)."""
 MAX_SESSION_S = 24 * 3600.0
-"""The longest session a recording, a replay or a plan may hold."""
+"""The longest session one may ask for (``--duration``, a plan)."""
+MAX_RECORDING_S = MAX_SESSION_S + 3600.0
+"""The latest session time a recording holds: the longest session and the margins around it (the
+belt coming to rest after a workout, the last acknowledgements). The recorder stops there, so
+whatever it writes, the reader reads."""
 MAX_PLAN_S = MAX_SESSION_S
 MAX_PLAN_STEPS = 1000
 MAX_REPEAT = 50

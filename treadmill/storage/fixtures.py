@@ -13,7 +13,7 @@ the file is cut back to its last whole line and kept.
 (:data:`~treadmill.inputs.MAX_RECORDING_BYTES`), each line at most
 :data:`~treadmill.inputs.MAX_LINE_BYTES` and decoded on its own. Every field is checked:
 its type, its value, a time that is finite, non-decreasing and within
-:data:`~treadmill.inputs.MAX_SESSION_S`. Strict by default (the first bad line is a
+:data:`~treadmill.inputs.MAX_RECORDING_S`. Strict by default (the first bad line is a
 :class:`FixtureError` naming the file and line); tolerant mode skips bad lines and counts
 them. Unknown keys and kinds of lines are ignored in both modes, so later versions can add
 them.
@@ -37,7 +37,7 @@ from treadmill.ftms.uuids import short_uuid
 from treadmill.inputs import (
     MAX_LINE_BYTES,
     MAX_RECORDING_BYTES,
-    MAX_SESSION_S,
+    MAX_RECORDING_S,
     InputError,
     open_regular,
     printable,
@@ -172,7 +172,17 @@ class FixtureWriter:
             os.fsync(fd)
 
     def _t(self, t: float) -> float:
-        """Session time, kept non-decreasing (a tick may trail a frame stamped on arrival by a hair)."""
+        """Session time, kept non-decreasing (a tick may trail a frame stamped on arrival by a hair).
+
+        Raises:
+            StorageError: past :data:`~treadmill.inputs.MAX_RECORDING_S`: the recording is full
+                (the live session then ends, keeping it), so that every recording can be read back.
+        """
+        if t > MAX_RECORDING_S and self.error is None:
+            self.error = StorageError(
+                self.path, f"the recording is full: it holds {MAX_RECORDING_S / 3600:g} hours at most"
+            )
+            raise self.error
         self._last_t = max(self._last_t, t)
         return self._last_t
 
@@ -323,8 +333,10 @@ def _time(obj: dict[str, Any], path: Path, number: int, last_t: float) -> float:
         raise FixtureError(path, number, "'t' is too large") from None
     if not math.isfinite(t) or t < 0:
         raise FixtureError(path, number, "'t' is not a finite time of at least 0")
-    if t > MAX_SESSION_S:
-        raise FixtureError(path, number, f"'t' is past {MAX_SESSION_S / 3600:g} hours, the longest session")
+    if t > MAX_RECORDING_S:
+        raise FixtureError(
+            path, number, f"'t' is past {MAX_RECORDING_S / 3600:g} hours, the longest a recording holds"
+        )
     if t < last_t:
         raise FixtureError(path, number, f"'t' goes backwards ({t:g} after {last_t:g})")
     return t

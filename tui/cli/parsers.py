@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import NoReturn
 
 from treadmill import __version__
-from treadmill.inputs import InputError, parse_finite, printable
+from treadmill.inputs import MAX_SESSION_S, InputError, parse_finite, printable
 from treadmill.virtual.hostile import Hostility
 
 __all__ = ["COMMANDS", "EXIT_BAD_INPUT", "EXIT_FAILURE", "EXIT_OK", "UsageError", "build_parser", "say"]
@@ -125,7 +125,7 @@ def TIME_SCALE(text: str) -> float:  # noqa: N802 - a type, as argparse takes th
         raise argparse.ArgumentTypeError(exc.reason) from None
 
 
-SECONDS = _number("seconds", above=0.0, high=86_400.0)
+SECONDS = _number("seconds", above=0.0, high=MAX_SESSION_S)
 HZ = _number("rate", low=0.1, high=20.0)
 
 
