@@ -5,21 +5,32 @@ from __future__ import annotations
 import asyncio
 import gc
 import itertools
+import json
 import logging
 import random
 import warnings
 from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from textual.widgets import DataTable, Static
 
+from bench.population import Regime, session
 from tests.mqtt_broker import Broker, make_tls_files
 from tests.mqtt_support import Lateness, Subscriber
 from tests.support import cli, record_virtual, until
-from treadmill.model import CoachEventKind, Direction
+from treadmill.model import (
+    CoachEventKind,
+    Cue,
+    CueDirection,
+    Direction,
+    LinkEvent,
+    LinkEventKind,
+    Sample,
+)
 from treadmill.mqtt.messages import (
     Action,
     Command,
@@ -47,6 +58,9 @@ from treadmill.workout.safety import Level, Rule
 from tui.app import TreadmillApp
 from tui.request import AppMode, AppRequest
 from tui.screens.dashboard import DashboardScreen
+
+STARTED = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
+"""When the published sessions began, for their ``started_at``."""
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 GUIDED = FIXTURES / "guided-beginner.jsonl"
@@ -180,9 +194,9 @@ def test_discovery_declares_each_entity_with_class_unit_state_class_and_availabi
         "confidence": ("sensor", None, "%", "measurement"),
         "heart_rate": ("sensor", None, "bpm", "measurement"),
         "distance": ("sensor", "distance", "m", "total_increasing"),
-        "reverse_distance": ("sensor", "distance", "m", "total_increasing"),
+        "reverse_distance": ("sensor", "distance", "m", "total"),
         "elapsed": ("sensor", "duration", "s", "measurement"),
-        "calories": ("sensor", None, "kcal", "total_increasing"),
+        "calories": ("sensor", None, "kcal", "total"),
         "step": ("sensor", None, None, None),
         "link": ("binary_sensor", "connectivity", None, None),
     }
@@ -194,6 +208,8 @@ def test_discovery_declares_each_entity_with_class_unit_state_class_and_availabi
         assert entity.get("device_class") == device_class, key
         assert entity.get("unit_of_measurement") == unit, key
         assert entity.get("state_class") == state_class, key
+        if state_class == "total":  # may go down within a session; counted from its start
+            assert entity["last_reset_value_template"] == "{{ value_json.started_at }}", key
         if platform == "sensor":
             assert entity["state_topic"] == "gym/lane-3/state"
             assert entity["availability_mode"] == "all"
@@ -319,14 +335,15 @@ async def test_state_is_throttled_to_twice_a_session_second_at_recorded_speed(br
             await until(lambda: publisher.status.state is MqttState.CONNECTED, "connected")
             await replay_session(publisher, GUIDED, 60.0, until_s=90.0).run()
         await sub.until(lambda: any(m.json()["session"] == "ended" for m in sub.seen), "the last state")
-    times = [m.json()["t"] for m in sub.seen]
+    assert sub.seen[0].json()["session"] == "starting", "this session's zeros, before anything else"
+    times = [m.json()["t"] for m in sub.seen if m.json()["session"] != "starting"]
     assert times == sorted(times)
     gaps = [b - a for a, b in itertools.pairwise(times)]
     assert min(gaps[:-1]) >= 0.45, "never more than twice a second of session time"
     samples = (await Session(ReplaySource(fixture, speed=None), until_s=90.0).run()).samples
     spaced = [b.t - a.t >= 0.5 for a, b in itertools.pairwise(samples)]
     assert publisher.states == 1 + sum(spaced) + 1, "the first sample, each one half a second on, the end"
-    assert 2 <= len(times) <= publisher.states
+    assert 2 <= len(times) <= publisher.states, "a slow broker may get fewer, never more"
 
 
 async def test_home_assistant_coming_online_gets_discovery_again(broker: Broker) -> None:
@@ -635,3 +652,57 @@ async def test_the_dashboard_shows_two_virtual_treadmills_publishing_at_once(bro
         assert "2 treadmills" in str(screen.query_one("#broker", Static).render())
         await sessions
         await until(lambda: both("app", lambda s: s == "offline"), "both apps gone")
+
+
+@pytest.mark.parametrize("regime", list(Regime), ids=lambda r: r.value)
+def test_every_total_increasing_value_never_goes_down_while_labels_are_revised(regime: Regime) -> None:
+    """Home Assistant reads any decrease of a total_increasing sensor as a meter reset and counts the
+    session again (it did: 55 m backward for one 24 m session). Over sessions where the detector
+    revises labels, every value declared so must only grow; the rest are declared total."""
+    settings = MqttSettings(host="h", device_id="tm1")
+    components = discovery_payload(settings, Topics.of(settings), caps_kmh=16.0)["components"]
+    increasing = [
+        str(c["value_template"]).split("value_json.")[1].split()[0]
+        for c in components.values()
+        if c.get("state_class") == "total_increasing"
+    ]
+    assert increasing == ["distance_m"]
+    revised = {"reverse_m": 0, "kcal": 0}
+    for person in range(40, 45):
+        example = session(person, regime, duration_s=900)
+        board, last = LiveBoard(), None
+        items: list[Sample | Cue | LinkEvent] = sorted(
+            [*example.samples, *(Cue(t, CueDirection(f.value)) for t, f in example.cues)], key=lambda i: i.t
+        )
+        items.insert(len(items) // 2, LinkEvent(items[len(items) // 2].t, LinkEventKind.DISCONNECTED))
+        for item in items:
+            board.take(item)
+            state = state_payload(board.view(item.t), SessionState.RUNNING, started_at=STARTED)
+            if last is not None:
+                for key in increasing:
+                    assert state[key] >= last[key], (person, key)
+                for key in revised:
+                    revised[key] += state[key] < last[key]
+            last = state
+        assert last is not None
+        assert last["started_at"] == "2026-12-07T09:00:00+00:00"
+    if not regime.forward_only:
+        assert revised["reverse_m"] > 0, "this regime does revise the backward distance: it must be 'total'"
+
+
+async def test_the_new_sessions_state_comes_before_online(broker: Broker) -> None:
+    """A subscriber (Home Assistant) that sees "online" never reads the last session's retained state."""
+    async with Subscriber(broker.port, "treadmill/tm1/#") as sub:
+        old = MqttPublisher(settings_for(broker), started_at=STARTED)
+        async with old:
+            await old.handle(Sample(10.0, 4.0, distance_m=500.0))
+            await until(lambda: old.status.state is MqttState.CONNECTED, "the first session")
+        later = STARTED.replace(hour=10)
+        new = MqttPublisher(settings_for(broker), started_at=later)
+        async with new:
+            await sub.until(lambda: len(sub.on("treadmill/tm1/availability")) >= 3, "the second online")
+        order = [(m.topic, m.payload) for m in sub.seen if m.topic.endswith(("/state", "/availability"))]
+    second_online = [k for k, (topic, payload) in enumerate(order) if payload == b"online"][1]
+    state_before = [p for topic, p in order[:second_online] if topic.endswith("/state")][-1]
+    assert json.loads(state_before)["started_at"] == later.isoformat(timespec="seconds")
+    assert json.loads(state_before)["session"] == "starting"

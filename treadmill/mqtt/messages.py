@@ -24,6 +24,7 @@ import enum
 import json
 import math
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from treadmill import __version__
@@ -82,6 +83,8 @@ class MqttState(enum.StrEnum):
 class SessionState(enum.StrEnum):
     """The state document's ``session``."""
 
+    STARTING = "starting"
+    """Connected to the broker, no treadmill data yet: the totals are this session's zeros."""
     RUNNING = "running"
     PAUSED = "paused"
     ENDED = "ended"
@@ -168,13 +171,18 @@ def _num(value: float | None, digits: int) -> float | None:
 
 
 def state_payload(
-    view: LiveView, session: SessionState, caps_kmh: float = MAX_FORWARD_CAP_KMH
+    view: LiveView,
+    session: SessionState,
+    caps_kmh: float = MAX_FORWARD_CAP_KMH,
+    started_at: datetime | None = None,
 ) -> dict[str, Any]:
     """The state document; units in the names.
 
     ``target_speed_kmh`` is the belt speed while it is within the target-speed entity's range
     (:data:`MIN_TARGET_KMH` to ``caps_kmh``), else null: Home Assistant then shows it as unknown
-    rather than log a value outside the range it was told.
+    rather than log a value outside the range it was told. ``started_at`` (ISO 8601, UTC) marks
+    the session: the totals that may go down as the detector revises its labels (backward
+    distance, calories) count from it (Home Assistant's ``last_reset``).
     """
     step = view.step
     speed = _num(view.speed_kmh, 2)
@@ -206,6 +214,9 @@ def state_payload(
         "kcal": round(view.kcal, 1),
         "kcal_low": round(view.kcal_low, 1),
         "kcal_high": round(view.kcal_high, 1),
+        "started_at": None
+        if started_at is None
+        else started_at.astimezone(UTC).isoformat(timespec="seconds"),
     }
 
 
@@ -239,11 +250,20 @@ def discovery_payload(settings: MqttSettings, topics: Topics, caps_kmh: float) -
     """Home Assistant's device-based discovery document for this treadmill.
 
     Classes and units follow Home Assistant's sensor documentation ("MQTT Sensor" and the
-    sensor device classes): speed in km/h (``speed``), distance in m (``distance``,
-    ``total_increasing``), elapsed time in s (``duration``), direction as an ``enum``.
-    ``caps_kmh`` bounds the remote speed control.
+    sensor device classes): speed in km/h (``speed``), distance in m (``distance``), elapsed
+    time in s (``duration``), direction as an ``enum``. ``caps_kmh`` bounds the remote speed
+    control.
+
+    State classes follow what each value does. The belt's distance only ever grows within a
+    session: ``total_increasing`` (a new session's zero is a new cycle). The backward distance
+    and the calories go down when the detector revises a label (a stretch it had called
+    backward was forward): ``total``, with ``last_reset`` at the session's start, so that Home
+    Assistant counts every change, down as well as up, and starts a new cycle with each session
+    (developers.home-assistant.io, "New sensor state class: total", 2021-09-20). A decrease
+    under ``total_increasing`` would be read as a meter reset and counted twice.
     """
     measure = {"state_class": "measurement"}
+    since_start = {"state_class": "total", "last_reset_value_template": "{{ value_json.started_at }}"}
     components: dict[str, dict[str, object]] = {
         "speed": _sensor(
             topics,
@@ -319,7 +339,7 @@ def discovery_payload(settings: MqttSettings, topics: Topics, caps_kmh: float) -
             "{{ value_json.reverse_m }}",
             device_class="distance",
             unit_of_measurement="m",
-            state_class="total_increasing",
+            **since_start,
         ),
         "elapsed": _sensor(
             topics,
@@ -338,8 +358,8 @@ def discovery_payload(settings: MqttSettings, topics: Topics, caps_kmh: float) -
             "Calories",
             "{{ value_json.kcal }}",
             unit_of_measurement="kcal",
-            state_class="total_increasing",
             icon="mdi:fire",
+            **since_start,
         ),
         "link": {
             "platform": "binary_sensor",

@@ -31,6 +31,7 @@ import logging
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from types import TracebackType
 from typing import Self
 
@@ -100,8 +101,11 @@ class MqttPublisher:
         on_status: Callable[[MqttStatus], None] | None = None,
         rng: random.Random | None = None,
         backoff_s: tuple[float, float] = BACKOFF_S,
+        started_at: datetime | None = None,
     ) -> None:
+        """``started_at``: the session's start (now by default): its totals count from it."""
         self.settings = settings
+        self.started_at = started_at or datetime.now(UTC)
         self.topics = Topics.of(settings)
         self.board = LiveBoard()
         """The session's board, once :meth:`attach` hands it over."""
@@ -240,7 +244,10 @@ class MqttPublisher:
         self._shown, self._last_state_t = shown, view.t
         self.states += 1
         state = state_payload(
-            view, session or (SessionState.PAUSED if paused else SessionState.RUNNING), self.caps_kmh
+            view,
+            session or (SessionState.PAUSED if paused else SessionState.RUNNING),
+            self.caps_kmh,
+            self.started_at,
         )
         self._put_latest(self.topics.state, json.dumps(state).encode(), qos=0)
         if view.link != self._link_said:
@@ -309,9 +316,25 @@ class MqttPublisher:
             await asyncio.sleep(wait * (0.5 + self._rng.random()))
             wait = min(wait * 2, longest)
 
-    async def _session(self, client: aiomqtt.Client) -> None:
-        """One connection: announce, then send and listen until it drops."""
+    def _present(self) -> _Message:
+        """The state to say before "online": the latest, or this session's zeros (never the last one's)."""
         topics = self.topics
+        present = self._latest.pop(topics.state, None) or self._said.get(topics.state)
+        if present is None:
+            starting = state_payload(self.board.view(), SessionState.STARTING, self.caps_kmh, self.started_at)
+            present = _Message(topics.state, json.dumps(starting).encode(), qos=0, retain=True)
+        return present
+
+    async def _session(self, client: aiomqtt.Client) -> None:
+        """One connection: this session's state, online and discovery; then send and listen until it drops.
+
+        The state goes first so that nothing that follows "online" (Home Assistant) ever reads the
+        previous session's retained state as this one's.
+        """
+        topics = self.topics
+        present = self._present()
+        await client.publish(present.topic, present.payload, qos=1, retain=True)
+        self._said[topics.state] = present
         await client.publish(topics.availability, b"online", qos=1, retain=True)
         if self.settings.discovery:
             await client.subscribe(topics.ha_status, qos=1)
