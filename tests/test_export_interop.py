@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -26,10 +27,12 @@ from garmin_fit_sdk import Decoder, Stream
 from lxml import etree
 
 from tests.conftest import ROOT, shared
+from treadmill.core.pipeline import Pipeline
 from treadmill.ftms import TreadmillData
+from treadmill.model import Sample
 from treadmill.session.engine import Session
 from treadmill.session.replay import ReplaySource
-from treadmill.storage.export import Activity, ExportFormat, devices_seen, render
+from treadmill.storage.export import FIT_EPOCH, Activity, ExportFormat, devices_seen, render
 from treadmill.storage.fixtures import read_fixture
 from treadmill.storage.installation import serial_number
 
@@ -91,7 +94,10 @@ def test_every_fixtures_fit_decodes_in_three_decoders_we_did_not_write(path: Pat
     garmin, errors = Decoder(Stream.from_byte_array(bytearray(data))).read()
     assert errors == []
     assert len(messages["lap"]) == len(laps_by_fitparse) == len(garmin["lap_mesgs"]) == len(activity.laps)
-    assert len(messages["record"]) == len(activity.timeline)
+    times = [r["timestamp"] for r in messages["record"]]
+    assert len(times) == len(set(times)), "one record per second: no two share a timestamp"
+    seconds = {int((activity.time_at(float(t)) - FIT_EPOCH).total_seconds()) for t in activity.timeline.t}
+    assert len(times) == len(seconds), "and one in every second that had a sample"
 
 
 @pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.stem)
@@ -115,6 +121,47 @@ def test_fit_follows_garmins_activity_file_guidance(path: Path) -> None:
     assert local.replace(tzinfo=None) - utc.replace(tzinfo=None) == offset
     heart_rates = [r["heart_rate"] for r in records if r.get("heart_rate") is not None]
     assert 0 not in heart_rates
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.stem)
+def test_fit_laps_and_session_carry_their_summaries_and_their_calories_add_up(path: Path) -> None:
+    """What watch files carry and readers show: heart rate, cadence, speed and ascent per lap and for
+    the session; each lap's intensity from its direction; the laps' calories summing to the session's."""
+    activity = activity_of(path)
+    data, _ = render(activity, ExportFormat.FIT)
+    messages = fit_messages(data)
+    [session], laps = messages["session"], messages["lap"]
+    assert sum(int(str(lap["total_calories"])) for lap in laps) == session["total_calories"]
+    assert session["total_calories"] == round(sum(lap.kcal for lap in activity.laps))
+    intensity = {"forward": "active", "reverse": "interval", "stopped": "rest", "unsure": "other"}
+    for message, lap in zip(laps, activity.laps, strict=True):
+        assert message["intensity"] == intensity[lap.direction.value], lap.name
+        assert message["total_ascent"] is not None
+        if lap.avg_heart_rate_bpm is not None:
+            assert int(str(message["max_heart_rate"])) >= int(str(message["avg_heart_rate"]))
+    assert session["max_speed"] == pytest.approx(
+        max(lap.max_speed_kmh for lap in activity.laps) / 3.6, abs=0.001
+    )
+    assert session["total_ascent"] is not None
+    beats = activity.timeline.heart_rate_bpm
+    if (beats > 0).any():
+        assert session["max_heart_rate"] == round(float(beats[beats > 0].max()))
+        assert session["avg_heart_rate"] is not None
+    if (activity.timeline.cadence_per_min > 0).any():  # a run's cadence is its running-cadence subfield
+        assert (session.get("avg_cadence") or session.get("avg_running_cadence")) is not None
+        assert (session.get("max_cadence") or session.get("max_running_cadence")) is not None
+    expected_sub_sport = "treadmill" if activity.sport == "running" else "indoor_walking"
+    assert session["sub_sport"] == expected_sub_sport
+    assert {lap["sub_sport"] for lap in laps} == {expected_sub_sport}
+    garmin, _ = Decoder(Stream.from_byte_array(bytearray(data))).read()
+    assert garmin["session_mesgs"][0]["sub_sport"] == expected_sub_sport, "Garmin's own decoder agrees"
+
+
+def test_lap_calories_round_so_that_they_add_up() -> None:
+    """Twelve laps of 4.4 kcal: 53 in all, not 12 x 4 = 48."""
+    activity = activity_of(FIXTURES[0])
+    laps = [replace(activity.laps[0], kcal=4.4) for _ in range(12)]
+    assert sum(replace(activity, laps=laps).lap_calories()) == 53
 
 
 CSV_TEXT = ("direction", "interval")
@@ -185,3 +232,14 @@ def test_the_serial_number_is_the_installations_own(tmp_path: Path) -> None:
     others = {serial_number(tmp_path / f"other{n}") for n in range(5)}
     assert len({first, *others}) == 6, "drawn at random for each installation (a clash: 1 in 10^8)"
     assert all(1 <= s <= 0xFFFFFFFE for s in {first, *others})
+
+
+def test_csv_column_types_are_the_same_whatever_the_file_holds() -> None:
+    """A session with a heart rate and a cadence in every sample, all whole numbers: pandas once read
+    them as int64 there and float64 elsewhere."""
+    pipeline = Pipeline()
+    for k in range(120):
+        pipeline.sample(Sample(float(k), 5.0, 1.0, k * 1.4, heart_rate_bpm=120 + k % 3, cadence_per_min=150))
+    data, _ = render(Activity.from_pipeline(pipeline, STARTED), ExportFormat.CSV)
+    frame = pd.read_csv(io.BytesIO(data), parse_dates=["time_utc"])
+    assert {name: str(frame[name].dtype) for name in CSV_TYPES} == CSV_TYPES

@@ -3,18 +3,22 @@
 No format has a field for walking backward, so the direction goes where each format's
 readers show text (docs/export.md):
 
-* FIT (encoded with Garmin's own SDK, ``garmin-fit-sdk``): an activity, sport running or
-  walking, sub-sport treadmill, one record per sample with cumulative distance (so Strava
-  and Garmin Connect draw pace), one lap per interval; each lap points
-  (``wkt_step_index``) to a workout step named after its direction ("Reverse 2"), the way
-  structured workouts name their laps. As Garmin's activity-file guidance asks: a
-  ``device_info`` for the app and one per sensor, the activity's local time, a serial
-  number unique to the installation, and a session that starts with its first lap and
-  record;
+* FIT (encoded with Garmin's own SDK, ``garmin-fit-sdk``): an activity, sport running
+  (sub-sport treadmill) or walking (sub-sport indoor walking), one record per second with
+  cumulative distance (so Strava and Garmin Connect draw pace), one lap per interval; each
+  lap has an intensity that tells the directions apart where Garmin Connect shows a lap's
+  step type (forward ``active``, backward ``interval``, stopped ``rest``, unsure ``other``)
+  and points (``wkt_step_index``) to a workout step named after its direction ("Reverse 2"),
+  the way structured workouts name their laps. Laps and the session carry their heart rate,
+  cadence, speed and ascent summaries, and the laps' calories add up to the session's. As
+  Garmin's activity-file guidance asks: a ``device_info`` for the app and one per sensor,
+  the activity's local time, a serial number unique to the installation, and a session
+  that starts with its first lap and record;
 * TCX: one ``Lap`` per interval whose ``Notes`` say the direction; a walk is sport "Other"
   (TCX has only Running, Biking and Other) with "Walking" in the activity's notes;
 * CSV: one row per sample with a ``direction`` and an ``interval`` column; one time format
-  and a fixed number of decimals per column, so every file reads with the same types.
+  and a fixed number of decimals per column (at least one for every number), so every file
+  reads with the same types whatever it holds.
 
 A heart rate of 0 is not a reading (a treadmill sends 0 when nobody holds the grips): the
 timeline has none, so no format writes one, and a lap's average is over real readings.
@@ -97,11 +101,30 @@ class Lap:
     avg_speed_kmh: float
     max_speed_kmh: float
     avg_heart_rate_bpm: float | None
+    max_heart_rate_bpm: float | None = None
+    avg_cadence_per_min: float | None = None
+    max_cadence_per_min: float | None = None
+    ascent_m: float = 0.0
 
     @property
     def name(self) -> str:
         """What the lap is called in every format: its direction and its number in that direction."""
         return f"{self.direction.value.capitalize()} {self.index}"
+
+    @property
+    def intensity(self) -> str:
+        """The FIT intensity that tells this lap's direction apart (Garmin Connect's step type)."""
+        return _INTENSITY[self.direction]
+
+
+_INTENSITY = {
+    Direction.FORWARD: "active",
+    Direction.REVERSE: "interval",
+    Direction.STOPPED: "rest",
+    Direction.UNSURE: "other",
+}
+"""FIT's intensity per direction (FIT profile, enum ``intensity``): Garmin Connect lists a lap's
+step type from it, so backward laps stand apart from forward ones (docs/export.md)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,13 +189,14 @@ class Activity:
         counts = dict.fromkeys(DIRECTIONS, 0)
         lap_of = np.zeros(len(timeline), dtype=np.int64)
         starts = run_starts(timeline.labels)
+        climb = steps * np.clip(np.nan_to_num(timeline.incline_pct, nan=0.0), 0.0, None) / 100.0
         for begin, end in zip(starts, [*starts[1:], len(timeline)], strict=True):
             lap_of[begin:end] = len(laps)
             direction = DIRECTIONS[timeline.labels[begin]]
             counts[direction] += 1
             speed = np.nan_to_num(timeline.speed_kmh[begin:end], nan=0.0)
-            hr = timeline.heart_rate_bpm[begin:end]
-            hr = hr[np.isfinite(hr) & (hr > 0)]  # real readings only
+            hr = _readings(timeline.heart_rate_bpm[begin:end])
+            cadence = _readings(timeline.cadence_per_min[begin:end])
             laps.append(
                 Lap(
                     index=counts[direction],
@@ -184,6 +208,10 @@ class Activity:
                     avg_speed_kmh=float(speed.mean()),
                     max_speed_kmh=float(speed.max()),
                     avg_heart_rate_bpm=float(np.mean(hr)) if len(hr) else None,
+                    max_heart_rate_bpm=float(np.max(hr)) if len(hr) else None,
+                    avg_cadence_per_min=float(np.mean(cadence)) if len(cadence) else None,
+                    max_cadence_per_min=float(np.max(cadence)) if len(cadence) else None,
+                    ascent_m=float(climb[begin:end].sum()),
                 )
             )
         return cls(started_at, timeline, cumulative, laps, lap_of, devices, serial_number)
@@ -191,6 +219,29 @@ class Activity:
     def time_at(self, t: float) -> datetime:
         """Wall-clock time of session time ``t``."""
         return self.started_at + timedelta(seconds=t)
+
+    def lap_calories(self) -> list[int]:
+        """Each lap's whole kcal, rounded so that they add up to the session's rounded total.
+
+        Largest remainders: a lap rounded on its own would let 12 laps of 4.4 kcal (53 in all)
+        sum to 48, and readers that add the laps up disagree with the session.
+        """
+        exact = [lap.kcal for lap in self.laps]
+        whole = [math.floor(k) for k in exact]
+        short = round(sum(exact)) - sum(whole)
+        by_remainder = sorted(range(len(exact)), key=lambda i: exact[i] - whole[i], reverse=True)
+        for i in by_remainder[: max(short, 0)]:
+            whole[i] += 1
+        return whole
+
+    def per_second(self) -> list[int]:
+        """The samples written as FIT records: the last of each whole second of the clock.
+
+        A FIT record's timestamp counts whole seconds; two records in the same second would carry
+        the same time (at 2 Hz, half of them did), which readers take as a duplicate.
+        """
+        seconds = [math.floor((self.time_at(float(t)) - FIT_EPOCH).total_seconds()) for t in self.timeline.t]
+        return [k for k in range(len(seconds)) if k + 1 == len(seconds) or seconds[k + 1] != seconds[k]]
 
     @property
     def start_s(self) -> float:
@@ -210,6 +261,11 @@ def _finite(value: float) -> float | None:
 def _reading(bpm: float) -> float | None:
     """A heart rate, or None for no reading (NaN, or 0 from a treadmill nobody holds)."""
     return bpm if np.isfinite(bpm) and bpm > 0 else None
+
+
+def _readings(values: FloatArray) -> FloatArray:
+    """The real readings among ``values`` (NaN and 0 are none)."""
+    return values[np.isfinite(values) & (values > 0)]
 
 
 def _local_timestamp(moment: datetime) -> int:
@@ -259,9 +315,22 @@ def _fit_devices(activity: Activity, at: datetime) -> list[dict[str, object]]:
     return out
 
 
+def _fit_effort(
+    avg_hr: float | None, max_hr: float | None, avg_cadence: float | None, max_cadence: float | None
+) -> dict[str, object]:
+    """Heart rate and cadence summaries of a lap or a session (FIT cadence counts one foot)."""
+    out: dict[str, object] = {}
+    if avg_hr is not None and max_hr is not None and max_hr <= _FIT_MAX_BPM:
+        out |= {"avg_heart_rate": round(avg_hr), "max_heart_rate": round(max_hr)}
+    if avg_cadence is not None and max_cadence is not None:
+        out |= {"avg_cadence": round(avg_cadence / 2), "max_cadence": round(max_cadence / 2)}
+    return out
+
+
 def _fit(activity: Activity) -> bytes:
     mesg = Profile["mesg_num"]
     sport = activity.sport
+    sub_sport = "treadmill" if sport == "running" else "indoor_walking"
     start = activity.time_at(activity.start_s)
     end = activity.time_at(activity.end_s)
     encoder = Encoder()
@@ -294,11 +363,11 @@ def _fit(activity: Activity) -> bytes:
                 "message_index": i,
                 "wkt_step_name": lap.name,
                 "notes": f"direction: {lap.direction.value}",
-                "intensity": "rest" if lap.direction is Direction.STOPPED else "active",
+                "intensity": lap.intensity,
             }
         )
     tl = activity.timeline
-    for k in range(len(tl)):
+    for k in activity.per_second():
         record: dict[str, object] = {
             "mesg_num": mesg["RECORD"],
             "timestamp": activity.time_at(tl.t[k]),
@@ -313,6 +382,7 @@ def _fit(activity: Activity) -> bytes:
         if (grade := _finite(tl.incline_pct[k])) is not None:
             record["grade"] = grade
         write(record)
+    calories = activity.lap_calories()
     for i, lap in enumerate(activity.laps):
         duration = lap.end_s - lap.start_s
         fields: dict[str, object] = {
@@ -323,21 +393,31 @@ def _fit(activity: Activity) -> bytes:
             "total_elapsed_time": duration,
             "total_timer_time": duration,
             "total_distance": lap.distance_m,
-            "total_calories": round(lap.kcal),
+            "total_calories": calories[i],
             "avg_speed": lap.avg_speed_kmh / 3.6,
             "max_speed": lap.max_speed_kmh / 3.6,
+            "total_ascent": round(lap.ascent_m),
             "sport": sport,
-            "sub_sport": "treadmill",
+            "sub_sport": sub_sport,
+            "intensity": lap.intensity,
             "lap_trigger": "manual",
             "event": "lap",
             "event_type": "stop",
             "wkt_step_index": i,
         }
-        if lap.avg_heart_rate_bpm is not None:
-            fields["avg_heart_rate"] = round(lap.avg_heart_rate_bpm)
+        fields |= _fit_effort(
+            lap.avg_heart_rate_bpm, lap.max_heart_rate_bpm, lap.avg_cadence_per_min, lap.max_cadence_per_min
+        )
         write(fields)
     total_s = (end - start).total_seconds()
     distance = sum(lap.distance_m for lap in activity.laps)
+    beats, steps = _readings(tl.heart_rate_bpm), _readings(tl.cadence_per_min)
+    effort = _fit_effort(
+        float(np.mean(beats)) if len(beats) else None,
+        float(np.max(beats)) if len(beats) else None,
+        float(np.mean(steps)) if len(steps) else None,
+        float(np.max(steps)) if len(steps) else None,
+    )
     write({"mesg_num": mesg["EVENT"], "timestamp": end, "event": "timer", "event_type": "stop_all"})
     write(
         {
@@ -348,15 +428,18 @@ def _fit(activity: Activity) -> bytes:
             "total_elapsed_time": total_s,
             "total_timer_time": total_s,
             "total_distance": distance,
-            "total_calories": round(sum(lap.kcal for lap in activity.laps)),
+            "total_calories": sum(calories),
+            "total_ascent": round(sum(lap.ascent_m for lap in activity.laps)),
+            "max_speed": max((lap.max_speed_kmh for lap in activity.laps), default=0.0) / 3.6,
             "sport": sport,
-            "sub_sport": "treadmill",
+            "sub_sport": sub_sport,
             "first_lap_index": 0,
             "num_laps": len(activity.laps),
             "event": "session",
             "event_type": "stop",
             "trigger": "activity_end",
             "avg_speed": distance / total_s if total_s else 0.0,
+            **effort,
         }
     )
     write(
@@ -393,13 +476,14 @@ def _tcx(activity: Activity) -> bytes:
     node.set("Sport", "Other" if walking else "Running")  # TCX has no walking (docs/export.md)
     sub(node, "Id", stamp(activity.start_s))
     tl = activity.timeline
+    calories = activity.lap_calories()
     for lap_number, lap in enumerate(activity.laps):
         element = sub(node, "Lap")
         element.set("StartTime", stamp(lap.start_s))
         sub(element, "TotalTimeSeconds", f"{lap.end_s - lap.start_s:.1f}")
         sub(element, "DistanceMeters", f"{lap.distance_m:.1f}")
         sub(element, "MaximumSpeed", f"{lap.max_speed_kmh / 3.6:.3f}")
-        sub(element, "Calories", str(round(lap.kcal)))
+        sub(element, "Calories", str(calories[lap_number]))
         if lap.avg_heart_rate_bpm is not None:
             sub(sub(element, "AverageHeartRateBpm"), "Value", str(round(lap.avg_heart_rate_bpm)))
         sub(element, "Intensity", "Resting" if lap.direction is Direction.STOPPED else "Active")
@@ -460,8 +544,8 @@ def _csv(activity: Activity) -> bytes:
                     _cell(tl.speed_kmh[k], 2),
                     _cell(tl.incline_pct[k], 1),
                     _cell(activity.cumulative_m[k], 1),
-                    _cell(_reading(tl.heart_rate_bpm[k]), 0),
-                    _cell(tl.cadence_per_min[k], 0),
+                    _cell(_reading(tl.heart_rate_bpm[k]), 1),
+                    _cell(tl.cadence_per_min[k], 1),
                 ]
             )
         return out.getvalue().encode()
