@@ -40,7 +40,7 @@ from treadmill.session.coach import WorkoutCoach
 from treadmill.session.consumer import SessionItem, SourceItem
 from treadmill.session.engine import Session
 from treadmill.storage.export import Activity, ExportError, ExportFormat, render
-from treadmill.storage.files import StorageError
+from treadmill.storage.files import StorageError, create_new
 from treadmill.storage.fixtures import FixtureError, FixtureWriter, read_fixture
 from treadmill.storage.profile import load_profile
 from treadmill.workout.builtin import builtin_plans
@@ -759,3 +759,16 @@ async def test_a_controller_that_never_answers_is_one_clear_error_not_a_hang(
             writer.close()
         server.close()
         await server.wait_closed()
+
+
+def test_a_data_folder_that_is_a_link_to_nothing_is_said_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A data folder on a disk that is not mounted: once "it exists", which is no help."""
+    link = tmp_path / "data"
+    link.symlink_to(tmp_path / "unmounted-disk")
+    line = one_line(*cli(capsys, "export", str(GUIDED), "--out", str(link / "x.fit"))[::2])
+    assert "is a link to" in line
+    assert "which is not there" in line
+    with pytest.raises(StorageError, match="which is not there"):
+        create_new(link / "sessions", "s", ".jsonl")

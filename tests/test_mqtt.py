@@ -31,6 +31,7 @@ from treadmill.model import (
     LinkEventKind,
     Sample,
 )
+from treadmill.mqtt import connection
 from treadmill.mqtt.messages import (
     Action,
     Command,
@@ -443,6 +444,41 @@ async def test_a_broker_that_is_down_at_start_leaves_the_session_running(tmp_pat
     assert "unreachable" in statuses[0].text
     assert "the workout goes on" in statuses[0].text
     assert statuses[-1].state is MqttState.CLOSED
+
+
+async def test_a_broker_that_takes_the_connection_and_never_answers_is_said(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A broker (or anything on its port) that accepts the connection and sends nothing back."""
+    monkeypatch.setattr(connection, "ANSWER_WITHIN_S", 0.5)
+    held: list[asyncio.StreamWriter] = []
+    server = await asyncio.start_server(lambda _r, w: held.append(w), "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    statuses: list[MqttStatus] = []
+    try:
+        settings = MqttSettings(host="127.0.0.1", port=port, device_id="tm1")
+        async with MqttPublisher(settings, on_status=statuses.append, backoff_s=FAST):
+            await until(lambda: bool(statuses), "a word on the silent broker")
+    finally:
+        for writer in held:
+            writer.close()
+        server.close()
+    assert statuses[0].state is MqttState.RETRYING
+    assert "took the connection but did not answer within 0.5 s" in statuses[0].text
+
+
+def test_an_mqtt_failure_is_said_once_on_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """record prints the publisher's status; the same trouble is not logged to stderr beside it."""
+    absent = Broker(tmp_path)
+    out = tmp_path / "r.jsonl"
+    status, _, err = cli(
+        capsys, "record", "--virtual", "--out", str(out), "--duration", "3", "--mqtt", absent.url
+    )
+    assert status == 0, err
+    troubles = [line for line in err.splitlines() if "unreachable" in line]
+    assert len(troubles) == 1, err
 
 
 # --- security ------------------------------------------------------------------------------------

@@ -23,8 +23,9 @@ from treadmill.ftms import ControlOpCode
 from treadmill.model import CoachEventKind, Direction, LinkEvent, LinkEventKind, Sensor
 from treadmill.session.actions import LiveActions
 from treadmill.session.options import SessionOptions, SourceOptions, VirtualOptions
+from treadmill.storage.files import StorageError
 from treadmill.storage.fixtures import read_fixture
-from treadmill.storage.history import History
+from treadmill.storage.history import History, SessionRecord
 from treadmill.storage.known_devices import remembered
 from treadmill.storage.paths import config_dir
 from treadmill.workout.builtin import Rating
@@ -444,3 +445,33 @@ async def test_spoken_cues_in_the_app(tmp_path: Path, monkeypatch: pytest.Monkey
         assert live.speaker is not None
         assert live.speaker.spoken >= 1
         await pilot.press("q", "y")
+
+
+class FullDiskHistory(History):
+    """A history on a disk that fills up as the session ends: its summary cannot be written."""
+
+    def save(self, *args: Any, **kwargs: Any) -> SessionRecord:
+        del args, kwargs
+        raise StorageError(self.folder / "summary.json", "the disk is full", full=True)
+
+
+@pytest.mark.virtual_time
+async def test_a_full_disk_after_the_session_shows_its_summary_not_a_failure_to_run() -> None:
+    """The session ran and is recorded; only its history entry is lost. The app once said "Could not run
+    the session" here."""
+    request = AppRequest(AppMode.DEMO, virtual_options(duration_s=120.0), plan_id="first-steps-backward")
+    app = TreadmillApp(request, history=FullDiskHistory(), refresh_s=0.1)
+    async with app.run_test(size=SIZE) as pilot:
+        live = await live_screen(pilot)
+        await until(pilot, lambda: live.runner.now() > 30, "the session under way")
+        await pilot.press("s")
+        await until(pilot, lambda: isinstance(app.screen, SummaryScreen), "the summary")
+        summary = app.screen
+        assert isinstance(summary, SummaryScreen)
+        text = " ".join(str(w.render()) for w in summary.query(Static))
+    assert "recorded to" in text
+    assert "could not be added to your history" in text
+    assert "the disk is full" in text
+    assert "Could not run the session" not in text
+    [recording] = FullDiskHistory().folder.glob("*.jsonl")
+    assert read_fixture(recording).frames, "the recording is kept"

@@ -310,4 +310,5 @@ def test_9_an_unknown_pace_or_a_power_that_is_no_number_drops_that_target_only()
     assert [s.speed_kmh is None for s in plan.steps] == [True, True, False]
     notes = plan.extra[NOTES]
     assert "pace='9' is not a reference pace (0 to 4)" in notes[0]
-    assert "Power='abc'" in notes[1]
+    assert "Power 'abc' is not a number: no speed target" in notes[1], "the value once, not twice"
+    assert notes[1].count("abc") == 1

@@ -44,11 +44,13 @@ class Outcome:
     """The history entry (live sessions only)."""
     storage_error: StorageError | None = None
     """Why recording stopped early (a full disk): the recording keeps what was written."""
+    history_error: StorageError | None = None
+    """Why the session's summary could not be kept in the history (the recording is kept)."""
 
     @property
     def replay(self) -> bool:
         """True for a replay (nothing was recorded; nothing to rate)."""
-        return self.record is None and self.storage_error is None
+        return self.record is None and self.storage_error is None and self.history_error is None
 
 
 class Runner(Protocol):
@@ -153,12 +155,15 @@ class LiveRunner:
             if self._mqtt is not None:
                 self._mqtt.attach(live.board, live.actions)
             result = await live.wait()
-        saved = None
+        saved, history_error = None, None
         if result.path is not None and result.frames:
             plan_name = "Free run" if self.options.workout is None else self.options.workout.plan.name
             summary = result.session.pipeline.summary()
-            saved = self.history.save(result.path, started, self.plan_id, plan_name, summary)
-        return Outcome(result.session, started, result.path, saved, result.storage_error)
+            try:
+                saved = self.history.save(result.path, started, self.plan_id, plan_name, summary)
+            except StorageError as exc:  # the session ran and is recorded; only its summary is lost
+                history_error = exc
+        return Outcome(result.session, started, result.path, saved, result.storage_error, history_error)
 
 
 class _CueEcho:

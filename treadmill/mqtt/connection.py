@@ -13,8 +13,10 @@ import aiomqtt
 
 from treadmill.mqtt.settings import MqttSettings
 
-__all__ = ["BACKOFF_S", "client_for", "what_to_fix"]
+__all__ = ["ANSWER_WITHIN_S", "BACKOFF_S", "client_for", "what_to_fix", "what_went_wrong"]
 
+ANSWER_WITHIN_S = 10.0
+"""How long the broker has to answer a connect, a subscription or a QoS 1 publish."""
 BACKOFF_S = (1.0, 30.0)
 """First and longest wait between reconnection attempts (doubling, with jitter)."""
 _REFUSED = {
@@ -42,6 +44,13 @@ def what_to_fix(problem: BaseException | None, where: str) -> str | None:
     return None
 
 
+def what_went_wrong(problem: BaseException | None, where: str) -> str:
+    """One line on a failure that may pass: a broker that is not there, or one that does not answer."""
+    if "timed out" in str(problem).lower():
+        return f"{where} took the connection but did not answer within {ANSWER_WITHIN_S:g} s"
+    return f"{where} unreachable ({problem})"
+
+
 def client_for(settings: MqttSettings, identifier: str, will: aiomqtt.Will | None = None) -> aiomqtt.Client:
     """A client for ``settings``: credentials, TLS (verified) and the options both users need."""
     s = settings
@@ -62,7 +71,7 @@ def client_for(settings: MqttSettings, identifier: str, will: aiomqtt.Will | Non
         will=will,
         tls_params=tls,
         keepalive=15,
-        timeout=10.0,
+        timeout=ANSWER_WITHIN_S,
         # Small messages one after another: without this, Nagle's algorithm holds each
         # behind the broker's delayed ACK of the last (tens of ms apiece on a quiet link).
         socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)],

@@ -38,7 +38,7 @@ from typing import Self
 import aiomqtt
 
 from treadmill.model import CoachEventKind, Cue, Direction, LinkEvent, Sample, belt_moving
-from treadmill.mqtt.connection import BACKOFF_S, client_for, what_to_fix
+from treadmill.mqtt.connection import BACKOFF_S, client_for, what_to_fix, what_went_wrong
 from treadmill.mqtt.messages import (
     Action,
     Command,
@@ -277,6 +277,13 @@ class MqttPublisher:
         """Where the publisher stands, with the counts as of now."""
         return MqttStatus(self._state, self._detail, self.sent, self.dropped)
 
+    def _said_level(self, level: int) -> int:
+        """The log level of a trouble the status already tells.
+
+        INFO when a caller shows the status (the person would read it twice); ``level`` when nobody does.
+        """
+        return logging.INFO if self.on_status is not None else level
+
     def _set_status(self, state: MqttState, detail: str) -> None:
         self._state, self._detail = state, detail
         if self.on_status is not None:
@@ -305,14 +312,11 @@ class MqttPublisher:
             hopeless = what_to_fix(problem, self.settings.where)
             if hopeless is not None:
                 self._set_status(MqttState.FAILED, hopeless + "; the workout goes on without MQTT")
-                logger.error("MQTT: %s", hopeless)
+                logger.log(self._said_level(logging.ERROR), "MQTT: %s", hopeless)
                 return
-            self._set_status(
-                MqttState.RETRYING, f"{self.settings.where} unreachable ({problem}); the workout goes on"
-            )
-            logger.warning(
-                "MQTT: %s unreachable (%s); retrying in about %.0f s", self.settings.where, problem, wait
-            )
+            trouble = what_went_wrong(problem, self.settings.where)
+            self._set_status(MqttState.RETRYING, f"{trouble}; the workout goes on")
+            logger.log(self._said_level(logging.WARNING), "MQTT: %s; retrying in about %.0f s", trouble, wait)
             await asyncio.sleep(wait * (0.5 + self._rng.random()))
             wait = min(wait * 2, longest)
 

@@ -32,6 +32,7 @@ __all__ = [
     "StorageError",
     "being_written",
     "create_new",
+    "dangling_link",
     "fsync_folder",
     "lock_for_writing",
     "replace_atomically",
@@ -72,7 +73,18 @@ class StorageError(TreadmillError, OSError):
             errno.EROFS: "the disk is read-only",
         }
         reason = reasons.get(exc.errno or 0) or f"cannot write ({exc.strerror or exc})"
+        if exc.errno in (errno.EEXIST, errno.ENOENT) and (link := dangling_link(Path(path))) is not None:
+            target = printable(str(link.readlink()))
+            return cls(link, f"a link to {target}, which is not there: mount it, or point the link elsewhere")
         return cls(path, reason, full=full)
+
+
+def dangling_link(path: Path) -> Path | None:
+    """The first folder on ``path`` (or ``path``) that is a symbolic link to nothing, if any."""
+    for step in [*reversed(path.parents), path]:
+        if step.is_symlink() and not step.exists():
+            return step
+    return None
 
 
 def fsync_folder(folder: Path) -> None:

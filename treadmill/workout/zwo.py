@@ -220,7 +220,7 @@ class _Builder:
             try:
                 values.append(parse_finite(raw[:40], name, low=0.0, high=_MAX_POWER))
             except InputError as exc:
-                self.note(block, f"{name}={printable(raw)[:20]!r} {exc.reason}: no speed target")
+                self.note(block, f"{name} {exc.reason}: no speed target")
                 return None
         return sum(values) / len(values)
 

@@ -23,6 +23,7 @@ from treadmill.session.coach import CoachEvent
 from treadmill.session.engine import Session, SessionResult
 from treadmill.session.options import SessionOptions, SourceOptions, VirtualOptions, WorkoutOptions
 from treadmill.session.replay import ReplaySource
+from treadmill.storage.files import dangling_link
 from treadmill.storage.fixtures import Fixture, FixtureError, read_fixture
 from treadmill.storage.plans import catalogue
 from treadmill.storage.profile import UserProfile, load_profile
@@ -229,5 +230,9 @@ def out_path(text: str, command: str) -> Path:
     if exists:
         raise UsageError(f"{printable(text)[:120]} exists; {command} never overwrites, choose another name")
     if not folder:
+        link = dangling_link(path.parent)
+        if link is not None:
+            target = printable(str(link.readlink()))[:120]
+            raise UsageError(f"{printable(str(link))[:120]} is a link to {target}, which is not there")
         raise UsageError(f"folder {printable(str(path.parent))[:120]} does not exist")
     return path

@@ -98,7 +98,15 @@ class SummaryScreen(Screen[None]):
             where = "replayed from" if outcome.replay else "recorded to"
             text.append(f"\n{where} {printable(str(outcome.fixture))}", style="dim")
         if outcome.storage_error is not None:
-            text.append(f"\nRecording stopped early: {outcome.storage_error}", style="bold red")
+            text.append(
+                f"\nRecording stopped early, kept up to then: {outcome.storage_error}", style="bold red"
+            )
+        if outcome.history_error is not None:
+            text.append(
+                f"\nThe recording is kept, but its summary could not be added to your history: "
+                f"{outcome.history_error}",
+                style="bold red",
+            )
         return text
 
     def _draw_chart(self) -> None:
