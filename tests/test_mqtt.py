@@ -468,9 +468,10 @@ async def test_a_broker_that_takes_the_connection_and_never_answers_is_said(
 
 
 def test_an_mqtt_failure_is_said_once_on_the_command_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
 ) -> None:
     """record prints the publisher's status; the same trouble is not logged to stderr beside it."""
+    caplog.set_level(logging.WARNING)  # the command line's own level, whatever earlier tests set
     absent = Broker(tmp_path)
     out = tmp_path / "r.jsonl"
     status, _, err = cli(
