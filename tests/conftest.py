@@ -74,6 +74,11 @@ def pytest_configure(config: pytest.Config) -> None:
         "virtual_time: run this async test on a VirtualTimeLoop (its sessions run on virtual time: "
         "as fast as the CPU allows, and the same whatever the machine's load)",
     )
+    config.addinivalue_line(
+        "markers",
+        "wall_clock: run this async test on an ordinary loop, in a module marked virtual_time (it talks "
+        "to another process, a socket or a broker, which keep the wall clock's time)",
+    )
 
 
 def pytest_asyncio_loop_factories(
@@ -82,6 +87,6 @@ def pytest_asyncio_loop_factories(
 ) -> Mapping[str, Callable[[], asyncio.AbstractEventLoop]]:
     """Tests marked ``virtual_time`` get a virtual-time loop; the rest, with a broker, a browser or
     another process on the other end, an ordinary one."""
-    if item.get_closest_marker("virtual_time") is not None:
+    if item.get_closest_marker("virtual_time") is not None and item.get_closest_marker("wall_clock") is None:
         return {"virtual_time": VirtualTimeLoop}
     return {"wall_clock": asyncio.new_event_loop}

@@ -178,6 +178,7 @@ async def test_a_failing_source_ends_the_session_with_a_report() -> None:
     assert sink.closed
 
 
+@pytest.mark.virtual_time
 async def test_replay_pause_seek_and_speed(tmp_path: Path) -> None:
     out = tmp_path / "s.jsonl"
     await record_virtual(out, duration_s=120.0, seed=2)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import bisect
-import time
 from collections.abc import AsyncIterator
 
+from treadmill.clock import loop_time
 from treadmill.model import ControlReply, Cue, Frame, LinkEvent, StatusReport
 from treadmill.storage.fixtures import Fixture
 
@@ -25,7 +25,8 @@ class ReplaySource:
 
     Args:
         fixture: what to play.
-        speed: session seconds per wall second (1.0: as recorded); None: as fast as possible.
+        speed: session seconds per second of the event loop's clock (1.0: as recorded, on an
+            ordinary loop); None: as fast as possible.
     """
 
     def __init__(self, fixture: Fixture, *, speed: float | None = 1.0) -> None:
@@ -36,7 +37,7 @@ class ReplaySource:
         self.speed = speed
         self._times = [item.t for item in fixture.items]
         self._next = 0
-        self._anchor_wall = time.monotonic()
+        self._anchor_wall = loop_time()
         self._anchor_t = 0.0
         self._playing = asyncio.Event()
         self._playing.set()
@@ -49,7 +50,7 @@ class ReplaySource:
             return self._times[self._next - 1] if self._next else 0.0
         if not self._playing.is_set():
             return self._anchor_t
-        return self._anchor_t + (time.monotonic() - self._anchor_wall) * self.speed
+        return self._anchor_t + (loop_time() - self._anchor_wall) * self.speed
 
     @property
     def finished(self) -> bool:
@@ -71,7 +72,7 @@ class ReplaySource:
     def resume(self) -> None:
         """Play on from where it was paused."""
         if not self._playing.is_set():
-            self._anchor_wall = time.monotonic()
+            self._anchor_wall = loop_time()
             self._playing.set()
             self._moved.set()
 
@@ -79,7 +80,7 @@ class ReplaySource:
         """Jump to session time ``t``: the next item is the first at or after it."""
         self._next = bisect.bisect_left(self._times, t)
         self._anchor_t = t
-        self._anchor_wall = time.monotonic()
+        self._anchor_wall = loop_time()
         self._moved.set()
 
     async def _wait_until(self, t: float, speed: float) -> None:
