@@ -297,9 +297,7 @@ async def test_silent_treadmill_is_reported_stale_then_fresh() -> None:
         last_data = max(
             i.t for i in seen.items if isinstance(i, Frame) and i.char == "2acd" and i.t < stale.t
         )
-        assert (
-            3.0 < stale.t - last_data <= 3.0 + 0.75
-        )  # after 3 s, at the watchdog's next look (a quarter of it)
+        assert 3.0 < stale.t - last_data <= 3.0 + 0.75, "after 3 s, at the watchdog's next look"
         r.treadmill.silent = False
         await seen.until(lambda: bool(seen.events(LinkEventKind.FRESH)))
         seen.stop()
