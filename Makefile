@@ -28,7 +28,7 @@ test: $(VENV)/.test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -n 4 --dist loadfile
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 bench: $(VENV)/.test
 	$(BIN)/python -m bench.decode_bench

@@ -14,6 +14,7 @@ import random
 from pathlib import Path
 
 from treadmill.ftms import TreadmillData
+from treadmill.ftms.uuids import TREADMILL_DATA
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,7 +25,7 @@ def real_frames() -> list[bytes]:
     if not path.exists():
         return []
     vectors = json.loads(path.read_text())
-    return [bytes.fromhex(v["hex"]) for v in vectors if v["characteristic_uuid"][4:8] == "2acd"]
+    return [bytes.fromhex(v["hex"]) for v in vectors if v["characteristic_uuid"][4:8] == TREADMILL_DATA]
 
 
 def workout_frames() -> list[bytes]:

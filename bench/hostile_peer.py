@@ -26,6 +26,7 @@ from pathlib import Path
 
 from treadmill.clock import run_in_virtual_time
 from treadmill.ftms import ControlOpCode, MachineStatus, StatusOpCode
+from treadmill.ftms.uuids import MACHINE_STATUS, TREADMILL_DATA
 from treadmill.session.coach import CoachEvent
 from treadmill.session.live import Recording, open_live_session
 from treadmill.session.options import SessionOptions, SourceOptions, VirtualOptions, WorkoutOptions
@@ -75,7 +76,7 @@ async def _run(name: str, hostile: HostileFrames | None, seed: int, folder: Path
     fixture = read_fixture(out)
     stopped: list[tuple[float, float]] = []  # (stop, start) spans the machine reported
     for frame in fixture.frames:
-        if frame.char == "2ada":
+        if frame.char == MACHINE_STATUS:
             op = MachineStatus.from_bytes(frame.data).op_code
             if op in (StatusOpCode.STOPPED_BY_SAFETY_KEY, StatusOpCode.STOPPED_OR_PAUSED_BY_USER):
                 stopped.append((frame.t, float("inf")))
@@ -86,9 +87,9 @@ async def _run(name: str, hostile: HostileFrames | None, seed: int, folder: Path
         for t, payload in treadmill.control_log
         if payload and payload[0] in _TARGETS and any(a < t < b for a, b in stopped)
     )
-    recorded = sum(1 for f in fixture.frames if f.char == "2acd")
+    recorded = sum(1 for f in fixture.frames if f.char == TREADMILL_DATA)
     period_s = 1.0 / options.source.virtual.notify_hz if options.source.virtual else 1.0
-    lost_s = max(treadmill.sent["2acd"] - recorded, 0) * period_s
+    lost_s = max(treadmill.sent[TREADMILL_DATA] - recorded, 0) * period_s
     paused_at = [e.t for e in said if e.text == "Control paused"]
     back_at = [e.t for e in said if e.text == "Control back"]
     paused_s = sum(

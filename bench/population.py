@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 from treadmill.ftms import RSCMeasurement
 from treadmill.ftms.assembler import split_record
+from treadmill.ftms.uuids import RSC_MEASUREMENT, TREADMILL_DATA
 from treadmill.model import Direction, Facing, Frame, Sample, Sensor
 from treadmill.session.decoding import SampleDecoder
 from treadmill.virtual.machine import MachineSpec
@@ -292,12 +293,15 @@ def session(person_id: int, regime: Regime, *, duration_s: float = 1200.0) -> Se
         if pod is not None and pod.sends_at(tick.t):
             deliver(
                 Frame(
-                    tick.t - 0.2, "2a53", bytes(_pod_reading(tick.footpod, tick.truth, pod)), Sensor.FOOTPOD
+                    tick.t - 0.2,
+                    RSC_MEASUREMENT,
+                    bytes(_pod_reading(tick.footpod, tick.truth, pod)),
+                    Sensor.FOOTPOD,
                 )
             )
         parts = [tick.treadmill] if machine.split is None else split_record(tick.treadmill, machine.split)
         for k, part in enumerate(parts):
-            deliver(Frame(tick.t + 0.01 * k, "2acd", bytes(part)))
+            deliver(Frame(tick.t + 0.01 * k, TREADMILL_DATA, bytes(part)))
     cues = [] if plan is None or not regime.guided else plan.cues(Runner.START_DELAY_S)
     facings = [(t, facing) for t, d in cues if (facing := d.facing) is not None and t < duration_s]
     return Session(person_id, regime, kind, samples, facings, truth, machine.describe())

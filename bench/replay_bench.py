@@ -17,6 +17,7 @@ import time
 import tracemalloc
 from pathlib import Path
 
+from treadmill.ftms.uuids import HEART_RATE_MEASUREMENT, MACHINE_STATUS, RSC_MEASUREMENT, TREADMILL_DATA
 from treadmill.model import Frame, Sensor
 from treadmill.session.engine import Session
 from treadmill.session.replay import ReplaySource
@@ -35,10 +36,10 @@ def write_session(path: Path, hours: float, seed: int) -> int:
             if tick.truth_changed:
                 out.truth(tick.t, tick.truth)
             for status in tick.statuses:
-                out.frame(Frame(tick.t, "2ada", bytes(status)))
-            out.frame(Frame(tick.t, "2acd", bytes(tick.treadmill)))
-            out.frame(Frame(tick.t + 0.01, "2a37", bytes(tick.heart_rate), Sensor.HEART_RATE))
-            out.frame(Frame(tick.t + 0.02, "2a53", bytes(tick.footpod), Sensor.FOOTPOD))
+                out.frame(Frame(tick.t, MACHINE_STATUS, bytes(status)))
+            out.frame(Frame(tick.t, TREADMILL_DATA, bytes(tick.treadmill)))
+            out.frame(Frame(tick.t + 0.01, HEART_RATE_MEASUREMENT, bytes(tick.heart_rate), Sensor.HEART_RATE))
+            out.frame(Frame(tick.t + 0.02, RSC_MEASUREMENT, bytes(tick.footpod), Sensor.FOOTPOD))
         return out.lines
 
 

@@ -22,7 +22,7 @@ PACKAGE = Path(treadmill.__file__).parent
 APP = PACKAGE.parent / "tui"
 LAYERS = (
     ("errors",),
-    ("ftms", "inputs"),
+    ("ftms", "inputs", "defaults"),
     ("model", "clock"),
     ("ble", "virtual"),
     ("core", "workout"),
@@ -170,3 +170,26 @@ def test_error_tree() -> None:
     assert issubclass(EncodeError, ValueError)
     assert issubclass(UnknownCharacteristicError, LookupError)
     assert treadmill.TreadmillError is TreadmillError
+
+
+def test_every_closed_set_is_covered_by_each_table_that_maps_it() -> None:
+    """A member missing from a table raises only when it comes up: a rule when it fires, a state when
+    the broker goes away. Each table is checked against its enum here."""
+    from treadmill.mqtt.messages import MqttState  # noqa: PLC0415
+    from treadmill.storage.export_formats import ExportFormat  # noqa: PLC0415
+    from treadmill.workout.safety import RULES, Rule  # noqa: PLC0415
+    from tui.cli.parsers import build_parser  # noqa: PLC0415 - the app, only for this check
+    from tui.screens.dashboard import STATE_COLOUR  # noqa: PLC0415
+    from tui.screens.live import MQTT_LOOK  # noqa: PLC0415
+    from tui.screens.summary import SummaryScreen  # noqa: PLC0415
+
+    assert set(RULES) == set(Rule)
+    assert set(MQTT_LOOK) == set(STATE_COLOUR) == set(MqttState)
+    assert all(f.media_type for f in ExportFormat), "every format has a media type"
+    parser = build_parser()
+    export = parser.parse_args(["export", "x.jsonl"])
+    assert export.format == "fit"
+    for fmt in ExportFormat:
+        assert parser.parse_args(["export", "x.jsonl", "--format", fmt.value]).format == fmt.value
+    keys = {b.action for b in SummaryScreen.BINDINGS if b.action.startswith("export(")}  # type: ignore[union-attr]
+    assert keys == {f"export('{fmt.value}')" for fmt in ExportFormat}, "a key for every format"

@@ -14,6 +14,7 @@ from tests.tui_support import GUIDED, coached_until
 from treadmill.clock import SessionClock
 from treadmill.core.body import Body
 from treadmill.core.pipeline import Pipeline
+from treadmill.defaults import FREE_RUN_S, WORKOUT_MARGIN_S
 from treadmill.model import Cue, Direction, Facing, LinkEvent, LinkEventKind, LinkState, Sample, Sensor
 from treadmill.session.actions import ReplayActions
 from treadmill.session.board import LiveBoard
@@ -28,6 +29,7 @@ from treadmill.workout.builtin import Rating, builtin_plans
 from treadmill.workout.control import ControlPolicy
 from treadmill.workout.cues import CueKind
 from treadmill.workout.plan import Caps
+from tui.app import TreadmillApp
 from tui.request import AppMode, AppRequest
 
 F, R = Direction.FORWARD, Direction.REVERSE
@@ -283,7 +285,18 @@ def test_demo_asks_for_the_virtual_treadmill_and_a_builtin_workout(
     assert options.time_scale == 4.0
     assert options.workout is not None
     assert options.workout.plan.name == "First steps backward"
-    assert options.duration_s == options.workout.plan.duration_s + 30  # type: ignore[operator]
+    assert options.duration_s == options.workout.plan.duration_s + WORKOUT_MARGIN_S  # type: ignore[operator]
+
+
+def test_a_free_run_lasts_as_long_from_the_command_line_as_from_the_picker(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`run --plan free` once ended after 10 minutes, the picker's Free run after 3 hours."""
+    _, [request] = run_cli(monkeypatch, capsys, "run", "--virtual", "--plan", "free")
+    assert request.options is not None
+    assert request.options.workout is None
+    picked = TreadmillApp(AppRequest(AppMode.RUN, request.options))._with_plan(request.options, None)
+    assert request.options.duration_s == picked.duration_s == FREE_RUN_S
 
 
 def test_run_and_replay_requests(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:

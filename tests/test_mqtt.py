@@ -15,7 +15,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import aiomqtt
 import pytest
+from aiomqtt.exceptions import MqttConnectError
 from textual.widgets import DataTable, Static
 
 from bench.population import Regime, session
@@ -32,6 +34,7 @@ from treadmill.model import (
     Sample,
 )
 from treadmill.mqtt import connection
+from treadmill.mqtt.connection import what_to_fix
 from treadmill.mqtt.messages import (
     Action,
     Command,
@@ -402,7 +405,8 @@ async def test_a_broker_killed_and_restarted_mid_session(broker: Broker) -> None
             lambda: publisher.status.state is MqttState.CONNECTED and publisher.sent > 3, "publishing"
         )
         broker.stop()
-        await until(lambda: publisher.status.state is MqttState.RETRYING, "the publisher noticing")
+        await until(lambda: publisher.status.state is not MqttState.CONNECTED, "the publisher noticing")
+        assert publisher.status.state is MqttState.RETRYING, publisher.status.text
         for n in range(12):  # a burst of events while the broker is away: only the last 5 are kept
             publisher.coach_event(CoachEvent(source.position_s, CoachEventKind.MESSAGE, f"note {n}"))
         assert publisher.dropped >= 7
@@ -742,3 +746,11 @@ async def test_the_new_sessions_state_comes_before_online(broker: Broker) -> Non
     state_before = [p for topic, p in order[:second_online] if topic.endswith("/state")][-1]
     assert json.loads(state_before)["started_at"] == later.isoformat(timespec="seconds")
     assert json.loads(state_before)["session"] == "starting"
+
+
+def test_only_a_refused_connect_is_a_wrong_password() -> None:
+    """paho's "not connected" (4), from a publish as the broker dies, once read as CONNACK 4."""
+    assert what_to_fix(MqttConnectError(4), "b") is not None
+    assert what_to_fix(MqttConnectError(5), "b") is not None
+    assert what_to_fix(aiomqtt.MqttCodeError(4, "publish failed"), "b") is None, "retried, not given up"
+    assert what_to_fix(aiomqtt.MqttCodeError(7, "connection lost"), "b") is None

@@ -171,7 +171,7 @@ def test_zwo_distance_workouts_and_refusals() -> None:
     distance = ZWO.replace(
         b"<sportType>run</sportType>", b"<sportType>run</sportType><durationType>distance</durationType>"
     )
-    plan = parse_zwo(distance, "d.zwo", PACES)
+    plan = parse_zwo(distance, "d.zwo", PACES, Caps(reverse_kmh=8.0))  # 6.6 km/h backward: a trained runner
     assert plan.steps[0].distance_m == 300.0
     assert plan.steps[0].duration_s is None
     with pytest.raises(PlanError, match="only run workouts"):

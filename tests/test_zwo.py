@@ -211,7 +211,10 @@ def test_3_textevent_spelled_textevent_or_textevent_capitalised_marks_a_block() 
         data = zwo(
             f'<SteadyState Duration="60" Power="0.3"><{tag} timeoffset="0" message="REVERSE"/></SteadyState>'
         )
-        assert parse_zwo(data, "t.zwo", PACES).steps[0].direction is Facing.REVERSE, tag
+        plan = parse_zwo(
+            data, "t.zwo", PACES, Caps(reverse_kmh=5.0)
+        )  # 3.6 km/h backward: above the default cap
+        assert plan.steps[0].direction is Facing.REVERSE, tag
 
 
 def test_4_low_high_targets_are_the_middle_of_their_range_and_a_missing_one_is_said() -> None:

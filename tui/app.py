@@ -22,6 +22,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Static
 
+from treadmill.defaults import FREE, FREE_RUN_S
 from treadmill.model import Facing
 from treadmill.session.options import SessionOptions, SourceOptions, VirtualOptions, WorkoutOptions
 from treadmill.storage.history import History
@@ -36,16 +37,12 @@ from tui.screens.help import HelpScreen
 from tui.screens.history import HistoryScreen
 from tui.screens.live import LiveScreen, ReplayScreen, SessionFinished
 from tui.screens.summary import SummaryScreen
-from tui.screens.workouts import FREE_RUN, WorkoutChoice, WorkoutPicker
+from tui.screens.workouts import WorkoutChoice, WorkoutPicker
 from tui.session_runner import LiveRunner, ReplayRunner, Runner
 from tui.voice import PROGRAMS, Speaker, find_speaker
 
-FREE_RUN_S = 3 * 3600.0
-"""A free run lasts until the user stops it, or three hours."""
-AFTER_WORKOUT_S = 30.0
 CLOSE_WITHIN_S = 10.0
 """Closed from outside, the app ends a live session properly first, but waits no longer than this."""
-"""Recorded after a workout's last step (the cool-down off the plan)."""
 
 
 class TreadmillApp(App[int]):
@@ -137,7 +134,7 @@ class TreadmillApp(App[int]):
         if self.plan_id is None:
             self.push_screen(WorkoutPicker(self.profile, self.history), self._workout_picked)
             return
-        if self.options.workout is None and self.plan_id != FREE_RUN:
+        if self.options.workout is None and self.plan_id != FREE:
             try:
                 plan = catalogue(self.profile).find(self.plan_id, self.profile)
             except PlanError as exc:
@@ -166,7 +163,7 @@ class TreadmillApp(App[int]):
             caps=self.profile.caps(),
             safe_reverse_kmh=self.profile.reverse_cap_kmh,
         )
-        return replace(options, workout=workout, duration_s=(plan.duration_s or 3600.0) + AFTER_WORKOUT_S)
+        return replace(options, workout=workout, duration_s=workout.ceiling_s)
 
     def _live_runner(self, options: SessionOptions) -> LiveRunner:
         workout = options.workout

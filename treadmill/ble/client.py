@@ -35,6 +35,7 @@ from bleak.exc import BleakError
 
 from treadmill.ble.backend import BleBackend, bluetooth_errors
 from treadmill.clock import SessionClock, loop_time
+from treadmill.defaults import FORWARD_CAP_KMH
 from treadmill.errors import (
     ControlError,
     ControlRefusedError,
@@ -54,14 +55,25 @@ from treadmill.ftms import (
     SpeedRange,
     StatusOpCode,
 )
-from treadmill.ftms.uuids import full_uuid
+from treadmill.ftms.uuids import (
+    CONTROL_POINT,
+    FEATURE,
+    HEART_RATE_MEASUREMENT,
+    INCLINATION_RANGE,
+    MACHINE_STATUS,
+    RSC_MEASUREMENT,
+    SPEED_RANGE,
+    TRAINING_STATUS,
+    TREADMILL_DATA,
+    full_uuid,
+)
 from treadmill.model import ControlReply, Frame, LinkEvent, LinkEventKind, Sensor, StatusReport
 
 __all__ = ["ClientOptions", "ClientStats", "FtmsClient"]
 
 logger = logging.getLogger(__name__)
 
-_TREADMILL_NOTIFY = ("2acd", "2ada", "2ad3", "2ad9")
+_TREADMILL_NOTIFY = (TREADMILL_DATA, MACHINE_STATUS, TRAINING_STATUS, CONTROL_POINT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +98,7 @@ class ClientOptions:
     """
     control_timeout_s: float = 3.0
     """Wall-clock seconds to wait for a procedure's answer (pyftms: 2 s; KingSmith pads: up to 5 s)."""
-    max_speed_kmh: float = 12.0
+    max_speed_kmh: float = FORWARD_CAP_KMH
     """The user's cap on any target speed the app sends."""
     max_incline_pct: float = 10.0
     """The user's cap on any target incline the app sends."""
@@ -145,9 +157,9 @@ class FtmsClient:
         target speeds and inclines are refused until it reports one (docs/safety.md)."""
         self._links = [_Link(self, treadmill, Sensor.TREADMILL, _TREADMILL_NOTIFY)]
         if strap is not None:
-            self._links.append(_Link(self, strap, Sensor.HEART_RATE, ("2a37",)))
+            self._links.append(_Link(self, strap, Sensor.HEART_RATE, (HEART_RATE_MEASUREMENT,)))
         if footpod is not None:
-            self._links.append(_Link(self, footpod, Sensor.FOOTPOD, ("2a53",)))
+            self._links.append(_Link(self, footpod, Sensor.FOOTPOD, (RSC_MEASUREMENT,)))
         self._queue: asyncio.Queue[Frame | LinkEvent] = asyncio.Queue()
         self._control_lock = asyncio.Lock()
         self._pending: _Pending | None = None
@@ -225,7 +237,7 @@ class FtmsClient:
         frame = Frame(self.clock.now(), char, bytes(data), src)
         self.stats.frames[char] += 1
         self._queue.put_nowait(frame)
-        if src is Sensor.TREADMILL and char == "2acd":
+        if src is Sensor.TREADMILL and char == TREADMILL_DATA:
             self._last_data_wall = loop_time()
             if self._stale:
                 self._stale = False
@@ -234,9 +246,9 @@ class FtmsClient:
     async def on_treadmill_connected(self, client: BleakClient) -> None:
         """Read what the machine offers (optional characteristics never fail the connect)."""
         self.has_control = False
-        self.features = await _read(client, "2acc", Features.from_bytes)
-        self.speed_range = await _read(client, "2ad4", SpeedRange.from_bytes)
-        self.incline_range = await _read(client, "2ad5", InclinationRange.from_bytes)
+        self.features = await _read(client, FEATURE, Features.from_bytes)
+        self.speed_range = await _read(client, SPEED_RANGE, SpeedRange.from_bytes)
+        self.incline_range = await _read(client, INCLINATION_RANGE, InclinationRange.from_bytes)
 
     def after_treadmill_connected(self) -> None:
         """Ask for control again if the user had it before the link dropped."""
@@ -387,7 +399,7 @@ class FtmsClient:
             self._pending = pending
             started = loop.time()
             try:
-                await client.write_gatt_char(full_uuid("2ad9"), bytes(request), response=True)
+                await client.write_gatt_char(full_uuid(CONTROL_POINT), bytes(request), response=True)
                 async with asyncio.timeout(self.options.control_timeout_s):
                     answer = await pending.future
             except TimeoutError:

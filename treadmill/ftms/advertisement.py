@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from treadmill.errors import FrameError
 from treadmill.ftms.feature import flag_names
 from treadmill.ftms.fields import NO_DIAGNOSTICS, Diagnostics
+from treadmill.ftms.uuids import FITNESS_MACHINE_SERVICE
 
 __all__ = ["FTMS_SERVICE_UUID", "FtmsAdvertisement", "MachineType"]
 
-CHAR = "1826"
+CHAR = FITNESS_MACHINE_SERVICE
 FTMS_SERVICE_UUID = "00001826-0000-1000-8000-00805f9b34fb"
 _AVAILABLE = 0x01
 

@@ -16,6 +16,7 @@ from treadmill.errors import FrameError
 from treadmill.ftms import parameters as p
 from treadmill.ftms.fields import NO_DIAGNOSTICS, Diagnostics, Field, Value, enum_name
 from treadmill.ftms.records import OpCodeMessage
+from treadmill.ftms.uuids import CONTROL_POINT
 
 __all__ = [
     "ControlOpCode",
@@ -25,7 +26,7 @@ __all__ = [
     "decode_control_point",
 ]
 
-CHAR = "2ad9"
+CHAR = CONTROL_POINT
 RESPONSE_CODE = 0x80
 
 

@@ -14,6 +14,7 @@ from typing import ClassVar
 
 from treadmill.ftms.fields import NO_DIAGNOSTICS, Diagnostics, Field
 from treadmill.ftms.records import FixedRecord
+from treadmill.ftms.uuids import FEATURE
 
 __all__ = ["Features", "MachineFeature", "TargetSettingFeature", "flag_names"]
 
@@ -81,7 +82,7 @@ class Features(FixedRecord):
     """None only when the read was cut after the first word."""
     diagnostics: Diagnostics = dataclasses.field(default=NO_DIAGNOSTICS, compare=False)
 
-    CHAR: ClassVar[str] = "2acc"
+    CHAR: ClassVar[str] = FEATURE
     FIELDS: ClassVar[tuple[Field, ...]] = (
         Field("fitness_machine_features", "u32"),
         Field("target_setting_features", "u32"),

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 
 from treadmill.errors import EncodeError, FrameError
 from treadmill.ftms.fields import NO_DIAGNOSTICS, Diagnostics
+from treadmill.ftms.uuids import HEART_RATE_MEASUREMENT
 
 __all__ = ["HeartRateMeasurement", "SensorContact"]
 
-CHAR = "2a37"
+CHAR = HEART_RATE_MEASUREMENT
 _UINT16 = 0x01
 _CONTACT_SHIFT = 1
 _ENERGY = 0x08

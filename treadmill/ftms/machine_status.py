@@ -15,6 +15,7 @@ from typing import ClassVar
 from treadmill.ftms import parameters as p
 from treadmill.ftms.fields import NO_DIAGNOSTICS, Diagnostics, Field, Value
 from treadmill.ftms.records import OpCodeMessage
+from treadmill.ftms.uuids import MACHINE_STATUS
 
 __all__ = ["MachineStatus", "StatusOpCode"]
 
@@ -84,7 +85,7 @@ class MachineStatus(OpCodeMessage):
     raw_parameter: bytes = b""
     diagnostics: Diagnostics = dataclasses.field(default=NO_DIAGNOSTICS, compare=False)
 
-    CHAR: ClassVar[str] = "2ada"
+    CHAR: ClassVar[str] = MACHINE_STATUS
     OP_CODES: ClassVar[type[enum.IntEnum]] = StatusOpCode
     OP_KEY: ClassVar[str] = "event"
     PARAMETERS: ClassVar[dict[int, tuple[Field, ...]]] = STATUS_PARAMETERS

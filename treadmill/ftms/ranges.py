@@ -13,6 +13,7 @@ from typing import ClassVar
 
 from treadmill.ftms.fields import NO_DIAGNOSTICS, Diagnostics, Field
 from treadmill.ftms.records import FixedRecord
+from treadmill.ftms.uuids import INCLINATION_RANGE, SPEED_RANGE
 
 __all__ = ["InclinationRange", "SpeedRange"]
 
@@ -34,7 +35,7 @@ class SpeedRange(FixedRecord):
     minimum_increment_kmh: float | None = None
     diagnostics: Diagnostics = dataclasses.field(default=NO_DIAGNOSTICS, compare=False)
 
-    CHAR: ClassVar[str] = "2ad4"
+    CHAR: ClassVar[str] = SPEED_RANGE
     FIELDS: ClassVar[tuple[Field, ...]] = (
         Field("minimum_speed_kmh", "u16", 100),
         Field("maximum_speed_kmh", "u16", 100),
@@ -55,7 +56,7 @@ class InclinationRange(FixedRecord):
     minimum_increment_pct: float | None = None
     diagnostics: Diagnostics = dataclasses.field(default=NO_DIAGNOSTICS, compare=False)
 
-    CHAR: ClassVar[str] = "2ad5"
+    CHAR: ClassVar[str] = INCLINATION_RANGE
     FIELDS: ClassVar[tuple[Field, ...]] = (
         Field("minimum_inclination_pct", "s16", 10),
         Field("maximum_inclination_pct", "s16", 10),

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 
 from treadmill.errors import FrameError
 from treadmill.ftms.fields import NO_DIAGNOSTICS, Diagnostics, Field, read_fields, write_fields
+from treadmill.ftms.uuids import RSC_MEASUREMENT
 
 __all__ = ["RSCMeasurement"]
 
-CHAR = "2a53"
+CHAR = RSC_MEASUREMENT
 _STRIDE = 0x01
 _DISTANCE = 0x02
 _RUNNING = 0x04

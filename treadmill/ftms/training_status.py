@@ -12,10 +12,11 @@ from dataclasses import dataclass
 
 from treadmill.errors import FrameError
 from treadmill.ftms.fields import NO_DIAGNOSTICS, Diagnostics, enum_name
+from treadmill.ftms.uuids import TRAINING_STATUS
 
 __all__ = ["TrainingStatus", "TrainingStatusCode"]
 
-CHAR = "2ad3"
+CHAR = TRAINING_STATUS
 _STRING_PRESENT = 0x01
 _EXTENDED_STRING = 0x02
 

@@ -35,6 +35,7 @@ from typing import Any, ClassVar
 
 from treadmill.errors import EncodeError, FrameError
 from treadmill.ftms.fields import NO_DIAGNOSTICS, Diagnostics, Field
+from treadmill.ftms.uuids import TREADMILL_DATA
 
 __all__ = [
     "FIELD_GROUPS",
@@ -46,7 +47,7 @@ __all__ = [
     "layout_for",
 ]
 
-CHAR = "2acd"
+CHAR = TREADMILL_DATA
 STEP_COUNT_BIT = 1 << 13
 """De-facto RFU extension: a uint24 step count after every standard field (§9)."""
 STEP_COUNT = Field("step_count", "u24")

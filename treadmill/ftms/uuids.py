@@ -11,9 +11,19 @@ import re
 
 __all__ = [
     "CHARACTERISTIC_NAMES",
+    "CONTROL_POINT",
+    "FEATURE",
     "FITNESS_MACHINE_SERVICE",
+    "HEART_RATE_MEASUREMENT",
     "HEART_RATE_SERVICE",
+    "INCLINATION_RANGE",
+    "MACHINE_STATUS",
+    "RSC_FEATURE",
+    "RSC_MEASUREMENT",
     "RSC_SERVICE",
+    "SPEED_RANGE",
+    "TRAINING_STATUS",
+    "TREADMILL_DATA",
     "full_uuid",
     "short_uuid",
 ]
@@ -31,6 +41,7 @@ CONTROL_POINT = "2ad9"
 MACHINE_STATUS = "2ada"
 HEART_RATE_MEASUREMENT = "2a37"
 RSC_MEASUREMENT = "2a53"
+RSC_FEATURE = "2a54"
 
 CHARACTERISTIC_NAMES: dict[str, str] = {
     TREADMILL_DATA: "treadmill_data",

@@ -10,6 +10,7 @@ import socket
 import ssl
 
 import aiomqtt
+from aiomqtt.exceptions import MqttConnectError
 
 from treadmill.mqtt.settings import MqttSettings
 
@@ -26,12 +27,14 @@ _REFUSED = {
     135: "the broker said not authorised (a wrong user name or password?)",
 }
 """CONNACK codes that retrying cannot fix: MQTT 3.1.1 §3.2.2.3 (4, 5) and the MQTT 5 reason
-codes paho reports for them (134, 135)."""
+codes paho reports for them (134, 135). Only a refused connect carries them: paho's own error
+codes share the numbers (4 is "not connected", what a publish says when the broker has just
+gone away), so they are read on a refused connect (``MqttConnectError``) alone."""
 
 
 def what_to_fix(problem: BaseException | None, where: str) -> str | None:
     """What to fix, when ``problem`` is one that retrying cannot solve; None when it may pass."""
-    if isinstance(problem, aiomqtt.MqttCodeError):
+    if isinstance(problem, MqttConnectError):
         code = problem.rc if isinstance(problem.rc, int) else getattr(problem.rc, "value", None)
         if code in _REFUSED:
             return (

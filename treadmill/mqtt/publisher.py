@@ -37,6 +37,7 @@ from typing import Self
 
 import aiomqtt
 
+from treadmill.defaults import FORWARD_CAP_KMH
 from treadmill.model import CoachEventKind, Cue, Direction, LinkEvent, Sample, belt_moving
 from treadmill.mqtt.connection import BACKOFF_S, client_for, what_to_fix, what_went_wrong
 from treadmill.mqtt.messages import (
@@ -96,7 +97,7 @@ class MqttPublisher:
         self,
         settings: MqttSettings,
         *,
-        caps_kmh: float = 12.0,
+        caps_kmh: float = FORWARD_CAP_KMH,
         title: str = "",
         on_status: Callable[[MqttStatus], None] | None = None,
         rng: random.Random | None = None,

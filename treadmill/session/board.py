@@ -222,7 +222,7 @@ class LiveBoard:
         if step.duration_s is not None:
             length: float | None = step.duration_s
         elif left is not None:
-            length = (step.distance_m or 0.0) / max((speed or step.speed_kmh or 4.0) / 3.6, 0.1)
+            length = step.seconds_for(step.distance_m or 0.0, speed)
         else:
             length = None
         coming = engine.coming

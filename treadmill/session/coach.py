@@ -32,6 +32,7 @@ from typing import Protocol
 
 from treadmill.clock import SessionClock
 from treadmill.core.plausibility import DoubtWindow
+from treadmill.defaults import REVERSE_CAP_KMH
 from treadmill.errors import TreadmillError
 from treadmill.ftms.machine_status import StatusOpCode
 from treadmill.ftms.ranges import InclinationRange, SpeedRange
@@ -173,7 +174,7 @@ class WorkoutCoach:
     """Where turn and stop cues go (:meth:`Session.add_cue`: the recording's cue lines)."""
     clock: SessionClock
     caps: Caps = field(default_factory=Caps)
-    safe_reverse_kmh: float = 3.0
+    safe_reverse_kmh: float = REVERSE_CAP_KMH
     controls: Controls | None = None
     """None: control off (the default); the coach only cues and warns."""
     on_event: Callable[[CoachEvent], None] | None = None

@@ -27,6 +27,13 @@ from treadmill.ftms import (
     RSCMeasurement,
     TreadmillData,
 )
+from treadmill.ftms.uuids import (
+    CONTROL_POINT,
+    HEART_RATE_MEASUREMENT,
+    MACHINE_STATUS,
+    RSC_MEASUREMENT,
+    TREADMILL_DATA,
+)
 from treadmill.model import ControlReply, Frame, LinkEvent, LinkEventKind, Sample, Sensor, StatusReport
 
 __all__ = ["DecodeStats", "SampleDecoder"]
@@ -68,18 +75,18 @@ class SampleDecoder:
         """Decode one frame: a sample when it completes a record, a status report, or a control reply."""
         self.stats.frames[frame.char] += 1
         try:
-            if frame.char == "2acd":
+            if frame.char == TREADMILL_DATA:
                 record = self._assembler.feed_record(TreadmillData.from_bytes(frame.data))
                 self.stats.dropped_parts = self._assembler.stats.dropped_parts
                 return None if record is None else self._sample(frame.t, record)
-            if frame.char == "2ada":
+            if frame.char == MACHINE_STATUS:
                 return StatusReport(frame.t, MachineStatus.from_bytes(frame.data))
-            if frame.char == "2ad9":
+            if frame.char == CONTROL_POINT:
                 return ControlReply(frame.t, ControlPointResponse.from_bytes(frame.data))
 
-            if frame.char == "2a37":
+            if frame.char == HEART_RATE_MEASUREMENT:
                 self._hr = (frame.t, _reading(HeartRateMeasurement.from_bytes(frame.data).heart_rate_bpm))
-            elif frame.char == "2a53":
+            elif frame.char == RSC_MEASUREMENT:
                 cadence = RSCMeasurement.from_bytes(frame.data).instantaneous_cadence_per_min
                 self._cadence = (frame.t, cadence or None)
         except FrameError:

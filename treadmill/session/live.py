@@ -28,6 +28,7 @@ from treadmill.ble.client import ClientOptions, FtmsClient
 from treadmill.clock import SessionClock
 from treadmill.core.detector import DirectionDetector
 from treadmill.core.pipeline import Pipeline
+from treadmill.defaults import AFTER_WORKOUT_S
 from treadmill.model import Cue, CueDirection, Direction, LinkEvent, LinkEventKind, LinkState
 from treadmill.session.actions import LiveActions
 from treadmill.session.board import LiveBoard, LiveView
@@ -45,9 +46,6 @@ from treadmill.virtual.runner import Runner
 __all__ = ["LiveResult", "LiveSession", "Progress", "Recording", "open_live_session"]
 
 logger = logging.getLogger(__name__)
-
-AFTER_WORKOUT_S = 5.0
-"""Session seconds still recorded after a guided workout ends (the belt coming to rest)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from treadmill.core.body import Body
 from treadmill.core.detector import DetectorState
+from treadmill.defaults import FORWARD_CAP_KMH, RECORDING_S, REVERSE_CAP_KMH, WORKOUT_MARGIN_S
 from treadmill.virtual.hostile import HostileFrames
 from treadmill.virtual.machine import MachineSpec
 from treadmill.virtual.runner import Interval, RunnerPlan
@@ -64,18 +65,20 @@ class WorkoutOptions:
     plan: Plan
     control: bool = False
     caps: Caps = field(default_factory=Caps)
-    safe_reverse_kmh: float = 3.0
+    safe_reverse_kmh: float = REVERSE_CAP_KMH
     """Above this backward, a handrail danger warning."""
 
     def runner_plan(self) -> RunnerPlan:
         """What a virtual runner follows: the workout's steps (a distance step at its speed)."""
-        intervals = []
-        for step in self.plan.steps:
-            duration = step.duration_s
-            if duration is None:
-                duration = (step.distance_m or 0.0) / ((step.speed_kmh or 4.0) / 3.6)
-            intervals.append(Interval(step.direction, duration, step.speed_kmh))
-        return RunnerPlan(tuple(intervals))
+        return RunnerPlan(tuple(Interval(s.direction, s.length_s, s.speed_kmh) for s in self.plan.steps))
+
+    @property
+    def ceiling_s(self) -> float:
+        """The longest the session may run: the plan's length and a margin for pauses.
+
+        It ends with the workout, whose clock stands still while the person pauses.
+        """
+        return sum(step.length_s for step in self.plan.steps) + WORKOUT_MARGIN_S
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,12 +89,12 @@ class SessionOptions:
     workout: WorkoutOptions | None = None
     record_to: Path | None = None
     """The recording to write (it must not exist: recordings are never overwritten); None: none."""
-    duration_s: float = 600.0
+    duration_s: float = RECORDING_S
     """Session seconds at most."""
     time_scale: float = 1.0
     """Session seconds per wall second (the virtual treadmill can run faster than life)."""
     body: Body = field(default_factory=Body)
     detector: DetectorState = field(default_factory=DetectorState)
     """What the person's profile has learned: the session's detector starts from it."""
-    max_speed_kmh: float = 16.0
+    max_speed_kmh: float = FORWARD_CAP_KMH
     """The highest speed the app may ever send to the belt (the higher of the person's caps)."""

@@ -27,7 +27,6 @@ timeline has none, so no format writes one, and a lap's average is over real rea
 from __future__ import annotations
 
 import csv
-import enum
 import io
 import math
 import xml.etree.ElementTree as ET
@@ -44,7 +43,9 @@ from treadmill.core.intervals import per_sample, run_starts
 from treadmill.core.pipeline import Pipeline
 from treadmill.core.timeline import CODE, DIRECTIONS, FloatArray, LabelArray, Timeline
 from treadmill.errors import TreadmillError
+from treadmill.ftms.uuids import HEART_RATE_MEASUREMENT, RSC_MEASUREMENT, TREADMILL_DATA
 from treadmill.model import Direction, Sensor
+from treadmill.storage.export_formats import ExportFormat
 from treadmill.storage.files import write_new
 
 __all__ = ["Activity", "Device", "ExportError", "ExportFormat", "Lap", "devices_seen", "render", "write"]
@@ -66,26 +67,6 @@ _FIT_MAX_BPM = 254
 
 class ExportError(TreadmillError, ValueError):
     """A session that cannot be written in a format without changing what it says (its dates)."""
-
-
-class ExportFormat(enum.StrEnum):
-    """The formats :func:`write` knows."""
-
-    FIT = "fit"
-    TCX = "tcx"
-    CSV = "csv"
-
-    @property
-    def media_type(self) -> str:
-        """The media type of a browser download (CSV: RFC 4180; FIT and TCX: the vendor types in use)."""
-        return _MEDIA_TYPES[self]
-
-
-_MEDIA_TYPES = {
-    ExportFormat.FIT: "application/vnd.ant.fit",
-    ExportFormat.TCX: "application/vnd.garmin.tcx+xml",
-    ExportFormat.CSV: "text/csv",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +116,11 @@ class Device:
     name: str = ""
 
 
-_SENSOR_OF_CHAR = {"2acd": Sensor.TREADMILL, "2a37": Sensor.HEART_RATE, "2a53": Sensor.FOOTPOD}
+_SENSOR_OF_CHAR = {
+    TREADMILL_DATA: Sensor.TREADMILL,
+    HEART_RATE_MEASUREMENT: Sensor.HEART_RATE,
+    RSC_MEASUREMENT: Sensor.FOOTPOD,
+}
 
 
 def devices_seen(frame_chars: Iterable[str], treadmill_name: str = "") -> tuple[Device, ...]:

@@ -22,6 +22,7 @@ from typing import Any
 
 from treadmill.core.body import Body, Sex
 from treadmill.core.detector import DetectorState
+from treadmill.defaults import FORWARD_CAP_KMH, REVERSE_CAP_KMH
 from treadmill.inputs import (
     MAX_FORWARD_CAP_KMH,
     MAX_REVERSE_CAP_KMH,
@@ -68,9 +69,9 @@ class UserProfile:
     """MAF 180 adjustment: -10 illness or medication, -5 injury or inconsistency, +5 > 2 years of progress."""
     reference_paces_s_per_km: tuple[float, float, float, float, float] = (300.0, 330.0, 345.0, 365.0, 390.0)
     """Forward race paces for Zwift workouts' ``pace`` attribute: 1 mile, 5 km, 10 km, half, marathon."""
-    forward_cap_kmh: float = 16.0
+    forward_cap_kmh: float = FORWARD_CAP_KMH
     """The fastest the app may ever set the belt facing forward."""
-    reverse_cap_kmh: float = 3.0
+    reverse_cap_kmh: float = REVERSE_CAP_KMH
     """The fastest backward: 3 km/h to start with (docs/safety.md), raised as you gain experience."""
     detector: DetectorState = field(default_factory=DetectorState)
     examples: list[LabelledExample] = field(default_factory=list)

@@ -56,6 +56,21 @@ from treadmill.ftms import (
     ResultCode,
 )
 from treadmill.ftms.assembler import split_record
+from treadmill.ftms.uuids import (
+    CONTROL_POINT,
+    FEATURE,
+    FITNESS_MACHINE_SERVICE,
+    HEART_RATE_MEASUREMENT,
+    HEART_RATE_SERVICE,
+    INCLINATION_RANGE,
+    MACHINE_STATUS,
+    RSC_FEATURE,
+    RSC_MEASUREMENT,
+    RSC_SERVICE,
+    SPEED_RANGE,
+    TRAINING_STATUS,
+    TREADMILL_DATA,
+)
 from treadmill.model import Direction
 from treadmill.virtual.hostile import HostileFrames, Hostility, StopBy
 from treadmill.virtual.world import Tick, VirtualWorld
@@ -96,14 +111,14 @@ def _unreadable(write: Callable[[Connection, bytes], None] | None = None) -> Cha
     return CharacteristicValue[bytes](read=_refuse_read, write=write)
 
 
-def _advertising_data(name: str, service: int, service_data: bytes | None) -> bytes:
+def _advertising_data(name: str, service: str, service_data: bytes | None) -> bytes:
     t = core.AdvertisingData.Type
     structures: list[tuple[int, bytes]] = [
         (t.FLAGS, bytes((0x06,))),
-        (t.COMPLETE_LIST_OF_16_BIT_SERVICE_CLASS_UUIDS, service.to_bytes(2, "little")),
+        (t.COMPLETE_LIST_OF_16_BIT_SERVICE_CLASS_UUIDS, int(service, 16).to_bytes(2, "little")),
     ]
     if service_data is not None:
-        structures.append((t.SERVICE_DATA_16_BIT_UUID, service.to_bytes(2, "little") + service_data))
+        structures.append((t.SERVICE_DATA_16_BIT_UUID, int(service, 16).to_bytes(2, "little") + service_data))
     structures.append((t.COMPLETE_LOCAL_NAME, name.encode()))
     return bytes(core.AdvertisingData(structures))
 
@@ -196,24 +211,28 @@ class VirtualTreadmill:
         """Once set (the stale-after-stop lie), every Treadmill Data notification repeats it."""
         self._background: set[asyncio.Task[None]] = set()
         self._build_treadmill()
-        self._hr_char = self._sensor(self._strap, 0x180D, "2a37")
-        self._rsc_char = self._sensor(self._footpod, 0x1814, "2a53", extra=("2a54", b"\x01\x00"))
+        self._hr_char = self._sensor(self._strap, HEART_RATE_SERVICE, HEART_RATE_MEASUREMENT)
+        self._rsc_char = self._sensor(
+            self._footpod, RSC_SERVICE, RSC_MEASUREMENT, extra=(RSC_FEATURE, b"\x01\x00")
+        )
 
     # -- GATT ------------------------------------------------------------------------
     def _build_treadmill(self) -> None:
         props = Characteristic.Properties
         readable = Characteristic.Permissions.READABLE
         spec = self.world.spec
-        self._data_char = Characteristic[bytes](_uuid("2acd"), props.NOTIFY, readable, _unreadable())
-        self._status_char = Characteristic[bytes](_uuid("2ada"), props.NOTIFY, readable, _unreadable())
+        self._data_char = Characteristic[bytes](_uuid(TREADMILL_DATA), props.NOTIFY, readable, _unreadable())
+        self._status_char = Characteristic[bytes](
+            _uuid(MACHINE_STATUS), props.NOTIFY, readable, _unreadable()
+        )
         self._training_char = Characteristic[bytes](
-            _uuid("2ad3"),
+            _uuid(TRAINING_STATUS),
             props.READ | props.NOTIFY,
             readable,
             CharacteristicValue[bytes](read=lambda _c: bytes(self.world.machine.training_status())),
         )
         self._control_char = Characteristic[bytes](
-            _uuid("2ad9"),
+            _uuid(CONTROL_POINT),
             props.WRITE | props.INDICATE,
             Characteristic.Permissions.READABLE | Characteristic.Permissions.WRITEABLE,
             _unreadable(write=self._on_control_write),
@@ -221,13 +240,13 @@ class VirtualTreadmill:
         self._control_char.on(Characteristic.EVENT_SUBSCRIPTION, self._on_control_subscription)
         self._device.add_service(
             Service(
-                _uuid("1826"),
+                _uuid(FITNESS_MACHINE_SERVICE),
                 [
-                    Characteristic(_uuid("2acc"), props.READ, readable, bytes(spec.features())),
+                    Characteristic(_uuid(FEATURE), props.READ, readable, bytes(spec.features())),
                     self._data_char,
                     self._training_char,
-                    Characteristic(_uuid("2ad4"), props.READ, readable, bytes(spec.speed_range)),
-                    Characteristic(_uuid("2ad5"), props.READ, readable, bytes(spec.incline_range)),
+                    Characteristic(_uuid(SPEED_RANGE), props.READ, readable, bytes(spec.speed_range)),
+                    Characteristic(_uuid(INCLINATION_RANGE), props.READ, readable, bytes(spec.incline_range)),
                     self._control_char,
                     self._status_char,
                 ],
@@ -248,7 +267,7 @@ class VirtualTreadmill:
 
     @staticmethod
     def _sensor(
-        device: Device | None, service: int, char: str, extra: tuple[str, bytes] | None = None
+        device: Device | None, service: str, char: str, extra: tuple[str, bytes] | None = None
     ) -> Characteristic[bytes] | None:
         if device is None:
             return None
@@ -261,7 +280,7 @@ class VirtualTreadmill:
             chars.append(
                 Characteristic(_uuid(extra[0]), props.READ, Characteristic.Permissions.READABLE, extra[1])
             )
-        device.add_service(Service(_uuid(f"{service:04x}"), chars))
+        device.add_service(Service(_uuid(service), chars))
         return measurement
 
     # -- addresses ----------------------------------------------------------------------
@@ -284,11 +303,11 @@ class VirtualTreadmill:
     async def __aenter__(self) -> Self:
         """Power on, advertise, start ticking."""
         advert = FtmsAdvertisement(available=True, machine_types=int(MachineType.TREADMILL))
-        await self._advertise(self._device, self.options.name, 0x1826, bytes(advert))
+        await self._advertise(self._device, self.options.name, FITNESS_MACHINE_SERVICE, bytes(advert))
         if self._strap is not None:
-            await self._advertise(self._strap, "Virtual HR Strap", 0x180D, None)
+            await self._advertise(self._strap, "Virtual HR Strap", HEART_RATE_SERVICE, None)
         if self._footpod is not None:
-            await self._advertise(self._footpod, "Virtual Footpod", 0x1814, None)
+            await self._advertise(self._footpod, "Virtual Footpod", RSC_SERVICE, None)
         for t in self.options.drop_link_at_s:
             self.at(t, self.drop_link)
         hostile = self.options.hostile
@@ -316,7 +335,7 @@ class VirtualTreadmill:
                         await connection.disconnect()
 
     @staticmethod
-    async def _advertise(device: Device, name: str, service: int, service_data: bytes | None) -> None:
+    async def _advertise(device: Device, name: str, service: str, service_data: bytes | None) -> None:
         await device.power_on()
         await device.start_advertising(
             advertising_data=_advertising_data(name, service, service_data),
@@ -365,8 +384,8 @@ class VirtualTreadmill:
         await asyncio.sleep(0)  # let the ATT write response go out first
         with contextlib.suppress(core.BaseBumbleError, hci.HCI_Error, att.ATT_Error):
             for status in statuses:
-                await self._notify(self._device, self._status_char, bytes(status), "2ada")
-            self.sent["2ad9"] += 1
+                await self._notify(self._device, self._status_char, bytes(status), MACHINE_STATUS)
+            self.sent[CONTROL_POINT] += 1
             await self._device.indicate_subscriber(connection, self._control_char, response)
 
     # -- what happens to it, and what it tells -----------------------------------------------
@@ -423,7 +442,7 @@ class VirtualTreadmill:
         t = self.clock.now()
         while True:
             with contextlib.suppress(core.BaseBumbleError, hci.HCI_Error):
-                await self._notify(self._device, self._data_char, hostile.next_payload(), "2acd")
+                await self._notify(self._device, self._data_char, hostile.next_payload(), TREADMILL_DATA)
             t += period
             await self.clock.sleep_until(t)
 
@@ -496,9 +515,9 @@ class VirtualTreadmill:
     async def _publish(self, tick: Tick) -> None:
         if not self.silent:
             for status in tick.statuses:
-                await self._notify(self._device, self._status_char, bytes(status), "2ada")
+                await self._notify(self._device, self._status_char, bytes(status), MACHINE_STATUS)
             for training in tick.training:
-                await self._notify(self._device, self._training_char, bytes(training), "2ad3")
+                await self._notify(self._device, self._training_char, bytes(training), TRAINING_STATUS)
             record = tick.treadmill
             split = self.options.split_payload
             parts = [record] if split is None else split_record(record, split)
@@ -506,8 +525,8 @@ class VirtualTreadmill:
             self.last_data_perf = time.perf_counter()
             padding = bytes(self.options.trailing_bytes)
             for payload in payloads:
-                await self._notify(self._device, self._data_char, payload + padding, "2acd")
+                await self._notify(self._device, self._data_char, payload + padding, TREADMILL_DATA)
         if self._strap is not None and self._hr_char is not None:
-            await self._notify(self._strap, self._hr_char, bytes(tick.heart_rate), "2a37")
+            await self._notify(self._strap, self._hr_char, bytes(tick.heart_rate), HEART_RATE_MEASUREMENT)
         if self._footpod is not None and self._rsc_char is not None:
-            await self._notify(self._footpod, self._rsc_char, bytes(tick.footpod), "2a53")
+            await self._notify(self._footpod, self._rsc_char, bytes(tick.footpod), RSC_MEASUREMENT)

@@ -136,8 +136,7 @@ class CueEngine:
         if step.duration_s is not None:
             return self._step_start + step.duration_s - t
         covered = (distance_m or 0.0) - self._step_distance_start
-        left = max((step.distance_m or 0.0) - covered, 0.0)
-        return left / max((speed_kmh or step.speed_kmh or 4.0) / 3.6, 0.1)
+        return step.seconds_for(max((step.distance_m or 0.0) - covered, 0.0), speed_kmh)
 
     def _cue(
         self,
@@ -181,8 +180,7 @@ class CueEngine:
             if following.duration_s is not None:
                 left += following.duration_s
             else:
-                kmh = speed_kmh or following.speed_kmh or 4.0
-                left += (following.distance_m or 0.0) / max(kmh / 3.6, 0.1)
+                left += following.seconds_for(following.distance_m or 0.0, speed_kmh)
         return left, None
 
     @property

@@ -40,6 +40,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from treadmill.defaults import DISTANCE_STEP_KMH, FORWARD_CAP_KMH, REVERSE_CAP_KMH
 from treadmill.errors import TreadmillError
 from treadmill.inputs import MAX_PLAN_S, MAX_PLAN_STEPS, MAX_REPEAT, InputError, finite, one_of, printable
 from treadmill.model import CueDirection, Facing
@@ -98,11 +99,10 @@ class PlanError(TreadmillError, ValueError):
 class Caps:
     """The highest speeds a plan (and the control policy) may ask for, per direction."""
 
-    forward_kmh: float = 16.0
-    reverse_kmh: float = 8.0
-    """Trained backward runners reach about 9.7 km/h (Flynn et al. 1994; docs/physiology.md).
-
-    Most people stay far below it."""
+    forward_kmh: float = FORWARD_CAP_KMH
+    reverse_kmh: float = REVERSE_CAP_KMH
+    """Until the person sets theirs; trained backward runners reach about 9.7 km/h (Flynn et al.
+    1994; docs/physiology.md), and most people stay far below it."""
     incline_pct: float = 15.0
     """The steepest incline an imported workout may set (most treadmills stop at 12 to 15 %)."""
 
@@ -120,6 +120,20 @@ class Step:
     hr_zone: int | None = None
     handrail: bool = False
     note: str = ""
+
+    def seconds_for(self, metres: float, speed_kmh: float | None = None) -> float:
+        """How long ``metres`` of this step take.
+
+        At ``speed_kmh`` (the belt's), else at the step's own speed, else at
+        :data:`~treadmill.defaults.DISTANCE_STEP_KMH`.
+        """
+        kmh = speed_kmh or self.speed_kmh or DISTANCE_STEP_KMH
+        return metres / max(kmh / 3.6, 0.1)
+
+    @property
+    def length_s(self) -> float:
+        """The step's planned time, or a distance step's at its own speed."""
+        return self.duration_s if self.duration_s is not None else self.seconds_for(self.distance_m or 0.0)
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready form."""

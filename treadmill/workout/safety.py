@@ -35,6 +35,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
+from treadmill.defaults import REVERSE_CAP_KMH
 from treadmill.model import Direction, LinkState
 
 __all__ = [
@@ -204,7 +205,7 @@ RULES: dict[Rule, RuleSpec] = {
 class SafetyMonitor:
     """Raises and clears warnings as the state changes."""
 
-    safe_reverse_kmh: float = 3.0
+    safe_reverse_kmh: float = REVERSE_CAP_KMH
     reverse_start_s: float = 20.0
     turn_lead_s: float = 15.0
     turn_after_s: float = 20.0

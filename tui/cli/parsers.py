@@ -17,7 +17,9 @@ from collections.abc import Callable
 from typing import NoReturn
 
 from treadmill import __version__
+from treadmill.defaults import FREE
 from treadmill.inputs import MAX_SESSION_S, InputError, parse_finite, printable
+from treadmill.storage.export_formats import ExportFormat
 from treadmill.virtual.hostile import Hostility
 
 __all__ = ["COMMANDS", "EXIT_BAD_INPUT", "EXIT_FAILURE", "EXIT_OK", "UsageError", "build_parser", "say"]
@@ -208,7 +210,7 @@ def _runner() -> argparse.ArgumentParser:
     parent = _parent()
     parent.add_argument(
         "--runner",
-        choices=("intervals", "free"),
+        choices=("intervals", FREE),
         default="intervals",
         help="the virtual runner with no workout: cued intervals (default) or a free run",
     )
@@ -358,7 +360,8 @@ def build_parser() -> OneLineParser:
         "--duration",
         type=SECONDS,
         metavar="S",
-        help="session seconds (default: the workout's length, or 600)",
+        help="session seconds (default: a workout ends with its last step, within its length and an hour "
+        "for pauses; without one, 600)",
     )
     _machine(record)
     group = record.add_argument_group("virtual sensors and quirks")
@@ -439,7 +442,10 @@ def build_parser() -> OneLineParser:
         parents=[recording],
     )
     export.add_argument(
-        "--format", choices=("fit", "tcx", "csv"), default="fit", help="file format (default fit)"
+        "--format",
+        choices=[f.value for f in ExportFormat],
+        default=ExportFormat.FIT.value,
+        help="file format (default fit)",
     )
     export.add_argument(
         "--out", metavar="FILE", help="where to write (default: the recording's name, new suffix)"

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from treadmill.core.detector import DirectionDetector
 from treadmill.core.pipeline import Pipeline
+from treadmill.defaults import FREE, FREE_RUN_S
 from treadmill.inputs import printable
 from treadmill.model import CoachEventKind
 from treadmill.mqtt.settings import MqttSettings, MqttSettingsError, load_settings
@@ -35,7 +36,6 @@ from tui.cli.parsers import UsageError, say
 from tui.voice import PROGRAMS, find_speaker
 
 __all__ = [
-    "FREE",
     "clock_text",
     "coach_printer",
     "hostile",
@@ -49,9 +49,6 @@ __all__ = [
     "virtual_options",
     "workout",
 ]
-
-FREE = "free"
-"""``--plan free``: a free run, no workout."""
 
 
 def clock_text(seconds: float) -> str:
@@ -148,7 +145,7 @@ def session_options(
             plan, control=control, caps=person.caps(), safe_reverse_kmh=person.reverse_cap_kmh
         )
     if duration_s is None:
-        duration_s = 600.0 if plan is None else (plan.duration_s or 3600.0) + 30.0
+        duration_s = FREE_RUN_S if workout_options is None else workout_options.ceiling_s
     return SessionOptions(
         source=source,
         workout=workout_options,

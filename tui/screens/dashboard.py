@@ -17,7 +17,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from treadmill.mqtt.messages import MqttStatus
+from treadmill.mqtt.messages import MqttState, MqttStatus
 from treadmill.mqtt.settings import MqttSettings
 from treadmill.mqtt.watcher import MqttWatcher, TreadmillSeen
 from tui.widgets.metrics import clock_text
@@ -83,6 +83,16 @@ def row_of(seen: TreadmillSeen) -> list[str | Text]:
     ]
 
 
+STATE_COLOUR: dict[MqttState, str] = {
+    MqttState.CONNECTING: "",
+    MqttState.CONNECTED: "green",
+    MqttState.RETRYING: "yellow",
+    MqttState.FAILED: "red",
+    MqttState.CLOSED: "",
+}
+"""The colour of the broker line in each MQTT state."""
+
+
 class DashboardScreen(Screen[None]):
     """The treadmills publishing under the prefix, live."""
 
@@ -123,7 +133,7 @@ class DashboardScreen(Screen[None]):
     def show_broker(self, message: BrokerStatus) -> None:
         """The broker's state, and what to do when it cannot work."""
         self.broker = message.status
-        colour = {"connected": "green", "retrying": "yellow", "failed": "red"}.get(message.status.state, "")
+        colour = STATE_COLOUR[message.status.state]
         count = len(self.rows)
         treadmills = (
             f" · {count} treadmill{'s' if count != 1 else ''}" if count else " · no treadmill heard yet"

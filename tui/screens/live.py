@@ -30,6 +30,7 @@ from textual.widgets import Footer, Static
 
 from treadmill.errors import TreadmillError
 from treadmill.model import CoachEventKind, Facing, LinkState, belt_moving
+from treadmill.mqtt.messages import MqttState
 from treadmill.session.board import LiveView
 from treadmill.session.coach import PAUSED, RESUMED, CoachEvent
 from treadmill.storage.fixtures import FixtureError
@@ -50,13 +51,14 @@ FULL = (80, 24)
 COMPACT = (40, 24)
 """The smallest for the compact one; below it, the "make the terminal bigger" notice."""
 
-_MQTT_LOOK = {
-    "connecting": "[dim]MQTT…[/]",
-    "connected": "[green]MQTT ✓[/]",
-    "retrying": "[yellow]MQTT retrying[/]",
-    "failed": "[red]MQTT off[/]",
-    "closed": "[dim]MQTT closed[/]",
+MQTT_LOOK: dict[MqttState, str] = {
+    MqttState.CONNECTING: "[dim]MQTT…[/]",
+    MqttState.CONNECTED: "[green]MQTT ✓[/]",
+    MqttState.RETRYING: "[yellow]MQTT retrying[/]",
+    MqttState.FAILED: "[red]MQTT off[/]",
+    MqttState.CLOSED: "[dim]MQTT closed[/]",
 }
+"""How the status line shows each MQTT state."""
 _LINK_LOOK = {
     LinkState.WAITING: "[yellow]◌ connecting[/]",
     LinkState.CONNECTED: "[green]● connected[/]",
@@ -146,7 +148,7 @@ class LiveScreen(Screen[None]):
         self._ticks = 0
         self._shown_key: tuple[object, ...] = ()
         self._status = ""
-        self._mqtt_state = "connecting"
+        self._mqtt_state = MqttState.CONNECTING
 
     def compose(self) -> ComposeResult:
         """See the module docstring for the order."""
@@ -331,10 +333,10 @@ class LiveScreen(Screen[None]):
         if status is None:
             return ""
         if status.state != self._mqtt_state:
-            if status.state in ("retrying", "failed"):
+            if status.state in (MqttState.RETRYING, MqttState.FAILED):
                 self.notify(status.text, title="MQTT", severity="warning", timeout=8)
             self._mqtt_state = status.state
-        look = _MQTT_LOOK.get(status.state, status.state)
+        look = MQTT_LOOK[status.state]
         dropped = f" [yellow]{status.dropped} dropped[/]" if status.dropped else ""
         return f"  {look}{dropped}"
 

@@ -12,14 +12,13 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from treadmill.defaults import FREE
 from treadmill.storage.history import History
 from treadmill.storage.plans import catalogue, user_plans_dir
 from treadmill.storage.profile import UserProfile
 from treadmill.workout.builtin import CHALLENGE_ID, challenge_day
 from treadmill.workout.plan import Plan
 from tui.widgets.metrics import clock_text
-
-FREE_RUN = "free"
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,10 +74,10 @@ class WorkoutPicker(Screen[WorkoutChoice]):
             plan = challenge_day(day, felt) if plan_id == CHALLENGE_ID else listed
             self.plans[plan_id] = plan
             options.add_option(Option(plan_label(plan, mine=not source.builtin), id=plan_id))
-        self.plans[FREE_RUN] = None
+        self.plans[FREE] = None
         free = Text("Free run", style="bold")
         free.append("\n  No steps and no cues; the detector still follows you.", style="dim")
-        options.add_option(Option(free, id=FREE_RUN))
+        options.add_option(Option(free, id=FREE))
         problems = "".join(f"\n[red]skipped {escape(p)}[/]" for p in found.problems)
         self.query_one("#hint", Static).update(
             f"[dim]Your own plans (.toml or .zwo) go in {user_plans_dir()}.[/]{problems}"
@@ -88,5 +87,5 @@ class WorkoutPicker(Screen[WorkoutChoice]):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         """Enter: go with this one."""
-        plan_id = event.option.id or FREE_RUN
+        plan_id = event.option.id or FREE
         self.dismiss(WorkoutChoice(plan_id, self.plans.get(plan_id)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from treadmill.defaults import FREE
 from treadmill.session.options import SourceOptions, VirtualOptions
 from tui.cli import setup
 from tui.request import AppMode, AppRequest
@@ -14,7 +15,7 @@ def run(args: argparse.Namespace) -> int:
     from tui.app import run_app  # noqa: PLC0415 (Textual only once the arguments are good)
 
     person = setup.profile("demo")
-    plan = None if args.plan == setup.FREE else setup.workout(args.plan, person)
+    plan = None if args.plan == FREE else setup.workout(args.plan, person)
     source = SourceOptions(virtual=VirtualOptions(seed=args.seed))
     options = setup.session_options(source, person, plan, control=args.control, time_scale=args.time_scale)
     request = AppRequest(

@@ -11,6 +11,7 @@ import time
 from collections.abc import AsyncIterator
 
 from treadmill.clock import run_in_virtual_time
+from treadmill.defaults import FREE, RECORDING_S
 from treadmill.inputs import printable
 from treadmill.mqtt.messages import MqttStatus
 from treadmill.mqtt.publisher import MqttPublisher
@@ -88,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
     """Record until the duration, the end of the workout, or Ctrl-C."""
     out = setup.out_path(args.out, "record")
     person = setup.profile("record")
-    plan = None if args.plan in (None, setup.FREE) else setup.workout(args.plan, person)
+    plan = None if args.plan in (None, FREE) else setup.workout(args.plan, person)
     virtual = setup.virtual_options(args) if args.virtual else None
     options = setup.session_options(
         setup.source_options(args, virtual),
@@ -96,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
         plan,
         control=args.control,
         time_scale=args.time_scale,
-        duration_s=args.duration,
+        duration_s=args.duration if args.duration is not None or plan is not None else RECORDING_S,
         mqtt=args.mqtt is not None,
         headless=True,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from treadmill.defaults import FREE
 from treadmill.session.options import SourceOptions, VirtualOptions
 from tui.cli import setup
 from tui.cli.parsers import UsageError
@@ -24,10 +25,10 @@ def app_request(args: argparse.Namespace) -> AppRequest:
         raise UsageError(
             "--virtual brings its own treadmill and sensors: leave out --device, --strap, --footpod, --hci"
         )
-    if args.control and args.plan == setup.FREE:
+    if args.control and args.plan == FREE:
         raise UsageError("--control drives the belt through a workout: a free run has none")
     person = setup.profile("run")
-    plan = None if args.plan in (None, setup.FREE) else setup.workout(args.plan, person)
+    plan = None if args.plan in (None, FREE) else setup.workout(args.plan, person)
     virtual = VirtualOptions(seed=args.seed) if args.virtual else None
     source = SourceOptions(
         device=args.device, strap=args.strap, footpod=args.footpod, hci=args.hci, virtual=virtual

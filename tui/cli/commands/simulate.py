@@ -7,6 +7,7 @@ import asyncio
 import math
 import sys
 
+from treadmill.defaults import FREE
 from treadmill.virtual.runner import RunnerPlan
 from treadmill.virtual.simulate import SimulateOptions, simulate
 from tui.cli import setup
@@ -24,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed,
         time_scale=args.time_scale,
         duration_s=args.duration,
-        plan=None if args.runner == setup.FREE else RunnerPlan.intervals_demo(),
+        plan=None if args.runner == FREE else RunnerPlan.intervals_demo(),
         notify_hz=args.notify_hz,
         split_payload=args.split,
         hostile=setup.hostile(args),
