@@ -50,7 +50,7 @@ class Soak:
         self.seed = seed
         self.radio = VirtualRadio()
         self.clock = SessionClock(time_scale)
-        self.world = VirtualWorld(seed=seed, plan=RunnerPlan.intervals_demo(rounds=30), duration_s=session_s)
+        self.world = VirtualWorld(seed=seed, plan=RunnerPlan.demo(rounds=30), duration_s=session_s)
         self.decoder = SampleDecoder()
         self.latencies: list[float] = []
         self.garbage_sent = 0

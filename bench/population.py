@@ -37,7 +37,7 @@ from treadmill.ftms.uuids import RSC_MEASUREMENT, TREADMILL_DATA
 from treadmill.model import Direction, Facing, Frame, Sample, Sensor
 from treadmill.session.decoding import SampleDecoder
 from treadmill.virtual.machine import MachineSpec
-from treadmill.virtual.runner import Interval, Person, Runner, RunnerPlan, TurnStyle, draw_body
+from treadmill.virtual.runner import Leg, Person, Runner, RunnerPlan, TurnStyle, draw_body
 from treadmill.virtual.world import VirtualWorld
 
 __all__ = ["Kind", "Regime", "Session", "footpod_of", "person_of", "session"]
@@ -178,11 +178,11 @@ def guided_plan(person: Person, rng: random.Random, duration_s: float) -> Runner
     """The person's own interval workout: warm-up, backward and forward intervals, cool-down."""
     forward = person.forward_speed_kmh
     backward = round(forward * person.reverse_factor, 1)
-    steps = [Interval(Facing.FORWARD, rng.uniform(60.0, 120.0), round(forward * 0.85, 1))]
+    steps = [Leg(Facing.FORWARD, rng.uniform(60.0, 120.0), round(forward * 0.85, 1))]
     while sum(i.duration_s for i in steps) < duration_s - 240.0:
-        steps.append(Interval(Facing.REVERSE, rng.uniform(45.0, 120.0), backward))
-        steps.append(Interval(Facing.FORWARD, rng.uniform(60.0, 180.0), round(forward, 1)))
-    steps.append(Interval(Facing.FORWARD, 120.0, round(forward * 0.7, 1)))
+        steps.append(Leg(Facing.REVERSE, rng.uniform(45.0, 120.0), backward))
+        steps.append(Leg(Facing.FORWARD, rng.uniform(60.0, 180.0), round(forward, 1)))
+    steps.append(Leg(Facing.FORWARD, 120.0, round(forward * 0.7, 1)))
     return RunnerPlan(tuple(steps))
 
 
@@ -190,22 +190,22 @@ def forward_only_plan(person: Person, rng: random.Random, duration_s: float) -> 
     """Forward only, the way real sessions go: intervals with recoveries, walk breaks, or a step test."""
     forward = person.forward_speed_kmh
     style = rng.choice(("intervals", "walk_breaks", "step_test", "steady"))
-    steps = [Interval(Facing.FORWARD, rng.uniform(120.0, 300.0), round(min(forward, 5.0) * 0.9, 1))]
+    steps = [Leg(Facing.FORWARD, rng.uniform(120.0, 300.0), round(min(forward, 5.0) * 0.9, 1))]
     while sum(i.duration_s for i in steps) < duration_s:
         if style == "intervals":
             steps.append(
-                Interval(Facing.FORWARD, rng.uniform(60.0, 300.0), round(forward * rng.uniform(1.0, 1.2), 1))
+                Leg(Facing.FORWARD, rng.uniform(60.0, 300.0), round(forward * rng.uniform(1.0, 1.2), 1))
             )
             steps.append(
-                Interval(Facing.FORWARD, rng.uniform(30.0, 150.0), round(forward * rng.uniform(0.3, 0.65), 1))
+                Leg(Facing.FORWARD, rng.uniform(30.0, 150.0), round(forward * rng.uniform(0.3, 0.65), 1))
             )
         elif style == "walk_breaks":
-            steps.append(Interval(Facing.FORWARD, rng.uniform(180.0, 420.0), round(forward, 1)))
-            steps.append(Interval(Facing.FORWARD, rng.uniform(30.0, 90.0), round(rng.uniform(3.5, 5.0), 1)))
+            steps.append(Leg(Facing.FORWARD, rng.uniform(180.0, 420.0), round(forward, 1)))
+            steps.append(Leg(Facing.FORWARD, rng.uniform(30.0, 90.0), round(rng.uniform(3.5, 5.0), 1)))
         elif style == "step_test":
             last = steps[-1].speed_kmh or forward
             steps.append(
-                Interval(
+                Leg(
                     Facing.FORWARD,
                     rng.uniform(45.0, 75.0),
                     round(min(last + rng.choice((0.5, 1.0)), 18.0), 1),
@@ -213,7 +213,7 @@ def forward_only_plan(person: Person, rng: random.Random, duration_s: float) -> 
             )
         else:
             steps.append(
-                Interval(Facing.FORWARD, rng.uniform(300.0, 900.0), round(forward * rng.uniform(0.9, 1.1), 1))
+                Leg(Facing.FORWARD, rng.uniform(300.0, 900.0), round(forward * rng.uniform(0.9, 1.1), 1))
             )
     return RunnerPlan(tuple(steps))
 

@@ -28,7 +28,7 @@ from treadmill.virtual.world import VirtualWorld
 
 def write_session(path: Path, hours: float, seed: int) -> int:
     """A long virtual session, tick by tick, as a fixture; returns its line count."""
-    plan = RunnerPlan.intervals_demo(rounds=int(hours * 24))
+    plan = RunnerPlan.demo(rounds=int(hours * 24))
     world = VirtualWorld(seed=seed, plan=plan, duration_s=hours * 3600)
     with FixtureWriter.create(path, device={"name": "bench"}) as out:
         for _ in range(int(hours * 3600)):

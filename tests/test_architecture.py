@@ -193,3 +193,23 @@ def test_every_closed_set_is_covered_by_each_table_that_maps_it() -> None:
         assert parser.parse_args(["export", "x.jsonl", "--format", fmt.value]).format == fmt.value
     keys = {b.action for b in SummaryScreen.BINDINGS if b.action.startswith("export(")}  # type: ignore[union-attr]
     assert keys == {f"export('{fmt.value}')" for fmt in ExportFormat}, "a key for every format"
+
+
+def test_the_error_tree_in_errors_py_lists_every_error_class() -> None:
+    """The tree a reader meets first names every class under TreadmillError, wherever it lives."""
+    import importlib  # noqa: PLC0415
+    import pkgutil  # noqa: PLC0415
+    import re  # noqa: PLC0415
+
+    import treadmill.errors  # noqa: PLC0415
+
+    for module in pkgutil.walk_packages(treadmill.__path__, "treadmill."):
+        importlib.import_module(module.name)
+
+    def below(cls: type) -> set[str]:
+        return {sub.__name__ for sub in cls.__subclasses__()} | {
+            name for sub in cls.__subclasses__() for name in below(sub)
+        }
+
+    drawn = set(re.findall(r"[├└]── (\w+)", treadmill.errors.__doc__ or ""))
+    assert drawn == below(TreadmillError), "with the root, the 16 classes of the tree"

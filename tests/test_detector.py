@@ -137,7 +137,7 @@ def test_nobody_runs_backward_at_twelve_km_h() -> None:
 # --- failure mode 1: learning locks in its own mistakes -------------------------------------------
 
 
-def test_1_a_cued_stop_and_restart_re_anchors_a_session_that_went_wrong() -> None:
+def test_a_cued_stop_and_restart_re_anchors_a_session_that_went_wrong() -> None:
     """A footpod reading 12 % high throughout: whatever it taught at the start, each cued turn
     with a stop settles the facing anew, and the session ends where the cues say."""
     speeds = profile((240, 5.0), (8, 0.0), (120, 3.5), (8, 0.0), (240, 5.0), (8, 0.0), (120, 3.5))
@@ -156,7 +156,7 @@ def test_1_a_cued_stop_and_restart_re_anchors_a_session_that_went_wrong() -> Non
     assert share(labels[-90:], R) > 0.9
 
 
-def test_1_what_a_profile_or_a_session_teaches_stays_within_bounds() -> None:
+def test_what_a_profile_or_a_session_teaches_stays_within_bounds() -> None:
     state = DetectorState.checked({"walk_offset": 0.1, "walk_samples": 5000})
     detector = DirectionDetector(state=state)
     assert detector.state.walk_samples == 0, "a profile seeds the offsets; this session must confirm them"
@@ -170,14 +170,14 @@ def test_1_what_a_profile_or_a_session_teaches_stays_within_bounds() -> None:
 # --- failure mode 2: cadence extrapolated across gaits ---------------------------------------------
 
 
-def test_2_a_runner_calibrated_on_a_walk_is_not_read_backward() -> None:
+def test_a_runner_calibrated_on_a_walk_is_not_read_backward() -> None:
     """Warm-up walk at 5 km/h (110 steps/min), then a steady run at 10 km/h (165 steps/min)."""
     speeds = profile((180, 5.0), (900, 10.0))
     cadence = [walk_cadence(5.0) if v <= 5.0 else 165.0 for v in speeds]
     assert share(kept(run(speeds, cadence))[200:], R) == 0.0
 
 
-def test_2_a_backward_walk_after_a_forward_run_is_seen() -> None:
+def test_a_backward_walk_after_a_forward_run_is_seen() -> None:
     """Calibrated on running only; then a backward walk at 2.6 km/h, 15 % quicker than a forward walk."""
     speeds = profile((300, 10.0), (3, 1.5), (200, 2.6), (3, 1.5), (200, 10.0))
     cadence = [run_cadence(v) if v >= 7 else (walk_cadence(v) * 1.15 if v > 2 else NAN) for v in speeds]
@@ -191,7 +191,7 @@ def test_2_a_backward_walk_after_a_forward_run_is_seen() -> None:
 
 
 @pytest.mark.parametrize("speed", [2.5, 4.0, 5.5, 7.0, 9.0, 12.0])
-def test_3_the_further_above_forward_a_cadence_is_the_more_backward_it_counts(speed: float) -> None:
+def test_the_further_above_forward_a_cadence_is_the_more_backward_it_counts(speed: float) -> None:
     detector = DirectionDetector()
     forward = run_cadence(speed) if speed >= 7.5 else walk_cadence(speed)
     ratios = [detector.cadence_log_ratio(speed, forward * (1.0 + k / 100)) for k in range(0, 200, 5)]
@@ -201,7 +201,7 @@ def test_3_the_further_above_forward_a_cadence_is_the_more_backward_it_counts(sp
     assert all(r >= max(ratios) - 1e-9 for r in beyond), "once at the cap it stays there"
 
 
-def test_3_speed_evidence_is_bounded_and_sure_only_beyond_backward_running() -> None:
+def test_speed_evidence_is_bounded_and_sure_only_beyond_backward_running() -> None:
     assert all(abs(speed_log_ratio(v)) <= math.log(2.0) + 1e-9 for v in np.arange(0.5, 10.0, 0.1))
     assert speed_log_ratio(13.0) < -3.0
 
@@ -221,13 +221,13 @@ def test_3_speed_evidence_is_bounded_and_sure_only_beyond_backward_running() -> 
     ],
     ids=["recoveries", "walk_break", "pause", "stops", "step_test", "cool_down"],
 )
-def test_4_forward_sessions_stay_forward(segments: tuple[tuple[float, float], ...]) -> None:
+def test_forward_sessions_stay_forward(segments: tuple[tuple[float, float], ...]) -> None:
     labels = kept(run(profile(*segments)))
     assert R not in labels
     assert share(labels, U) < 0.15, "and the app does not shrug through them either"
 
 
-def test_4_a_false_backward_does_not_hold_once_back_at_full_pace() -> None:
+def test_a_false_backward_does_not_hold_once_back_at_full_pace() -> None:
     """Even if a slow stretch were taken for backward, running at 11+ km/h again is forward."""
     analysis = run(profile((120, 11.0), (120, 3.0), (300, 11.5)), marks=[(200.0, "reverse")])
     assert live(analysis)[-200:] == [F] * 200
@@ -236,7 +236,7 @@ def test_4_a_false_backward_does_not_hold_once_back_at_full_pace() -> None:
 # --- failure mode 5: people outside the model's range -----------------------------------------------
 
 
-def test_5_walk_back_run_forward_with_stops_is_followed() -> None:
+def test_walk_back_run_forward_with_stops_is_followed() -> None:
     speeds = profile((120, 10.0), (8, 0.0), (90, 2.6), (8, 0.0), (120, 10.0), (8, 0.0), (90, 2.6))
     stops = [k for k, v in enumerate(speeds) if v == 0.0 and k > 10]
     cues = [(float(stops[0]), "reverse"), (float(stops[8]), "forward"), (float(stops[16]), "reverse")]
@@ -244,14 +244,14 @@ def test_5_walk_back_run_forward_with_stops_is_followed() -> None:
     assert [s.direction for s in analysis.steps if s.switched] == [R, F, R]
 
 
-def test_5_a_practised_backward_runner_at_92_percent_turning_at_speed() -> None:
+def test_a_practised_backward_runner_at_92_percent_turning_at_speed() -> None:
     speeds = profile((120, 10.0), (120, 9.2), (120, 10.0), (120, 9.2))
     cues = [(124.0, "reverse"), (246.0, "forward"), (368.0, "reverse")]
     analysis = run(speeds, cues=cues)
     assert [s.direction for s in analysis.steps if s.switched] == [R, F, R]
 
 
-def test_5_a_turn_before_the_cue_is_credited_to_it() -> None:
+def test_a_turn_before_the_cue_is_credited_to_it() -> None:
     """The person turned (a dip) 8 s before the app cued it; the cue, arriving after, decides it."""
     speeds = profile((120, 5.0), (4, 1.8), (120, 3.5))
     dip = speeds.index(1.8)
@@ -260,7 +260,7 @@ def test_5_a_turn_before_the_cue_is_credited_to_it() -> None:
     assert live(analysis)[dip + 13] is R
 
 
-def test_5_a_skipped_turn_is_not_asserted() -> None:
+def test_a_skipped_turn_is_not_asserted() -> None:
     """Cued to turn, and nothing changes at all: unsure, not a confident backward."""
     analysis = run(profile((300, 5.0)), cues=[(100.0, "reverse")])
     assert R not in live(analysis)
@@ -269,7 +269,7 @@ def test_5_a_skipped_turn_is_not_asserted() -> None:
 # --- failure mode 6: footpods are less regular than modelled ---------------------------------------
 
 
-def test_6_a_footpod_counting_strides_reads_like_one_counting_steps() -> None:
+def test_a_footpod_counting_strides_reads_like_one_counting_steps() -> None:
     speeds = profile((200, 5.0), (200, 5.0))
     steps = [walk_cadence(5.0) if k < 203 else walk_cadence(5.0) * 1.2 for k in range(len(speeds))]
     strides = [c / 2 for c in steps]
@@ -277,7 +277,7 @@ def test_6_a_footpod_counting_strides_reads_like_one_counting_steps() -> None:
     assert share(kept(run(speeds, strides))[-100:], R) == 1.0, "a turn at speed, seen through strides"
 
 
-def test_6_a_footpod_worn_part_of_the_time_makes_no_turns_of_its_own() -> None:
+def test_a_footpod_worn_part_of_the_time_makes_no_turns_of_its_own() -> None:
     speeds = profile((300, 5.0), (300, 6.0), (300, 5.5))
     rng = random.Random(3)
     cadence = [
@@ -286,7 +286,7 @@ def test_6_a_footpod_worn_part_of_the_time_makes_no_turns_of_its_own() -> None:
     assert R not in kept(run(speeds, cadence))
 
 
-def test_6_readings_that_are_no_step_rate_at_all_are_dropped() -> None:
+def test_readings_that_are_no_step_rate_at_all_are_dropped() -> None:
     speeds = profile((400, 5.0))
     cadence = [walk_cadence(5.0)] * len(speeds)
     for k in range(100, 130):

@@ -77,8 +77,8 @@ def test_record_refuses_to_overwrite(tmp_path: Path, capsys: pytest.CaptureFixtu
 
 
 def test_demo_plan_turns() -> None:
-    plan = RunnerPlan.intervals_demo(rounds=2)
-    assert [i.direction.value for i in plan.intervals] == [
+    plan = RunnerPlan.demo(rounds=2)
+    assert [i.direction.value for i in plan.legs] == [
         "forward",
         "reverse",
         "forward",

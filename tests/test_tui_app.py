@@ -78,7 +78,7 @@ async def live_screen(pilot: Pilot[Any]) -> LiveScreen:
 
 
 def marks_seen(live: LiveScreen) -> list[LinkEvent]:
-    actions = live.runner.actions
+    actions = live.feed.actions
     assert isinstance(actions, LiveActions)
     return actions.session.events
 
@@ -148,8 +148,8 @@ async def test_pick_device_and_workout_then_pause_turn_mark_stop_rate_export_and
         await pick_workout(pilot, "short")
         # The live screen, on the real client path.
         live = await live_screen(pilot)
-        await until(pilot, lambda: live.runner.actions is not None and live.runner.now() > 2, "the session")
-        coach = live.runner.board.coach
+        await until(pilot, lambda: live.feed.actions is not None and live.feed.now() > 2, "the session")
+        coach = live.feed.board.coach
         assert coach is not None
         await pilot.press("space")
         assert coach.paused
@@ -171,9 +171,9 @@ async def test_pick_device_and_workout_then_pause_turn_mark_stop_rate_export_and
             "the mark",
         )
         await until(
-            pilot, lambda: live.runner.board.view().time_s.get(Direction.REVERSE, 0.0) > 5, "time backward"
+            pilot, lambda: live.feed.board.view().time_s.get(Direction.REVERSE, 0.0) > 5, "time backward"
         )
-        await until(pilot, lambda: live.runner.board.view(live.runner.now()).active_s > 65, "a real session")
+        await until(pilot, lambda: live.feed.board.view(live.feed.now()).active_s > 65, "a real session")
         await pilot.press("plus")  # control is off: the console is the way
         assert live.told[-1] == "Control is off: change the speed on the treadmill's console."
         await pilot.press("s")
@@ -198,27 +198,27 @@ async def test_with_control_pause_stops_everything_and_the_virtual_runner_starts
         live = await live_screen(pilot)
 
         def speed() -> float:
-            return live.runner.board.view().speed_kmh or 0.0
+            return live.feed.board.view().speed_kmh or 0.0
 
         await until(pilot, lambda: speed() >= 3.0, "the belt at speed")
         await pilot.press("plus", "plus")  # two presses add up: 1 km/h above where the speed was heading
         await until(pilot, lambda: speed() >= 4.4, "the belt at the person's speed")
         await pilot.press("space")
         await until(pilot, lambda: speed() == 0, "the belt paused")
-        board = live.runner.board  # the session's own, now it is connected
-        paused = board.view(live.runner.now())
+        board = live.feed.board  # the session's own, now it is connected
+        paused = board.view(live.feed.now())
         assert paused.paused
-        await until(pilot, lambda: live.runner.now() > paused.t + 30, "30 s into the pause")
-        still = board.view(live.runner.now())
+        await until(pilot, lambda: live.feed.now() > paused.t + 30, "30 s into the pause")
+        still = board.view(live.feed.now())
         assert (still.active_s, still.distance_m) == (paused.active_s, paused.distance_m)
         assert still.step is not None
         assert paused.step is not None
         assert still.step.seconds_left == paused.step.seconds_left, "the plan waits"
         await pilot.press("space")
         await until(pilot, lambda: speed() >= 3.0, "the belt moving again")
-        treadmill = live.runner.session.treadmill  # type: ignore[attr-defined]
+        treadmill = live.feed.session.treadmill  # type: ignore[attr-defined]
         assert treadmill.control_ops[ControlOpCode.START_OR_RESUME] == 0, "the app never writes Start"
-        resumed = board.view(live.runner.now())
+        resumed = board.view(live.feed.now())
         assert resumed.active_s > paused.active_s
         await pilot.press("q", "y")
         await until(pilot, lambda: not app.is_running, "the app to end", 10.0)
@@ -249,13 +249,13 @@ async def test_a_replay_pauses_and_resumes() -> None:
     app = TreadmillApp(request, refresh_s=0.1)
     async with app.run_test(size=SIZE) as pilot:
         live = await live_screen(pilot)
-        await until(pilot, lambda: live.runner.now() > 20, "playback")
+        await until(pilot, lambda: live.feed.now() > 20, "playback")
         await pilot.press("space")
-        held = live.runner.now()
+        held = live.feed.now()
         await pilot.pause(0.3)
-        assert live.runner.now() == held
+        assert live.feed.now() == held
         await pilot.press("space")
-        await until(pilot, lambda: live.runner.now() > held + 5, "playback again")
+        await until(pilot, lambda: live.feed.now() > held + 5, "playback again")
         await pilot.press("s")
         await until(pilot, lambda: isinstance(app.screen, SummaryScreen), "the summary")
 
@@ -268,7 +268,7 @@ async def test_ending_the_app_mid_workout_keeps_the_session_and_summary(closed_f
     app = TreadmillApp(request, refresh_s=0.1)
     async with app.run_test(size=SIZE) as pilot:
         live = await live_screen(pilot)
-        await until(pilot, lambda: live.runner.now() > 10, "the session")
+        await until(pilot, lambda: live.feed.now() > 10, "the session")
         if closed_from_outside:
             app.exit()
         else:
@@ -326,7 +326,7 @@ async def test_stop_while_connecting_gives_up_and_says_nothing_was_recorded() ->
         app = TreadmillApp(AppRequest(AppMode.RUN, options, plan_id="free"), refresh_s=0.1)
         async with app.run_test(size=SIZE) as pilot:
             live = await live_screen(pilot)
-            assert live.runner.actions is None, "still connecting"
+            assert live.feed.actions is None, "still connecting"
             await pilot.press("s")
             await until(pilot, lambda: live.ended is not None, "the stop")
             shown = " ".join(live.query_one(CueBanner).text)
@@ -382,7 +382,7 @@ async def test_a_replay_has_its_own_words_and_keys() -> None:
         assert isinstance(live, ReplayScreen)
         keys = {binding.key for binding in ReplayScreen.BINDINGS if isinstance(binding, Binding)}
         assert keys == {"space", "s", "r", "f"}
-        await until(pilot, lambda: live.runner.now() > 5, "playback")
+        await until(pilot, lambda: live.feed.now() > 5, "playback")
         assert live.query_one(CueBanner).text[0].startswith("Replay")
         await pilot.press("plus")
         assert live.told == [], "no speed key in a replay"
@@ -460,7 +460,7 @@ async def test_a_full_disk_after_the_session_shows_its_summary_not_a_failure_to_
     app = TreadmillApp(request, history=FullDiskHistory(), refresh_s=0.1)
     async with app.run_test(size=SIZE) as pilot:
         live = await live_screen(pilot)
-        await until(pilot, lambda: live.runner.now() > 30, "the session under way")
+        await until(pilot, lambda: live.feed.now() > 30, "the session under way")
         await pilot.press("s")
         await until(pilot, lambda: isinstance(app.screen, SummaryScreen), "the summary")
         summary = app.screen

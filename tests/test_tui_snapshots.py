@@ -22,7 +22,7 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from tests.tui_support import GUIDED, FrozenApp, FrozenRunner, coached_until, show_events
+from tests.tui_support import GUIDED, FrozenApp, FrozenFeed, coached_until, show_events
 from treadmill.core.body import Body
 from treadmill.model import CoachEventKind, Direction, LinkEvent, LinkEventKind, Sample
 from treadmill.mqtt.messages import MqttState, MqttStatus
@@ -32,10 +32,10 @@ from treadmill.storage.history import History
 from treadmill.workout.builtin import builtin_plans
 from treadmill.workout.cues import CueEngine, CueKind
 from treadmill.workout.safety import Level, Rule, SafetyMonitor, SafetyState
+from tui.feed import Outcome, ReplayFeed
 from tui.screens.history import HistoryScreen
 from tui.screens.live import LiveScreen
 from tui.screens.summary import SummaryScreen
-from tui.session_runner import Outcome, ReplayRunner
 from tui.widgets.banners import CueBanner, RailsBanner
 from tui.widgets.direction import DirectionPanel, Shown
 from tui.widgets.readouts import Readout
@@ -155,7 +155,7 @@ async def test_the_big_numbers_count_down_to_the_turn_and_the_end_of_the_step() 
     async with app.run_test(size=SMALL) as pilot:
         await settle(pilot)
         screen = app.screen_under_test
-        view = screen.runner.board.view(300.5)
+        view = screen.feed.board.view(300.5)
         assert view.next_turn is not None
         assert view.next_turn_s is not None
         assert readout(screen, "next-turn") == "4:03"  # the turn cued at 543.1 s
@@ -170,7 +170,7 @@ async def test_paused_holds_the_time_and_the_distance() -> None:
     app = await frozen("paused")
     async with app.run_test(size=SMALL) as pilot:
         await settle(pilot)
-        board = app.screen_under_test.runner.board
+        board = app.screen_under_test.feed.board
         at_pause, later = board.view(300.5), board.view(330.0)
         assert later.paused
         assert (later.active_s, later.distance_m) == (at_pause.active_s, at_pause.distance_m)
@@ -302,13 +302,13 @@ async def test_the_status_line_shows_mqtt_and_a_broker_going_away_is_said_once()
     app = await frozen("forward")
     async with app.run_test(size=SMALL) as pilot:
         screen = app.screen_under_test
-        runner = screen.runner
-        assert isinstance(runner, FrozenRunner)
-        runner.mqtt = MqttStatus(MqttState.CONNECTED, "mqtt://gym.local:1883")
+        feed = screen.feed
+        assert isinstance(feed, FrozenFeed)
+        feed.mqtt = MqttStatus(MqttState.CONNECTED, "mqtt://gym.local:1883")
         screen.refresh_view()
         await pilot.pause()
         assert "MQTT ✓" in str(screen.query_one("#status", Static).render())
-        runner.mqtt = MqttStatus(
+        feed.mqtt = MqttStatus(
             MqttState.RETRYING, "mqtt://gym.local:1883 unreachable; the workout goes on", dropped=3
         )
         for _ in range(3):
@@ -318,7 +318,7 @@ async def test_the_status_line_shows_mqtt_and_a_broker_going_away_is_said_once()
         assert "MQTT retrying" in status
         assert "3 dropped" in status
         toasts = [n.message for n in app._notifications]
-        assert toasts.count(runner.mqtt.text) == 1, "told once, not at every refresh"
+        assert toasts.count(feed.mqtt.text) == 1, "told once, not at every refresh"
 
 
 # --- the summary and the history -----------------------------------------------------------------
@@ -342,16 +342,16 @@ class ScreenApp(App[None]):
 
 async def summary_app(tmp_path: Path) -> ScreenApp:
     """The summary of the recorded guided workout, as a live session of the app would end."""
-    runner = ReplayRunner(GUIDED, speed=None, tolerant=False, body=Body())
-    result = await runner.session.run()
+    feed = ReplayFeed(GUIDED, speed=None, tolerant=False, body=Body())
+    result = await feed.session.run()
     history = History(tmp_path)
     fixture = tmp_path / "20261129-070000-zone2-reverse.jsonl"
     fixture.write_bytes(GUIDED.read_bytes())
     started = datetime(2026, 11, 29, 7, 0, tzinfo=UTC)
     record = history.save(fixture, started, "zone2-reverse", "Zone 2", result.pipeline.summary())
     outcome = Outcome(result, started, Path("sessions") / fixture.name, record)
-    runner.title = "Zone 2 with reverse intervals"
-    return ScreenApp(SummaryScreen(outcome, runner, history))
+    feed.title = "Zone 2 with reverse intervals"
+    return ScreenApp(SummaryScreen(outcome, feed, history))
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -9,7 +9,7 @@ import pytest
 from treadmill.ftms import ControlPointRequest, ResultCode
 from treadmill.model import Direction, Facing
 from treadmill.virtual.machine import Belt, TreadmillMachine
-from treadmill.virtual.runner import Interval, Person, Runner, RunnerPlan, TurnStyle
+from treadmill.virtual.runner import Leg, Person, Runner, RunnerPlan, TurnStyle
 from treadmill.virtual.world import VirtualWorld
 
 
@@ -56,7 +56,7 @@ def test_reverse_is_slower_shorter_strided_and_harder() -> None:
         assert person.own_speed_kmh(Facing.REVERSE) < person.own_speed_kmh(Facing.FORWARD)
     person = Person(reverse_cadence_factor=1.2, reverse_hr_extra_bpm=35.0, follows_plan_speeds=False)
     # Same belt speed both ways: backward gives a higher step rate (shorter strides).
-    plan = RunnerPlan.intervals_demo(rounds=1)
+    plan = RunnerPlan.demo(rounds=1)
     runner = Runner(person, plan, seed=1)
     forward = runner._cadence(4.0, Direction.FORWARD)
     backward = runner._cadence(4.0, Direction.REVERSE)
@@ -83,7 +83,7 @@ def test_heart_rate_rises_backward_at_the_same_speed() -> None:
         person = Person(
             forward_speed_kmh=4.0, reverse_factor=1.0, follows_plan_speeds=False, reverse_hr_extra_bpm=35
         )
-        plan = RunnerPlan((Interval(direction, 900.0, 4.0),))
+        plan = RunnerPlan((Leg(direction, 900.0, 4.0),))
         world = VirtualWorld(seed=3, person=person, plan=plan)
         return run(world, 600)[-1][3]
 

@@ -157,7 +157,7 @@ def zwo(blocks: str, *, head: str = "") -> bytes:
 
 
 @pytest.mark.parametrize("repeat", ["20000000", "100000", "51"])
-def test_1_a_repeat_past_the_limit_is_refused_naming_the_line_block_and_attribute(repeat: str) -> None:
+def test_a_repeat_past_the_limit_is_refused_naming_the_line_block_and_attribute(repeat: str) -> None:
     data = zwo(
         f'<Warmup Duration="60" PowerLow="0.5" PowerHigh="0.6"/>\n<IntervalsT Repeat="{repeat}" '
         'OnDuration="30" OffDuration="30" OnPower="1" OffPower="0.5"/>'
@@ -168,13 +168,13 @@ def test_1_a_repeat_past_the_limit_is_refused_naming_the_line_block_and_attribut
     assert "50" in info.value.reason
 
 
-def test_1_totals_are_bounded_as_toml_plans_are() -> None:
+def test_totals_are_bounded_as_toml_plans_are() -> None:
     data = zwo("\n".join('<SteadyState Duration="3000" Power="0.5"/>' for _ in range(30)))
     with pytest.raises(PlanError, match="longer than 24 hours"):
         parse_zwo(data, "long.zwo", PACES)
 
 
-def test_1_treadmill_plans_lists_the_rest_when_one_file_is_out_of_bounds(
+def test_treadmill_plans_lists_the_rest_when_one_file_is_out_of_bounds(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     plans = tmp_path / "plans"
@@ -193,7 +193,7 @@ def test_1_treadmill_plans_lists_the_rest_when_one_file_is_out_of_bounds(
     assert err.count("\n") == 1
 
 
-def test_2_a_text_event_at_the_top_of_the_workout_marks_the_block_it_falls_in() -> None:
+def test_a_text_event_at_the_top_of_the_workout_marks_the_block_it_falls_in() -> None:
     data = zwo(
         '<SteadyState Duration="120" Power="0.5"/>\n'
         '<textevent timeoffset="130" message="REVERSE: turn around, hands on the rails"/>\n'
@@ -206,7 +206,7 @@ def test_2_a_text_event_at_the_top_of_the_workout_marks_the_block_it_falls_in() 
     assert plan.steps[1].handrail
 
 
-def test_3_textevent_spelled_textevent_or_textevent_capitalised_marks_a_block() -> None:
+def test_textevent_spelled_textevent_or_textevent_capitalised_marks_a_block() -> None:
     for tag in ("textevent", "TextEvent"):
         data = zwo(
             f'<SteadyState Duration="60" Power="0.3"><{tag} timeoffset="0" message="REVERSE"/></SteadyState>'
@@ -217,7 +217,7 @@ def test_3_textevent_spelled_textevent_or_textevent_capitalised_marks_a_block() 
         assert plan.steps[0].direction is Facing.REVERSE, tag
 
 
-def test_4_low_high_targets_are_the_middle_of_their_range_and_a_missing_one_is_said() -> None:
+def test_low_high_targets_are_the_middle_of_their_range_and_a_missing_one_is_said() -> None:
     data = zwo(
         '<SteadyState Duration="60" PowerLow="0.4" PowerHigh="0.6"/>\n'
         '<IntervalsT Repeat="2" OnDuration="30" OffDuration="30" PowerOnLow="0.9" PowerOnHigh="1.1" '
@@ -233,14 +233,14 @@ def test_4_low_high_targets_are_the_middle_of_their_range_and_a_missing_one_is_s
     assert plan.extra[NOTES] == ("line 7, block 3 (SteadyState): no power given: no speed target",)
 
 
-def test_5_freeride_in_either_spelling() -> None:
+def test_freeride_in_either_spelling() -> None:
     for tag in ("FreeRide", "Freeride", "freeride"):
         plan = parse_zwo(zwo(f'<{tag} Duration="300"/>'), "f.zwo", PACES)
         assert plan.steps[0].duration_s == 300
         assert "your own pace" in plan.extra[NOTES][0]
 
 
-def test_6_incline_and_slopes_are_read_and_clamped_to_the_cap() -> None:
+def test_incline_and_slopes_are_read_and_clamped_to_the_cap() -> None:
     data = zwo(
         '<SteadyState Duration="60" Power="0.5" Incline="0.05"/>\n'
         '<IntervalsT Repeat="1" OnDuration="30" OffDuration="30" OnPower="0.5" OffPower="0.4" '
@@ -252,7 +252,7 @@ def test_6_incline_and_slopes_are_read_and_clamped_to_the_cap() -> None:
     assert "clamped to 12 %" in plan.extra[NOTES][0]
 
 
-def test_7_a_zero_length_off_part_is_left_out_and_errors_name_line_and_block() -> None:
+def test_a_zero_length_off_part_is_left_out_and_errors_name_line_and_block() -> None:
     plan = parse_zwo(
         zwo('<IntervalsT Repeat="3" OnDuration="60" OffDuration="0" OnPower="0.5"/>'), "z.zwo", PACES
     )
@@ -269,7 +269,7 @@ def test_7_a_zero_length_off_part_is_left_out_and_errors_name_line_and_block() -
     assert str(info.value).startswith("z.zwo:6: block 2 (IntervalsT).OnDuration: ")
 
 
-def test_8_lengths_without_a_duration_type_are_read_as_the_description_says() -> None:
+def test_lengths_without_a_duration_type_are_read_as_the_description_says() -> None:
     blocks = '<Warmup Duration="1000" PowerLow="0.8" PowerHigh="0.9" pace="1"/>'
     in_km = zwo(blocks, head="<description>1.00 km warming up, then easy</description>\n")
     in_minutes = zwo(blocks, head="<description>A long warm-up of 16:40 min</description>\n")
@@ -283,7 +283,7 @@ def test_8_lengths_without_a_duration_type_are_read_as_the_description_says() ->
     assert declared.extra[LENGTHS] is Lengths.TIME
 
 
-def test_8_treadmill_plans_shows_how_the_lengths_were_read(
+def test_treadmill_plans_shows_how_the_lengths_were_read(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     plans = tmp_path / "plans"
@@ -304,7 +304,7 @@ def test_8_treadmill_plans_shows_how_the_lengths_were_read(
     assert all(line[name_column] != " " for line in lines)
 
 
-def test_9_an_unknown_pace_or_a_power_that_is_no_number_drops_that_target_only() -> None:
+def test_an_unknown_pace_or_a_power_that_is_no_number_drops_that_target_only() -> None:
     data = zwo(
         '<SteadyState Duration="60" Power="0.5" pace="9"/>\n<SteadyState Duration="60" Power="abc"/>\n'
         '<SteadyState Duration="60" Power="0.5"/>'

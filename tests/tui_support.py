@@ -18,15 +18,15 @@ from treadmill.session.consumer import SessionItem
 from treadmill.session.decoding import SampleDecoder
 from treadmill.storage.fixtures import read_fixture
 from treadmill.workout.builtin import builtin_plans
+from tui.feed import Outcome
 from tui.screens.live import LiveScreen
-from tui.session_runner import Outcome
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDED = ROOT / "fixtures" / "workout-control.jsonl"
 """The Zone 2 workout recorded under control: turns cued at 540, 660 and 900 s."""
 
 
-class FrozenRunner:
+class FrozenFeed:
     """A session stopped at one moment: the board and coach as the recording left them at ``t``."""
 
     def __init__(self, board: LiveBoard, t: float, title: str = "Zone 2 with reverse intervals") -> None:
@@ -107,8 +107,8 @@ class FrozenApp(App[None]):
         title: str = "Zone 2 with reverse intervals",
     ) -> None:
         super().__init__()
-        runner = FrozenRunner(board, t, title)
-        self.screen_under_test = LiveScreen(runner, refresh_s=None, autostart=False)
+        feed = FrozenFeed(board, t, title)
+        self.screen_under_test = LiveScreen(feed, refresh_s=None, autostart=False)
         self.events = events
 
     def compose(self) -> ComposeResult:

@@ -9,10 +9,16 @@
     │   (+ LookupError)
     ├── BluetoothUnavailableError       no adapter, Bluetooth off, no permission
     ├── LinkError (+ ConnectionError)   a device that cannot be reached or was lost
-    └── ControlError                    a Control Point procedure that did not succeed
-        ├── ControlRefusedError         refused by this app before anything was sent
-        ├── ControlTimeoutError         no answer in time (+ TimeoutError)
-        └── ControlResultError          the machine answered with a failure result code
+    ├── ControlError                    a Control Point procedure that did not succeed
+    │   ├── ControlRefusedError         refused by this app before anything was sent
+    │   ├── ControlTimeoutError         no answer in time (+ TimeoutError)
+    │   └── ControlResultError          the machine answered with a failure result code
+    ├── InputError (+ ValueError)       a value from outside that cannot be used (inputs.py)
+    ├── PlanError (+ ValueError)        a workout plan that cannot be read (workout/plan.py)
+    ├── FixtureError (+ ValueError)     a recording that cannot be read (storage/fixtures.py)
+    ├── StorageError (+ OSError)        a file that cannot be written (storage/files.py)
+    ├── ExportError (+ ValueError)      a session a format cannot hold (storage/export.py)
+    └── MqttSettingsError (+ ValueError) MQTT settings that cannot be used (mqtt/settings.py)
 
 Leaf errors also subclass the matching builtin, so a caller's generic
 ``except ValueError`` keeps working (bumble's ``InvalidPacketError`` does the same).

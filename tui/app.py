@@ -29,6 +29,7 @@ from treadmill.storage.history import History
 from treadmill.storage.plans import catalogue
 from treadmill.storage.profile import UserProfile, load_profile
 from treadmill.workout.plan import Plan, PlanError
+from tui.feed import Feed, LiveFeed, ReplayFeed
 from tui.request import AppMode, AppRequest
 from tui.screens.confirm import ConfirmQuit
 from tui.screens.dashboard import DashboardScreen
@@ -38,7 +39,6 @@ from tui.screens.history import HistoryScreen
 from tui.screens.live import LiveScreen, ReplayScreen, SessionFinished
 from tui.screens.summary import SummaryScreen
 from tui.screens.workouts import WorkoutChoice, WorkoutPicker
-from tui.session_runner import LiveRunner, ReplayRunner, Runner
 from tui.voice import PROGRAMS, Speaker, find_speaker
 
 CLOSE_WITHIN_S = 10.0
@@ -75,7 +75,7 @@ class TreadmillApp(App[int]):
         self.refresh_s = refresh_s
         self.options: SessionOptions | None = request.options
         self.plan_id = request.plan_id
-        self.runner: Runner | None = None
+        self.feed: Feed | None = None
         self.quitting = False
         self.speaker: Speaker | None = find_speaker() if request.speak else None
 
@@ -99,14 +99,14 @@ class TreadmillApp(App[int]):
         if request.mode is AppMode.DASHBOARD and request.mqtt is not None:
             self.push_screen(DashboardScreen(request.mqtt))
         elif request.mode is AppMode.REPLAY and request.fixture is not None:
-            runner = ReplayRunner(
+            feed = ReplayFeed(
                 request.fixture,
                 speed=request.replay_speed,
                 tolerant=request.tolerant,
                 body=self.profile.body(),
                 mqtt=request.mqtt,
             )
-            self._go_live(runner)
+            self._go_live(feed)
         elif request.pick_device and self.options is not None:
             source = self.options.source
             self.push_screen(
@@ -144,14 +144,14 @@ class TreadmillApp(App[int]):
                 return
             self._workout_picked(WorkoutChoice(self.plan_id, plan))
             return
-        self._go_live(self._live_runner(self.options))
+        self._go_live(self._live_feed(self.options))
 
     def _workout_picked(self, choice: WorkoutChoice | None) -> None:
         if choice is None or self.options is None:
             return
         self.options = self._with_plan(self.options, choice.plan)
         self.plan_id = choice.plan_id if choice.plan is not None else None
-        self._go_live(self._live_runner(self.options))
+        self._go_live(self._live_feed(self.options))
 
     def _with_plan(self, options: SessionOptions, plan: Plan | None) -> SessionOptions:
         """The options for ``plan`` (None: a free run), with control as asked and the person's caps."""
@@ -165,13 +165,13 @@ class TreadmillApp(App[int]):
         )
         return replace(options, workout=workout, duration_s=workout.ceiling_s)
 
-    def _live_runner(self, options: SessionOptions) -> LiveRunner:
+    def _live_feed(self, options: SessionOptions) -> LiveFeed:
         workout = options.workout
         name = "Free run" if workout is None else workout.plan.name
         where = " · virtual" if options.source.is_virtual else ""
         fast = "" if options.time_scale == 1.0 else f" ×{options.time_scale:g}"
         control = " · control on" if workout is not None and workout.control else ""
-        return LiveRunner(
+        return LiveFeed(
             options,
             plan_id=self.plan_id,
             history=self.history,
@@ -179,10 +179,10 @@ class TreadmillApp(App[int]):
             mqtt=self.request.mqtt,
         )
 
-    def _go_live(self, runner: Runner) -> None:
-        self.runner = runner
-        screen = LiveScreen if runner.live else ReplayScreen
-        self.push_screen(screen(runner, refresh_s=self.refresh_s, speaker=self.speaker))
+    def _go_live(self, feed: Feed) -> None:
+        self.feed = feed
+        screen = LiveScreen if feed.live else ReplayScreen
+        self.push_screen(screen(feed, refresh_s=self.refresh_s, speaker=self.speaker))
 
     @on(SessionFinished)
     def show_summary(self, message: SessionFinished) -> None:
@@ -191,7 +191,7 @@ class TreadmillApp(App[int]):
             if self.quitting:
                 self.exit(0)
             return
-        self.switch_screen(SummaryScreen(message.outcome, message.runner, self.history))
+        self.switch_screen(SummaryScreen(message.outcome, message.feed, self.history))
 
     # --- app-wide actions ----------------------------------------------------------------------
 
@@ -203,7 +203,7 @@ class TreadmillApp(App[int]):
     def action_request_quit(self) -> None:
         """Quit; during a workout, ask first and stop the session (and a coached belt) properly."""
         live = self.live_screen()
-        if live is None or not live.running or not live.runner.live:  # nothing to lose in a replay
+        if live is None or not live.running or not live.feed.live:  # nothing to lose in a replay
             self.exit(0)
             return
 
@@ -211,7 +211,7 @@ class TreadmillApp(App[int]):
             if not quit_now:
                 return
             self.quitting = True
-            if live.runner.actions is None:
+            if live.feed.actions is None:
                 self.exit(0)
             else:
                 live.action_stop()
@@ -226,7 +226,7 @@ class TreadmillApp(App[int]):
         the app unless this one holds it back.
         """
         live = next((s for s in self.screen_stack if isinstance(s, LiveScreen)), None)
-        if self.quitting or live is None or not (live.running and live.runner.live and live.runner.actions):
+        if self.quitting or live is None or not (live.running and live.feed.live and live.feed.actions):
             return
         message.prevent_default()
         self.quitting = True
@@ -272,7 +272,7 @@ class TreadmillApp(App[int]):
 
 def _session_commands(screen: LiveScreen) -> Iterable[SystemCommand]:
     """The live screen's keys as palette commands (speed and incline only with --control)."""
-    replay = not screen.runner.live
+    replay = not screen.feed.live
     yield SystemCommand(
         "Pause or resume", "The playback (space)" if replay else "The workout (space)", screen.action_pause
     )
@@ -281,7 +281,7 @@ def _session_commands(screen: LiveScreen) -> Iterable[SystemCommand]:
         "End the replay here (s)" if replay else "End it; a coached belt is stopped (s)",
         screen.action_stop,
     )
-    if screen.runner.can_drive:
+    if screen.feed.can_drive:
         for title, action, key in (
             ("Speed up 0.5 km/h", "speed(0.5)", "+"),
             ("Slow down 0.5 km/h", "speed(-0.5)", "-"),

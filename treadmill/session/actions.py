@@ -23,7 +23,7 @@ from treadmill.session.coach import WorkoutCoach
 from treadmill.session.engine import Session
 from treadmill.session.replay import ReplaySource
 
-__all__ = ["Belt", "Console", "LiveActions", "ReplayActions", "SessionActions"]
+__all__ = ["Console", "LiveActions", "Pausable", "ReplayActions", "SessionActions"]
 
 
 class SessionActions(Protocol):
@@ -59,7 +59,7 @@ class SessionActions(Protocol):
         ...
 
 
-class Belt(Protocol):
+class Pausable(Protocol):
     """What a live session needs of the treadmill to pause it (the FTMS client offers it)."""
 
     async def pause(self) -> None:
@@ -92,7 +92,7 @@ class LiveActions:
 
     session: Session
     clock: SessionClock
-    belt: Belt
+    belt: Pausable
     coach: WorkoutCoach | None
     control: bool
     end: Callable[[], None]

@@ -14,7 +14,7 @@ from treadmill.core.detector import DetectorState
 from treadmill.defaults import FORWARD_CAP_KMH, RECORDING_S, REVERSE_CAP_KMH, WORKOUT_MARGIN_S
 from treadmill.virtual.hostile import HostileFrames
 from treadmill.virtual.machine import MachineSpec
-from treadmill.virtual.runner import Interval, RunnerPlan
+from treadmill.virtual.runner import Leg, RunnerPlan
 from treadmill.workout.plan import Caps, Plan
 
 __all__ = ["SessionOptions", "SourceOptions", "VirtualOptions", "WorkoutOptions"]
@@ -25,7 +25,7 @@ class VirtualOptions:
     """The built-in virtual treadmill, its runner and its sensors."""
 
     seed: int = 1
-    runner: RunnerPlan | None = field(default_factory=RunnerPlan.intervals_demo)
+    runner: RunnerPlan | None = field(default_factory=RunnerPlan.demo)
     """What the virtual runner is cued through when no workout is coached (None: a free run)."""
     notify_hz: float = 1.0
     split_payload: int | None = None
@@ -70,7 +70,7 @@ class WorkoutOptions:
 
     def runner_plan(self) -> RunnerPlan:
         """What a virtual runner follows: the workout's steps (a distance step at its speed)."""
-        return RunnerPlan(tuple(Interval(s.direction, s.length_s, s.speed_kmh) for s in self.plan.steps))
+        return RunnerPlan(tuple(Leg(s.direction, s.length_s, s.speed_kmh) for s in self.plan.steps))
 
     @property
     def ceiling_s(self) -> float:

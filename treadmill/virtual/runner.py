@@ -30,9 +30,9 @@ from typing import TypedDict
 from treadmill.model import MOVING_FROM_KMH, CueDirection, Direction, Facing
 
 __all__ = [
-    "Action",
-    "Interval",
+    "Leg",
     "Person",
+    "Press",
     "Runner",
     "RunnerPlan",
     "RunnerState",
@@ -52,8 +52,8 @@ class TurnStyle(enum.StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class Interval:
-    """One step of a plan: a direction held for a time, at a speed (None: own pace)."""
+class Leg:
+    """A leg of the virtual runner's plan: a direction for a time, at a speed (None: own pace)."""
 
     direction: Facing
     duration_s: float
@@ -62,49 +62,49 @@ class Interval:
 
 @dataclass(frozen=True, slots=True)
 class RunnerPlan:
-    """The intervals the person is cued through, in order."""
+    """The legs the person is cued through, in order: a direction, for a time, at a speed."""
 
-    intervals: tuple[Interval, ...]
+    legs: tuple[Leg, ...]
 
     @property
     def duration_s(self) -> float:
         """Total planned time."""
-        return sum(i.duration_s for i in self.intervals)
+        return sum(i.duration_s for i in self.legs)
 
-    def at(self, t: float) -> tuple[int, Interval] | None:
-        """The interval planned at session time ``t`` (None after the end)."""
+    def at(self, t: float) -> tuple[int, Leg] | None:
+        """The leg planned at session time ``t`` (None after the end)."""
         start = 0.0
-        for index, interval in enumerate(self.intervals):
-            if t < start + interval.duration_s:
-                return index, interval
-            start += interval.duration_s
+        for index, leg in enumerate(self.legs):
+            if t < start + leg.duration_s:
+                return index, leg
+            start += leg.duration_s
         return None
 
     def cues(self, start_s: float = 0.0) -> list[tuple[float, CueDirection]]:
         """The plan's turns (time, direction) when it starts at ``start_s``: when the app cues them."""
         cues: list[tuple[float, CueDirection]] = []
         facing = Facing.FORWARD
-        for start, interval in zip(self.starts(), self.intervals, strict=True):
-            if interval.direction is not facing:
-                cues.append((start_s + start, CueDirection(interval.direction.value)))
-                facing = interval.direction
+        for start, leg in zip(self.starts(), self.legs, strict=True):
+            if leg.direction is not facing:
+                cues.append((start_s + start, CueDirection(leg.direction.value)))
+                facing = leg.direction
         return cues
 
     def starts(self) -> list[float]:
-        """Session time at which each interval starts."""
+        """Session time at which each leg starts."""
         out, t = [], 0.0
-        for interval in self.intervals:
+        for leg in self.legs:
             out.append(t)
-            t += interval.duration_s
+            t += leg.duration_s
         return out
 
     @classmethod
-    def intervals_demo(cls, rounds: int = 6) -> RunnerPlan:
+    def demo(cls, rounds: int = 6) -> RunnerPlan:
         """The demo workout: a short warm-up, then reverse and forward intervals."""
-        steps = [Interval(Facing.FORWARD, 30.0, 4.0)]
+        steps = [Leg(Facing.FORWARD, 30.0, 4.0)]
         for _ in range(rounds):
-            steps += [Interval(Facing.REVERSE, 60.0, 2.5), Interval(Facing.FORWARD, 90.0, 4.5)]
-        steps.append(Interval(Facing.FORWARD, 60.0, 3.5))
+            steps += [Leg(Facing.REVERSE, 60.0, 2.5), Leg(Facing.FORWARD, 90.0, 4.5)]
+        steps.append(Leg(Facing.FORWARD, 60.0, 3.5))
         return cls(tuple(steps))
 
 
@@ -153,7 +153,7 @@ class Person:
     skip_probability: float = 0.0
     """Chance of ignoring a cued turn and staying in the current direction."""
     pause_probability: float = 0.0
-    """Chance per interval of a 5-20 s pause mid-interval (a drink, a shoelace), going on the same way."""
+    """Chance per leg of a 5-20 s pause mid-leg (a drink, a shoelace), going on the same way."""
     hr_rest_bpm: float = 65.0
     hr_max_bpm: float = 185.0
     hr_gain_bpm_per_mps: float = 24.2
@@ -201,8 +201,8 @@ class Person:
         return self.forward_speed_kmh * (self.reverse_factor if facing is Facing.REVERSE else 1.0)
 
 
-class Action(enum.StrEnum):
-    """What the person does on the console this step."""
+class Press(enum.StrEnum):
+    """A key the person presses on the console this step."""
 
     START = "start"
     STOP = "stop"
@@ -219,7 +219,7 @@ class RunnerState:
     heart_rate_bpm: float
     cadence_per_min: float
     """Step rate, 0 when standing."""
-    actions: list[tuple[Action, float]] = field(default_factory=list)
+    presses: list[tuple[Press, float]] = field(default_factory=list)
     """Console presses made this step: (action, value) with value the target speed for SET_SPEED."""
 
 
@@ -246,7 +246,7 @@ class Runner:
         self._phase = "idle"
         self._phase_until = 0.0
         self._pending_turn_at: float | None = None
-        self._interval_index = -1
+        self._leg_index = -1
         self._target_kmh = 0.0
         self._after_turn_kmh = 0.0
         self._skipped: set[int] = set()
@@ -268,13 +268,13 @@ class Runner:
     @staticmethod
     def _free_plan(person: Person, rng: random.Random, duration_s: float) -> RunnerPlan:
         """Switches at random: forward blocks of 1-5 min, reverse blocks of 0.5-3 min."""
-        steps: list[Interval] = []
+        steps: list[Leg] = []
         t, direction = 0.0, Facing.FORWARD
         while t < duration_s:
             length = rng.uniform(60, 300) if direction is Facing.FORWARD else rng.uniform(30, 180)
             length = min(length, duration_s - t)
             speed = person.own_speed_kmh(direction) * rng.uniform(0.9, 1.1)
-            steps.append(Interval(direction, length, round(speed, 1)))
+            steps.append(Leg(direction, length, round(speed, 1)))
             t += length
             direction = direction.other
         return RunnerPlan(tuple(steps))
@@ -284,10 +284,10 @@ class Runner:
         """The way the person faces right now (even on a stopped belt)."""
         return self._facing
 
-    def _interval_speed(self, interval: Interval) -> float:
-        if interval.speed_kmh is not None and self.person.follows_plan_speeds:
-            return interval.speed_kmh
-        return round(self.person.own_speed_kmh(interval.direction) * self._rng.uniform(0.95, 1.05), 1)
+    def _leg_speed(self, leg: Leg) -> float:
+        if leg.speed_kmh is not None and self.person.follows_plan_speeds:
+            return leg.speed_kmh
+        return round(self.person.own_speed_kmh(leg.direction) * self._rng.uniform(0.95, 1.05), 1)
 
     def _cadence(self, belt_kmh: float, moving: Direction) -> float:
         if moving is Direction.STOPPED or belt_kmh < MOVING_FROM_KMH:
@@ -313,27 +313,27 @@ class Runner:
         self._hr += (steady - self._hr) * (1.0 - math.exp(-dt / p.hr_tau_s))
         return self._hr + self._rng.gauss(0.0, 0.8)
 
-    def _plan_step(self, t: float, actions: list[tuple[Action, float]]) -> None:
-        """React to the interval planned now: schedule a turn or a speed change."""
+    def _plan_step(self, t: float, presses: list[tuple[Press, float]]) -> None:
+        """React to the leg planned now: schedule a turn or a speed change."""
         current = self.plan.at(self._plan_t(t))
         if current is None:
             if self._phase == "steady" and self._target_kmh > 0:
-                actions.append((Action.STOP, 0.0))
+                presses.append((Press.STOP, 0.0))
                 self._phase, self._target_kmh = "idle", 0.0
             return
-        index, interval = current
-        if index == self._interval_index:
+        index, leg = current
+        if index == self._leg_index:
             return
-        self._interval_index = index
-        speed = self._interval_speed(interval)
+        self._leg_index = index
+        speed = self._leg_speed(leg)
         if index == self._anticipated:  # dealt with ahead of the cue: turned early, or chose not to
             if index not in self._skipped:
                 self._target_kmh = self._after_turn_kmh
             return
-        if self._rng.random() < self.person.pause_probability and interval.duration_s > 40:
-            self._pause_at = t + self._rng.uniform(20.0, interval.duration_s - 15.0)
+        if self._rng.random() < self.person.pause_probability and leg.duration_s > 40:
+            self._pause_at = t + self._rng.uniform(20.0, leg.duration_s - 15.0)
             self._pause_for = self._rng.uniform(5.0, 20.0)
-        if interval.direction is not self._facing:
+        if leg.direction is not self._facing:
             if index in self._skipped or self._rng.random() < self.person.skip_probability:
                 self._skipped.add(index)
                 return
@@ -344,7 +344,7 @@ class Runner:
             self._pending_turn_at = None
             self._target_kmh = speed
             if self._phase == "steady":
-                self._press_speed(actions, speed)
+                self._press_speed(presses, speed)
 
     def _anticipate(self, t: float) -> None:
         """A person who turns early: the turn starts ``early_s`` before the planned change."""
@@ -354,8 +354,8 @@ class Runner:
         ahead = self.plan.at(self._plan_t(t) + early)
         if ahead is None:
             return
-        index, interval = ahead
-        if index <= self._interval_index or index == self._anticipated or interval.direction is self._facing:
+        index, leg = ahead
+        if index <= self._leg_index or index == self._anticipated or leg.direction is self._facing:
             return
         if self._rng.random() < self.person.skip_probability:
             self._skipped.add(index)
@@ -363,54 +363,54 @@ class Runner:
             return
         self._anticipated = index
         self._pending_turn_at = t
-        self._after_turn_kmh = self._interval_speed(interval)
+        self._after_turn_kmh = self._leg_speed(leg)
 
-    def _press_speed(self, actions: list[tuple[Action, float]], kmh: float) -> None:
+    def _press_speed(self, presses: list[tuple[Press, float]], kmh: float) -> None:
         if self.person.presses_speed:
-            actions.append((Action.SET_SPEED, kmh))
+            presses.append((Press.SET_SPEED, kmh))
 
     def _turn_below_kmh(self) -> float:
         """The belt speed at which the person turns."""
         p = self.person
         return p.turn_speed_kmh if p.presses_speed else max(p.turn_speed_kmh, 2.0)
 
-    def _mid_interval_pause(self, t: float, actions: list[tuple[Action, float]]) -> None:
+    def _mid_leg_pause(self, t: float, presses: list[tuple[Press, float]]) -> None:
         """A pause that is not a turn: stop the belt, stand, start again the same way."""
         if self._pause_at is None or t < self._pause_at or self._pending_turn_at is not None:
             return
         if self._phase == "steady":
-            actions.append((Action.PAUSE, 0.0))
+            presses.append((Press.PAUSE, 0.0))
             self._phase = "pausing"
         elif self._phase == "pausing" and t >= self._pause_at + self._pause_for:
-            actions.append((Action.START, 0.0))
-            self._press_speed(actions, self._target_kmh)
+            presses.append((Press.START, 0.0))
+            self._press_speed(presses, self._target_kmh)
             self._phase = "steady"
             self._pause_at = None
 
     def step(self, t: float, dt: float, belt_kmh: float) -> RunnerState:
         """Advance to session time ``t`` (``dt`` since the last step) given the belt speed."""
-        actions: list[tuple[Action, float]] = []
+        presses: list[tuple[Press, float]] = []
         p = self.person
-        if self._phase == "idle" and self._interval_index < 0 and t >= self.START_DELAY_S:
-            actions.append((Action.START, 0.0))
-            first = self.plan.intervals[0]
+        if self._phase == "idle" and self._leg_index < 0 and t >= self.START_DELAY_S:
+            presses.append((Press.START, 0.0))
+            first = self.plan.legs[0]
             if first.direction is Facing.REVERSE:
                 self._facing = Facing.REVERSE  # steps on facing backward, then starts the belt
-            self._interval_index = 0
-            self._target_kmh = self._interval_speed(first)
-            self._press_speed(actions, self._target_kmh)
+            self._leg_index = 0
+            self._target_kmh = self._leg_speed(first)
+            self._press_speed(presses, self._target_kmh)
             self._phase = "steady"
-        elif self._phase != "idle" or self._interval_index >= 0:
-            self._plan_step(t, actions)
+        elif self._phase != "idle" or self._leg_index >= 0:
+            self._plan_step(t, presses)
             self._anticipate(t)
 
         if self._pending_turn_at is not None and t >= self._pending_turn_at and self._phase == "steady":
             self._pending_turn_at = None
             if p.turn_style is TurnStyle.SLOW_DOWN or not p.presses_speed:
-                self._press_speed(actions, p.turn_speed_kmh)
+                self._press_speed(presses, p.turn_speed_kmh)
                 self._phase = "slowing"
             elif p.turn_style is TurnStyle.STOP:
-                actions.append((Action.PAUSE, 0.0))
+                presses.append((Press.PAUSE, 0.0))
                 self._phase = "stopping"
             else:
                 self._phase, self._phase_until = "turning", t + p.turn_duration_s
@@ -422,12 +422,12 @@ class Runner:
             self._facing = self._facing.other
             self._target_kmh = self._after_turn_kmh
             if p.turn_style is TurnStyle.STOP and p.presses_speed:
-                actions.append((Action.START, 0.0))
-            self._press_speed(actions, self._target_kmh)
+                presses.append((Press.START, 0.0))
+            self._press_speed(presses, self._target_kmh)
             self._phase = "steady"
 
-        self._mid_interval_pause(t, actions)
+        self._mid_leg_pause(t, presses)
         moving = Direction.facing(self._facing) if belt_kmh >= MOVING_FROM_KMH else Direction.STOPPED
         return RunnerState(
-            moving, self._heart_rate(dt, belt_kmh, moving), self._cadence(belt_kmh, moving), actions
+            moving, self._heart_rate(dt, belt_kmh, moving), self._cadence(belt_kmh, moving), presses
         )

@@ -24,7 +24,7 @@ from treadmill.ftms import (
 from treadmill.ftms.control_point import ControlPointResponse
 from treadmill.model import Direction
 from treadmill.virtual.machine import Belt, MachineSpec, TreadmillMachine
-from treadmill.virtual.runner import Action, Person, Runner, RunnerPlan
+from treadmill.virtual.runner import Person, Press, Runner, RunnerPlan
 
 __all__ = ["Tick", "VirtualWorld"]
 
@@ -51,7 +51,7 @@ class VirtualWorld:
     """A machine, a person, a plan, stepped together."""
 
     seed: int = 1
-    plan: RunnerPlan | None = field(default_factory=RunnerPlan.intervals_demo)
+    plan: RunnerPlan | None = field(default_factory=RunnerPlan.demo)
     """None: a free run, the person switches at will."""
     person: Person | None = None
     """None: drawn from the seed."""
@@ -85,12 +85,12 @@ class VirtualWorld:
         self.t += dt
         state = self.runner.step(self.t, dt, self.machine.speed_kmh)
         statuses: list[MachineStatus] = []
-        for action, value in state.actions:
-            if action is Action.START:
+        for press, value in state.presses:
+            if press is Press.START:
                 statuses += self.machine.start()
-            elif action is Action.STOP:
+            elif press is Press.STOP:
                 statuses += self.machine.stop()
-            elif action is Action.PAUSE:
+            elif press is Press.PAUSE:
                 statuses += self.machine.stop(ControlInformation.PAUSE)
             else:
                 statuses += self.machine.set_target_speed(value)

@@ -85,7 +85,7 @@ def virtual_options(args: argparse.Namespace) -> VirtualOptions:
     """The virtual treadmill as ``record`` sets it up (every quirk it can show)."""
     return VirtualOptions(
         seed=args.seed,
-        runner=None if args.runner == FREE else RunnerPlan.intervals_demo(),
+        runner=None if args.runner == FREE else RunnerPlan.demo(),
         notify_hz=args.notify_hz,
         split_payload=args.split,
         strap=args.sensors in ("both", "hr"),

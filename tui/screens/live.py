@@ -35,7 +35,7 @@ from treadmill.session.board import LiveView
 from treadmill.session.coach import PAUSED, RESUMED, CoachEvent
 from treadmill.storage.fixtures import FixtureError
 from treadmill.workout.safety import Level, Rule
-from tui.session_runner import Outcome, Runner
+from tui.feed import Feed, Outcome
 from tui.voice import Speaker
 from tui.widgets.banners import CueBanner, RailsBanner
 from tui.widgets.chart import SpeedChart
@@ -106,7 +106,7 @@ class SessionOver(Message, bubble=False):
 class SessionFinished(Message):
     """For the app: a session is over; show its summary."""
 
-    runner: Runner
+    feed: Feed
     outcome: Outcome | None
 
 
@@ -128,7 +128,7 @@ class LiveScreen(Screen[None]):
 
     def __init__(
         self,
-        runner: Runner,
+        feed: Feed,
         *,
         refresh_s: float | None = 0.25,
         autostart: bool = True,
@@ -136,7 +136,7 @@ class LiveScreen(Screen[None]):
     ) -> None:
         """``refresh_s`` None: refresh only when :meth:`refresh_view` is called (tests, snapshots)."""
         super().__init__()
-        self.runner = runner
+        self.feed = feed
         self.refresh_s = refresh_s
         self.autostart = autostart
         self.speaker = speaker
@@ -202,7 +202,7 @@ class LiveScreen(Screen[None]):
     async def run_session(self) -> None:
         """Run the session to its end; a failure to start is shown, never raised."""
         try:
-            outcome = await self.runner.run(self._said)
+            outcome = await self.feed.run(self._said)
         except (TreadmillError, FixtureError, OSError, ValueError) as exc:
             logger.exception("the session could not run")
             self.post_message(SessionOver(None, str(exc)))
@@ -248,14 +248,14 @@ class LiveScreen(Screen[None]):
             cue.show_fixed("Stopped before the treadmill answered.", "Nothing was recorded · q quits.")
             return
         self.refresh_view()
-        self.app.post_message(SessionFinished(self.runner, message.outcome))
+        self.app.post_message(SessionFinished(self.feed, message.outcome))
 
     # --- the refresh tick ---------------------------------------------------------------------
 
     def refresh_view(self) -> None:
         """Take a snapshot of the board and show it."""
-        runner = self.runner
-        view = runner.board.view(runner.now())
+        feed = self.feed
+        view = feed.board.view(feed.now())
         self._ticks += 1
         self._show(view)
 
@@ -265,14 +265,14 @@ class LiveScreen(Screen[None]):
         That is a new sample, a change of link, pause or MQTT state, or the next whole second
         (the clocks and countdowns); otherwise the tick only flashes a danger warning.
         """
-        runner, board = self.runner, self.runner.board
+        feed, board = self.feed, self.feed.board
         coach = board.coach
-        mqtt = runner.mqtt_status()
+        mqtt = feed.mqtt_status()
         key = (
             id(board.latest),
             board.link,
-            int(runner.now()),
-            runner.paused,
+            int(feed.now()),
+            feed.paused,
             coach is not None and coach.paused,
             self.compact,
             None if mqtt is None else (mqtt.state, mqtt.dropped),
@@ -286,7 +286,7 @@ class LiveScreen(Screen[None]):
 
     def _show(self, view: LiveView) -> None:
         waiting = view.link is LinkState.WAITING and self.ended is None
-        paused = view.paused or self.runner.paused
+        paused = view.paused or self.feed.paused
         shown = shown_for(view.direction, paused=paused, waiting=waiting)
         detail = detail_line(shown, view.confidence, view.evidence, short=self.compact)
         self.query_one(DirectionPanel).show(shown, detail)
@@ -298,7 +298,7 @@ class LiveScreen(Screen[None]):
         )
         if not self.compact:
             self.query_one(Metrics).show(view)
-            self.query_one(SpeedChart).follow(self.runner.board, view.t)
+            self.query_one(SpeedChart).follow(self.feed.board, view.t)
         banner = self.query_one(CueBanner)
         banner.age(view.t, turn_pending=view.turn_pending)
         banner.idle(*self._idle(view, paused=paused, waiting=waiting))
@@ -306,9 +306,7 @@ class LiveScreen(Screen[None]):
         self._link_warning(rails, view)
         rails.flash(self._ticks % 2 == 1)
         doubt = "  [red]⚠ readings make no sense[/]" if view.doubtful else ""
-        status = (
-            f"[b]{self.runner.title}[/]  {_LINK_LOOK.get(view.link, view.link)}{doubt}{self._mqtt_text()}"
-        )
+        status = f"[b]{self.feed.title}[/]  {_LINK_LOOK.get(view.link, view.link)}{doubt}{self._mqtt_text()}"
         if status != self._status:
             self._status = status
             self.query_one("#status", Static).update(status, layout=False)
@@ -329,7 +327,7 @@ class LiveScreen(Screen[None]):
 
     def _mqtt_text(self) -> str:
         """MQTT in the status line; a change for the worse is also said once in a toast."""
-        status = self.runner.mqtt_status()
+        status = self.feed.mqtt_status()
         if status is None:
             return ""
         if status.state != self._mqtt_state:
@@ -365,34 +363,34 @@ class LiveScreen(Screen[None]):
 
     async def action_pause(self) -> None:
         """Pause or resume."""
-        if self.runner.actions is not None:
-            self._tell(await self.runner.actions.toggle_pause())
+        if self.feed.actions is not None:
+            self._tell(await self.feed.actions.toggle_pause())
             self.refresh_view()
 
     def action_stop(self) -> None:
         """End the session (and a coached belt)."""
         if self.ended is not None:
             return
-        if self.runner.actions is None:
+        if self.feed.actions is None:
             self.workers.cancel_group(self, "session")
             self.post_message(SessionOver(None))
             return
-        self._tell(self.runner.actions.stop())
+        self._tell(self.feed.actions.stop())
 
     def action_speed(self, delta: float) -> None:
         """Nudge the target speed."""
-        if self.runner.actions is not None:
-            self._tell(self.runner.actions.change_speed(delta))
+        if self.feed.actions is not None:
+            self._tell(self.feed.actions.change_speed(delta))
 
     def action_incline(self, delta: float) -> None:
         """Nudge the target incline."""
-        if self.runner.actions is not None:
-            self._tell(self.runner.actions.change_incline(delta))
+        if self.feed.actions is not None:
+            self._tell(self.feed.actions.change_incline(delta))
 
     async def action_mark(self, direction: str) -> None:
         """Say which way you face."""
-        if self.runner.actions is not None:
-            self._tell(await self.runner.actions.mark(Facing(direction)))
+        if self.feed.actions is not None:
+            self._tell(await self.feed.actions.mark(Facing(direction)))
 
     @property
     def running(self) -> bool:

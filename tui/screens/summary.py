@@ -17,7 +17,7 @@ from treadmill.storage.files import StorageError, write_new_in
 from treadmill.storage.history import History, SessionRecord
 from treadmill.storage.installation import serial_number
 from treadmill.workout.builtin import Rating
-from tui.session_runner import Outcome, Runner
+from tui.feed import Feed, Outcome
 from tui.widgets.chart import SpeedChart
 from tui.widgets.metrics import clock_text
 
@@ -49,12 +49,12 @@ class SummaryScreen(Screen[None]):
         "app.new_session": "Another workout on the same treadmill.",
     }
 
-    def __init__(self, outcome: Outcome, runner: Runner, history: History) -> None:
+    def __init__(self, outcome: Outcome, feed: Feed, history: History) -> None:
         super().__init__()
         self.outcome = outcome
-        self.board = runner.board
+        self.board = feed.board
         self.history = history
-        self.title_text = runner.title
+        self.title_text = feed.title
         self.record: SessionRecord | None = outcome.record
         self.exported: list[Path] = []
 

@@ -25,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed,
         time_scale=args.time_scale,
         duration_s=args.duration,
-        plan=None if args.runner == FREE else RunnerPlan.intervals_demo(),
+        plan=None if args.runner == FREE else RunnerPlan.demo(),
         notify_hz=args.notify_hz,
         split_payload=args.split,
         hostile=setup.hostile(args),

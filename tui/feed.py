@@ -1,7 +1,7 @@
 """Runs one session for the app: live (recorded to the history) or a replay.
 
-The app's screen holds a runner, reads the session's board at its own refresh rate, sends
-the person's keys to ``runner.actions``, and awaits ``runner.run()`` in a worker.
+The app's screen holds a feed, reads the session's board at its own refresh rate, sends
+the person's keys to ``feed.actions``, and awaits ``feed.run()`` in a worker.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ class Outcome:
         return self.record is None and self.storage_error is None and self.history_error is None
 
 
-class Runner(Protocol):
+class Feed(Protocol):
     """One session the screen shows."""
 
     board: LiveBoard
@@ -86,7 +86,7 @@ class Runner(Protocol):
         ...
 
 
-class LiveRunner:
+class LiveFeed:
     """A live session (a treadmill, or the virtual one), recorded to the history as it goes."""
 
     live = True
@@ -188,7 +188,7 @@ class _CueEcho:
         """Nothing to release."""
 
 
-class ReplayRunner:
+class ReplayFeed:
     """A recording played back through the same pipeline."""
 
     live = False
