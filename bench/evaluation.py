@@ -9,11 +9,14 @@ Gellersen 2011 for why frame accuracy alone hides fragmented and merged events):
 * false switches per hour (detections matching no true switch at +-10 s);
 * per-second accuracy over moving samples, ``unsure`` counting as wrong; per session too,
   so a detector right on average but wrong for a whole session shows;
+* what was **stated wrongly**: moving time shown live as forward or backward when the other
+  way was true (a missed turn makes no false switch to count, but it shows here), and the
+  share of backward time shown as forward (the dangerous way to be wrong);
+* unsure time, and how often the app would have asked "Did you turn?";
 * on forward-only sessions: backward intervals per hour and the share of moving time
   labelled backward;
-* a reliability table: reported confidence against how often it was right.
-
-Always beside the "trust the plan" baseline on guided sessions (switch exactly at each cue).
+* the calibration table: the confidence stated beside each live label against how often
+  that label was right, in bins of 0.05 (Guo et al. 2017 for reliability diagrams).
 """
 
 from __future__ import annotations
@@ -25,15 +28,18 @@ from dataclasses import dataclass, field
 
 from bench.population import Session
 from treadmill.core.analysis import Analysis, analyze
-from treadmill.core.detector import DetectorParams, Step
+from treadmill.core.detector import DetectorParams, Verdict
 from treadmill.core.timeline import DIRECTIONS
-from treadmill.model import MOVING_FROM_KMH, Cue, CueDirection, Direction
+from treadmill.model import Cue, CueDirection, Direction
 
 __all__ = [
+    "CALIBRATION_BINS",
     "Scores",
+    "SessionScore",
     "median_p95",
     "run_detector",
     "score",
+    "score_session",
     "switch_times",
     "truth_at",
 ]
@@ -73,20 +79,33 @@ def _match(true: Sequence[float], found: Sequence[float], margin: float) -> list
     return out
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class SessionScore:
-    """One session's figures."""
+    """One session's figures (shares of moving time)."""
 
     person_id: int
     regime: str
     kind: str
     accuracy: float
-    """Share of moving time labelled the true direction (unsure counts as wrong)."""
+    """Labelled the true direction, as the session keeps them (unsure counts as wrong)."""
+    stated_wrong: float
+    """Shown live as forward or backward, and the other way was true."""
+    backward_as_forward: float
+    """Of the time really backward: shown live as forward."""
     backward_share: float
-    """Share of moving time labelled backward."""
+    """Shown live as backward."""
     unsure_share: float
     backward_intervals: int
+    asks: int
+    """Times the app would have asked "Did you turn?"."""
     hours: float
+    false_danger_s: float = 0.0
+    """Seconds a danger warning about facing backward was up while the person faced forward."""
+    longest_false_danger_s: float = 0.0
+
+
+CALIBRATION_BINS = tuple(0.5 + 0.05 * k for k in range(10))
+"""Lower edges of the confidence bins of the calibration table."""
 
 
 @dataclass(slots=True)
@@ -94,17 +113,13 @@ class Scores:
     """Totals over sessions; read the properties."""
 
     true_switches: int = 0
-    found: dict[float, int] = field(default_factory=lambda: {5.0: 0, 10.0: 0})
     matched: dict[float, int] = field(default_factory=lambda: {5.0: 0, 10.0: 0})
     detections: int = 0
     false_switches: int = 0
     hours: float = 0.0
     latencies: list[float] = field(default_factory=list)
-    correct_samples: int = 0
-    moving_samples: int = 0
-    reliability: dict[int, list[int]] = field(default_factory=dict)
-    """Confidence decile -> [right, total] over moving samples."""
-    confidence_sums: dict[int, float] = field(default_factory=dict)
+    calibration: dict[int, list[float]] = field(default_factory=dict)
+    """Confidence bin -> [stated confidence summed, right, total] over moving samples shown as a way."""
     sessions: list[SessionScore] = field(default_factory=list)
 
     def f1(self, margin: float) -> float:
@@ -117,10 +132,10 @@ class Scores:
         recall = self.matched[margin] / self.true_switches if self.true_switches else 1.0
         return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
 
-    @property
-    def accuracy(self) -> float:
-        """Share of moving samples whose committed direction was the true one."""
-        return self.correct_samples / self.moving_samples if self.moving_samples else 1.0
+    def share(self, name: str) -> float:
+        """A per-session share (an attribute of :class:`SessionScore`), weighted by session length."""
+        hours = sum(s.hours for s in self.sessions)
+        return sum(getattr(s, name) * s.hours for s in self.sessions) / hours if hours else 0.0
 
     @property
     def false_per_hour(self) -> float:
@@ -128,23 +143,25 @@ class Scores:
         return self.false_switches / self.hours if self.hours else 0.0
 
     @property
-    def calibration_error(self) -> float:
-        """Expected calibration error: the sample-weighted gap between confidence and accuracy per decile."""
-        total = sum(cell[1] for cell in self.reliability.values())
-        if not total:
-            return 0.0
-        gap = 0.0
-        for decile, (right, count) in self.reliability.items():
-            mean_confidence = self.confidence_sums.get(decile, 0.0) / count
-            gap += count * abs(right / count - mean_confidence)
-        return gap / total
+    def asks_per_hour(self) -> float:
+        hours = sum(s.hours for s in self.sessions)
+        return sum(s.asks for s in self.sessions) / hours if hours else 0.0
 
-    def latency(self, q: float) -> float:
-        """Latency quantile (0.5: median), seconds."""
-        if not self.latencies:
-            return float("nan")
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+    def calibration_rows(self, min_share: float = 0.02) -> list[tuple[float, float, float, int, bool]]:
+        """(bin lower edge, mean stated, observed right, samples, holds >= ``min_share`` of them) per bin."""
+        total = sum(cell[2] for cell in self.calibration.values())
+        rows = []
+        for k in sorted(self.calibration):
+            stated, right, count = self.calibration[k]
+            rows.append(
+                (CALIBRATION_BINS[k], stated / count, right / count, int(count), count >= min_share * total)
+            )
+        return rows
+
+    @property
+    def calibration_gap(self) -> float:
+        """The largest |stated - observed| over bins holding at least 2 % of the samples."""
+        return max((abs(s - r) for _, s, r, _, big in self.calibration_rows() if big), default=0.0)
 
     def add(
         self,
@@ -165,83 +182,65 @@ class Scores:
                 self.false_switches += len(switches) - len(pairs)
                 self.latencies += [switches[j][1] - true[i] for i, j in pairs]
 
-    def add_samples(
-        self, truth: Sequence[tuple[float, Direction]], steps: Sequence[Step], session: Session
-    ) -> None:
-        """Per-second accuracy (unsure counts as wrong), overall and for this session.
+    def add_session(
+        self,
+        truth: Sequence[tuple[float, Direction]],
+        live: Sequence[Verdict],
+        kept: Sequence[Direction],
+        session: Session,
+    ) -> SessionScore:
+        """One session's per-second figures.
 
-        ``steps`` carry the labels to score (the revised ones, see :func:`score`).
+        ``live``: the labels as the app showed them; ``kept``: as the session keeps them.
         """
-        labels = truth_at(truth, [s.t for s in steps])
-        times = [s.t for s in steps]
+        times = [v.t for v in live]
+        labels = truth_at(truth, times)
         weights = [
-            min(max(b - a, 0.0), 5.0)
+            min(max(b - a, 0.0), 10.0)
             for a, b in zip(times, [*times[1:], times[-1] if times else 0.0], strict=True)
         ]
-        right_s = moving_s = backward_s = unsure_s = 0.0
-        backward_runs, previous = 0, None
-        for step, label, weight in zip(steps, labels, weights, strict=True):
-            if step.direction is Direction.STOPPED or label not in (Direction.FORWARD, Direction.REVERSE):
+        moving = right = wrong = backward = unsure = true_backward = backward_forward = 0.0
+        runs, previous, asks, asking = 0, None, 0, False
+        for verdict, kept_label, label, weight in zip(live, kept, labels, weights, strict=True):
+            if verdict.asking and not asking:
+                asks += 1
+            asking = verdict.asking
+            shown = verdict.direction
+            if shown is Direction.STOPPED or label not in (Direction.FORWARD, Direction.REVERSE):
                 continue
-            if step.direction is Direction.REVERSE and previous is not Direction.REVERSE:
-                backward_runs += 1
-            previous = step.direction
-            right = step.direction is label
-            moving_s += weight
-            right_s += weight * right
-            backward_s += weight * (step.direction is Direction.REVERSE)
-            unsure_s += weight * (step.direction is Direction.UNSURE)
-            self.moving_samples += 1
-            self.correct_samples += right
-        self.sessions.append(
-            SessionScore(
-                session.person_id,
-                session.regime.value,
-                session.kind.value,
-                right_s / moving_s if moving_s else 1.0,
-                backward_s / moving_s if moving_s else 0.0,
-                unsure_s / moving_s if moving_s else 0.0,
-                backward_runs,
-                (times[-1] - times[0]) / 3600.0 if times else 0.0,
-            )
+            if shown is Direction.REVERSE and previous is not Direction.REVERSE:
+                runs += 1
+            previous = shown
+            moving += weight
+            right += weight * (kept_label is label)
+            stated = shown in (Direction.FORWARD, Direction.REVERSE)
+            wrong += weight * (stated and shown is not label)
+            backward += weight * (shown is Direction.REVERSE)
+            unsure += weight * (shown is Direction.UNSURE)
+            if label is Direction.REVERSE:
+                true_backward += weight
+                backward_forward += weight * (shown is Direction.FORWARD)
+            if stated:
+                k = min(max(int((verdict.confidence - 0.5) / 0.05), 0), len(CALIBRATION_BINS) - 1)
+                cell = self.calibration.setdefault(k, [0.0, 0.0, 0.0])
+                cell[0] += verdict.confidence
+                cell[1] += shown is label
+                cell[2] += 1
+        score = SessionScore(
+            session.person_id,
+            session.regime.value,
+            session.kind.value,
+            right / moving if moving else 1.0,
+            wrong / moving if moving else 0.0,
+            backward_forward / true_backward if true_backward else 0.0,
+            backward / moving if moving else 0.0,
+            unsure / moving if moving else 0.0,
+            runs,
+            asks,
+            (times[-1] - times[0]) / 3600.0 if times else 0.0,
         )
-
-    def add_reliability(self, truth: Sequence[tuple[float, Direction]], steps: Sequence[Step]) -> None:
-        """The reliability table: each moving sample the app showed as forward or backward, live,
-        by the confidence it showed beside it (unsure ones say no direction: they are counted
-        in the unsure share instead)."""
-        labels = truth_at(truth, [s.t for s in steps])
-        for step, label in zip(steps, labels, strict=True):
-            if step.direction not in (Direction.FORWARD, Direction.REVERSE) or label is Direction.STOPPED:
-                continue
-            decile = min(int(step.confidence * 10), 9)
-            cell = self.reliability.setdefault(decile, [0, 0])
-            cell[0] += step.direction is label
-            cell[1] += 1
-            self.confidence_sums[decile] = self.confidence_sums.get(decile, 0.0) + step.confidence
-
-
-def plan_steps(session: Session) -> list[Step]:
-    """Trust the plan: the cued direction at every sample (forward before any cue), stopped with the belt."""
-    out = []
-    facing, k = Direction.FORWARD, 0
-    for sample in session.samples:
-        while k < len(session.cues) and session.cues[k][0] <= sample.t:
-            facing = Direction.facing(session.cues[k][1])
-            k += 1
-        moving = (sample.speed_kmh or 0.0) >= MOVING_FROM_KMH
-        direction = facing if moving else Direction.STOPPED
-        out.append(
-            Step(
-                sample.t,
-                direction,
-                1.0,
-                float(direction is Direction.REVERSE),
-                switched=False,
-                boundary_s=0.0,
-            )
-        )
-    return out
+        self.sessions.append(score)
+        return score
 
 
 def run_detector(session: Session, params: DetectorParams | None = None) -> Analysis:
@@ -250,31 +249,21 @@ def run_detector(session: Session, params: DetectorParams | None = None) -> Anal
     return analyze(session.samples, cues, params=params, keep_trace=False)
 
 
-def revised_steps(analysis: Analysis) -> list[Step]:
-    """The live steps with the labels as the session keeps them: each switch moved back to its turn
-    (what the summary, the history and the exports hold; the live labels' delay is the latency)."""
-    return [
-        step._replace(direction=DIRECTIONS[code])
-        for step, code in zip(analysis.steps, analysis.labels.tolist(), strict=True)
-    ]
+def score_session(scores: Scores, session: Session, analysis: Analysis) -> SessionScore:
+    """Add one session the detector has run over to ``scores``; its own figures."""
+    live = analysis.verdicts
+    duration = session.samples[-1].t - session.samples[0].t if session.samples else 0.0
+    scores.add(session.truth, [(v.boundary_s, v.t) for v in live if v.switched], duration)
+    kept = [DIRECTIONS[code] for code in analysis.labels.tolist()]
+    return scores.add_session(session.truth, live, kept, session)
 
 
-def score(sessions: Iterable[Session], params: DetectorParams | None = None) -> tuple[Scores, Scores]:
-    """(detector scores, trust-the-plan baseline scores) over ``sessions``."""
-    detector, baseline = Scores(), Scores()
+def score(sessions: Iterable[Session], params: DetectorParams | None = None) -> Scores:
+    """The detector's scores over ``sessions``."""
+    scores = Scores()
     for session in sessions:
-        analysis = run_detector(session, params)
-        steps = analysis.steps
-        duration = session.samples[-1].t - session.samples[0].t if session.samples else 0.0
-        detector.add(session.truth, [(s.boundary_s, s.t) for s in steps if s.switched], duration)
-        detector.add_samples(session.truth, revised_steps(analysis), session)
-        detector.add_reliability(session.truth, steps)
-        plan = [(t, Direction.facing(f)) for t, f in session.cues]
-        plan_switches = [(t, t) for t, _ in switch_times([(0.0, Direction.FORWARD), *plan])]
-        baseline.add(session.truth, plan_switches, duration)
-        baseline.add_samples(session.truth, plan_steps(session), session)
-        baseline.add_reliability(session.truth, plan_steps(session))
-    return detector, baseline
+        score_session(scores, session, run_detector(session, params))
+    return scores
 
 
 def median_p95(values: Sequence[float]) -> tuple[float, float]:

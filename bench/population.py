@@ -13,10 +13,14 @@ different ways:
 
 Across kinds: how they turn (slowing the belt, stopping it, or at speed without touching
 the console), early (before the cue) or late, skipped turns, pauses mid-interval that are
-not turns, their own cadence a few percent off the typical curves, and their footpod:
-steps or strides per minute, worn all session or only part of it, a speed reading that is
-poor backward. Forward-only sessions (intervals with walking recoveries, walk breaks, step
-tests, stops and restarts) measure false alarms.
+not turns; their own step rate up to 20 % off the typical curves either way (leg length
+alone does that), and one in five stepping backward faster than any forward gait (a runner
+who shuffles backward at 170 steps a minute); their footpod: steps or strides per minute,
+worn all session or only part of it, a speed reading that is poor backward (or, for some,
+right); treadmills that report a step count; workouts that raise the incline for the
+backward intervals. Forward-only sessions (intervals with walking recoveries, walk breaks,
+step tests, stops and restarts) measure false alarms, on a treadmill and, as the real ones
+others recorded, from a watch: a sample every 3-10 s, dropouts, single-sample blips.
 
 Sessions go through the real frame encoders and the real decoder, on a randomly drawn
 treadmill, exactly as a recording would. Bench-only: the product's virtual treadmill uses
@@ -31,14 +35,14 @@ import random
 import zlib
 from dataclasses import dataclass
 
-from treadmill.ftms import RSCMeasurement
+from treadmill.ftms import RSCMeasurement, TreadmillData
 from treadmill.ftms.assembler import split_record
-from treadmill.ftms.uuids import RSC_MEASUREMENT, TREADMILL_DATA
+from treadmill.ftms.uuids import HEART_RATE_MEASUREMENT, RSC_MEASUREMENT, TREADMILL_DATA
 from treadmill.model import Direction, Facing, Frame, Sample, Sensor
 from treadmill.session.decoding import SampleDecoder
 from treadmill.virtual.machine import MachineSpec
 from treadmill.virtual.runner import Leg, Person, Runner, RunnerPlan, TurnStyle, draw_body
-from treadmill.virtual.world import VirtualWorld
+from treadmill.virtual.world import Tick, VirtualWorld
 
 __all__ = ["Kind", "Regime", "Session", "footpod_of", "person_of", "session"]
 
@@ -68,17 +72,31 @@ class Regime(enum.StrEnum):
     GUIDED = "guided"
     """The app cues each turn; speed only."""
     GUIDED_FOOTPOD = "guided_footpod"
+    GUIDED_HR = "guided_hr"
+    """Cued, with a heart-rate strap (the detector must not be led astray by it)."""
     FREE = "free"
     """No plan, no cues: the person turns when they like; speed only."""
     FREE_FOOTPOD = "free_footpod"
     FORWARD_ONLY = "forward_only"
     """Never backward: intervals, walk breaks, step tests, stops and restarts."""
     FORWARD_ONLY_FOOTPOD = "forward_only_footpod"
+    FORWARD_ONLY_WATCH = "forward_only_watch"
+    """Speed and cadence from a wrist watch, as the real recorded sessions are: sparse, with gaps."""
 
     @property
     def footpod(self) -> bool:
         """A footpod's cadence is part of the evidence."""
         return self.value.endswith("footpod")
+
+    @property
+    def strap(self) -> bool:
+        """A heart-rate strap sends too."""
+        return self.value.endswith("_hr")
+
+    @property
+    def watch(self) -> bool:
+        """The speed (and a cadence) come from a watch, not the belt."""
+        return self.value.endswith("watch")
 
     @property
     def guided(self) -> bool:
@@ -141,6 +159,9 @@ def person_of(person_id: int) -> tuple[Kind, Person]:
     early = rng.uniform(2.0, 10.0) if timing < 0.15 else 0.0
     late = rng.uniform(2.0, 15.0) if 0.15 <= timing < 0.35 else 0.0
     age = rng.uniform(20, 70)
+    body = draw_body(rng, age)
+    if rng.random() < 0.2:  # backward steps faster than any forward gait at that speed
+        body["reverse_cadence_factor"] = rng.uniform(1.4, 1.8)
     person = Person(
         forward_speed_kmh=round(forward, 1),
         reverse_factor=factor,
@@ -152,8 +173,8 @@ def person_of(person_id: int) -> tuple[Kind, Person]:
         early_s=early,
         skip_probability=rng.choice((0.0, 0.0, 0.05, 0.15)),
         pause_probability=rng.choice((0.0, 0.1, 0.25)),
-        **draw_body(rng, age),
-        cadence_scale=rng.uniform(0.92, 1.08),
+        **body,
+        cadence_scale=rng.uniform(0.8, 1.25),
         run_from_kmh=rng.uniform(6.5, 8.0),
         reverse_run_from_kmh=rng.uniform(5.5, 6.5),
         follows_plan_speeds=True,
@@ -171,18 +192,25 @@ def footpod_of(person_id: int, duration_s: float) -> Footpod:
             length = rng.uniform(120.0, 400.0)
             worn.append((t, t + length))
             t += length + rng.uniform(60.0, 300.0)
-    return Footpod(strides=rng.random() < 0.3, worn=tuple(worn), backward_speed_factor=rng.uniform(0.6, 0.9))
+    reads_right = rng.random() < 0.3  # most footpods, calibrated forward, read backward speed low
+    return Footpod(
+        strides=rng.random() < 0.3,
+        worn=tuple(worn),
+        backward_speed_factor=rng.uniform(0.95, 1.05) if reads_right else rng.uniform(0.6, 0.9),
+    )
 
 
 def guided_plan(person: Person, rng: random.Random, duration_s: float) -> RunnerPlan:
     """The person's own interval workout: warm-up, backward and forward intervals, cool-down."""
     forward = person.forward_speed_kmh
     backward = round(forward * person.reverse_factor, 1)
-    steps = [Leg(Facing.FORWARD, rng.uniform(60.0, 120.0), round(forward * 0.85, 1))]
+    incline = rng.choice((None, None, round(rng.uniform(2.0, 6.0))))  # some raise the incline backward
+    flat = None if incline is None else 0.0
+    steps = [Leg(Facing.FORWARD, rng.uniform(60.0, 120.0), round(forward * 0.85, 1), flat)]
     while sum(i.duration_s for i in steps) < duration_s - 240.0:
-        steps.append(Leg(Facing.REVERSE, rng.uniform(45.0, 120.0), backward))
-        steps.append(Leg(Facing.FORWARD, rng.uniform(60.0, 180.0), round(forward, 1)))
-    steps.append(Leg(Facing.FORWARD, 120.0, round(forward * 0.7, 1)))
+        steps.append(Leg(Facing.REVERSE, rng.uniform(45.0, 120.0), backward, incline))
+        steps.append(Leg(Facing.FORWARD, rng.uniform(60.0, 180.0), round(forward, 1), flat))
+    steps.append(Leg(Facing.FORWARD, 120.0, round(forward * 0.7, 1), flat))
     return RunnerPlan(tuple(steps))
 
 
@@ -226,12 +254,15 @@ class _Treadmill:
     drop: float
     duplicate: float
     acceleration: float
+    steps: bool = False
+    """It reports a step count (the de-facto bit-13 field of walking pads)."""
 
     def describe(self) -> str:
         split = f", split at {self.split}" if self.split else ""
+        steps = ", steps" if self.steps else ""
         return (
             f"{self.notify_hz:g} Hz, {self.resolution:g} km/h, {self.acceleration:g} km/h/s, "
-            f"drop {self.drop:.0%}, dup {self.duplicate:.0%}{split}"
+            f"drop {self.drop:.0%}, dup {self.duplicate:.0%}{split}{steps}"
         )
 
 
@@ -243,6 +274,7 @@ def _treadmill(rng: random.Random) -> _Treadmill:
         drop=rng.choice((0.0, 0.01, 0.05)),
         duplicate=rng.choice((0.0, 0.0, 0.02)),
         acceleration=rng.choice((0.5, 1.0, 1.5)),
+        steps=rng.random() < 0.25,
     )
 
 
@@ -268,7 +300,9 @@ def session(person_id: int, regime: Regime, *, duration_s: float = 1200.0) -> Se
         plan=plan,
         person=person,
         spec=MachineSpec(
-            speed_resolution_kmh=machine.resolution, acceleration_kmh_per_s=machine.acceleration
+            speed_resolution_kmh=machine.resolution,
+            acceleration_kmh_per_s=machine.acceleration,
+            step_count=machine.steps and not regime.watch,
         ),
         duration_s=duration_s,
     )
@@ -286,25 +320,58 @@ def session(person_id: int, regime: Regime, *, duration_s: float = 1200.0) -> Se
                 samples.append(item)
 
     dt = 1.0 / machine.notify_hz
+    watch = _Watch(rng) if regime.watch else None
     while world.t < duration_s:
         tick = world.step(dt)
         if tick.truth_changed:
             truth.append((tick.t, tick.truth))
-        if pod is not None and pod.sends_at(tick.t):
-            deliver(
-                Frame(
-                    tick.t - 0.2,
-                    RSC_MEASUREMENT,
-                    bytes(_pod_reading(tick.footpod, tick.truth, pod)),
-                    Sensor.FOOTPOD,
-                )
-            )
-        parts = [tick.treadmill] if machine.split is None else split_record(tick.treadmill, machine.split)
-        for k, part in enumerate(parts):
-            deliver(Frame(tick.t + 0.01 * k, TREADMILL_DATA, bytes(part)))
+        sent = watch.frames(tick) if watch is not None else _frames(tick, machine, pod, strap=regime.strap)
+        for frame in sent:
+            deliver(frame)
     cues = [] if plan is None or not regime.guided else plan.cues(Runner.START_DELAY_S)
     facings = [(t, facing) for t, d in cues if (facing := d.facing) is not None and t < duration_s]
     return Session(person_id, regime, kind, samples, facings, truth, machine.describe())
+
+
+def _frames(tick: Tick, machine: _Treadmill, pod: Footpod | None, *, strap: bool) -> list[Frame]:
+    """What the treadmill, and the strap and footpod when worn, send at this tick."""
+    frames = []
+    if strap:
+        frames.append(Frame(tick.t - 0.1, HEART_RATE_MEASUREMENT, bytes(tick.heart_rate), Sensor.HEART_RATE))
+    if pod is not None and pod.sends_at(tick.t):
+        reading = bytes(_pod_reading(tick.footpod, tick.truth, pod))
+        frames.append(Frame(tick.t - 0.2, RSC_MEASUREMENT, reading, Sensor.FOOTPOD))
+    parts = [tick.treadmill] if machine.split is None else split_record(tick.treadmill, machine.split)
+    frames += [Frame(tick.t + 0.01 * k, TREADMILL_DATA, bytes(part)) for k, part in enumerate(parts)]
+    return frames
+
+
+class _Watch:
+    """A wrist watch's record of a treadmill session: speed and cadence every 3-10 s, with gaps (the
+    timer paused, the signal lost) and single-sample blips (the speed a stride sensor guessed wrong),
+    like the real watch sessions in ../shared/real-sessions."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.next_t = rng.uniform(3.0, 10.0)
+        self.gap_until = -1.0
+
+    def frames(self, tick: Tick) -> list[Frame]:
+        rng = self.rng
+        if tick.t < self.next_t or tick.t < self.gap_until:
+            return []
+        self.next_t = tick.t + rng.uniform(3.0, 10.0)
+        if rng.random() < 0.01:  # the watch stops recording for a while
+            self.gap_until = tick.t + rng.uniform(20.0, 90.0)
+        speed = (tick.treadmill.instantaneous_speed_kmh or 0.0) * rng.gauss(1.0, 0.03)
+        if rng.random() < 0.01:  # one sample the watch got wrong
+            speed *= rng.choice((0.0, 0.5, 1.6))
+        record = TreadmillData(instantaneous_speed_kmh=round(max(speed, 0.0), 2))
+        pod = dataclasses.replace(tick.footpod, instantaneous_speed_mps=round(speed / 3.6 * 256) / 256)
+        return [
+            Frame(tick.t, TREADMILL_DATA, bytes(record)),
+            Frame(tick.t - 0.05, RSC_MEASUREMENT, bytes(pod), Sensor.FOOTPOD),
+        ]
 
 
 def _pod_reading(true: RSCMeasurement, truth: Direction, pod: Footpod) -> RSCMeasurement:

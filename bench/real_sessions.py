@@ -36,6 +36,8 @@ class RealScore:
     backward_intervals: int
     backward_share: float
     unsure_share: float
+    asks: int
+    """Times the app would have asked "Did you turn?"."""
 
 
 def samples_of(path: Path) -> tuple[list[Sample], list[Cue]]:
@@ -58,12 +60,15 @@ def score_real(path: Path) -> RealScore:
     unsure = labels == CODE[Direction.UNSURE]
     moving_s = float(seconds[moving].sum())
     runs = int(np.sum(backward[1:] & ~backward[:-1]) + (backward[0] if len(backward) else 0))
+    asking = np.array([v.asking for v in analysis.verdicts], dtype=bool)
+    asks = int(np.sum(asking[1:] & ~asking[:-1]) + (asking[0] if len(asking) else 0))
     return RealScore(
         path.name,
         moving_s / 3600.0,
         runs,
         float(seconds[backward & moving].sum()) / moving_s if moving_s else 0.0,
         float(seconds[unsure & moving].sum()) / moving_s if moving_s else 0.0,
+        asks,
     )
 
 
@@ -75,11 +80,13 @@ def evaluate_real(folder: Path) -> list[RealScore]:
     backward = sum(s.backward_share * s.moving_h for s in scores) / hours if hours else 0.0
     unsure = sum(s.unsure_share * s.moving_h for s in scores) / hours if hours else 0.0
     worst = max(scores, key=lambda s: s.backward_share)
+    asks = sum(s.asks for s in scores)
     label = folder.name if folder.name != "real-sessions" else "speed only"
     print(
         f"\nreal forward-only sessions ({label}): {len(scores)} sessions, {hours:.1f} h moving: "
         f"{runs / hours if hours else 0:.2f} backward intervals/h (target <= 0.3), "
-        f"{100 * backward:.2f} % of moving time backward (target <= 1 %), {100 * unsure:.2f} % unsure; "
+        f"{100 * backward:.2f} % of moving time backward (target <= 1 %), {100 * unsure:.2f} % unsure, "
+        f"{asks / hours if hours else 0:.2f} asks/h (target <= 4); "
         f"worst {worst.name[:40]} {100 * worst.backward_share:.1f} % (target <= 5 %)"
     )
     for s in scores:

@@ -18,38 +18,52 @@ import pytest
 from bench.evaluation import score, truth_at
 from bench.population import Regime, session
 from treadmill.core.analysis import Analysis, analyze
-from treadmill.core.detector import (
-    DetectorParams,
-    DetectorState,
-    DirectionDetector,
+from treadmill.core.calibration import CALIBRATION, Basis, stated
+from treadmill.core.detector import DetectorParams, DetectorState, DirectionDetector
+from treadmill.core.evidence import (
+    MAX_OFFSET,
+    InclineModel,
+    StrideModel,
     run_cadence,
-    speed_log_ratio,
+    speed_level_log_ratio,
     walk_cadence,
 )
 from treadmill.core.timeline import DIRECTIONS
-from treadmill.model import Cue, CueDirection, Direction, Facing, Sample
+from treadmill.model import Cue, CueDirection, Direction, Evidence, Facing, Sample
 
 NAN = math.nan
 F, R, U, S = Direction.FORWARD, Direction.REVERSE, Direction.UNSURE, Direction.STOPPED
+
+
+def column(values: Sequence[float] | None, k: int) -> float | None:
+    return None if values is None or math.isnan(values[k]) else values[k]
 
 
 def run(
     speeds: Sequence[float],
     cadence: Sequence[float] | None = None,
     *,
+    pod: Sequence[float] | None = None,
+    steps: Sequence[float] | None = None,
     cues: Sequence[tuple[float, str]] = (),
     marks: Sequence[tuple[float, str]] = (),
     state: DetectorState | None = None,
 ) -> Analysis:
-    """The session's pipeline over 1 Hz columns (NaN: no value)."""
-    samples = [
-        Sample(
-            t=float(k),
-            speed_kmh=speed,
-            cadence_per_min=None if cadence is None or math.isnan(cadence[k]) else round(cadence[k]),
+    """The session's pipeline over 1 Hz columns (NaN: no value): belt speed, a footpod's cadence
+    and speed, the treadmill's own step count."""
+    samples = []
+    for k, speed in enumerate(speeds):
+        rate, count = column(cadence, k), column(steps, k)
+        samples.append(
+            Sample(
+                t=float(k),
+                speed_kmh=speed,
+                cadence_per_min=None if rate is None else round(rate),
+                cadence_age_s=None if rate is None else 0.2,
+                pod_speed_kmh=column(pod, k),
+                steps=None if count is None else int(count),
+            )
         )
-        for k, speed in enumerate(speeds)
-    ]
     return analyze(
         samples,
         [Cue(t, CueDirection(d)) for t, d in cues],
@@ -73,7 +87,7 @@ def profile(*segments: tuple[float, float]) -> list[float]:
 
 def live(analysis: Analysis) -> list[Direction]:
     """What the app showed, sample by sample."""
-    return [step.direction for step in analysis.steps]
+    return [verdict.direction for verdict in analysis.verdicts]
 
 
 def kept(analysis: Analysis) -> list[Direction]:
@@ -92,7 +106,8 @@ def share(labels: Sequence[Direction], which: Direction) -> float:
 def test_a_steady_forward_walk_is_forward_and_sure() -> None:
     analysis = run(profile((600, 5.0)))
     assert set(live(analysis)[5:]) == {F}
-    assert min(step.confidence for step in analysis.steps[5:]) > 0.9
+    # Stated as sure as the belt speed alone ever is: people may turn at speed unseen.
+    assert min(verdict.confidence for verdict in analysis.verdicts[5:]) > 0.85
 
 
 def test_the_belt_starting_is_not_a_turn() -> None:
@@ -108,7 +123,7 @@ def test_a_workout_that_starts_backward_starts_backward() -> None:
 def test_cue_and_dip_switch_to_reverse_and_back_within_seconds() -> None:
     speeds = profile((60, 5.0), (4, 2.0), (60, 3.5), (4, 2.0), (60, 5.0))
     analysis = run(speeds, cues=[(63.0, "reverse"), (135.0, "forward")])
-    switches = [step for step in analysis.steps if step.switched]
+    switches = [step for step in analysis.verdicts if step.switched]
     assert [s.direction for s in switches] == [R, F]
     assert all(s.t - s.boundary_s <= 8.0 for s in switches), "committed within seconds of the turn"
     assert share(kept(analysis)[75:125], R) == 1.0
@@ -156,15 +171,19 @@ def test_a_cued_stop_and_restart_re_anchors_a_session_that_went_wrong() -> None:
     assert share(labels[-90:], R) > 0.9
 
 
-def test_what_a_profile_or_a_session_teaches_stays_within_bounds() -> None:
-    state = DetectorState.checked({"walk_offset": 0.1, "walk_samples": 5000})
-    detector = DirectionDetector(state=state)
-    assert detector.state.walk_samples == 0, "a profile seeds the offsets; this session must confirm them"
-    for k in range(600):  # an anchored forward walk whose cadence is 40 % above the curve
-        detector.update(float(k), 5.0, walk_cadence(5.0) * 1.4)
-    assert abs(detector.state.walk_offset) <= 0.1
+def test_a_person_far_from_typical_is_learned_as_they_are_within_what_a_body_can_do() -> None:
+    """A walker stepping 25 % above the typical curve: the session learns them as they are (no
+    band around the population), and what a profile says is checked against what a step rate can be."""
+    detector = DirectionDetector(state=DetectorState.checked({"walk_offset": 0.1, "walk_samples": 5000}))
+    speeds = profile((600, 5.0), (6, 1.5), (60, 5.5))  # the plateau ends: what it taught is kept
+    for k, v in enumerate(speeds):
+        detector.update(Sample(float(k), v, cadence_per_min=round(walk_cadence(v) * 1.25), cadence_age_s=0.2))
+    learned = detector.learned()
+    assert learned.walk_offset == pytest.approx(math.log(1.25), abs=0.02)
+    assert learned.walk_samples >= 5000 + 20
+    assert DetectorState.checked({"walk_offset": 0.4}).walk_offset == 0.4
     with pytest.raises(ValueError, match="walk_offset"):
-        DetectorState.checked({"walk_offset": 3.0})
+        DetectorState.checked({"walk_offset": MAX_OFFSET + 0.1})
 
 
 # --- failure mode 2: cadence extrapolated across gaits ---------------------------------------------
@@ -192,9 +211,9 @@ def test_a_backward_walk_after_a_forward_run_is_seen() -> None:
 
 @pytest.mark.parametrize("speed", [2.5, 4.0, 5.5, 7.0, 9.0, 12.0])
 def test_the_further_above_forward_a_cadence_is_the_more_backward_it_counts(speed: float) -> None:
-    detector = DirectionDetector()
+    model = StrideModel()
     forward = run_cadence(speed) if speed >= 7.5 else walk_cadence(speed)
-    ratios = [detector.cadence_log_ratio(speed, forward * (1.0 + k / 100)) for k in range(0, 200, 5)]
+    ratios = [model.log_ratio(speed, forward * (1.0 + k / 100), 20) for k in range(0, 200, 5)]
     assert ratios[0] < 0.0, "the forward cadence itself says forward"
     assert ratios[-1] > 2.0, "twice the forward cadence is backward, not noise"
     beyond = ratios[ratios.index(max(ratios)) :]
@@ -202,29 +221,33 @@ def test_the_further_above_forward_a_cadence_is_the_more_backward_it_counts(spee
 
 
 def test_speed_evidence_is_bounded_and_sure_only_beyond_backward_running() -> None:
-    assert all(abs(speed_log_ratio(v)) <= math.log(2.0) + 1e-9 for v in np.arange(0.5, 10.0, 0.1))
-    assert speed_log_ratio(13.0) < -3.0
+    assert all(abs(speed_level_log_ratio(v)) <= math.log(2.0) + 1e-9 for v in np.arange(0.5, 10.0, 0.1))
+    assert speed_level_log_ratio(13.0) < -3.0
 
 
 # --- failure mode 4: ordinary slow-downs become turns ----------------------------------------------
 
 
 @pytest.mark.parametrize(
-    "segments",
+    ("segments", "unsure_at_most"),
     [
-        ((300, 11.0), (90, 4.5), (300, 11.0), (90, 4.0), (300, 11.0)),  # recoveries at 40 %
-        ((600, 10.0), (60, 5.0), (600, 10.0)),  # a walk break
-        ((300, 5.0), (20, 0.0), (300, 5.0)),  # a pause, back to the same speed
-        ((300, 9.0), (30, 0.0), (300, 4.2), (30, 0.0), (300, 4.5)),  # stops, then walking on
-        ((120, 8.0), (60, 8.5), (60, 9.0), (60, 9.5), (60, 10.0), (60, 10.5), (60, 11.0)),  # a step test
-        ((900, 8.0), (200, 6.5), (200, 3.0)),  # a cool-down
+        (((300, 11.0), (90, 4.5), (300, 11.0), (90, 4.0), (300, 11.0)), 0.15),  # recoveries at 40 %
+        (((600, 10.0), (60, 5.0), (600, 10.0)), 0.15),  # a walk break
+        (((300, 5.0), (20, 0.0), (300, 5.0)), 0.15),  # a pause, back to the same speed
+        # A run, a stop, then a walk: a walk break, or a runner walking backward; the speed
+        # cannot tell, and the app says so rather than guess (a free session asks).
+        (((300, 9.0), (30, 0.0), (300, 4.2), (30, 0.0), (300, 4.5)), 0.6),
+        (((120, 8.0), (60, 8.5), (60, 9.0), (60, 9.5), (60, 10.0), (60, 10.5), (60, 11.0)), 0.15),
+        (((900, 8.0), (200, 6.5), (200, 3.0)), 0.15),  # a cool-down
     ],
     ids=["recoveries", "walk_break", "pause", "stops", "step_test", "cool_down"],
 )
-def test_forward_sessions_stay_forward(segments: tuple[tuple[float, float], ...]) -> None:
+def test_forward_sessions_stay_forward(
+    segments: tuple[tuple[float, float], ...], unsure_at_most: float
+) -> None:
     labels = kept(run(profile(*segments)))
     assert R not in labels
-    assert share(labels, U) < 0.15, "and the app does not shrug through them either"
+    assert share(labels, U) < unsure_at_most, "and the app does not shrug through them either"
 
 
 def test_a_false_backward_does_not_hold_once_back_at_full_pace() -> None:
@@ -241,14 +264,14 @@ def test_walk_back_run_forward_with_stops_is_followed() -> None:
     stops = [k for k, v in enumerate(speeds) if v == 0.0 and k > 10]
     cues = [(float(stops[0]), "reverse"), (float(stops[8]), "forward"), (float(stops[16]), "reverse")]
     analysis = run(speeds, cues=cues)
-    assert [s.direction for s in analysis.steps if s.switched] == [R, F, R]
+    assert [s.direction for s in analysis.verdicts if s.switched] == [R, F, R]
 
 
 def test_a_practised_backward_runner_at_92_percent_turning_at_speed() -> None:
     speeds = profile((120, 10.0), (120, 9.2), (120, 10.0), (120, 9.2))
     cues = [(124.0, "reverse"), (246.0, "forward"), (368.0, "reverse")]
     analysis = run(speeds, cues=cues)
-    assert [s.direction for s in analysis.steps if s.switched] == [R, F, R]
+    assert [s.direction for s in analysis.verdicts if s.switched] == [R, F, R]
 
 
 def test_a_turn_before_the_cue_is_credited_to_it() -> None:
@@ -306,19 +329,16 @@ def test_an_ambiguous_stop_is_said_to_be_unsure_not_backward() -> None:
 
 def test_feeding_in_random_chunks_gives_the_batch_result() -> None:
     example = session(3, Regime.FREE_FOOTPOD, duration_s=600)
-    t = [s.t for s in example.samples]
-    speed = [NAN if s.speed_kmh is None else s.speed_kmh for s in example.samples]
-    cadence = [NAN if s.cadence_per_min is None else float(s.cadence_per_min) for s in example.samples]
-    batch = analyze(example.samples).steps
+    batch = analyze(example.samples).verdicts
     rng = random.Random(5)
     detector = DirectionDetector()
-    steps = []
+    verdicts = []
     k = 0
-    while k < len(t):
+    while k < len(example.samples):
         chunk = rng.randint(1, 40)
-        steps += [detector.update(t[i], speed[i], cadence[i]) for i in range(k, min(k + chunk, len(t)))]
+        verdicts += [detector.update(sample) for sample in example.samples[k : k + chunk]]
         k += chunk
-    assert steps == batch
+    assert verdicts == batch
 
 
 def test_analysis_intervals_meet_the_contract() -> None:
@@ -360,26 +380,162 @@ def test_hindsight_is_at_least_as_right_as_the_live_labels() -> None:
 @pytest.mark.parametrize("regime", [Regime.GUIDED, Regime.FREE_FOOTPOD, Regime.FORWARD_ONLY])
 def test_a_floor_on_a_few_held_out_people(regime: Regime) -> None:
     """A regression guard, not the evaluation (bench/eval_detector.py has the figures)."""
-    scores, baseline = score([session(person, regime, duration_s=900) for person in range(40, 46)])
+    scores = score([session(person, regime, duration_s=900) for person in range(40, 46)])
+    assert scores.share("stated_wrong") < 0.04, "wrong and sure, seldom"
+    # Person 45 (guided) pauses twice in a short backward interval at a walk, so no level settles
+    # in it and the cued turn back to forward rides on the one before: 17 % stated wrongly.
+    assert all(s.stated_wrong < 0.2 for s in scores.sessions)
     if regime.forward_only:
         assert all(s.backward_share < 0.05 for s in scores.sessions)
         return
-    assert scores.f1(10.0) >= {Regime.GUIDED: 0.9, Regime.FREE_FOOTPOD: 0.7}[regime]
-    assert scores.accuracy > baseline.accuracy
+    assert scores.f1(10.0) >= {Regime.GUIDED: 0.9, Regime.FREE_FOOTPOD: 0.75}[regime]
 
 
 def test_a_burst_of_notifications_milliseconds_apart_is_ordinary_evidence() -> None:
     """Consoles catching up after a reconnect send frames 1 ms apart; no error, no flip."""
     detector = DirectionDetector()
     for second in range(60):
-        detector.update(float(second), 5.0)
-    detector.update(60.0, 5.0)
-    detector.update(60.001, 12.0)  # a 7 km/h jump in a millisecond
-    assert detector.update(60.002, 5.0).direction is F
+        detector.update(Sample(float(second), 5.0))
+    detector.update(Sample(60.0, 5.0))
+    detector.update(Sample(60.001, 12.0))  # a 7 km/h jump in a millisecond
+    assert detector.update(Sample(60.002, 5.0)).direction is F
 
 
 def test_the_parameters_are_probabilities() -> None:
     params = DetectorParams()
     for name in ("free_turn_prior", "free_return_prior", "turning_session_prior", "cued_turn_prior"):
         assert 0.0 < getattr(params, name) < 1.0
-    assert 0.5 < params.unsure_below < params.commit_probability < 1.0
+    assert 0.5 < params.unsure_below < 1.0
+    assert 0.5 < params.commit_probability < params.confirmed < params.keep_anchor < 1.0
+
+
+# --- round three: the person's own evidence, every signal, honest confidence ------------------------
+
+
+def forward_then_turned(rate: float, backward: float, seconds: int = 240) -> tuple[list[float], list[float]]:
+    """A walk at 5 km/h, a dip to turn, a backward walk at 3.5 km/h: speeds and step rates."""
+    speeds = profile((seconds, 5.0), (4, 1.5), (seconds, 3.5))
+    turn = speeds.index(1.5)
+    cadence = [
+        NAN if v < 1.5 else walk_cadence(v) * rate * (backward if k > turn else 1.0)
+        for k, v in enumerate(speeds)
+    ]
+    return speeds, cadence
+
+
+@pytest.mark.parametrize("rate", [0.8, 1.0, 1.2])
+def test_a_walker_far_from_typical_is_read_by_their_own_steps(rate: float) -> None:
+    """Step rates 20 % either side of typical (leg length alone does it): the forward walk is
+    forward, and the backward walk after the dip, 15 % quicker than their own forward steps, is
+    backward, whatever the population curve says."""
+    speeds, cadence = forward_then_turned(rate, 1.15)
+    labels = kept(run(speeds, cadence))
+    turn = speeds.index(1.5)
+    assert share(labels[10:turn], F) > 0.95
+    assert share(labels[turn + 30 :], R) > 0.9
+
+
+def test_a_backward_shuffle_beyond_any_forward_gait_counts_the_more_backward() -> None:
+    """170 steps a minute walking backward at 3.6 km/h fits no modelled gait: it is evidence, not noise."""
+    model = StrideModel()
+    ratios = [model.log_ratio(3.6, rate, 20) for rate in (130.0, 150.0, 170.0, 200.0)]
+    assert ratios == sorted(ratios)
+    assert ratios[2] > 3.0
+
+
+def test_the_treadmills_own_step_count_finds_a_turn_at_speed() -> None:
+    """A walking pad that counts steps, and a person who turns without touching the speed."""
+    speeds = profile((300, 3.0), (300, 3.0))
+    count, counts = 0.0, []
+    for k, v in enumerate(speeds):
+        count += walk_cadence(v) * (1.3 if k > 303 else 1.0) / 60.0 if v > 0 else 0.0
+        counts.append(count)
+    labels = kept(run(speeds, steps=counts))
+    assert share(labels[20:300], F) > 0.95
+    assert share(labels[340:], R) > 0.9
+
+
+def test_a_footpod_reading_slow_at_the_same_belt_speed_is_a_turn() -> None:
+    """Most footpods, calibrated forward, read backward steps short: a pod speed falling to three
+    quarters of the belt's at an unchanged step rate and speed."""
+    speeds = profile((300, 4.0), (300, 4.0))
+    cadence = [walk_cadence(v) if v > 0 else NAN for v in speeds]
+    pod = [v * (0.75 if k > 303 else 1.0) if v > 0 else NAN for k, v in enumerate(speeds)]
+    labels = kept(run(speeds, cadence, pod=pod))
+    assert share(labels[340:], R) > 0.9
+
+
+def test_an_incline_raised_for_backward_intervals_becomes_evidence() -> None:
+    model = InclineModel()
+    assert model.log_ratio(4.0) == 0.0, "nothing learned yet: says nothing"
+    model.learn(0, 0.0)
+    model.learn(1, 4.0)
+    assert model.log_ratio(4.0) > 0.0 > model.log_ratio(0.0)
+    assert model.log_ratio(2.0) == 0.0, "between the two: says nothing"
+
+
+def test_an_old_footpod_reading_says_nothing() -> None:
+    """The decoder keeps the last cadence; once the pod stops sending it is stale and ignored."""
+    detector = DirectionDetector()
+    for k, v in enumerate(profile((200, 5.0))):
+        verdict = detector.update(Sample(float(k), v, cadence_per_min=60, cadence_age_s=30.0 + k))
+    assert verdict.basis is Basis.SPEED
+    assert detector.evidence is Evidence.SPEED
+
+
+def test_the_footpods_unit_settling_is_no_turn() -> None:
+    """A pod sending strides: its first readings are taken as steps until the evidence says strides;
+    the switch doubles every reading at once, and is no jump of the step rate."""
+    speeds = profile((600, 5.0))
+    strides = [walk_cadence(v) / 2 if v > 0 else NAN for v in speeds]
+    assert R not in kept(run(speeds, strides))
+
+
+def test_stated_confidence_is_a_monotone_map_into_what_is_right() -> None:
+    for basis in Basis:
+        table = CALIBRATION[basis]
+        xs, ys = [x for x, _ in table], [y for _, y in table]
+        assert xs == sorted(set(xs))
+        assert (xs[0], xs[-1]) == (0.5, 1.0)
+        assert ys == sorted(ys)
+        assert 0.5 <= ys[0] <= ys[-1] < 1.0
+        probabilities = np.linspace(0.5, 1.0, 101)
+        said = [stated(float(p), basis) for p in probabilities]
+        assert said == sorted(said)
+
+
+def test_a_free_session_asks_at_a_transition_it_cannot_settle_and_a_workout_never_does() -> None:
+    """A run, a stop, a walk a third as fast: walk break or backward walk? The app asks, and the
+    answer is a mark."""
+    speeds = profile((300, 9.0), (20, 0.0), (300, 3.4))
+    asked = [v.t for v in run(speeds).verdicts if v.asking]
+    assert asked, "the person is asked"
+    answered = run(speeds, marks=[(asked[0] + 2.0, "reverse")])
+    assert not any(v.asking for v in answered.verdicts if v.t > asked[0] + 2.0)
+    assert share(kept(answered)[-200:], R) == 1.0
+    guided = run(speeds, cues=[(300.0, "reverse")])
+    assert not any(v.asking for v in guided.verdicts)
+
+
+def test_garbage_never_breaks_the_detector() -> None:
+    """Seeded random readings of every kind, including zeros, NaN and absurd step counts."""
+    rng = random.Random(11)
+    detector = DirectionDetector()
+    choices = [None, 0.0, NAN, -1.0, 0.2, 3.0, 12.0, 40.0]
+    for k in range(3000):
+        sample = Sample(
+            t=k * 0.5,
+            speed_kmh=rng.choice([*choices, rng.uniform(0, 20)]),
+            incline_pct=rng.choice([None, 0.0, 5.0, NAN]),
+            steps=rng.choice([None, 0, k, 10 * k, 1]),
+            cadence_per_min=rng.choice([None, 0, 1, 30, 110, 255]),
+            cadence_age_s=rng.choice([None, 0.1, 60.0]),
+            pod_speed_kmh=rng.choice([None, 0.0, 3.0, NAN, 50.0]),
+        )
+        if k % 97 == 0:
+            detector.cue(sample.t, rng.choice(list(CueDirection)))
+        if k % 131 == 0:
+            detector.mark(rng.choice(list(Facing)))
+        verdict = detector.update(sample)
+        assert 0.0 <= verdict.confidence <= 1.0
+        assert 0.0 <= verdict.p_reverse <= 1.0

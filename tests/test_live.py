@@ -53,7 +53,7 @@ async def test_the_board_is_the_session_summary() -> None:
     assert view.distance_m == pytest.approx(sum(view.metres.values()))
     assert view.link is LinkState.CONNECTED
     assert [s.direction for s in result.samples] == [
-        result.board.pipeline.steps[k].direction for k in range(len(result.samples))
+        result.board.pipeline.verdicts[k].direction for k in range(len(result.samples))
     ]
 
 

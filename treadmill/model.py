@@ -234,13 +234,26 @@ class Sample:
     cadence_per_min: int | None = None
     """Latest footpod step rate."""
     cadence_age_s: float | None = None
+    pod_speed_kmh: float | None = None
+    """The footpod's own speed, with its cadence (None when it sends none)."""
     direction: Direction = Direction.UNSURE
     """The direction the detector committed to at this sample."""
     confidence: float = 0.0
     """The detector's probability of the facing it committed to, 0-1."""
     evidence: Evidence = Evidence.SPEED
+    backed: bool = False
+    """Something besides the belt's speed says backward (the step rate, a mark)."""
+    asking: bool = False
+    """The detector cannot settle the last transition: the app asks the person which way they face."""
 
-    def labelled(self, direction: Direction, confidence: float, evidence: Evidence) -> Sample:
+    def labelled(
+        self,
+        direction: Direction,
+        confidence: float,
+        evidence: Evidence,
+        backed: bool = False,
+        asking: bool = False,
+    ) -> Sample:
         """This sample with the direction stage's label (a plain constructor: it runs per sample)."""
         return Sample(
             self.t,
@@ -254,9 +267,12 @@ class Sample:
             self.heart_rate_age_s,
             self.cadence_per_min,
             self.cadence_age_s,
+            self.pod_speed_kmh,
             direction,
             confidence,
             evidence,
+            backed,
+            asking,
         )
 
 

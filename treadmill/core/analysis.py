@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from treadmill.core.body import Body
-from treadmill.core.detector import DetectorParams, DetectorState, DirectionDetector, Segment, Step, smooth
+from treadmill.core.detector import DetectorParams, DetectorState, DirectionDetector, Segment, Verdict, smooth
 from treadmill.core.intervals import SessionSummary, run_starts
 from treadmill.core.metrics import direction_stats, interval_stats
 from treadmill.core.pipeline import Pipeline
@@ -52,7 +52,7 @@ class DetectedInterval:
 class Analysis:
     """The detector's view of a session."""
 
-    steps: list[Step]
+    verdicts: list[Verdict]
     timeline: Timeline
     summary: SessionSummary
     segments: list[Segment]
@@ -67,7 +67,7 @@ class Analysis:
     def of(cls, pipeline: Pipeline) -> Analysis:
         """What ``pipeline`` has seen so far."""
         return cls(
-            list(pipeline.steps),
+            list(pipeline.verdicts),
             pipeline.timeline,
             pipeline.summary(),
             list(pipeline.segments),
@@ -86,7 +86,7 @@ class Analysis:
         times = self.timeline.t
         for begin, end in self.interval_bounds():
             direction = DIRECTIONS[self.labels[begin]]
-            inside = self.steps[begin:end]
+            inside = self.verdicts[begin:end]
             shown = next((s.t for s in inside if s.direction is direction), float(times[begin]))
             detected = next((s.t for s in inside if s.switched and s.direction is direction), shown)
             end_s = float(times[end]) if end < len(times) else float(times[-1])

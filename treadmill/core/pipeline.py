@@ -16,21 +16,16 @@ Pure: no I/O, no clock; time arrives with the data.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 from treadmill.core.body import Body
-from treadmill.core.detector import DirectionDetector, Segment, Step
+from treadmill.core.detector import DirectionDetector, Segment, Verdict
 from treadmill.core.intervals import PerSample, SessionSummary, per_sample, summarize
 from treadmill.core.plausibility import DoubtWindow, ReadingCheck
 from treadmill.core.timeline import Timeline, TimelineBuilder
 from treadmill.model import Cue, Facing, ImplausibleReading, Sample
 
 __all__ = ["Pipeline"]
-
-
-def _value(value: float | None) -> float:
-    return math.nan if value is None else float(value)
 
 
 @dataclass(slots=True)
@@ -41,7 +36,7 @@ class Pipeline:
     detector: DirectionDetector = field(default_factory=DirectionDetector)
     keep_trace: bool = False
     """Record what the offline smoother needs (``analyze --offline``)."""
-    steps: list[Step] = field(default_factory=list)
+    verdicts: list[Verdict] = field(default_factory=list)
     """The detector's output, one per sample."""
     cues: list[Cue] = field(default_factory=list)
     marks: list[tuple[float, Facing]] = field(default_factory=list)
@@ -78,15 +73,17 @@ class Pipeline:
         refused = self.refuse(sample)
         if refused is not None:
             return refused
-        step = self._step(sample)
-        return sample.labelled(step.direction, step.confidence, step.evidence)
+        verdict = self._verdict(sample)
+        return sample.labelled(
+            verdict.direction, verdict.confidence, verdict.evidence, verdict.backed, verdict.asking
+        )
 
-    def label(self, sample: Sample) -> Step | None:
-        """The detector's step for ``sample``, kept on the timeline (what a batch needs: no new sample).
+    def label(self, sample: Sample) -> Verdict | None:
+        """The detector's verdict on ``sample``, kept on the timeline (what a batch needs: no new sample).
 
         None: the reading is implausible and goes no further.
         """
-        return None if self.refuse(sample) is not None else self._step(sample)
+        return None if self.refuse(sample) is not None else self._verdict(sample)
 
     def refuse(self, sample: Sample) -> ImplausibleReading | None:
         """The reading, if it is physically impossible (:attr:`doubt` counts it either way)."""
@@ -97,18 +94,15 @@ class Pipeline:
         self.implausible += 1
         return ImplausibleReading(sample.t, sample.speed_kmh, sample.incline_pct, why)
 
-    def _step(self, sample: Sample) -> Step:
-        step = self.detector.update(
-            sample.t,
-            _value(sample.speed_kmh),
-            _value(sample.cadence_per_min),
-            _value(sample.heart_rate_bpm),
-        )
-        self.steps.append(step)
-        self.builder.append(sample, step.direction)
-        if step.switched:
-            self.builder.relabel_since(step.boundary_s, self.detector.committed)
-        return step
+    def _verdict(self, sample: Sample) -> Verdict:
+        verdict = self.detector.update(sample)
+        self.verdicts.append(verdict)
+        self.builder.append(sample, verdict.direction)
+        if verdict.settled is not None:
+            self.builder.relabel_unsure_since(*verdict.settled)
+        if verdict.switched:
+            self.builder.relabel_since(verdict.boundary_s, self.detector.committed)
+        return verdict
 
     @property
     def timeline(self) -> Timeline:

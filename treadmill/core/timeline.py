@@ -138,6 +138,15 @@ class TimelineBuilder:
         tail[tail != CODE[Direction.STOPPED]] = CODE[direction]
         self.version += 1
 
+    def relabel_unsure_since(self, t: float, direction: Direction) -> None:
+        """Samples at or after ``t`` labelled unsure take ``direction`` (a transition resolved)."""
+        self._flush()
+        n = self._n
+        start = int(np.searchsorted(self._columns["t"][:n], t, side="left"))
+        tail = self._labels[start:n]
+        tail[tail == CODE[Direction.UNSURE]] = CODE[direction]
+        self.version += 1
+
     def view(self) -> Timeline:
         """The samples so far (views into the builder's arrays: read them, do not keep them)."""
         self._flush()

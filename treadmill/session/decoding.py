@@ -63,6 +63,7 @@ class SampleDecoder:
         self._assembler = RecordAssembler()
         self._hr: tuple[float, int | None] | None = None
         self._cadence: tuple[float, int | None] | None = None
+        self._pod_speed: float | None = None
         self.stats = DecodeStats()
 
     def on_event(self, event: LinkEvent) -> None:
@@ -87,8 +88,11 @@ class SampleDecoder:
             if frame.char == HEART_RATE_MEASUREMENT:
                 self._hr = (frame.t, _reading(HeartRateMeasurement.from_bytes(frame.data).heart_rate_bpm))
             elif frame.char == RSC_MEASUREMENT:
-                cadence = RSCMeasurement.from_bytes(frame.data).instantaneous_cadence_per_min
+                pod = RSCMeasurement.from_bytes(frame.data)
+                cadence = pod.instantaneous_cadence_per_min
                 self._cadence = (frame.t, cadence or None)
+                speed = pod.instantaneous_speed_mps
+                self._pod_speed = round(speed * 3.6, 2) if speed and cadence else None
         except FrameError:
             self.stats.bad_frames[frame.char] += 1
         return None
@@ -109,4 +113,5 @@ class SampleDecoder:
             heart_rate_age_s=None if hr_t is None or hr is None else t - hr_t,
             cadence_per_min=cadence,
             cadence_age_s=None if cad_t is None or cadence is None else t - cad_t,
+            pod_speed_kmh=self._pod_speed if cadence is not None else None,
         )

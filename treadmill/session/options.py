@@ -65,12 +65,12 @@ class WorkoutOptions:
     plan: Plan
     control: bool = False
     caps: Caps = field(default_factory=Caps)
-    safe_reverse_kmh: float = REVERSE_CAP_KMH
-    """Above this backward, a handrail danger warning."""
 
     def runner_plan(self) -> RunnerPlan:
         """What a virtual runner follows: the workout's steps (a distance step at its speed)."""
-        return RunnerPlan(tuple(Leg(s.direction, s.length_s, s.speed_kmh) for s in self.plan.steps))
+        return RunnerPlan(
+            tuple(Leg(s.direction, s.length_s, s.speed_kmh, s.incline_pct) for s in self.plan.steps)
+        )
 
     @property
     def ceiling_s(self) -> float:
@@ -98,3 +98,5 @@ class SessionOptions:
     """What the person's profile has learned: the session's detector starts from it."""
     max_speed_kmh: float = FORWARD_CAP_KMH
     """The highest speed the app may ever send to the belt (the higher of the person's caps)."""
+    safe_reverse_kmh: float = REVERSE_CAP_KMH
+    """Above this backward, a handrail danger warning (the person's reverse cap)."""

@@ -58,6 +58,8 @@ class Leg:
     direction: Facing
     duration_s: float
     speed_kmh: float | None = None
+    incline_pct: float | None = None
+    """The incline the person sets for this leg (None: leaves it as it is)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,6 +211,7 @@ class Press(enum.StrEnum):
     PAUSE = "pause"
     """Stop the belt for a moment (to turn); Start resumes the same session."""
     SET_SPEED = "set_speed"
+    SET_INCLINE = "set_incline"
 
 
 @dataclass(slots=True)
@@ -220,7 +223,7 @@ class RunnerState:
     cadence_per_min: float
     """Step rate, 0 when standing."""
     presses: list[tuple[Press, float]] = field(default_factory=list)
-    """Console presses made this step: (action, value) with value the target speed for SET_SPEED."""
+    """Console presses made this step: (key, value), the value the target speed or incline."""
 
 
 class Runner:
@@ -326,6 +329,7 @@ class Runner:
             return
         self._leg_index = index
         speed = self._leg_speed(leg)
+        self._press_incline(presses, leg)
         if index == self._anticipated:  # dealt with ahead of the cue: turned early, or chose not to
             if index not in self._skipped:
                 self._target_kmh = self._after_turn_kmh
@@ -369,6 +373,22 @@ class Runner:
         if self.person.presses_speed:
             presses.append((Press.SET_SPEED, kmh))
 
+    def _press_incline(self, presses: list[tuple[Press, float]], leg: Leg) -> None:
+        if leg.incline_pct is not None and self.person.presses_speed:
+            presses.append((Press.SET_INCLINE, leg.incline_pct))
+
+    def _start(self, presses: list[tuple[Press, float]]) -> None:
+        """Step on (facing the first leg's way) and start the belt at its speed and incline."""
+        presses.append((Press.START, 0.0))
+        first = self.plan.legs[0]
+        if first.direction is Facing.REVERSE:
+            self._facing = Facing.REVERSE  # steps on facing backward, then starts the belt
+        self._leg_index = 0
+        self._target_kmh = self._leg_speed(first)
+        self._press_speed(presses, self._target_kmh)
+        self._press_incline(presses, first)
+        self._phase = "steady"
+
     def _turn_below_kmh(self) -> float:
         """The belt speed at which the person turns."""
         p = self.person
@@ -392,14 +412,7 @@ class Runner:
         presses: list[tuple[Press, float]] = []
         p = self.person
         if self._phase == "idle" and self._leg_index < 0 and t >= self.START_DELAY_S:
-            presses.append((Press.START, 0.0))
-            first = self.plan.legs[0]
-            if first.direction is Facing.REVERSE:
-                self._facing = Facing.REVERSE  # steps on facing backward, then starts the belt
-            self._leg_index = 0
-            self._target_kmh = self._leg_speed(first)
-            self._press_speed(presses, self._target_kmh)
-            self._phase = "steady"
+            self._start(presses)
         elif self._phase != "idle" or self._leg_index >= 0:
             self._plan_step(t, presses)
             self._anticipate(t)

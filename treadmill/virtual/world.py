@@ -92,6 +92,8 @@ class VirtualWorld:
                 statuses += self.machine.stop()
             elif press is Press.PAUSE:
                 statuses += self.machine.stop(ControlInformation.PAUSE)
+            elif press is Press.SET_INCLINE:
+                statuses += self.machine.set_target_incline(value)
             else:
                 statuses += self.machine.set_target_speed(value)
         if self.machine.belt is not Belt.RUNNING:

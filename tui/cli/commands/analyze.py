@@ -23,7 +23,7 @@ def run(args: argparse.Namespace) -> int:
     if args.learn:
         marks = [e for e in result.events if e.kind is LinkEventKind.MARKED]
         person.examples += [LabelledExample(fixture.path.name, e.t, Facing(e.detail)) for e in marks]
-        learned = result.pipeline.detector.state
+        learned = result.pipeline.detector.learned()
         if learned.walk_samples or learned.run_samples:  # what this session's footpod taught
             person.detector = learned
         print(f"profile updated: {printable(str(save_profile(person)))}", file=sys.stderr)
