@@ -168,7 +168,7 @@ def test_an_unsure_direction_after_a_turn_keeps_the_turnaround_warning_up() -> N
 def test_reverse_speed_above_the_safe_speed_is_a_danger_until_slowed() -> None:
     monitor = SafetyMonitor(safe_reverse_kmh=3.0)
     speeds = [2.5, 3.0, 3.6, 4.0, 3.0]
-    states = [state(100.0 + i, R, v) for i, v in enumerate(speeds)]
+    states = [state(100.0 + i, R, v, plan_facing=Facing.REVERSE) for i, v in enumerate(speeds)]
     assert raised_and_cleared(monitor, states[:3], Rule.REVERSE_SPEED) == (102.0, None)
     assert monitor.active[Rule.REVERSE_SPEED].level is Level.DANGER
     assert "3.6 km/h" in monitor.active[Rule.REVERSE_SPEED].message
@@ -180,14 +180,32 @@ def test_reverse_speed_above_the_safe_speed_is_a_danger_until_slowed() -> None:
 def test_a_backward_guess_without_confidence_raises_no_danger() -> None:
     """Wrong and sure is the worst output: a 53 % "backward" after a turn to forward warns of nothing."""
     monitor = SafetyMonitor(safe_reverse_kmh=3.0)
-    assert raised_and_cleared(monitor, [state(0.0, R, 3.1, confidence=0.53)], Rule.REVERSE_SPEED) == (
-        None,
-        None,
-    )
-    assert raised_and_cleared(monitor, [state(1.0, R, 3.1, confidence=0.9)], Rule.REVERSE_SPEED) == (
-        1.0,
-        None,
-    )
+    guess = state(0.0, R, 3.1, confidence=0.53, backed=True)
+    assert raised_and_cleared(monitor, [guess], Rule.REVERSE_SPEED) == (None, None)
+    sure = state(1.0, R, 3.1, confidence=0.9, backed=True)
+    assert raised_and_cleared(monitor, [sure], Rule.REVERSE_SPEED) == (1.0, None)
+
+
+@pytest.mark.parametrize(
+    ("support", "danger"),
+    [
+        ({}, False),  # the belt's speed alone: a free run without a footpod
+        ({"backed": True}, True),  # the step rate (or a mark) says backward too
+        ({"plan_facing": Facing.REVERSE}, True),  # the workout's step is backward
+        ({"plan_facing": Facing.FORWARD, "turn_at": 95.0, "backed": True}, False),  # cued forward 5 s ago
+        ({"plan_facing": Facing.REVERSE, "coming_facing": Facing.FORWARD}, False),  # forward any moment
+        ({"plan_facing": Facing.FORWARD, "turn_at": 60.0, "backed": True}, True),  # long after the cue
+    ],
+    ids=["speed_alone", "backed", "plan", "cued_forward", "forward_due", "stayed_backward"],
+)
+def test_backward_too_fast_needs_a_second_signal_and_never_rides_a_turn_to_forward(
+    support: dict[str, object], danger: bool
+) -> None:
+    """A direction danger rests on a confident backward the plan or a second signal supports, and
+    a cued turn to forward under way (the belt speeding up because they turned) never raises it."""
+    raised, _ = raised_and_cleared(SafetyMonitor(safe_reverse_kmh=3.0), [state(100.0, R, 5.0, **support)],
+                                   Rule.REVERSE_SPEED)  # fmt: skip
+    assert (raised is not None) is danger
 
 
 def test_reverse_incline_at_the_threshold_warns() -> None:
@@ -233,6 +251,7 @@ def test_every_warning_carries_its_reason() -> None:
             safety_key=True,
             stopped_unexpectedly=True,
             doubtful=True,
+            backed=True,
         )
     )
     assert {w.rule for w in raised} == set(Rule)

@@ -482,7 +482,9 @@ def test_an_mqtt_failure_is_said_once_on_the_command_line(
         capsys, "record", "--virtual", "--out", str(out), "--duration", "3", "--mqtt", absent.url
     )
     assert status == 0, err
-    troubles = [line for line in err.splitlines() if "unreachable" in line]
+    # Said once: as it happened, or, if the session ended before the broker could answer at all
+    # (a busy machine), on the way out.
+    troubles = [line for line in err.splitlines() if "unreachable" in line or "never reached" in line]
     assert len(troubles) == 1, err
 
 

@@ -19,9 +19,9 @@ async def test_record_virtual_session(tmp_path: Path) -> None:
     fixture = read_fixture(out)
     assert result.frames == len(fixture.frames)
     data = [f for f in fixture.frames if f.char == "2acd"]
-    # 2 Hz from the first tick at 0.5 s to the last before 240 s, every one of them: on virtual
-    # time a busy machine changes nothing.
-    assert [f.t for f in data] == pytest.approx([0.5 * k for k in range(1, 480)], abs=0.01)
+    # 2 Hz from the first tick at 0.5 s to the end at 240 s, every one of them: on virtual time a
+    # busy machine changes nothing.
+    assert [f.t for f in data] == pytest.approx([0.5 * k for k in range(1, 481)], abs=0.01)
     assert {f.src for f in fixture.frames} == set(Sensor)
     assert not [e for e in fixture.events if e.kind is LinkEventKind.BEHIND]
     truth = [label for _, label in fixture.truth]

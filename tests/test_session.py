@@ -27,7 +27,7 @@ async def test_live_session_and_its_replay_agree(tmp_path: Path) -> None:
     out = tmp_path / "live.jsonl"
     live = await record_virtual(out, duration_s=300.0, seed=4, notify_hz=2.0, split_payload=12)
     replayed = await Session(ReplaySource(read_fixture(out), speed=None)).run()
-    assert len(live.session.samples) == 599, "every split record of every 0.5 s tick, merged"
+    assert len(live.session.samples) == 600, "every split record of every 0.5 s tick to the end, merged"
     assert replayed.samples == live.session.samples
     assert replayed.cues == live.session.cues
     assert replayed.pipeline.summary() == live.session.pipeline.summary()

@@ -24,7 +24,7 @@ from textual.widgets import DataTable, Static
 
 from tests.tui_support import GUIDED, FrozenApp, FrozenFeed, coached_until, show_events
 from treadmill.core.body import Body
-from treadmill.model import CoachEventKind, Direction, LinkEvent, LinkEventKind, Sample
+from treadmill.model import CoachEventKind, Direction, Facing, LinkEvent, LinkEventKind, Sample
 from treadmill.mqtt.messages import MqttState, MqttStatus
 from treadmill.session.board import LiveBoard
 from treadmill.session.coach import CoachEvent
@@ -46,9 +46,10 @@ STALE = [LinkEvent(410.0, LinkEventKind.STALE, detail="no treadmill data for 3.2
 
 
 def danger_event(t: float) -> CoachEvent:
-    """The warning the coach raises for a confident backward walk above the safe speed."""
+    """The warning the coach raises for a confident backward walk above the safe speed, in a
+    backward step of the workout."""
     raised, _ = SafetyMonitor(safe_reverse_kmh=3.0).update(
-        SafetyState(t, Direction.REVERSE, 0.95, speed_kmh=4.2)
+        SafetyState(t, Direction.REVERSE, 0.95, speed_kmh=4.2, plan_facing=Facing.REVERSE)
     )
     [warning] = [w for w in raised if w.rule is Rule.REVERSE_SPEED]
     return CoachEvent(
@@ -57,13 +58,15 @@ def danger_event(t: float) -> CoachEvent:
 
 
 def unsure_board() -> LiveBoard:
-    """A free run with no cues and no footpod: after eight minutes at a backward walker's pace with no
-    turn to go by, the detector no longer claims to know (docs/detection.md)."""
+    """A free run with no cues and no footpod: a run, a stop, then a walk a third as fast. A walk
+    break, or a runner walking backward: the speed cannot tell, and the detector says so."""
     board = LiveBoard()
-    profile = [(0, 0.0), (3, 4.0), (180, 1.0), (186, 2.5), (500, 1.0), (506, 4.0), (800, 1.2), (806, 2.6)]
-    metres = 0.0
-    for t in range(1300):
-        speed = next(v for start, v in reversed(profile) if t >= start)
+    profile = [(0, 0.0), (3, 9.0), (300, 0.0), (320, 3.4)]
+    metres = board_speed = 0.0
+    for t in range(600):
+        target = next(v for start, v in reversed(profile) if t >= start)
+        speed = target if t < 3 else min(max(target, board_speed - 1.0), board_speed + 1.0)
+        board_speed = speed
         metres += speed / 3.6
         board.take(Sample(float(t), speed, distance_m=float(int(metres))))
     assert board.pipeline.implausible == 0
@@ -73,7 +76,7 @@ def unsure_board() -> LiveBoard:
 async def frozen(state: str) -> FrozenApp:
     """The live screen at one of its states."""
     if state == "unsure":
-        return FrozenApp(unsure_board(), 1300.0, [], title="Free run")
+        return FrozenApp(unsure_board(), 600.0, [], title="Free run")
     t, extra = {
         "forward": (300.5, None),
         "turning": (544.5, None),
@@ -121,7 +124,8 @@ def readout(screen: LiveScreen, name: str) -> str:
 EXPECTED = {
     # state: (the big word, a rails warning (rule, level) or None, the start of the cue headline)
     "forward": (Shown.FORWARD, None, "Now: 5 min forward"),
-    "turning": (Shown.FORWARD, (Rule.TURNAROUND, Level.CAUTION), "TURN NOW: face backward"),
+    # Mid-turn, the app does not claim either way: the person may already face backward.
+    "turning": (Shown.UNSURE, (Rule.TURNAROUND, Level.CAUTION), "TURN NOW: face backward"),
     "reverse": (Shown.REVERSE, None, "Now: 2 min backward"),
     "warning": (Shown.REVERSE, (Rule.REVERSE_START, Level.CAUTION), "Now: 2 min backward"),
     "danger": (Shown.REVERSE, (Rule.REVERSE_SPEED, Level.DANGER), "Now: 2 min backward"),

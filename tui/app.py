@@ -157,12 +157,7 @@ class TreadmillApp(App[int]):
         """The options for ``plan`` (None: a free run), with control as asked and the person's caps."""
         if plan is None:
             return replace(options, workout=None, duration_s=FREE_RUN_S)
-        workout = WorkoutOptions(
-            plan,
-            control=self.request.control,
-            caps=self.profile.caps(),
-            safe_reverse_kmh=self.profile.reverse_cap_kmh,
-        )
+        workout = WorkoutOptions(plan, control=self.request.control, caps=self.profile.caps())
         return replace(options, workout=workout, duration_s=workout.ceiling_s)
 
     def _live_feed(self, options: SessionOptions) -> LiveFeed:

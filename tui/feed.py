@@ -26,6 +26,7 @@ from treadmill.session.consumer import Consumer, Overflow, SessionItem
 from treadmill.session.engine import Session, SessionResult
 from treadmill.session.live import LiveSession, Recording, open_live_session
 from treadmill.session.options import SessionOptions
+from treadmill.session.recorded_coach import replay_coach
 from treadmill.session.replay import ReplaySource
 from treadmill.storage.files import StorageError
 from treadmill.storage.fixtures import read_fixture
@@ -206,9 +207,14 @@ class ReplayFeed:
         self.title = f"Replay · {fixture.name}" + ("" if speed in (None, 1.0) else f" · ×{speed:g}")
         loaded = read_fixture(fixture, tolerant=tolerant)
         self.source = ReplaySource(loaded, speed=speed)
+        self.coach, self.note = replay_coach(loaded.header)
         self._echo = _CueEcho()
         self._mqtt = None if mqtt is None else MqttPublisher(mqtt, title=f"replay of {fixture.name}")
-        consumers: list[Consumer] = [self._echo]
+        # A coach with the recorded plan says the cues itself, as it did live; else the recorded
+        # ones are shown as they come.
+        consumers: list[Consumer] = [self.coach]
+        if self.coach.plan is None:
+            consumers.append(self._echo)
         if self._mqtt is not None:
             consumers.append(self._mqtt)
         self.board = LiveBoard(Pipeline(body))
@@ -232,8 +238,10 @@ class ReplayFeed:
         return None if self._mqtt is None else self._mqtt.status
 
     async def run(self, on_coach: Callable[[CoachEvent], None]) -> Outcome:
-        """Play to the end (a replay has no coach: its recorded cues are shown as they come)."""
-        self._echo.say = on_coach
+        """Play to the end, the recording's coach saying what it said live."""
+        self._echo.say = self.coach.on_event = on_coach
+        if self.note is not None:
+            on_coach(CoachEvent(0.0, CoachEventKind.MESSAGE, "Replay", self.note))
         if self._mqtt is None:
             result = await self.session.run()
         else:

@@ -158,7 +158,12 @@ class MqttPublisher:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        if self.status.state is not MqttState.FAILED:
+        if self.status.state is MqttState.CONNECTING:  # no answer yet, good or bad: say so once
+            where = self.settings.where
+            self._set_status(
+                MqttState.FAILED, f"never reached {where} before the session ended: nothing published"
+            )
+        elif self.status.state is not MqttState.FAILED:
             self._set_status(MqttState.CLOSED, f"{self.sent} messages sent")
 
     def attach(self, board: LiveBoard, actions: SessionActions | None) -> None:

@@ -94,6 +94,7 @@ class LiveActions:
     clock: SessionClock
     belt: Pausable
     coach: WorkoutCoach | None
+    """The session's coach (its plan None in a free run)."""
     control: bool
     end: Callable[[], None]
     """Ends the live session (the coach stops a belt it drives first, then the recording ends)."""
@@ -101,13 +102,18 @@ class LiveActions:
     """The virtual treadmill's console (None: a real treadmill, whose console is the person's)."""
 
     @property
+    def _workout(self) -> WorkoutCoach | None:
+        """The coach, when it runs a workout."""
+        return None if self.coach is None or self.coach.plan is None else self.coach
+
+    @property
     def can_drive(self) -> bool:
         """Speed and incline keys work: control is on and a workout is being coached."""
-        return self.control and self.coach is not None
+        return self.control and self._workout is not None
 
     async def toggle_pause(self) -> str:
         """Hold the workout's clock (and, with control on, pause the belt); again to go on."""
-        coach, t = self.coach, self.clock.now()
+        coach, t = self._workout, self.clock.now()
         if coach is None:
             return "A free run has no workout clock: pause the belt on the treadmill's console."
         if coach.paused:
@@ -144,21 +150,24 @@ class LiveActions:
 
     def change_speed(self, delta_kmh: float) -> str:
         """Nudge the target speed (control on only): presses add up from where the speed is heading."""
-        if self.coach is None or not self.control:
+        coach = self._workout
+        if coach is None or not self.control:
             return "Control is off: change the speed on the treadmill's console."
-        return self.coach.user_speed(delta_kmh)
+        return coach.user_speed(delta_kmh)
 
     def set_speed(self, kmh: float) -> str:
         """A remote target speed (control on only): the plan's caps and ramps, and never above the plan."""
-        if self.coach is None or not self.control:
+        coach = self._workout
+        if coach is None or not self.control:
             return "Control is off: change the speed on the treadmill's console."
-        return self.coach.remote_speed(kmh)
+        return coach.remote_speed(kmh)
 
     def change_incline(self, delta_pct: float) -> str:
         """Nudge the target incline (control on only)."""
-        if self.coach is None or not self.control:
+        coach = self._workout
+        if coach is None or not self.control:
             return "Control is off: change the incline on the treadmill's console."
-        return self.coach.user_incline(delta_pct)
+        return coach.user_incline(delta_pct)
 
     async def mark(self, facing: Facing) -> str:
         """Record which way the person faces: the detector holds it until they turn again."""

@@ -107,6 +107,8 @@ class LiveView:
     """The way the next change turns to (None with :attr:`next_turn_s` set: the end comes first)."""
     turn_pending: bool = False
     """A turn was cued and the detector has not seen it yet."""
+    asking: bool = False
+    """The detector asks the person which way they face (a free run's unsettled transition)."""
     paused: bool = False
     finished: bool = False
     """The guided workout has ended."""
@@ -213,9 +215,10 @@ class LiveBoard:
 
     def _step_view(self, t: float) -> StepView | None:
         coach = self.coach
-        if coach is None or coach.cues.step is None:
+        engine = None if coach is None else coach.cues
+        if coach is None or coach.plan is None or engine is None or engine.step is None:
             return None
-        engine, step = coach.cues, coach.cues.step
+        step = engine.step
         last = self._last
         speed = None if last is None else last.speed_kmh
         left = engine.seconds_left(coach.plan_time(t), speed, None if last is None else last.distance_m)
@@ -250,9 +253,10 @@ class LiveBoard:
         paused_s, paused_m = self._paused.follow(paused_since, t, metres)
         started = self._started_at
         turn = None
-        if coach is not None and coach.started_at is not None:
+        cues = None if coach is None else coach.cues
+        if coach is not None and cues is not None and coach.started_at is not None:
             plan_t = coach.plan_time(t)
-            turn = coach.cues.next_turn(plan_t, speed, None if last is None else last.distance_m)
+            turn = cues.next_turn(plan_t, speed, None if last is None else last.distance_m)
         return LiveView(
             t=t,
             active_s=0.0 if started is None else max(round(t - started - paused_s, 3), 0.0),
@@ -274,9 +278,10 @@ class LiveBoard:
             step=self._step_view(t),
             next_turn_s=None if turn is None else turn[0],
             next_turn=None if turn is None else turn[1],
-            turn_pending=coach is not None and coach.cues.turn_pending,
+            turn_pending=cues is not None and cues.turn_pending,
+            asking=last is not None and last.asking,
             paused=paused_since is not None,
-            finished=coach is not None and coach.cues.finished,
+            finished=cues is not None and cues.finished,
             doubtful=self.pipeline.doubt.doubtful,
             implausible=self.pipeline.implausible,
         )

@@ -1,4 +1,7 @@
-"""The workout coach: runs a plan beside a live session (cues, safety warnings, belt control).
+"""The coach: runs a plan beside a live session (cues, safety warnings, belt control).
+
+Without a plan (a free run) it keeps the safety rules alone: the handrail warnings that do not
+depend on the way the person faces, and those that do, on a confident and supported "backward".
 
 A session consumer that reads labelled samples, machine status reports and link events,
 plus a ticker that runs every ``tick_s`` of session time so cues land on their planned
@@ -52,7 +55,7 @@ from treadmill.model import (
 from treadmill.session.consumer import Overflow, SessionItem
 from treadmill.workout.control import ControlCommand, ControlPolicy
 from treadmill.workout.cues import CueEngine, CueEvent, CueKind
-from treadmill.workout.plan import Caps, Plan
+from treadmill.workout.plan import Caps, Plan, Step
 from treadmill.workout.safety import RULES, Level, Rule, SafetyMonitor, SafetyState
 
 __all__ = ["PAUSED", "RESUMED", "CoachEvent", "Controls", "WorkoutCoach"]
@@ -74,6 +77,8 @@ _MOVING = (Direction.FORWARD, Direction.REVERSE)
 PAUSED, RESUMED = "Paused", "Resumed"
 """The headlines of the coach's pause and resume messages."""
 BLIND_TEXT = "The coach lost the treadmill's data: it no longer drives the belt. Use the console."
+ASK_TEXT, ASK_MORE = "Did you turn?", "r: I face backward · f: I face forward"
+"""What the app asks when the detector cannot settle a transition (the answer is a mark)."""
 
 
 class Controls(Protocol):
@@ -121,6 +126,12 @@ class _Seen:
     distance_m: float | None = None
     direction: Direction = Direction.STOPPED
     confidence: float = 0.0
+    backed: bool = False
+    """A second signal (the step rate, a mark) says backward too."""
+    cued: str | None = None
+    """The way the last cue asked to face (a free run's runner, a replay's recorded cues)."""
+    asking: bool = False
+    """The detector is asking which way the person faces."""
     link: LinkState = LinkState.CONNECTED
     safety_key: bool = False
     machine_stopped: bool = False
@@ -167,9 +178,9 @@ class _PlanClock:
 
 @dataclass(slots=True)
 class WorkoutCoach:
-    """Coach ``plan`` beside a session (a consumer of it, plus :meth:`run` as a task)."""
+    """Coach ``plan`` beside a session (a consumer of it, plus :meth:`run` as a task); None: a free run."""
 
-    plan: Plan
+    plan: Plan | None
     add_cue: Callable[[Cue], Awaitable[None]]
     """Where turn and stop cues go (:meth:`Session.add_cue`: the recording's cue lines)."""
     clock: SessionClock
@@ -184,7 +195,10 @@ class WorkoutCoach:
     name: str = "coach"
     overflow: Overflow = Overflow.NEVER_DROP
     capacity: int = 10_000
-    cues: CueEngine = field(init=False)
+    ticks_on_data: bool = False
+    """Tick at each item's time instead of running :meth:`run` (a replay: its time is the data's)."""
+    cues: CueEngine | None = field(init=False)
+    """The plan's cues (None: a free run)."""
     safety: SafetyMonitor = field(init=False)
     policy: ControlPolicy | None = field(init=False, default=None)
     blind: str | None = None
@@ -199,9 +213,9 @@ class WorkoutCoach:
 
     def __post_init__(self) -> None:
         """The engines start with the session."""
-        self.cues = CueEngine(self.plan)
+        self.cues = None if self.plan is None else CueEngine(self.plan)
         self.safety = SafetyMonitor(safe_reverse_kmh=self.safe_reverse_kmh)
-        if self.controls is not None:
+        if self.controls is not None and self.plan is not None:
             self.policy = ControlPolicy(self.caps, self.controls.speed_range, self.controls.incline_range)
 
     def _say(self, event: CoachEvent) -> None:
@@ -212,9 +226,11 @@ class WorkoutCoach:
     # --- the session consumer -------------------------------------------------------------
 
     async def handle(self, item: SessionItem) -> None:
-        """Keep what the rules need from each item."""
+        """Keep what the rules need from each item (and, replaying, tick at its time)."""
         if isinstance(item, Sample):
             self._on_sample(item)
+        elif isinstance(item, Cue):
+            self._on_cue(item)
         elif isinstance(item, ImplausibleReading):
             self._on_doubt(item.t, implausible=True)
         elif isinstance(item, StatusReport):
@@ -223,6 +239,15 @@ class WorkoutCoach:
             isinstance(item, LinkEvent) and item.src is Sensor.TREADMILL and item.kind.link_state is not None
         ):
             self._seen.link = item.kind.link_state
+        if self.ticks_on_data and self.blind is None:
+            await self.tick(item.t)
+
+    def _on_cue(self, cue: Cue) -> None:
+        """A cue reached the session (this coach's own, or one recorded): the way it asks to face."""
+        facing = cue.direction.facing
+        if facing is not None and self._seen.cued not in (None, facing.value):
+            self._seen.turn_at = cue.t
+        self._seen.cued = None if facing is None else facing.value
 
     def _on_doubt(self, t: float, *, implausible: bool) -> None:
         """One more treadmill reading, believed or not: doubt in the stream starts or ends."""
@@ -268,7 +293,12 @@ class WorkoutCoach:
             and (seen.direction in _MOVING or seen.direction is Direction.UNSURE)
         ):
             seen.turn_at = sample.t
-        seen.direction, seen.confidence = sample.direction, sample.confidence
+        seen.direction, seen.confidence, seen.backed = sample.direction, sample.confidence, sample.backed
+        if sample.asking and not seen.asking:
+            self._say(
+                CoachEvent(sample.t, CoachEventKind.CUE, ASK_TEXT, ASK_MORE, cue=CueKind.ASK, bell=True)
+            )
+        seen.asking = sample.asking
 
     def _follow_restart(self, sample: Sample) -> None:
         """After a stop the machine reported: the belt counts as running again once status and data agree."""
@@ -367,7 +397,7 @@ class WorkoutCoach:
 
     def facing_now(self) -> Facing:
         """The way the person faces, for the caps: backward if the step or the detector says so, or unsure."""
-        step, seen = self.cues.step, self._seen
+        step, seen = self._step, self._seen
         backward = (step is not None and step.direction is Facing.REVERSE) or seen.direction in (
             Direction.REVERSE,
             Direction.UNSURE,
@@ -387,7 +417,7 @@ class WorkoutCoach:
         From outside the room a command may slow the belt, or bring it back to the plan; only the
         person on the belt takes it beyond.
         """
-        step = self.cues.step
+        step = self._step
         ceiling = None if step is None else step.speed_kmh
         if ceiling is None and self.policy is not None:
             ceiling = self.policy.target_kmh
@@ -427,9 +457,16 @@ class WorkoutCoach:
 
     # --- the ticker -----------------------------------------------------------------------
 
+    @property
+    def _step(self) -> Step | None:
+        """The plan's current step (None: none yet, or a free run)."""
+        return None if self.cues is None else self.cues.step
+
     def _done(self) -> bool:
         if self.blind is not None:
             return True
+        if self.cues is None:
+            return False  # a free run's rules hold until the session ends
         return self.cues.finished and (self.policy is None or self._we_stopped or not self._moving())
 
     async def run(self) -> None:
@@ -464,6 +501,8 @@ class WorkoutCoach:
     def _next_wake(self, tick_t: float) -> float:
         """The next tick, or a timed step's boundary if it comes first: turn cues land on time."""
         now, seen = self.clock.now(), self._seen
+        if self.cues is None:
+            return tick_t
         left = self.cues.seconds_left(self.plan_time(now), seen.speed_kmh, seen.distance_m)
         step = self.cues.step
         held = self._clock.held_since is not None
@@ -489,7 +528,9 @@ class WorkoutCoach:
         """One tick at session time ``t``: the cues due, the safety rules, the steering."""
         seen = self._seen
         due: list[CueEvent] = []
-        if self._clock.started and self._clock.held_since is None:
+        if self.cues is None:
+            pass
+        elif self._clock.started and self._clock.held_since is None:
             due = self.cues.update(
                 self.plan_time(t),
                 detected=seen.direction,
@@ -512,6 +553,8 @@ class WorkoutCoach:
     def _stopped_in_last_step(self, t: float) -> bool:
         """The belt has stood still a moment in the workout's last step: the person has finished."""
         stopped_at = self._seen.belt_stopped_at
+        if self.cues is None:
+            return False
         last = self.cues.coming is None and not self.cues.finished
         return last and not self._paused and stopped_at is not None and t - stopped_at >= _STOP_GRACE_S
 
@@ -520,6 +563,7 @@ class WorkoutCoach:
         stopped_unexpectedly = (
             seen.belt_stopped_at is not None
             and t - seen.belt_stopped_at >= _STOP_GRACE_S
+            and self.cues is not None
             and not self.cues.finished
             and not self._we_stopped
             and not seen.safety_key
@@ -539,6 +583,9 @@ class WorkoutCoach:
                 seen.safety_key,
                 stopped_unexpectedly,
                 seen.doubt.doubtful,
+                plan_facing=self._plan_facing(),
+                coming_facing=self._coming_facing(t),
+                backed=seen.backed,
             )
         )
         for warning in raised:
@@ -556,6 +603,22 @@ class WorkoutCoach:
         for warning in cleared:
             self._say(CoachEvent(t, CoachEventKind.CLEARED, warning.message, rule=warning.rule))
 
+    def _plan_facing(self) -> Facing | None:
+        """The way the plan's step faces; without a plan, the way the last cue asked."""
+        if self._step is not None:
+            return self._step.direction
+        return None if self._seen.cued is None else Facing(self._seen.cued)
+
+    def _coming_facing(self, t: float) -> Facing | None:
+        """The way the plan's next turn faces, if it is due within the turnaround lead."""
+        seen = self._seen
+        if self.cues is None or not self._clock.started or self._clock.held_since is not None:
+            return None
+        coming = self.cues.next_turn(self.plan_time(t), seen.speed_kmh, seen.distance_m)
+        if coming is None or coming[0] > self.safety.turn_lead_s:
+            return None
+        return coming[1]
+
     def _turn_for_safety(self, t: float) -> float | None:
         """The turn the turnaround rule looks at: a recent one, else the plan's next within the lead.
 
@@ -565,7 +628,7 @@ class WorkoutCoach:
         seen, safety = self._seen, self.safety
         if seen.turn_at is not None and t - seen.turn_at <= safety.turn_after_s:
             return seen.turn_at
-        if not self._clock.started or self._clock.held_since is not None:
+        if self.cues is None or not self._clock.started or self._clock.held_since is not None:
             return seen.turn_at
         coming = self.cues.next_turn(self.plan_time(t), seen.speed_kmh, seen.distance_m)
         if coming is not None and coming[1] is not None and coming[0] <= safety.turn_lead_s:
@@ -578,6 +641,7 @@ class WorkoutCoach:
 
     def _steer(self, t: float) -> None:
         assert self.policy is not None
+        assert self.cues is not None
         seen = self._seen
         running = (
             self._moving()

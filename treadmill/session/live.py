@@ -36,6 +36,7 @@ from treadmill.session.coach import CoachEvent, WorkoutCoach
 from treadmill.session.consumer import Consumer, Overflow, SessionItem
 from treadmill.session.engine import Session, SessionResult
 from treadmill.session.options import SessionOptions
+from treadmill.session.recorded_coach import coach_header
 from treadmill.session.recorder import FixtureRecorder
 from treadmill.session.sources import Radio, radio, virtual_treadmill
 from treadmill.storage.files import StorageError
@@ -137,7 +138,7 @@ class LiveSession:
         session: Session,
         clock: SessionClock,
         client: FtmsClient,
-        coach: WorkoutCoach | None,
+        coach: WorkoutCoach,
         writer: FixtureWriter | None,
         treadmill: VirtualTreadmill | None,
         control: bool,
@@ -320,7 +321,8 @@ async def open_live_session(
         machine = _Machine.of(options, treadmill)
         writer = None
         if recording is not None:
-            writer = recording.create(machine.device, machine.extra)
+            coached = coach_header(None if workout is None else workout.plan, options.safe_reverse_kmh)
+            writer = recording.create(machine.device, {**machine.extra, **coached})
             stack.callback(writer.discard_if_empty)  # a session that never got a frame leaves nothing
         client = await stack.enter_async_context(
             FtmsClient(
@@ -337,25 +339,27 @@ async def open_live_session(
         if treadmill is not None:
             _listen_to(treadmill, session, writer)
             stack.callback(treadmill.tick_listeners.clear)
-        coach = None
         if workout is not None:
             coach = WorkoutCoach(
                 workout.plan,
                 session.add_cue,
                 clock,
                 caps=workout.caps,
-                safe_reverse_kmh=workout.safe_reverse_kmh,
+                safe_reverse_kmh=options.safe_reverse_kmh,
                 controls=client if workout.control else None,
                 on_event=on_coach,
             )
             board.coach = coach
+        else:  # a free run: the safety rules alone
+            coach = WorkoutCoach(
+                None, session.add_cue, clock, safe_reverse_kmh=options.safe_reverse_kmh, on_event=on_coach
+            )
         live = LiveSession(
             session, clock, client, coach, writer, treadmill, workout is not None and workout.control
         )
         if writer is not None:
             session.add_consumer(FixtureRecorder(writer, live.recording_failed))
-        if coach is not None:
-            session.add_consumer(coach)
+        session.add_consumer(coach)
         for consumer in consumers:
             session.add_consumer(consumer)
         if on_progress is not None:
@@ -376,10 +380,9 @@ async def _run(live: LiveSession, options: SessionOptions) -> SessionResult:
     virtual = options.source.virtual
     async with asyncio.TaskGroup() as tasks:
         helpers = [tasks.create_task(_stop_at(live, options.duration_s))]
-        if coach is not None:
-            live._coach_task = tasks.create_task(_coach_then_stop(coach, live))  # noqa: SLF001
-            helpers.append(live._coach_task)  # noqa: SLF001
-        elif virtual is not None and virtual.runner is not None:
+        live._coach_task = tasks.create_task(_coach_then_stop(coach, live))  # noqa: SLF001
+        helpers.append(live._coach_task)  # noqa: SLF001
+        if coach.plan is None and virtual is not None and virtual.runner is not None:
             cues = [c for c in virtual.runner.cues(Runner.START_DELAY_S) if c[0] < options.duration_s]
             helpers.append(tasks.create_task(_cue_on_time(session, clock, cues)))
         try:

@@ -52,6 +52,8 @@ class CueKind(enum.StrEnum):
     """The detector has not seen the turn 20 s after its cue."""
     FORM = "form"
     FINISHED = "finished"
+    ASK = "ask"
+    """The detector cannot tell whether the person turned: "Did you turn?" (the answer is a mark)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,7 +45,7 @@ from treadmill.errors import TreadmillError
 from treadmill.inputs import MAX_PLAN_S, MAX_PLAN_STEPS, MAX_REPEAT, InputError, finite, one_of, printable
 from treadmill.model import CueDirection, Facing
 
-__all__ = ["Caps", "Plan", "PlanError", "Step", "StepKind", "check_size", "parse_plan"]
+__all__ = ["Caps", "Plan", "PlanError", "Step", "StepKind", "check_size", "parse_plan", "plan_of"]
 
 MAX_DISTANCE_M = 100_000.0
 """The longest distance step (100 km: a treadmill ultra)."""
@@ -192,6 +192,24 @@ class Plan:
             if a[2].direction is not b[2].direction
         ]
         return [*turns, (timeline[-1][1], CueDirection.STOP)]
+
+    def to_data(self) -> dict[str, object]:
+        """The plan as a plan file holds it (steps unrolled): what :func:`plan_of` reads back."""
+        steps = []
+        for s in self.steps:
+            step: dict[str, object] = {"direction": s.direction.value, "kind": s.kind.value}
+            if s.duration_s is not None:
+                step["duration"] = s.duration_s
+            else:
+                step["distance_m"] = s.distance_m
+            optional = {"speed_kmh": s.speed_kmh, "incline_pct": s.incline_pct, "hr_zone": s.hr_zone}
+            step.update({key: value for key, value in optional.items() if value is not None})
+            if s.handrail:
+                step["handrail"] = True
+            if s.note:
+                step["note"] = s.note
+            steps.append(step)
+        return {"name": self.name, "description": self.description, "level": self.level, "steps": steps}
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready form for ``treadmill plans --json``."""
@@ -395,6 +413,15 @@ def parse_plan(text: str, source: str = "plan", caps: Caps | None = None) -> Pla
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"line (\d+)", str(exc))
         raise PlanError(source, int(match.group(1)) if match else 0, "", f"not valid TOML ({exc})") from None
+    return plan_of(data, source, caps, text)
+
+
+def plan_of(data: Mapping[str, Any], source: str = "plan", caps: Caps | None = None, text: str = "") -> Plan:
+    """Validate a plan already read (a plan file's tables, or :meth:`Plan.to_data` from a recording).
+
+    Raises:
+        PlanError: an unknown field, a bad value, an empty plan (with its line, given ``text``).
+    """
     validator = _Validator(source, text, caps or Caps())
     unknown = sorted(set(data) - _TOP_KEYS)
     if unknown:

@@ -141,9 +141,7 @@ def session_options(
         )
     workout_options = None
     if plan is not None:
-        workout_options = WorkoutOptions(
-            plan, control=control, caps=person.caps(), safe_reverse_kmh=person.reverse_cap_kmh
-        )
+        workout_options = WorkoutOptions(plan, control=control, caps=person.caps())
     if duration_s is None:
         duration_s = FREE_RUN_S if workout_options is None else workout_options.ceiling_s
     return SessionOptions(
@@ -154,6 +152,7 @@ def session_options(
         body=person.body(),
         detector=person.detector,
         max_speed_kmh=max(person.forward_cap_kmh, person.reverse_cap_kmh),
+        safe_reverse_kmh=person.reverse_cap_kmh,
     )
 
 

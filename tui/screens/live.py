@@ -34,7 +34,6 @@ from treadmill.mqtt.messages import MqttState
 from treadmill.session.board import LiveView
 from treadmill.session.coach import PAUSED, RESUMED, CoachEvent
 from treadmill.storage.fixtures import FixtureError
-from treadmill.workout.safety import Level, Rule
 from tui.feed import Feed, Outcome
 from tui.voice import Speaker
 from tui.widgets.banners import CueBanner, RailsBanner
@@ -68,7 +67,6 @@ _LINK_LOOK = {
 }
 ANSWERED_BY_THE_KEY = frozenset({PAUSED, RESUMED})
 """Coach messages the screen leaves out: the key's own answer says them, with more."""
-_LINK_WARNING = "Lost the treadmill's data: hold the rails, the belt may still be moving."
 
 KEY_HELP: dict[str, str] = {
     "pause": "Pause the workout, or go on after a pause. Paused, the plan, the time and the distance "
@@ -300,10 +298,9 @@ class LiveScreen(Screen[None]):
             self.query_one(Metrics).show(view)
             self.query_one(SpeedChart).follow(self.feed.board, view.t)
         banner = self.query_one(CueBanner)
-        banner.age(view.t, turn_pending=view.turn_pending)
+        banner.age(view.t, turn_pending=view.turn_pending, asking=view.asking)
         banner.idle(*self._idle(view, paused=paused, waiting=waiting))
         rails = self.query_one(RailsBanner)
-        self._link_warning(rails, view)
         rails.flash(self._ticks % 2 == 1)
         doubt = "  [red]⚠ readings make no sense[/]" if view.doubtful else ""
         status = f"[b]{self.feed.title}[/]  {_LINK_LOOK.get(view.link, view.link)}{doubt}{self._mqtt_text()}"
@@ -337,23 +334,6 @@ class LiveScreen(Screen[None]):
         look = MQTT_LOOK[status.state]
         dropped = f" [yellow]{status.dropped} dropped[/]" if status.dropped else ""
         return f"  {look}{dropped}"
-
-    def _link_warning(self, rails: RailsBanner, view: LiveView) -> None:
-        """Lost data is a handrail warning even without a coach (a free run, a replay)."""
-        bad = view.link in (LinkState.STALE, LinkState.RECONNECTING, LinkState.LOST)
-        if bad and Rule.LINK_LOST not in rails.active:
-            rails.raise_warning(
-                CoachEvent(
-                    view.t,
-                    CoachEventKind.WARNING,
-                    "no data",
-                    _LINK_WARNING,
-                    rule=Rule.LINK_LOST,
-                    level=Level.CAUTION,
-                )
-            )
-        elif not bad and Rule.LINK_LOST in rails.active:
-            rails.clear_warning(Rule.LINK_LOST)
 
     # --- the keys ----------------------------------------------------------------------------
 

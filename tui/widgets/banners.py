@@ -111,10 +111,10 @@ class CueBanner(Vertical):
         """A new cue."""
         self.cue = self.last_cue = event
         self.set_class(True, "fresh")
-        self.set_class(event.cue in (CueKind.TURN, CueKind.COUNTDOWN, CueKind.RECHECK), "turn")
+        self.set_class(event.cue in (CueKind.TURN, CueKind.COUNTDOWN, CueKind.RECHECK, CueKind.ASK), "turn")
         self._put(event.text, event.more)
 
-    def age(self, now: float, *, turn_pending: bool) -> None:
+    def age(self, now: float, *, turn_pending: bool, asking: bool = False) -> None:
         """Let a cue go once it has been seen (see the module docstring)."""
         cue = self.cue
         if cue is None:
@@ -123,6 +123,8 @@ class CueBanner(Vertical):
             over = not turn_pending or now - cue.t > TURN_SHOWN_S
         elif cue.cue is CueKind.RECHECK:
             over = not turn_pending
+        elif cue.cue is CueKind.ASK:
+            over = not asking  # until answered, or the detector no longer needs to know
         else:
             over = now - cue.t > FRESH_S
         if over:
