@@ -284,6 +284,9 @@ class DirectionDetector:
     _stride_evidence: tuple[float, int] = (0.0, 0)
     """The plateau's step-rate log-evidence, and the readings it rests on."""
     _t: float = 0.0
+    _stride_memo: tuple[tuple[float, float, int] | None, float] = (None, 0.0)
+    _pod_memo: tuple[tuple[float, int] | None, float] = (None, 0.0)
+    """The last plateau evidence computed, by what it was computed from (readings repeat)."""
     _settled: tuple[float, Direction] | None = None
     """What this sample resolved (see :attr:`Verdict.settled`)."""
     _incline_here: float = math.nan
@@ -583,6 +586,7 @@ class DirectionDetector:
         self._pod_jump.restart()
         self._counter.restart()
         self._stride_evidence = (0.0, 0)
+        self._stride_memo, self._pod_memo = (None, 0.0), (None, 0.0)
         self._steps_here.clear()
         self._pods_here.clear()
         self._incline_here = math.nan
@@ -654,15 +658,26 @@ class DirectionDetector:
         """The plateau's readings so far as evidence (or, with none to read, the drift)."""
         evidence = 0.0
         if self._pods_here:
-            evidence = self._pod.log_ratio(_median(self._pods_here), len(self._pods_here))
+            pods = (_median(self._pods_here), len(self._pods_here))
+            if self._pod_memo[0] != pods:  # the model changes only between plateaus
+                self._pod_memo = (pods, self._pod.log_ratio(*pods))
+            evidence = self._pod_memo[1]
         if self._belief.anchored:
-            # The step rate is what is being learned here: it says nothing of the facing. The
-            # footpod's speed against the belt's may (a turn at the same speed the belt hid).
+            # The step rate is what is being learned here: against anyone's, it says nothing of
+            # the facing. Against this person's own, measured near this speed, it may (a cued
+            # turn the person skipped, pausing instead), as may the footpod's speed against the
+            # belt's (a turn at the same speed the belt hid); never enough to overturn the anchor.
+            level = self._segmenter.level
+            if self._steps_here and self._stride.knows(level):
+                evidence += self._stride.log_ratio(level, _median(self._steps_here), len(self._steps_here))
             return self._weigh_plateau(t, min(max(evidence, -ANCHORED_CAP), ANCHORED_CAP))
         evidence += self._incline.log_ratio(self._incline_here)
         if self._steps_here:
             n = len(self._steps_here)
-            stride = self._stride.log_ratio(self._segmenter.level, _median(self._steps_here), n)
+            steps = (round(self._segmenter.level, 2), _median(self._steps_here), n)
+            if self._stride_memo[0] != steps:
+                self._stride_memo = (steps, self._stride.log_ratio(*steps))
+            stride = self._stride_memo[1]
             self._stride_evidence = (stride, n)
             evidence += stride
         if not evidence and not self._cues and not self._stride_seen:

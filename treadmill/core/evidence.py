@@ -22,6 +22,7 @@ Pure Python on floats: no I/O, no clock.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import deque
 from dataclasses import dataclass, field
@@ -267,6 +268,8 @@ PROFILE_SD = 0.06
 a different treadmill change it a little)."""
 MEASURED_SD = 0.035
 """Log-sd of a person's step rate about what was measured on them, at the same speed."""
+KNOWN_SD = 0.06
+"""A measured forward rate this sure (near the speeds measured) can speak against an anchor."""
 AWAY_SD_PER_LOG = 0.2
 """... growing by this per unit of log speed away from the speeds measured (step length and
 rate change with speed in ways that differ between people)."""
@@ -316,6 +319,15 @@ def _gait_fits(speed_kmh: float, steps_per_min: float) -> tuple[float, float]:
 def forward_fit(speed_kmh: float, steps_per_min: float) -> float:
     """Log-likelihood of a forward step rate at this speed, walking or running (anyone's)."""
     return log_sum(*_gait_fits(speed_kmh, steps_per_min))
+
+
+@functools.lru_cache(maxsize=4096)
+def _unit_margin(speed_kmh: float, reading: float) -> float:
+    """Log-evidence that a reading counts strides rather than steps, at this speed.
+
+    Cached: a footpod sends whole numbers and the belt speed is rounded to tenths, so they repeat.
+    """
+    return forward_fit(speed_kmh, 2.0 * reading) - forward_fit(speed_kmh, reading)
 
 
 def forward_rate_anyone(speed_kmh: float) -> float:
@@ -371,7 +383,7 @@ class StrideModel:
         # Each reading on a steady belt adds its (bounded) evidence of the unit, as anyone's forward
         # rate: the unit is the device's, one for the session. A reading is taken in that unit,
         # unless the other is absurd. A profile's unit to begin with.
-        margin = forward_fit(speed_kmh, 2.0 * reading) - forward_fit(speed_kmh, reading)
+        margin = _unit_margin(round(speed_kmh, 1), reading)
         if steady and speed_kmh >= UNIT_FROM_KMH:
             self._unit_evidence += min(max(margin, -UNIT_MARGIN), UNIT_MARGIN)
             self.strides = self._unit_evidence > UNIT_PRIOR
@@ -401,6 +413,11 @@ class StrideModel:
         offset = sum(w * o for w, (_, o, _) in zip(weights, measured, strict=True)) / sum(weights)
         away = min(abs(math.log(speed_kmh / v)) for v, _, _ in measured)
         return offset, math.hypot(MEASURED_SD, AWAY_SD_PER_LOG * away)
+
+    def knows(self, speed_kmh: float) -> bool:
+        """This person's forward step rate was measured near this speed (and so is known to a few percent)."""
+        gait = RUN if run_share(speed_kmh, F) >= 0.5 else WALK
+        return bool(self.forward[gait]) and self._offset(gait, speed_kmh)[1] <= KNOWN_SD
 
     def forward_rate(self, speed_kmh: float) -> tuple[float, float]:
         """This person's forward log step rate here, and its log-sd (the likelier gait's)."""
