@@ -222,6 +222,24 @@ _STRIDE_SAYS = math.log(10.0)
 """Log-evidence from which a plateau's step rate "says" backward on its own (ten to one)."""
 _STRIDE_SAYS_AFTER = 5
 """... over at least this many readings."""
+LONGEST_STEP_S = 10.0
+"""A gap between samples counts as at most this long (a watch paused, a link down)."""
+PICKED_UP_KMH = 0.5
+"""In a cued transition, the belt this far up from its low point: the person has turned."""
+TURNED_FROM = 0.9
+"""A backward stretch this sure makes turns part of the session."""
+SURELY_FORWARD_P = 0.01
+"""P(backward) on a plateau at :data:`~treadmill.core.evidence.SURELY_FORWARD_KMH` or faster."""
+FROM_THE_START_S = 20.0
+"""Plateau evidence that pointed its way this soon after the plateau began dates the turn to
+the transition before it; later, to when it began to point that way."""
+JUMP_SEEN_AFTER_S = 3.0
+"""A jump of the step rate shows this long after the turn (the median of five readings)."""
+JUMP_CUE_S = 5.0
+"""A jump answers a cue given up to this long before it was seen."""
+DRIFT_CAP = math.log(20.0)
+"""Without a workout or a step rate, a long plateau in a turning session drifts towards what its
+speed says, at most twenty to one."""
 POD_FROM_KMH = 1.5
 """Below this belt speed a footpod's speed is too rough to compare."""
 STEADY_S = 10.0
@@ -344,7 +362,7 @@ class DirectionDetector:
     def update(self, sample: Sample) -> Verdict:
         """One sample; its missing readings are simply no evidence."""
         t = sample.t
-        self._dt = 0.0 if self._last_t is None else min(max(t - self._last_t, 0.0), 10.0)
+        self._dt = 0.0 if self._last_t is None else min(max(t - self._last_t, 0.0), LONGEST_STEP_S)
         self._last_t = self._t = t
         self._settled = None
         switched = False
@@ -506,9 +524,9 @@ class DirectionDetector:
         if index is None or t < self._cues[index][0]:
             return False
         cued = self._cues[index][1]
-        if transition.went_down and speed >= transition.low_kmh + 0.5:
+        if transition.went_down and speed >= transition.low_kmh + PICKED_UP_KMH:
             shape, boundary = (Shape.STOP if transition.stopped else Shape.DIP), transition.low_t
-        elif not transition.went_down and speed >= transition.before_kmh + 0.5 and cued == F:
+        elif not transition.went_down and speed >= transition.before_kmh + PICKED_UP_KMH and cued == F:
             shape, boundary = Shape.STEP, transition.start_t  # turned at speed, now speeding up forward
         else:
             return False
@@ -575,7 +593,7 @@ class DirectionDetector:
 
     def _settle_belief(self, p: float, boundary: float, *, anchored: bool) -> bool:
         switched = self._belief.set(p, boundary, anchored=anchored)
-        self._turned = self._turned or self._belief.p >= 0.9
+        self._turned = self._turned or self._belief.p >= TURNED_FROM
         self._plateau.restart(self._belief.p, self._t)
         return switched
 
@@ -638,9 +656,13 @@ class DirectionDetector:
         if sample.incline_pct is not None:
             self._incline_here = sample.incline_pct
         belief = self._belief
-        if not math.isnan(speed) and speed >= SURELY_FORWARD_KMH and (belief.p > 0.01 or not belief.anchored):
+        if (
+            not math.isnan(speed)
+            and speed >= SURELY_FORWARD_KMH
+            and (belief.p > SURELY_FORWARD_P or not belief.anchored)
+        ):
             # Nobody runs backward this fast.
-            return self._settle_belief(0.01, self._plateau_start, anchored=True)
+            return self._settle_belief(SURELY_FORWARD_P, self._plateau_start, anchored=True)
         if not math.isnan(speed):
             pod = None if self._stale(sample) else sample.pod_speed_kmh
             if self._jumped(self._segmenter.level, steps, pod):
@@ -689,10 +711,10 @@ class DirectionDetector:
         p = self._plateau.weigh(t, evidence)
         since = self._plateau.since if self._plateau.since is not None else t
         # Evidence that pointed this way from the plateau's start dates the turn to the transition.
-        boundary = self._plateau_start if since - self._plateau_start < 20.0 else since
+        boundary = self._plateau_start if since - self._plateau_start < FROM_THE_START_S else since
         switched = self._belief.set(p, boundary, anchored=self._belief.anchored)
         self._belief.anchored = self._belief.anchored and not switched
-        self._turned = self._turned or self._belief.p >= 0.9
+        self._turned = self._turned or self._belief.p >= TURNED_FROM
         return switched
 
     @property
@@ -741,7 +763,7 @@ class DirectionDetector:
     def _turn_at_speed(self, t: float) -> bool:
         """The step rate jumped at an unchanged speed: a transition of its own (a turn at speed)."""
         self._end_plateau()
-        index = self._answerable(self._cue_for(t - 5.0, t), self._belief.p)
+        index = self._answerable(self._cue_for(t - JUMP_CUE_S, t), self._belief.p)
         table = CUED_SHAPE_LIKELIHOOD if index is not None else SHAPE_LIKELIHOOD
         move = turn_move(
             self._flip(index), self._shapes.if_turn(Shape.CADENCE, table), table[Shape.CADENCE][1]
@@ -749,7 +771,7 @@ class DirectionDetector:
         if index is not None:
             self._used_cues.add(index)
         self._next_move = move
-        turned_at = t - 3.0
+        turned_at = t - JUMP_SEEN_AFTER_S
         switched = self._settle_belief(moved(self._belief.p, move), turned_at, anchored=index is not None)
         self._begin_plateau(t, anchored=index is not None, turned_at=turned_at)
         return switched
@@ -764,7 +786,7 @@ class DirectionDetector:
         """
         p, belief = self.params, self._belief
         if self._turned:
-            target = logistic(speed_level_log_ratio(self._segmenter.level, cap=math.log(20.0)))
+            target = logistic(speed_level_log_ratio(self._segmenter.level, cap=DRIFT_CAP))
             belief.p += (target - belief.p) * p.unseen_turn_per_s * self._dt
         else:
             belief.p *= 1 - p.long_backward_per_s * self._dt
