@@ -48,6 +48,8 @@ async def one(plan: Plan, seed: int, time_scale: float, folder: Path) -> dict[st
     coach = result.coach
     assert coach is not None
     assert coach.started_at is not None
+    engine = coach.cues
+    assert engine is not None, "a planned session has a cue engine"
     fixture = read_fixture(out)
     cue_error = max(
         abs(c.t - (coach.started_at + p)) for c, (p, _) in zip(fixture.cues, plan.cue_lines(), strict=True)
@@ -72,7 +74,7 @@ async def one(plan: Plan, seed: int, time_scale: float, folder: Path) -> dict[st
         "max_commanded": max(commanded),
         "max_backward": max(backward, default=0.0),
         "turns": len(plan.cue_lines()) - 1,
-        "rechecks": len(coach.cues.missed_turns),
+        "rechecks": len(engine.missed_turns),
         "false_danger": false_alarms,
     }
 

@@ -207,9 +207,8 @@ def test_the_error_tree_in_errors_py_lists_every_error_class() -> None:
         importlib.import_module(module.name)
 
     def below(cls: type) -> set[str]:
-        return {sub.__name__ for sub in cls.__subclasses__()} | {
-            name for sub in cls.__subclasses__() for name in below(sub)
-        }
+        subs: list[type] = cls.__subclasses__()
+        return {sub.__name__ for sub in subs} | {name for sub in subs for name in below(sub)}
 
     drawn = set(re.findall(r"[├└]── (\w+)", treadmill.errors.__doc__ or ""))
     assert drawn == below(TreadmillError), "with the root, the 16 classes of the tree"

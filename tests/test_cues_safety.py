@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import pytest
 
@@ -199,7 +200,7 @@ def test_a_backward_guess_without_confidence_raises_no_danger() -> None:
     ids=["speed_alone", "backed", "plan", "cued_forward", "forward_due", "stayed_backward"],
 )
 def test_backward_too_fast_needs_a_second_signal_and_never_rides_a_turn_to_forward(
-    support: dict[str, object], danger: bool
+    support: dict[str, Any], danger: bool
 ) -> None:
     """A direction danger rests on a confident backward the plan or a second signal supports, and
     a cued turn to forward under way (the belt speeding up because they turned) never raises it."""

@@ -73,6 +73,7 @@ def test_the_recording_holds_a_cue_line_at_every_turn_of_the_plan(plan: Plan, ru
     for (t, _), cue in zip(planned[:-1], cues, strict=False):
         assert plan_time(result, cue.t) == pytest.approx(t, abs=0.001), "on the plan's clock, to the tick"
     assert result.coach is not None
+    assert result.coach.cues is not None
     assert result.coach.cues.finished
 
 
