@@ -141,7 +141,8 @@ def test_a_phone_follows_the_workout_and_stops_it(
     wait_until(phone.first_frame, "the first frame")
     wait_until(lambda: "Now: 3 min forward at 3.5 km/h" in phone.screen_text(), "the first cue")
     wait_until(lambda: "TURN BACKWARD IN" in phone.screen_text(), "the countdown to the first turn")
-    wait_until(lambda: "Wider: the chart" in phone.screen_text(), "the compact layout's note, on a phone")
+    wait_until(lambda: "?\xa0Help" in phone.screen_text(), "the compact layout's key bar, whole on a phone")
+    assert "q\xa0Quit" in phone.screen_text(), "the key bar wraps rather than cutting off its last keys"
     assert "speed, top" not in phone.screen_text(), "no chart on a phone"
     assert png_size(phone.screenshot(tmp_path / "phone.png")) == PHONE
     phone.resize(TABLET)

@@ -37,11 +37,12 @@ from tui.screens.history import HistoryScreen
 from tui.screens.live import LiveScreen
 from tui.screens.summary import SummaryScreen
 from tui.widgets.banners import CueBanner, RailsBanner
+from tui.widgets.bigtext import BigText, fitted_lines
 from tui.widgets.direction import DirectionPanel, Shown
 from tui.widgets.readouts import Readout
 
-SMALL, LARGE = (80, 24), (160, 50)
-SIZES = [pytest.param(SMALL, id="80x24"), pytest.param(LARGE, id="160x50")]
+PHONE, SMALL, LARGE, HUGE = (45, 30), (80, 24), (120, 40), (200, 60)
+SIZES = [pytest.param(size, id=f"{size[0]}x{size[1]}") for size in (PHONE, SMALL, LARGE, HUGE)]
 STALE = [LinkEvent(410.0, LinkEventKind.STALE, detail="no treadmill data for 3.2 s")]
 
 
@@ -85,6 +86,7 @@ async def frozen(state: str) -> FrozenApp:
         "danger": (600.0, None),
         "paused": (330.0, None),
         "stale": (420.0, STALE),
+        "done": (2046.0, None),
     }[state]
     board, events = await coached_until(t if state != "paused" else 300.5, extra=extra)
     if state == "paused":
@@ -104,13 +106,48 @@ async def settle(pilot: Pilot[Any]) -> None:
     await pilot.pause()
 
 
-STATES = ["forward", "turning", "reverse", "warning", "danger", "paused", "stale", "unsure"]
+STATES = ["forward", "turning", "reverse", "warning", "danger", "paused", "stale", "unsure", "done"]
 
 
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("state", STATES)
 def test_live_screen_snapshots(snap_compare: Any, state: str, size: tuple[int, int]) -> None:
     assert snap_compare(asyncio.run(frozen(state)), terminal_size=size, run_before=settle)
+
+
+def digit_rows(screen: LiveScreen, readout: str = "next-turn") -> int:
+    """How many rows a readout (the countdown to the next turn unless named) is drawn in, as on screen."""
+    big = screen.query_one(f"#{readout} BigText", BigText)
+    region = big.content_region
+    return sum(1 for line in fitted_lines(big.choices, region.width, region.height) if line.strip())
+
+
+@pytest.mark.parametrize(
+    ("size", "rows", "share"),
+    [
+        (PHONE, 3, 0.1),
+        (SMALL, 3, 0.12),
+        (LARGE, 7, 0.17),
+        (HUGE, 11, 0.18),
+        ((113, 36), 7, 0.17),
+        ((40, 44), 7, 0.15),
+        ((43, 46), 7, 0.15),
+        ((45, 40), 3, 0.07),
+    ],
+    ids=["45x30", "80x24", "120x40", "200x60", "tablet-browser", "phone-40x44", "phone-browser", "45x40"],
+)
+async def test_the_big_numbers_take_their_share_of_the_screen(
+    size: tuple[int, int], rows: int, share: float
+) -> None:
+    """Measured, not judged by eye: the countdown's rows, and what share of the height they fill."""
+    app = await frozen("forward")
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        drawn = digit_rows(app.screen_under_test)
+        assert drawn >= rows
+        assert drawn / size[1] >= share
+        others = {digit_rows(app.screen_under_test, name) for name in ("step-left", "speed")}
+        assert others == {drawn}, "the three numbers are drawn at one size"
 
 
 def word_shown(screen: LiveScreen) -> Shown | None:
@@ -132,6 +169,8 @@ EXPECTED = {
     "paused": (Shown.PAUSED, None, "Paused."),
     "stale": (Shown.FORWARD, (Rule.LINK_LOST, Level.CAUTION), "Now: "),
     "unsure": (Shown.UNSURE, None, "Free run"),
+    # The workout is over: no turning warning left up (the belt is stopping), the word says so.
+    "done": (Shown.STOPPED, None, "Workout done"),
 }
 
 
@@ -219,8 +258,9 @@ COMPACT_STATES = ["forward", "warning"]
 
 @pytest.mark.parametrize("state", COMPACT_STATES)
 def test_compact_layout_for_a_phone(snap_compare: Any, state: str) -> None:
-    """45 columns, a phone in portrait: the big parts stay, the chart and the small numbers fold away."""
-    assert snap_compare(asyncio.run(frozen(state)), terminal_size=(45, 40), run_before=settle)
+    """43x46, a phone's browser in portrait: the big parts stay, the chart and the small numbers
+    fold away, the keys wrap into tappable words."""
+    assert snap_compare(asyncio.run(frozen(state)), terminal_size=(43, 46), run_before=settle)
 
 
 async def test_compact_layout_keeps_what_matters() -> None:
@@ -249,9 +289,14 @@ async def test_too_small_says_so() -> None:
         assert not screen.query_one("#direction").display
 
 
-@pytest.mark.parametrize("size", SIZES)
-async def test_nothing_is_cut_at_the_smallest_full_size_with_two_warnings(size: tuple[int, int]) -> None:
-    """Every widget fits in its rows: the warning's text is not clipped by the layout."""
+EDGES = [(40, 24), (79, 24), (45, 40), (43, 46), (109, 41), (100, 42), (110, 36), (113, 36), (199, 59)]
+"""Sizes at each side of a layout's threshold, and the browsers' (a phone 43x46, a tablet 113x36)."""
+
+
+@pytest.mark.parametrize("size", [*SIZES, *(pytest.param(size, id=f"{size[0]}x{size[1]}") for size in EDGES)])
+async def test_nothing_is_cut_with_two_warnings(size: tuple[int, int]) -> None:
+    """Every widget fits in its rows, at every size and each side of every layout threshold: the
+    warning's text is not clipped, and nothing runs below the screen (which would scroll it)."""
     app = await frozen("warning")
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
@@ -265,6 +310,7 @@ async def test_nothing_is_cut_at_the_smallest_full_size_with_two_warnings(size: 
         assert (top.more or top.text).split()[-1] in shown, "the last word of the reason is on screen"
         bottom = max(w.region.bottom for w in screen.query("*") if w.display and w.region.height)
         assert bottom <= size[1]
+        assert screen.query_one("#status").region.width == size[0], "no scrollbar takes a column"
 
 
 async def test_a_cue_reaches_the_screen_by_message_without_waiting_for_a_refresh() -> None:
@@ -274,7 +320,7 @@ async def test_a_cue_reaches_the_screen_by_message_without_waiting_for_a_refresh
     async with app.run_test(size=SMALL, message_hook=messages.append) as pilot:
         screen = app.screen_under_test
         turn = next(e for e in (await coached_until(544.0))[1] if e.cue is CueKind.TURN)
-        refreshes_before = screen._ticks
+        refreshes_before = screen.refreshes
         screen._said(turn)
         await pilot.pause()
         said = [m for m in messages if type(m).__name__ == "CoachSaid"]
@@ -282,7 +328,7 @@ async def test_a_cue_reaches_the_screen_by_message_without_waiting_for_a_refresh
         banner = screen.query_one(CueBanner)
         assert banner.cue == turn
         assert banner.has_class("turn")
-        assert screen._ticks == refreshes_before  # shown by the message itself, not by a refresh
+        assert screen.refreshes == refreshes_before  # shown by the message itself, not by a refresh
         await pilot.pause()
         assert len(screen.latencies) == 1  # stamped once the screen has refreshed; how soon: the bench
 

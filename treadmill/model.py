@@ -102,6 +102,8 @@ class CueDirection(enum.StrEnum):
 class Evidence(enum.StrEnum):
     """What a direction rests on, strongest first (shown beside the confidence)."""
 
+    MARK = "mark"
+    """The person said which way they face (until they next change speed the way a turn does)."""
     CUED = "cued"
     """The workout's own cues, with whatever sensors there are."""
     FOOTPOD = "footpod"

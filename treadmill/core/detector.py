@@ -385,7 +385,9 @@ class DirectionDetector:
 
     @property
     def evidence(self) -> Evidence:
-        """The strongest evidence seen so far."""
+        """What the facing rests on now: the person's mark, the cues, a step rate, or the speed."""
+        if self._marked:
+            return Evidence.MARK
         if self._cues:
             return Evidence.CUED
         return Evidence.FOOTPOD if self._stride_seen else Evidence.SPEED

@@ -38,13 +38,18 @@ from treadmill.model import (
 from treadmill.workout.cues import describe_step
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from treadmill.session.coach import WorkoutCoach
     from treadmill.session.consumer import SessionItem
+    from treadmill.workout.plan import Step
 
 __all__ = ["CHART_HOLD_S", "ChartColumn", "LiveBoard", "LiveView", "StepView"]
 
 _FACINGS = frozenset(Facing)
 CHART_HOLD_S = 3.0
+BEHIND_SHOWN_S = 30.0
+"""How long the screen says the virtual treadmill fell behind (it says so again every 10 s while it is)."""
 """How long a sample's speed holds in the chart: the link's stale threshold (docs/ble-client.md)."""
 
 
@@ -64,6 +69,10 @@ class StepView:
     """What comes next ("Finish" after the last step)."""
     next_facing: Facing | None = None
     """The way the next step faces (None: the last step)."""
+    bout: int = 0
+    """Which backward bout of the plan this is or was last (0: none yet)."""
+    bouts: int = 0
+    """How many backward bouts the plan has (a run of backward steps is one)."""
 
     @property
     def done_fraction(self) -> float:
@@ -71,6 +80,13 @@ class StepView:
         if self.seconds_left is None or not self.length_s:
             return 0.0
         return min(max(1.0 - self.seconds_left / self.length_s, 0.0), 1.0)
+
+
+def _bouts(steps: Sequence[Step], index: int) -> tuple[int, int]:
+    """(the backward bout the step at ``index`` is in, or the last one begun; how many the plan has)."""
+    starts = [k for k, step in enumerate(steps) if step.direction is Facing.REVERSE
+              and (k == 0 or steps[k - 1].direction is not Facing.REVERSE)]  # fmt: skip
+    return sum(k <= index for k in starts), len(starts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +125,8 @@ class LiveView:
     """A turn was cued and the detector has not seen it yet."""
     asking: bool = False
     """The detector asks the person which way they face (a free run's unsettled transition)."""
+    behind: str | None = None
+    """The virtual treadmill fell behind the session clock lately (what it said), else None."""
     paused: bool = False
     finished: bool = False
     """The guided workout has ended."""
@@ -167,6 +185,7 @@ class LiveBoard:
     _link: LinkState = LinkState.WAITING
     _zones: tuple[float, ...] = ()
     _started_at: float | None = None
+    _behind: LinkEvent | None = None
     """Session time of the belt's first movement: the workout's time counts from it."""
     _paused: _Pauses = field(default_factory=_Pauses)
 
@@ -201,12 +220,25 @@ class LiveBoard:
         elif isinstance(item, Cue):
             self.pipeline.cue(item)
         elif isinstance(item, LinkEvent):
-            if item.kind is LinkEventKind.MARKED:
-                if item.detail in _FACINGS:  # a recording's marks were checked when it was read
-                    self.pipeline.mark(item.t, Facing(item.detail))
-            elif item.src is Sensor.TREADMILL and item.kind.link_state is not None:
-                self._link = item.kind.link_state
+            self._event(item)
         return item
+
+    def _event(self, event: LinkEvent) -> None:
+        """A mark goes to the detector; the treadmill's link and lag are kept for the view."""
+        if event.kind is LinkEventKind.MARKED:
+            if event.detail in _FACINGS:  # a recording's marks were checked when it was read
+                self.pipeline.mark(event.t, Facing(event.detail))
+        elif event.kind is LinkEventKind.BEHIND:
+            self._behind = event
+        elif event.src is Sensor.TREADMILL and event.kind.link_state is not None:
+            self._link = event.kind.link_state
+
+    def _behind_now(self, t: float) -> str | None:
+        """What the virtual treadmill last said of falling behind, while it is recent."""
+        behind = self._behind
+        if behind is None or t - behind.t > BEHIND_SHOWN_S:
+            return None
+        return behind.detail
 
     def _zone(self, bpm: int | None) -> int | None:
         if bpm is None or bpm < self._zones[0]:
@@ -229,6 +261,7 @@ class LiveBoard:
         else:
             length = None
         coming = engine.coming
+        bout, bouts = _bouts(coach.plan.steps, engine.index)
         return StepView(
             number=engine.index + 1,
             count=len(coach.plan.steps),
@@ -238,6 +271,8 @@ class LiveBoard:
             length_s=length,
             next_text="Finish" if coming is None else describe_step(coming),
             next_facing=None if coming is None else coming.direction,
+            bout=bout,
+            bouts=bouts,
         )
 
     def view(self, now: float | None = None) -> LiveView:
@@ -280,6 +315,7 @@ class LiveBoard:
             next_turn=None if turn is None else turn[1],
             turn_pending=cues is not None and cues.turn_pending,
             asking=last is not None and last.asking,
+            behind=self._behind_now(t),
             paused=paused_since is not None,
             finished=cues is not None and cues.finished,
             doubtful=self.pipeline.doubt.doubtful,

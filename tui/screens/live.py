@@ -5,14 +5,21 @@ with its shape; three big numbers (the next turn, the step's time left, the spee
 full-width HOLD THE RAILS banner while a safety warning holds; the cue (a headline and its
 detail); the secondary numbers; the step; the speed chart; the keys.
 
-Light on the CPU: the session runs in a worker; a timer takes a snapshot of the board four
-times a second, and each widget repaints only when what it shows has changed, without a
-new layout (every widget has a fixed height). The chart moves a column at a time. Cues and
-warnings arrive as messages the moment the coach says them, not at the next tick.
+Light on the CPU: the session runs in a worker; a timer takes a :class:`~tui.widgets.scene.Scene`
+of the board four times a second into a Textual ``reactive`` the widgets bind to, and it
+compares equal to the last unless something shown changed, so nothing repaints for nothing;
+no widget changes height, so nothing needs a new layout. The chart moves a column at a time.
+Cues and warnings arrive as messages the moment the coach says them, not at the next tick.
 
-The layout follows the terminal: the full screen from 80x24; from 40 columns a compact one
-(the direction, the big numbers, the rails banner and the cue; the chart and the secondary
-numbers fold away), as on a phone; below that, a notice to make the terminal bigger.
+The layout follows the terminal. From 80x24 the full screen, its big numbers three rows
+tall; from 36 rows (a 120x40 terminal, a tablet's browser) the direction and the numbers are
+drawn in solid blocks seven rows tall (two numbers to a row below 120 columns), and from
+200x60 eleven; the chart gets what is left, and folds away first. From 40 columns a compact
+one, as on a phone (the status line with the session clock, the link and the backward
+bouts, the direction, the big numbers one to a row when it is tall, the rails banner, the
+cue, and the keys as tappable words that wrap); below that, a notice to make the terminal
+bigger.
+The rails banner keeps its place when no warning holds: nothing moves when one comes or goes.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
+from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
@@ -37,18 +45,34 @@ from treadmill.storage.fixtures import FixtureError
 from tui.feed import Feed, Outcome
 from tui.voice import Speaker
 from tui.widgets.banners import CueBanner, RailsBanner
-from tui.widgets.chart import SpeedChart
+from tui.widgets.chart import LiveChart
 from tui.widgets.direction import DirectionPanel, detail_line, shown_for
-from tui.widgets.metrics import Metrics
-from tui.widgets.readouts import Readouts
-from tui.widgets.step import StepLine
+from tui.widgets.metrics import Metrics, clock_text, metric_values
+from tui.widgets.readouts import Readouts, readout_texts
+from tui.widgets.scene import Scene, SceneWatcher
+from tui.widgets.step import StepLine, step_text
 
 logger = logging.getLogger(__name__)
 
 FULL = (80, 24)
 """The smallest terminal for the full screen (columns, rows)."""
+TALL_ROWS = 36
+"""From this many rows the direction and the numbers are drawn at least seven rows tall, when
+the three numbers fit side by side (:data:`WIDE_COLUMNS`)."""
+TALL_NARROW_ROWS = 42
+"""Narrower, they go two to a row, which takes eight rows more: from this many rows."""
+WIDE_COLUMNS = 110
+"""From this many columns three countdowns fit side by side seven rows tall (a tablet's browser
+is 113 columns)."""
+HUGE = (200, 60)
+"""From here, eleven rows tall."""
 COMPACT = (40, 24)
 """The smallest for the compact one; below it, the "make the terminal bigger" notice."""
+NBSP = "\u00a0"
+"""Between a key and its word in the compact key bar, so that a wrap never parts them."""
+LONG_ROWS = 42
+"""From this many rows the compact layout stacks the numbers one to a row, seven rows tall each
+(a phone's browser in portrait); below, two to a row in the three-row font."""
 
 MQTT_LOOK: dict[MqttState, str] = {
     MqttState.CONNECTING: "[dim]MQTT…[/]",
@@ -82,6 +106,28 @@ KEY_HELP: dict[str, str] = {
     "mark('forward')": "Tell the detector you face forward now (facing the console).",
 }
 """One sentence per key of the live screen (the help screen lists them)."""
+
+
+def bout_text(view: LiveView) -> str:
+    """The backward bouts of a workout: "backward 2 of 5" ("" without a plan or without any)."""
+    step = view.step
+    if step is None or not step.bouts:
+        return ""
+    return f"backward {step.bout} of {step.bouts}"
+
+
+class StatusLine(SceneWatcher, Static):
+    """The top line (see :meth:`LiveScreen._status_text`); repainted only when it changes."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__("", **kwargs)  # type: ignore[arg-type]
+        self.said = ""
+
+    def show_scene(self, scene: Scene) -> None:
+        """The scene's status."""
+        if scene.status != self.said:
+            self.said = scene.status
+            self.update(scene.status, layout=False)
 
 
 @dataclass
@@ -143,32 +189,43 @@ class LiveScreen(Screen[None]):
         self.ended: SessionOver | None = None
         self.told: list[str] = []
         """What the keys answered, in order (also shown as toasts)."""
-        self._ticks = 0
-        self._shown_key: tuple[object, ...] = ()
-        self._status = ""
+        self.refreshes = 0
+        """Scenes taken (a message shows without one)."""
         self._mqtt_state = MqttState.CONNECTING
+
+    scene: reactive[Scene | None] = reactive(None, layout=False, init=False)
+    """What the screen shows now; every part of it watches this."""
 
     def compose(self) -> ComposeResult:
         """See the module docstring for the order."""
-        yield Static("", id="status")
-        yield DirectionPanel(id="direction")
-        yield Readouts(id="readouts")
+        scene = LiveScreen.scene
+        yield StatusLine(id="status").data_bind(scene)
+        yield DirectionPanel(id="direction").data_bind(scene)
+        yield Readouts(id="readouts").data_bind(scene)
         yield RailsBanner(id="rails")
-        yield CueBanner(id="cue")
-        yield Metrics(id="metrics")
-        yield StepLine(id="step")
-        yield SpeedChart(id="chart")
-        yield Static("Wider: the chart and more numbers.", id="compact-note")
+        yield CueBanner(id="cue").data_bind(scene)
+        yield Metrics(id="metrics").data_bind(scene)
+        yield StepLine(id="step").data_bind(scene)
+        yield LiveChart(self.feed.board, id="chart").data_bind(scene)
+        yield Static(self._key_bar(), id="keybar")
         yield Static("", id="too-small")
         yield Footer(compact=True)
 
-    @property
-    def _rails(self) -> RailsBanner:
-        return self.query_one(RailsBanner)
+    def _key_bar(self) -> str:
+        """The keys as words a tap runs (the compact layout's footer, which wraps)."""
+        shown = [b for b in self.BINDINGS if isinstance(b, Binding) and b.show]
+        words = [
+            f"[@click=screen.{b.action}][b]{b.key_display or b.key}[/b]{NBSP}{b.description}[/]"
+            for b in shown
+        ]
+        words.append(f"[@click=app.help][b]?[/b]{NBSP}Help[/]")
+        words.append(f"[@click=app.request_quit][b]q[/b]{NBSP}Quit[/]")
+        return "  ".join(words)
 
     def on_mount(self) -> None:
         """Start the session and the refresh tick."""
         self._fit(self.app.size.width, self.app.size.height)
+        self.query_one(RailsBanner).flashes = self.refresh_s is not None
         self.refresh_view()
         if self.refresh_s is not None:
             self.set_interval(self.refresh_s, self._tick)
@@ -183,6 +240,11 @@ class LiveScreen(Screen[None]):
         full = width >= FULL[0] and height >= FULL[1]
         compact = not full and width >= COMPACT[0] and height >= COMPACT[1]
         self.set_class(compact, "-compact")
+        wide = width >= WIDE_COLUMNS
+        self.set_class(height >= (TALL_ROWS if wide else TALL_NARROW_ROWS), "-tall")
+        self.set_class(compact and height >= LONG_ROWS, "-long")
+        self.set_class(wide, "-wide")
+        self.set_class(width >= HUGE[0] and height >= HUGE[1], "-huge")
         self.set_class(not (full or compact), "-too-small")
         if not (full or compact):
             self.query_one("#too-small", Static).update(
@@ -251,62 +313,56 @@ class LiveScreen(Screen[None]):
     # --- the refresh tick ---------------------------------------------------------------------
 
     def refresh_view(self) -> None:
-        """Take a snapshot of the board and show it."""
-        feed = self.feed
-        view = feed.board.view(feed.now())
-        self._ticks += 1
-        self._show(view)
+        """Take a scene of the board and draw all of it (a key's answer, a test)."""
+        self.refreshes += 1
+        self.scene = self._scene()
+        self.mutate_reactive(LiveScreen.scene)
 
     def _tick(self) -> None:
-        """The timer: a new snapshot only when something it shows can have changed.
+        """The timer: a new scene; the widgets redraw only if it differs from the last."""
+        self.refreshes += 1
+        self.scene = self._scene()
 
-        That is a new sample, a change of link, pause or MQTT state, or the next whole second
-        (the clocks and countdowns); otherwise the tick only flashes a danger warning.
-        """
-        feed, board = self.feed, self.feed.board
-        coach = board.coach
-        mqtt = feed.mqtt_status()
-        key = (
-            id(board.latest),
-            board.link,
-            int(feed.now()),
-            feed.paused,
-            coach is not None and coach.paused,
-            self.compact,
-            None if mqtt is None else (mqtt.state, mqtt.dropped),
-        )
-        if key != self._shown_key:
-            self._shown_key = key
-            self.refresh_view()
-        else:
-            self._ticks += 1
-            self._rails.flash(self._ticks % 2 == 1)
-
-    def _show(self, view: LiveView) -> None:
+    def _scene(self) -> Scene:
+        feed = self.feed
+        now = feed.now()
+        view = feed.board.view(now)
         waiting = view.link is LinkState.WAITING and self.ended is None
-        paused = view.paused or self.feed.paused
+        paused = view.paused or feed.paused
         shown = shown_for(view.direction, paused=paused, waiting=waiting)
-        detail = detail_line(shown, view.confidence, view.evidence, short=self.compact)
-        self.query_one(DirectionPanel).show(shown, detail)
-        self.query_one(Readouts).show(view)
+        compact = self.compact
         finished = "Workout done: slow down and step off carefully."
         free = "Free run: no steps; s ends the session." if view.step is None else ""
-        self.query_one(StepLine).show(
-            view.step, finished=view.finished, free_text=finished if view.finished else free
+        step_free_text = finished if view.finished else free
+        texts = (
+            *readout_texts(view),
+            *(value for _, value in metric_values(view)),
+            step_text(view.step, finished=view.finished, free_text=step_free_text).plain,
+            str(int(now)),
         )
-        if not self.compact:
-            self.query_one(Metrics).show(view)
-            self.query_one(SpeedChart).follow(self.feed.board, view.t)
-        banner = self.query_one(CueBanner)
-        banner.age(view.t, turn_pending=view.turn_pending, asking=view.asking)
-        banner.idle(*self._idle(view, paused=paused, waiting=waiting))
-        rails = self.query_one(RailsBanner)
-        rails.flash(self._ticks % 2 == 1)
+        return Scene(
+            view=view,
+            texts=texts,
+            shown=shown,
+            detail=detail_line(shown, view.confidence, view.evidence, short=compact),
+            idle=self._idle(view, paused=paused, waiting=waiting),
+            status=self._status_text(view, compact=compact),
+            compact=compact,
+            step_free_text=step_free_text,
+        )
+
+    def _status_text(self, view: LiveView, *, compact: bool) -> str:
+        """The status line: the workout, the link, the bouts, doubt, a lagging simulator, MQTT.
+
+        On a phone the session clock instead of the workout's name.
+        """
+        link = _LINK_LOOK.get(view.link, view.link)
         doubt = "  [red]⚠ readings make no sense[/]" if view.doubtful else ""
-        status = f"[b]{self.feed.title}[/]  {_LINK_LOOK.get(view.link, view.link)}{doubt}{self._mqtt_text()}"
-        if status != self._status:
-            self._status = status
-            self.query_one("#status", Static).update(status, layout=False)
+        behind = "  [yellow]⚠ simulator behind[/]" if view.behind is not None else ""
+        mqtt = self._mqtt_text()
+        if compact:
+            return f"[b]{clock_text(view.active_s)}[/]  {link}  {bout_text(view)}{doubt}{behind}{mqtt}"
+        return f"[b]{self.feed.title}[/]  {link}  {bout_text(view)}{doubt}{behind}{mqtt}"
 
     def _idle(self, view: LiveView, *, paused: bool, waiting: bool) -> tuple[str, str]:
         """The cue banner with no cue on show: what is going on, and what to do."""

@@ -16,20 +16,22 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.timer import Timer
 from textual.widgets import Static
 
 from treadmill.session.coach import CoachEvent
 from treadmill.workout.cues import CueKind
 from treadmill.workout.safety import HOLD_THE_RAILS, RULES, Level, Rule
 from tui.widgets.bigtext import BigText
+from tui.widgets.scene import Scene, SceneWatcher
 
 
 class RailsBanner(Vertical):
     """The warnings that hold now, the most urgent first (see the module docstring)."""
 
     DEFAULT_CSS = """
-    RailsBanner { height: 5; display: none; }
-    RailsBanner.active { display: block; }
+    RailsBanner { height: 5; }
+    RailsBanner BigText { height: 1fr; }
     RailsBanner #rails-detail { height: 2; width: 1fr; padding: 0 1; text-style: bold; }
     """
 
@@ -37,11 +39,18 @@ class RailsBanner(Vertical):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.active: dict[Rule, CoachEvent] = {}
         """Warnings raised and not yet cleared, by rule."""
+        self._flashing: Timer | None = None
+        self.flashes = True
+        """A danger flashes (off for a still picture: a screen with no refresh timer)."""
 
     def compose(self) -> ComposeResult:
         """The big words, then the reason."""
-        yield BigText(*HOLD_THE_RAILS, id="rails-word")
+        yield BigText("", id="rails-word")
         yield Static("", id="rails-detail")
+
+    def on_mount(self) -> None:
+        """A danger flashes twice a second; the timer sleeps while none holds."""
+        self._flashing = self.set_interval(FLASH_S, self._flash, pause=True)
 
     def raise_warning(self, event: CoachEvent) -> None:
         """A warning raised."""
@@ -59,15 +68,22 @@ class RailsBanner(Vertical):
         """A danger warning holds."""
         return any(e.level is Level.DANGER for e in self.active.values())
 
-    def flash(self, on: bool) -> None:
-        """Flash a danger (the screen calls this on its refresh tick); a caution stays still."""
-        self.set_class(on and self.danger, "flash")
+    def _flash(self) -> None:
+        self.toggle_class("flash")
 
     def _render_active(self) -> None:
         ordered = sorted(self.active.values(), key=lambda e: e.level is Level.DANGER, reverse=True)
         self.set_class(bool(ordered), "active")
         self.set_class(self.danger, "danger")
-        if not ordered:
+        if self._flashing is not None:
+            if self.danger and self.flashes:
+                self._flashing.resume()
+            else:
+                self._flashing.pause()
+                self.remove_class("flash")
+        if not ordered:  # its place stays: nothing below moves when a warning comes or goes
+            self.query_one(BigText).show("")
+            self.query_one("#rails-detail", Static).update("", layout=False)
             return
         top = ordered[0]
         self.query_one(BigText).show(*(HOLD_THE_RAILS if top.rule is None else RULES[top.rule].big))
@@ -79,13 +95,15 @@ class RailsBanner(Vertical):
         self.query_one("#rails-detail", Static).update(text, layout=False)
 
 
+FLASH_S = 0.5
+"""A danger's flash: half a second each way."""
 TURN_SHOWN_S = 8.0
 """The longest "turn now" stays up when the detector does not see the turn (session seconds)."""
 FRESH_S = 6.0
 """How long any other cue stays highlighted (session seconds)."""
 
 
-class CueBanner(Vertical):
+class CueBanner(SceneWatcher, Vertical):
     """The latest cue (headline and detail), or what is going on now."""
 
     DEFAULT_CSS = """
@@ -137,6 +155,12 @@ class CueBanner(Vertical):
         if self.cue is None and not self._fixed:
             self._put(headline, detail)
 
+    def show_scene(self, scene: Scene) -> None:
+        """Let a cue go once seen; with none on show, say what is going on."""
+        view = scene.view
+        self.age(view.t, turn_pending=view.turn_pending, asking=view.asking)
+        self.idle(*scene.idle)
+
     def show_fixed(self, headline: str, detail: str) -> None:
         """The last word (the session could not run): it stays."""
         self.cue, self._fixed = None, True
@@ -148,10 +172,11 @@ class CueBanner(Vertical):
         if (headline, detail) == self._shown:
             return
         self._shown = (headline, detail)
-        # A fixed-height banner (the full layout) needs no layout pass; the compact one wraps.
-        relayout = self.styles.height is not None and self.styles.height.is_auto
-        self.query_one("#cue-headline", Static).update(headline, layout=relayout)
-        self.query_one("#cue-detail", Static).update(detail, layout=relayout)
+        # One-line texts (the full layout) need no layout pass; the compact one's lines wrap.
+        for part, text in (("#cue-headline", headline), ("#cue-detail", detail)):
+            static = self.query_one(part, Static)
+            height = static.styles.height
+            static.update(text, layout=height is not None and height.is_auto)
 
     @property
     def text(self) -> tuple[str, str]:

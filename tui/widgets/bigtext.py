@@ -1,9 +1,11 @@
-"""Words three rows tall, readable from the belt: the direction, PAUSED, HOLD THE RAILS.
+"""Big words and numbers, readable from the belt: the direction, the countdowns, HOLD THE RAILS.
 
-Textual's ``Digits`` draws numbers this way but no letters, so this is a small font of our
-own in the same box-drawing style: every capital letter, the shapes that stand for a
-direction (an arrow up, an arrow down, a square, a question mark, two bars for a pause), a
-space and a few signs. A glyph is three rows of equal width; letters are one column apart.
+Where the widget is three rows tall (the 80x24 screen) they are drawn in a box-drawing font
+of three rows: every capital letter, the digits, the shapes that stand for a direction (an
+arrow up, an arrow down, a square, a question mark, two bars for a pause), a space and a few
+signs; a glyph is three rows of equal width, one column apart. Where it is taller (a bigger
+terminal gives it a share of its height) they are drawn in solid blocks
+(:mod:`tui.widgets.blockfont`) at the largest scale that fits, centred.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.widget import Widget
 
-__all__ = ["BigText", "big_lines", "big_width"]
+from tui.widgets.blockfont import block_lines, block_rows, block_width, has_glyphs
+
+__all__ = ["MAX_SCALE", "MIN_SCALE", "BigText", "big_lines", "big_width", "fitted_lines"]
 
 _GLYPHS: dict[str, tuple[str, str, str]] = {
     "A": ("┏━┓", "┣━┫", "╹ ╹"),
@@ -43,6 +47,18 @@ _GLYPHS: dict[str, tuple[str, str, str]] = {
     "X": ("╻ ╻", "┏╋┛", "╹ ╹"),
     "Y": ("╻ ╻", "┗┳┛", " ╹ "),
     "Z": ("╺━┓", "┏━┛", "┗━╸"),
+    "0": ("┏━┓", "┃ ┃", "┗━┛"),
+    "1": ("╺┓ ", " ┃ ", "╺┻╸"),
+    "2": ("╺━┓", "┏━┛", "┗━╸"),
+    "3": ("╺━┓", " ━┫", "╺━┛"),
+    "4": ("╻ ╻", "┗━┫", "  ╹"),
+    "5": ("┏━╸", "┗━┓", "╺━┛"),
+    "6": ("┏━╸", "┣━┓", "┗━┛"),
+    "7": ("╺━┓", "  ┃", "  ╹"),
+    "8": ("┏━┓", "┣━┫", "┗━┛"),
+    "9": ("┏━┓", "┗━┫", "╺━┛"),
+    ".": (" ", " ", "╸"),
+    "-": ("  ", "╺╸", "  "),
     " ": ("  ", "  ", "  "),
     ":": (" ", "╏", " "),
     "!": ("╻", "┃", "╹"),
@@ -77,19 +93,42 @@ def big_width(text: str) -> int:
     return len(big_lines(text)[0])
 
 
-class _BigRenderable:
-    """Three rows of big text, centred: the first of the choices that fits, else the last in plain letters."""
+def fitted_lines(choices: tuple[str, ...], width: int, height: int) -> list[str]:
+    """The rows to draw in ``width`` x ``height``.
 
-    def __init__(self, choices: tuple[str, ...], style: Style) -> None:
+    The first of ``choices`` that fits: at the largest scale of solid blocks that fits, else in
+    the three-row font; if none fits, the last choice in plain letters.
+    """
+    for choice in choices:  # the wording first (the longer says more), then the size
+        if has_glyphs(choice):
+            for scale in range(MAX_SCALE, MIN_SCALE - 1, -1):
+                if block_rows(scale) <= height and block_width(choice, scale) <= width:
+                    return block_lines(choice, scale)
+        if big_width(choice) <= width:
+            return list(big_lines(choice))
+    return ["", choices[-1], ""]
+
+
+MIN_SCALE, MAX_SCALE = 2, 4
+"""Block scales used: 7 to 14 rows (below 7, the three-row font reads better than half-block
+pixels; beyond 14 a word fills no more of a wall-sized screen)."""
+
+
+class _BigRenderable:
+    """Big text, centred in its region (see :func:`fitted_lines`)."""
+
+    def __init__(self, choices: tuple[str, ...], style: Style, height: int) -> None:
         self.choices = choices
         self.style = style
+        self.height = height
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         width = options.max_width
-        fitting = (big_lines(c) for c in self.choices if big_width(c) <= width)
-        rows: tuple[str, ...] = next(fitting, ("", self.choices[-1], ""))
+        rows = fitted_lines(self.choices, width, self.height)
+        top = max((self.height - len(rows)) // 2, 0)
+        rows = [""] * top + rows
         new_line = Segment.line()
-        for row in rows:
+        for row in rows[: max(self.height, 3)]:
             clipped = row[:width]
             left = (width - len(clipped)) // 2
             yield Segment(" " * left + clipped + " " * (width - left - len(clipped)), self.style)
@@ -100,7 +139,10 @@ class _BigRenderable:
 
 
 class BigText(Widget):
-    """Words in the big font, centred in the width, three rows tall; redrawn only when they change."""
+    """Words in the big font, centred; redrawn only when they change or the widget is resized.
+
+    Three rows tall unless the layout gives it more; then in solid blocks as large as fit.
+    """
 
     DEFAULT_CSS = """
     BigText { height: 3; width: 1fr; }
@@ -118,4 +160,4 @@ class BigText(Widget):
 
     def render(self) -> _BigRenderable:
         """The text in the big font."""
-        return _BigRenderable(self.choices, self.rich_style)
+        return _BigRenderable(self.choices, self.rich_style, self.content_size.height)

@@ -19,6 +19,7 @@ from textual.widget import Widget
 
 from treadmill.model import Direction
 from treadmill.session.board import ChartColumn, LiveBoard
+from tui.widgets.scene import Scene, SceneWatcher
 
 _BLOCKS = " ▁▂▃▄▅▆▇█"
 _COLOURS = {Direction.FORWARD: "green", Direction.REVERSE: "magenta", Direction.STOPPED: "grey50"}
@@ -124,3 +125,16 @@ class SpeedChart(Widget):
         if self._strips is None:
             self._strips = self._draw()
         return self._strips[y] if 0 <= y < len(self._strips) else Strip.blank(self.content_size.width, _PLAIN)
+
+
+class LiveChart(SceneWatcher, SpeedChart):
+    """The live screen's chart: it follows ``board`` up to each scene's moment."""
+
+    def __init__(self, board: LiveBoard, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.board = board
+
+    def show_scene(self, scene: Scene) -> None:
+        """The last ten minutes up to the scene (folded away in the compact layout)."""
+        if not scene.compact:
+            self.follow(self.board, scene.view.t)

@@ -15,6 +15,7 @@ from textual.widgets import Static
 
 from treadmill.model import Direction, Evidence
 from tui.widgets.bigtext import BigText
+from tui.widgets.scene import Scene, SceneWatcher
 
 
 class Shown(enum.StrEnum):
@@ -42,12 +43,18 @@ _MEANING = {
     Shown.STOPPED: "belt stopped",
 }
 _EVIDENCE = {
+    Evidence.MARK: "as you said (r/f)",
     Evidence.CUED: "from the plan's cues and the speed",
     Evidence.FOOTPOD: "from the footpod's stride and the speed",
     Evidence.SPEED: "from the speed alone",
 }
 
-_SHORT_EVIDENCE = {Evidence.CUED: "plan cues", Evidence.FOOTPOD: "footpod", Evidence.SPEED: "speed only"}
+_SHORT_EVIDENCE = {
+    Evidence.MARK: "your mark",
+    Evidence.CUED: "plan cues",
+    Evidence.FOOTPOD: "footpod",
+    Evidence.SPEED: "speed only",
+}
 
 
 def shown_for(direction: Direction, *, paused: bool, waiting: bool) -> Shown:
@@ -83,11 +90,12 @@ def _nearest_5(confidence: float) -> int:
     return min(round(confidence * 20) * 5, 99)
 
 
-class DirectionPanel(Vertical):
+class DirectionPanel(SceneWatcher, Vertical):
     """The direction band (see the module docstring); repainted only when what it says changes."""
 
     DEFAULT_CSS = """
     DirectionPanel { height: 4; }
+    DirectionPanel BigText { height: 1fr; }
     DirectionPanel #direction-detail { height: 1; width: 1fr; content-align: center middle; }
     """
 
@@ -112,3 +120,7 @@ class DirectionPanel(Vertical):
         if detail != self._detail:
             self._detail = detail
             self.query_one("#direction-detail", Static).update(detail, layout=False)
+
+    def show_scene(self, scene: Scene) -> None:
+        """The scene's word and detail line."""
+        self.show(scene.shown, scene.detail)

@@ -9,6 +9,7 @@ from textual.widget import Widget
 
 from treadmill.model import Direction
 from treadmill.session.board import LiveView
+from tui.widgets.scene import Scene, SceneWatcher
 
 _PLAIN = Style()
 """Padding's style (an explicit one: Textual's NO_COLOR filter needs a style on every segment)."""
@@ -49,7 +50,7 @@ def metric_values(view: LiveView) -> tuple[tuple[str, str], ...]:
     )
 
 
-class Metrics(Widget):
+class Metrics(SceneWatcher, Widget):
     """Seven labelled numbers in two rows of four cells; redrawn only when one of them changes.
 
     Drawn with Textual's line API: the two rows are kept as strips until a value changes.
@@ -103,3 +104,8 @@ class Metrics(Widget):
                 Strip(list(row.render(console))).adjust_cell_length(width, _PLAIN) for row in self.rows()
             ]
         return self._strips[y] if 0 <= y < len(self._strips) else Strip.blank(width, _PLAIN)
+
+    def show_scene(self, scene: Scene) -> None:
+        """The scene's numbers (folded away in the compact layout)."""
+        if not scene.compact:
+            self.show(scene.view)

@@ -4,19 +4,24 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Grid, Vertical
-from textual.widgets import Digits, Static
+from textual.widgets import Static
 
 from treadmill.session.board import LiveView
+from tui.widgets.bigtext import BigText
 from tui.widgets.metrics import clock_text
+from tui.widgets.scene import Scene, SceneWatcher
 
 
 class Readout(Vertical):
-    """A small label over a number in large digits; each repainted only when its text changes."""
+    """A small label over a number in large digits, each repainted only when its text changes.
+
+    The digits are as large as the layout's share of the height allows.
+    """
 
     DEFAULT_CSS = """
-    Readout { height: 4; width: 1fr; }
+    Readout { height: 1fr; width: 1fr; }
     Readout .readout-label { height: 1; width: 1fr; content-align: center middle; color: $text-muted; }
-    Readout Digits { width: 1fr; text-align: center; }
+    Readout BigText { height: 1fr; }
     """
 
     def __init__(self, label: str, **kwargs: object) -> None:
@@ -27,7 +32,7 @@ class Readout(Vertical):
     def compose(self) -> ComposeResult:
         """The label, then the digits."""
         yield Static(self.label, classes="readout-label")
-        yield Digits(self.value)
+        yield BigText(self.value)
 
     def show(self, label: str, value: str) -> None:
         """Show ``value`` under ``label``."""
@@ -36,7 +41,7 @@ class Readout(Vertical):
             self.query_one(".readout-label", Static).update(label, layout=False)
         if value != self.value:
             self.value = value
-            self.query_one(Digits).update(value)
+            self.query_one(BigText).show(value)
 
 
 def turn_label(view: LiveView) -> str:
@@ -48,7 +53,21 @@ def turn_label(view: LiveView) -> str:
     return "NO TURNS PLANNED"
 
 
-class Readouts(Grid):
+def readout_texts(view: LiveView) -> tuple[str, ...]:
+    """Each readout's label and number, in order."""
+    step = view.step
+    speed = "--" if view.speed_kmh is None else f"{view.speed_kmh:.1f}"
+    return (
+        turn_label(view),
+        _countdown(view.next_turn_s),
+        _step_label(view),
+        _countdown(None if step is None else step.seconds_left),
+        "SPEED KM/H",
+        speed,
+    )
+
+
+class Readouts(SceneWatcher, Grid):
     """The three numbers side by side (two to a row on a narrow screen)."""
 
     DEFAULT_CSS = """
@@ -63,13 +82,13 @@ class Readouts(Grid):
 
     def show(self, view: LiveView) -> None:
         """Fill the numbers from a snapshot."""
-        turn = view.next_turn_s
-        self.query_one("#next-turn", Readout).show(turn_label(view), _countdown(turn))
-        step = view.step
-        left = None if step is None else step.seconds_left
-        self.query_one("#step-left", Readout).show(_step_label(view), _countdown(left))
-        speed = "--" if view.speed_kmh is None else f"{view.speed_kmh:.1f}"
-        self.query_one("#speed", Readout).show("SPEED KM/H", speed)
+        texts = readout_texts(view)
+        for k, readout in enumerate(self.query(Readout)):
+            readout.show(texts[2 * k], texts[2 * k + 1])
+
+    def show_scene(self, scene: Scene) -> None:
+        """The scene's numbers."""
+        self.show(scene.view)
 
 
 def _countdown(seconds: float | None) -> str:

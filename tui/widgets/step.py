@@ -7,6 +7,7 @@ from textual.widgets import Static
 
 from treadmill.model import Facing
 from treadmill.session.board import StepView
+from tui.widgets.scene import Scene, SceneWatcher
 
 
 def step_text(step: StepView | None, *, finished: bool, free_text: str) -> Text:
@@ -22,7 +23,7 @@ def step_text(step: StepView | None, *, finished: bool, free_text: str) -> Text:
     return text
 
 
-class StepLine(Static):
+class StepLine(SceneWatcher, Static):
     """The step (see the module docstring); one line, cut with an ellipsis when narrow."""
 
     DEFAULT_CSS = """
@@ -39,3 +40,8 @@ class StepLine(Static):
         if text.plain != self._plain:
             self._plain = text.plain
             self.update(text, layout=False)
+
+    def show_scene(self, scene: Scene) -> None:
+        """The scene's step."""
+        view = scene.view
+        self.show(view.step, finished=view.finished, free_text=scene.step_free_text)
