@@ -450,6 +450,18 @@ async def test_a_broker_that_is_down_at_start_leaves_the_session_running(tmp_pat
     assert statuses[-1].state is MqttState.CLOSED
 
 
+async def test_the_same_trouble_at_each_retry_is_said_once(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Each retry of an absent broker fails alike: the status (a line on the command line, the
+    app's toast) changes once, however many retries a slow session outlasts."""
+    caplog.set_level(logging.DEBUG)
+    statuses: list[MqttStatus] = []
+    async with MqttPublisher(settings_for(Broker(tmp_path)), on_status=statuses.append, backoff_s=FAST):
+        await until(lambda: caplog.text.count("retrying in about") >= 3, "three failed attempts")
+    assert [s.state for s in statuses] == [MqttState.RETRYING, MqttState.CLOSED]
+
+
 async def test_a_broker_that_takes_the_connection_and_never_answers_is_said(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

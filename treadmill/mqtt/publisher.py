@@ -291,6 +291,9 @@ class MqttPublisher:
         return logging.INFO if self.on_status is not None else level
 
     def _set_status(self, state: MqttState, detail: str) -> None:
+        """Change the status and report it; the same trouble again (each retry) is not said again."""
+        if (state, detail) == (self._state, self._detail):
+            return
         self._state, self._detail = state, detail
         if self.on_status is not None:
             self.on_status(self.status)
