@@ -9,7 +9,7 @@ import pytest
 
 from treadmill.model import CueDirection, Direction, Facing, LinkState
 from treadmill.workout.builtin import builtin_plans
-from treadmill.workout.cues import CueEngine, CueEvent, CueKind
+from treadmill.workout.cues import CueEngine, CueEvent, CueKind, describe_step
 from treadmill.workout.plan import Plan, Step, StepKind
 from treadmill.workout.safety import RULES, Level, Rule, SafetyMonitor, SafetyState
 
@@ -98,6 +98,10 @@ def test_a_turn_the_detector_confirms_is_not_rechecked() -> None:
     cues = [c for t in range(590, 1200) for c in engine.update(t / 10, detected=R)]
     assert not [c for c in cues if c.kind is CueKind.RECHECK]
     assert engine.missed_turns == []
+    [seen] = [c for c in cues if c.kind is CueKind.TURNED]  # the moment the turn is seen, once
+    assert seen.t == pytest.approx(60.0, abs=0.11)  # the first update after the turn cue
+    assert (seen.text, seen.bell) == ("You're backward ✓", True)
+    assert seen.more == "Hold the rails until you are steady."
 
 
 def test_form_reminders_come_during_backward_steps_only_spaced_and_capped() -> None:
@@ -266,3 +270,20 @@ def test_every_rule_is_specified_once_for_every_screen() -> None:
     for rule, spec in RULES.items():
         assert all((spec.reason, spec.message, spec.headline, spec.name, spec.big)), rule
         assert list(spec.big) == sorted(spec.big, key=len, reverse=True), rule
+
+
+@pytest.mark.parametrize(
+    ("seconds", "words"),
+    [
+        (25.0, "25 s"),
+        (60.0, "1 min"),
+        (90.0, "1 min 30 s"),
+        (300.0, "5 min"),
+        (29.6, "30 s"),
+        (119.7, "2 min"),
+    ],
+)
+def test_a_step_length_is_said_as_people_say_it(seconds: float, words: str) -> None:
+    """A 25 s step read "0.4167 min forward" on the screen; minutes and seconds, whole."""
+    said = describe_step(Step(Facing.FORWARD, seconds, None, speed_kmh=4.0))
+    assert said == f"{words} forward at 4 km/h"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -113,3 +114,21 @@ def test_analyze_learn_keeps_bands_and_marks(tmp_path: Path, capsys: pytest.Capt
     learned = load_profile().profile.detector
     assert learned.walk_samples + learned.run_samples > 0, "the footpod's cadence taught this person's stride"
     assert abs(learned.walk_offset) <= 0.1
+
+
+def test_a_pause_adds_no_energy_however_high_the_heart_rate() -> None:
+    """Time and distance froze during a pause while energy went on (17-22 to 19-29 kcal): a heart
+    rate still high on a stopped belt is not exercise."""
+
+    def session(pause_s: int) -> list[Sample]:
+        walk = [Sample(float(i), 5.0, distance_m=i * 1.39, heart_rate_bpm=150) for i in range(120)]
+        rest = [Sample(120.0 + i, 0.0, distance_m=166.8, heart_rate_bpm=150) for i in range(pause_s)]
+        return [replace(s, direction=Direction.FORWARD) for s in walk] + [
+            replace(s, direction=Direction.STOPPED) for s in rest
+        ]
+
+    short, long = (direction_stats(Timeline.from_samples(session(n)), Body()) for n in (2, 300))
+    for name in ("forward", "stopped"):
+        assert long[name].kcal == short[name].kcal
+        assert (long[name].kcal_low, long[name].kcal_high) == (short[name].kcal_low, short[name].kcal_high)
+    assert long["forward"].kcal > 5.0, "the walk itself still counts"

@@ -160,11 +160,11 @@ def readout(screen: LiveScreen, name: str) -> str:
 
 EXPECTED = {
     # state: (the big word, a rails warning (rule, level) or None, the start of the cue headline)
-    "forward": (Shown.FORWARD, None, "Now: 5 min forward"),
+    "forward": (Shown.FORWARD, None, "Change in 3 s"),  # the announcement counts with the digits
     # Mid-turn, the app does not claim either way: the person may already face backward.
     "turning": (Shown.UNSURE, (Rule.TURNAROUND, Level.CAUTION), "TURN NOW: face backward"),
     "reverse": (Shown.REVERSE, None, "Now: 2 min backward"),
-    "warning": (Shown.REVERSE, (Rule.REVERSE_START, Level.CAUTION), "Now: 2 min backward"),
+    "warning": (Shown.REVERSE, (Rule.REVERSE_START, Level.CAUTION), "You're backward ✓"),
     "danger": (Shown.REVERSE, (Rule.REVERSE_SPEED, Level.DANGER), "Now: 2 min backward"),
     "paused": (Shown.PAUSED, None, "Paused."),
     "stale": (Shown.FORWARD, (Rule.LINK_LOST, Level.CAUTION), "Now: "),
@@ -207,6 +207,24 @@ async def test_the_big_numbers_count_down_to_the_turn_and_the_end_of_the_step() 
         assert step.seconds_left is not None
         assert readout(screen, "step-left") == "0:03"  # the step change at 303.1 s
         assert readout(screen, "speed") == f"{view.speed_kmh:.1f}"
+
+
+@pytest.mark.parametrize("t", [533.5, 536.2, 539.9, 540.4, 541.3, 542.6])
+async def test_the_cue_and_the_big_countdown_say_the_same_second(t: float) -> None:
+    """One count: "Turn in 10 s" counts on with the digits, and "3", "2", "1" come with 0:03, 0:02,
+    0:01 (at 1x the cue said 3 beside 0:04, and "Turn in 10 s" stayed up while the digits ran on)."""
+    board, events = await coached_until(t)
+    app = FrozenApp(board, t, events)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        screen = app.screen_under_test
+        digits = readout(screen, "next-turn")
+        headline = str(screen.query_one("#cue-headline", Static).render())
+        seconds = int(digits.split(":")[1])
+        assert digits.startswith("0:")
+        assert 0 < seconds <= 10
+        said = headline if seconds > 3 else headline.split(maxsplit=1)[0]
+        assert said in (f"Turn in {seconds} s: face backward", str(seconds)), (digits, headline)
 
 
 async def test_paused_holds_the_time_and_the_distance() -> None:
@@ -328,7 +346,7 @@ async def test_a_cue_reaches_the_screen_by_message_without_waiting_for_a_refresh
         banner = screen.query_one(CueBanner)
         assert banner.cue == turn
         assert banner.has_class("turn")
-        assert screen.refreshes == refreshes_before  # shown by the message itself, not by a refresh
+        assert screen.refreshes == refreshes_before + 1  # the message takes one scene itself (no tick)
         await pilot.pause()
         assert len(screen.latencies) == 1  # stamped once the screen has refreshed; how soon: the bench
 

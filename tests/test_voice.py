@@ -5,6 +5,9 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
+from treadmill.model import CoachEventKind
+from treadmill.session.coach import CoachEvent
+from treadmill.workout.cues import CueKind
 from tui.voice import find_speaker
 
 
@@ -47,3 +50,14 @@ def test_minor_cues_wait_their_turn_and_important_ones_cut_in(tmp_path: Path) ->
     finally:
         speaker.stop()
     assert not speaker.busy()
+
+
+def test_the_turn_seen_is_said_without_its_tick(tmp_path: Path) -> None:
+    """ "You're backward ✓" on screen; the voice says the words, not "check mark"."""
+    log = install(tmp_path, "espeak", 0)
+    speaker = find_speaker(str(tmp_path))
+    assert speaker is not None
+    seen = CoachEvent(60.1, CoachEventKind.CUE, "You're backward ✓", cue=CueKind.TURNED, bell=True)
+    assert speaker.say_event(seen)
+    speaker.wait()
+    assert log.read_text() == "You're backward\n"

@@ -44,7 +44,7 @@ class Speaker:
         """Say a coach event's headline (cues, warnings, messages); False if it was not said."""
         if event.kind not in _SPOKEN:
             return False
-        return self.say(event.text, minor=event.cue in _MINOR)
+        return self.say(event.text.removesuffix(" ✓"), minor=event.cue in _MINOR)  # a tick is seen, not said
 
     def say(self, text: str, *, minor: bool = False) -> bool:
         """Say ``text``; a ``minor`` one is skipped while something is being said. False if not said."""

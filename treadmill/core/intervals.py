@@ -14,7 +14,9 @@ here, so they agree:
   belt covers no distance;
 * **energy**: ACSM with the backward multiplier (:mod:`treadmill.core.energy`), or Keytel's
   heart-rate formula where there is a heart rate, which then also widens the range. An
-  unsure sample's range spans both directions.
+  unsure sample's range spans both directions. A stopped belt (a pause, a rest) adds none:
+  energy, like time on the live screen and distance, counts the exercise, not a heart rate
+  still high while standing (Keytel's formula was fitted on people exercising).
 
 Pure numpy over a :class:`~treadmill.core.timeline.Timeline`: no I/O, no clock.
 """
@@ -91,7 +93,7 @@ def per_sample(timeline: Timeline, body: Body, handrail: np.ndarray | None = Non
         np.where(has_hr, np.maximum(high, keytel), high),
     )
     mid = np.where(has_hr, keytel, mid)
-    minutes = dt / 60.0
+    minutes = np.where(labels == _STOPPED, 0.0, dt / 60.0)
     return PerSample(dt, _metres(timeline, dt), low * minutes, mid * minutes, high * minutes)
 
 

@@ -22,6 +22,8 @@ Timed steps switch at their planned time; distance steps when the distance is co
 from __future__ import annotations
 
 import enum
+import math
+import re
 from dataclasses import dataclass, field
 
 from treadmill.model import CueDirection, Direction, Facing
@@ -46,6 +48,8 @@ class CueKind(enum.StrEnum):
     COUNTDOWN = "countdown"
     TURN = "turn"
     """A change of direction, now (the recording's cue line)."""
+    TURNED = "turned"
+    """The detector sees the cued turn: "You're backward ✓"."""
     STEP = "step"
     """A change of speed or incline only."""
     RECHECK = "recheck"
@@ -72,9 +76,28 @@ class CueEvent:
     """The detail under the headline."""
 
 
+_COUNT = re.compile(r"\b\d+ s\b")
+
+
+def recount(headline: str, seconds_left: float) -> str:
+    """An announcement's headline ("Turn in 10 s: face forward"), its count brought up to date.
+
+    ``seconds_left`` rounded up, as the big countdown shows it: one source for both.
+    """
+    return _COUNT.sub(f"{math.ceil(max(seconds_left, 0.0))} s", headline, count=1)
+
+
+def length_words(duration_s: float) -> str:
+    """A step's length as a person says it: "25 s", "2 min", "1 min 30 s" (never "0.4167 min")."""
+    minutes, seconds = divmod(round(duration_s), 60)
+    if not minutes:
+        return f"{seconds} s"
+    return f"{minutes} min" + (f" {seconds} s" if seconds else "")
+
+
 def describe_step(step: Step) -> str:
     """A step in words: "2 min backward at 3 km/h, hands on the rails"."""
-    length = f"{step.duration_s / 60:.4g} min" if step.duration_s is not None else f"{step.distance_m:.0f} m"
+    length = length_words(step.duration_s) if step.duration_s is not None else f"{step.distance_m:.0f} m"
     target = []
     if step.speed_kmh is not None:
         target.append(f"{step.speed_kmh:g} km/h")
@@ -208,7 +231,7 @@ class CueEngine:
         current, coming = self.plan.steps[self._index], self.coming
         if left is not None and left <= self.announce_s and not self._announced:
             self._announced = True
-            self._cue(out, t, CueKind.ANNOUNCE, *self._announcement(current, coming))
+            self._cue(out, t, CueKind.ANNOUNCE, *self._announcement(current, coming, math.ceil(left)))
         if left is not None and coming is not None and coming.direction is not current.direction:
             for count in (3, 2, 1):
                 if left <= count and count not in self._counted:
@@ -228,15 +251,15 @@ class CueEngine:
         self._form(out, t)
         return out
 
-    def _announcement(self, current: Step, coming: Step | None) -> tuple[str, str]:
+    def _announcement(self, current: Step, coming: Step | None, seconds: int) -> tuple[str, str]:
         if coming is None:
-            return "10 s to the end", "Slow down for your cool-down finish."
+            return f"{seconds} s to the end", "Slow down for your cool-down finish."
         if coming.direction is not current.direction:
             return (
-                f"Turn in 10 s: face {coming.direction.words}",
+                f"Turn in {seconds} s: face {coming.direction.words}",
                 f"Slow to {TURN_SPEED_KMH:g} km/h and hold the rails, then {_target(coming)}.",
             )
-        return "Change in 10 s", f"Next: {describe_step(coming)}."
+        return f"Change in {seconds} s", f"Next: {describe_step(coming)}."
 
     def finish(self, t: float) -> list[CueEvent]:
         """The person ended the workout in its last step (stopped the belt): it is done now."""
@@ -290,6 +313,10 @@ class CueEngine:
             return
         if detected is Direction.facing(self._expected):
             self._turn_at = None
+            steady = (
+                "Hold the rails until you are steady." if self._expected is Facing.REVERSE else "Eyes ahead."
+            )
+            self._cue(out, t, CueKind.TURNED, f"You're {self._expected.words} ✓", steady, bell=True)
             return
         if t - self._turn_at >= self.recheck_after_s:
             self._rechecked = True

@@ -281,6 +281,7 @@ class LiveScreen(Screen[None]):
         event = message.event
         if event.kind is CoachEventKind.CUE:
             self.query_one(CueBanner).show(event)
+            self._tick()  # the digits to this moment too: the cue's "3" never beside a 0:04
         elif event.kind is CoachEventKind.WARNING:
             self.query_one(RailsBanner).raise_warning(event)
         elif event.kind is CoachEventKind.CLEARED:

@@ -7,8 +7,9 @@ says why, with the other warnings that hold at the same time.
 
 The cue banner shows the coach's latest cue as a headline and its detail. A cue stays
 highlighted for a few seconds; "turn now" stays until the detector sees the turn or
-:data:`TURN_SHOWN_S` passes, whichever comes first. Then the banner goes back to saying
-what is going on now.
+:data:`TURN_SHOWN_S` passes, whichever comes first; an announcement ("Turn in 10 s") counts
+down with the big digits until the countdown or the change itself replaces it. Then the
+banner goes back to saying what is going on now.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from textual.timer import Timer
 from textual.widgets import Static
 
 from treadmill.session.coach import CoachEvent
-from treadmill.workout.cues import CueKind
+from treadmill.workout.cues import CueKind, recount
 from treadmill.workout.safety import HOLD_THE_RAILS, RULES, Level, Rule
 from tui.widgets.bigtext import BigText
 from tui.widgets.scene import Scene, SceneWatcher
@@ -130,9 +131,10 @@ class CueBanner(SceneWatcher, Vertical):
         self.cue = self.last_cue = event
         self.set_class(True, "fresh")
         self.set_class(event.cue in (CueKind.TURN, CueKind.COUNTDOWN, CueKind.RECHECK, CueKind.ASK), "turn")
+        self.set_class(event.cue is CueKind.TURNED, "turned")
         self._put(event.text, event.more)
 
-    def age(self, now: float, *, turn_pending: bool, asking: bool = False) -> None:
+    def age(self, now: float, *, turn_pending: bool, asking: bool = False, paused: bool = False) -> None:
         """Let a cue go once it has been seen (see the module docstring)."""
         cue = self.cue
         if cue is None:
@@ -143,12 +145,15 @@ class CueBanner(SceneWatcher, Vertical):
             over = not turn_pending
         elif cue.cue is CueKind.ASK:
             over = not asking  # until answered, or the detector no longer needs to know
+        elif cue.cue is CueKind.ANNOUNCE:
+            over = paused  # it counts with the digits until the countdown or the change replaces it
         else:
             over = now - cue.t > FRESH_S
         if over:
             self.cue = None
             self.set_class(False, "fresh")
             self.set_class(False, "turn")
+            self.set_class(False, "turned")
 
     def idle(self, headline: str, detail: str = "") -> None:
         """No cue on show: say what is going on."""
@@ -158,7 +163,15 @@ class CueBanner(SceneWatcher, Vertical):
     def show_scene(self, scene: Scene) -> None:
         """Let a cue go once seen; with none on show, say what is going on."""
         view = scene.view
-        self.age(view.t, turn_pending=view.turn_pending, asking=view.asking)
+        self.age(view.t, turn_pending=view.turn_pending, asking=view.asking, paused=view.paused)
+        cue, step = self.cue, view.step
+        if (
+            cue is not None
+            and cue.cue is CueKind.ANNOUNCE
+            and step is not None
+            and step.seconds_left is not None
+        ):
+            self._put(recount(cue.text, step.seconds_left), cue.more)  # counts with the big digits
         self.idle(*scene.idle)
 
     def show_fixed(self, headline: str, detail: str) -> None:
