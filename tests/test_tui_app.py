@@ -20,7 +20,7 @@ from textual.widgets import DataTable, OptionList, Static
 from tests import support
 from tests.tui_support import GUIDED
 from treadmill.ftms import ControlOpCode
-from treadmill.model import CoachEventKind, Direction, LinkEvent, LinkEventKind, Sensor
+from treadmill.model import CoachEventKind, Direction, Facing, LinkEvent, LinkEventKind, Sensor
 from treadmill.session.actions import LiveActions
 from treadmill.session.options import SessionOptions, SourceOptions, VirtualOptions
 from treadmill.storage.files import StorageError
@@ -384,6 +384,18 @@ async def test_a_replay_has_its_own_words_and_keys() -> None:
         assert keys == {"space", "s", "r", "f"}
         await until(pilot, lambda: live.feed.now() > 5, "playback")
         assert live.query_one(CueBanner).text[0].startswith("Replay")
+        # A planned session recorded with no plan in its header counts to its own cue lines; the
+        # status line says a file plays, not that a treadmill is connected.
+        first_cue = read_fixture(GUIDED).cues[0]
+        scene = live.scene
+        assert scene is not None
+        view = scene.view
+        assert (view.next_turn, view.recorded_turns) == (Facing.REVERSE, True)
+        assert view.next_turn_s == pytest.approx(first_cue.t - view.t)
+        assert scene.texts[0] == "TURN BACKWARD IN"
+        status = str(live.query_one("#status", Static).render())
+        assert "replay" in status
+        assert "connected" not in status
         await pilot.press("plus")
         assert live.told == [], "no speed key in a replay"
         await pilot.press("r")
@@ -427,6 +439,7 @@ async def test_the_palette_offers_speed_and_incline_only_with_control() -> None:
             await pilot.press("q", "y")
 
 
+@pytest.mark.virtual_time
 async def test_spoken_cues_in_the_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """--speak: each cue's headline goes to the text-to-speech program (here a script that notes it)."""
     said = tmp_path / "said.txt"
@@ -438,9 +451,17 @@ async def test_spoken_cues_in_the_app(tmp_path: Path, monkeypatch: pytest.Monkey
     app = TreadmillApp(request, refresh_s=0.1)
     async with app.run_test(size=SIZE) as pilot:
         live = await live_screen(pilot)
-        await until(pilot, lambda: said.exists() and "Turn in 10 s" in said.read_text(), "a cue spoken")
-        assert live.speaker is not None
-        assert live.speaker.spoken >= 1
+        banner = live.query_one(CueBanner)
+        await until(
+            pilot,
+            lambda: banner.last_cue is not None and banner.last_cue.cue is CueKind.ANNOUNCE,
+            "the turn announced",
+        )
+        speaker = live.speaker
+        assert speaker is not None
+        speaker.wait()  # the program has written what it was asked to say
+        assert "Turn in 10 s: face backward" in said.read_text().splitlines()
+        assert speaker.spoken >= 1
         await pilot.press("q", "y")
 
 

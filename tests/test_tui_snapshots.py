@@ -39,6 +39,7 @@ from tui.screens.summary import SummaryScreen
 from tui.widgets.banners import CueBanner, RailsBanner
 from tui.widgets.bigtext import BigText, fitted_lines
 from tui.widgets.direction import DirectionPanel, Shown
+from tui.widgets.metrics import clock_text
 from tui.widgets.readouts import Readout
 
 PHONE, SMALL, LARGE, HUGE = (45, 30), (80, 24), (120, 40), (200, 60)
@@ -437,6 +438,42 @@ async def test_the_summary_has_no_empty_rows_above_the_chart(tmp_path: Path) -> 
         assert table.region.height <= table.row_count + 1, "the table is no taller than its rows"
         chart = screen.query_one("#summary-chart")
         assert chart.region.y == table.region.bottom, "the chart takes the room that is left"
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_summary_fits_without_scrolling(tmp_path: Path, size: tuple[int, int]) -> None:
+    """At 45 columns the rating box covered the energy column and the footer was cut off."""
+    app = await summary_app(tmp_path)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        screen = app.under_test
+        shown = [w for w in screen.query("*") if w.display and w.region.height]
+        assert max(w.region.bottom for w in shown) <= size[1]
+        assert screen.query_one("#summary-title").region.width == size[0], "no scrollbar takes a column"
+        totals = screen.query_one("#totals", DataTable)
+        assert totals.virtual_size.width <= totals.region.width, "every column of the totals is seen"
+        rating, table = screen.query_one("#rating").region, totals.region
+        assert not rating.overlaps(table), "the rating box covers nothing"
+        keys = screen.query_one("#keybar") if size[0] < 80 else None
+        assert keys is None or "Quit" in str(keys.render()), "every key reachable"
+
+
+async def test_the_summary_times_add_up(tmp_path: Path) -> None:
+    """The interval table ran two seconds past "session over · 9:52", and the total included pauses
+    while the live Time did not, unsaid. The table ends at the title's time; the title says both."""
+    app = await summary_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = app.under_test
+        assert isinstance(screen, SummaryScreen)
+        summary = screen.outcome.result.pipeline.summary()
+        title = str(screen.query_one("#summary-title", Static).render())
+        table = screen.query_one("#intervals", DataTable)
+        first, last = table.get_row_at(0), table.get_row_at(table.row_count - 1)
+        assert first[0] == "0:00"
+        assert f"session over · {last[1]} in all" in title
+        moving = summary.duration_s - summary.totals[Direction.STOPPED].time_s
+        assert f"{clock_text(moving)} moving" in title
 
 
 def history_folder(tmp_path: Path) -> History:

@@ -217,7 +217,9 @@ class ReplayFeed:
             consumers.append(self._echo)
         if self._mqtt is not None:
             consumers.append(self._mqtt)
-        self.board = LiveBoard(Pipeline(body))
+        self.board = LiveBoard(
+            Pipeline(body), recorded_cues=tuple(loaded.cues) if self.coach.plan is None else ()
+        )
         self.session = Session(self.source, consumers, board=self.board)
         self.actions: SessionActions | None = ReplayActions(self.session, self.source)
         self.started_at = loaded.started_at or datetime.fromtimestamp(0, UTC)

@@ -13,6 +13,7 @@ when "now" is.
 
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -24,6 +25,7 @@ from treadmill.core.timeline import CODE, DIRECTIONS
 from treadmill.core.zones import zone_bounds
 from treadmill.model import (
     Cue,
+    CueDirection,
     Direction,
     Evidence,
     Facing,
@@ -121,6 +123,8 @@ class LiveView:
     """Seconds to the workout's next change of direction (or to its end: see :attr:`next_turn`)."""
     next_turn: Facing | None = None
     """The way the next change turns to (None with :attr:`next_turn_s` set: the end comes first)."""
+    recorded_turns: bool = False
+    """The turns counted to are a recording's cue lines (a replay with no plan to follow)."""
     turn_pending: bool = False
     """A turn was cued and the detector has not seen it yet."""
     asking: bool = False
@@ -181,6 +185,8 @@ class LiveBoard:
     pipeline: Pipeline = field(default_factory=Pipeline)
     coach: WorkoutCoach | None = None
     """The guided workout's coach, read for the current step (None: a free run or a replay)."""
+    recorded_cues: tuple[Cue, ...] = ()
+    """A recording's cue lines, known ahead (a replay with no plan): the next turn counts to them."""
     _last: Sample | None = None
     _link: LinkState = LinkState.WAITING
     _zones: tuple[float, ...] = ()
@@ -232,6 +238,16 @@ class LiveBoard:
             self._behind = event
         elif event.src is Sensor.TREADMILL and event.kind.link_state is not None:
             self._link = event.kind.link_state
+
+    def _recorded_turn(self, t: float) -> tuple[float, Facing | None] | None:
+        """Seconds to the recording's next cue line after ``t`` and the way it turns (None: a stop)."""
+        times = [cue.t for cue in self.recorded_cues]
+        index = bisect.bisect_right(times, t)
+        if index == len(times):
+            return None
+        cue = self.recorded_cues[index]
+        facing = None if cue.direction is CueDirection.STOP else Facing(cue.direction.value)
+        return cue.t - t, facing
 
     def _behind_now(self, t: float) -> str | None:
         """What the virtual treadmill last said of falling behind, while it is recent."""
@@ -292,6 +308,8 @@ class LiveBoard:
         if coach is not None and cues is not None and coach.started_at is not None:
             plan_t = coach.plan_time(t)
             turn = cues.next_turn(plan_t, speed, None if last is None else last.distance_m)
+        elif self.recorded_cues:
+            turn = self._recorded_turn(t)
         return LiveView(
             t=t,
             active_s=0.0 if started is None else max(round(t - started - paused_s, 3), 0.0),
@@ -313,6 +331,7 @@ class LiveBoard:
             step=self._step_view(t),
             next_turn_s=None if turn is None else turn[0],
             next_turn=None if turn is None else turn[1],
+            recorded_turns=bool(self.recorded_cues) and cues is None,
             turn_pending=cues is not None and cues.turn_pending,
             asking=last is not None and last.asking,
             behind=self._behind_now(t),

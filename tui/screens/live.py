@@ -47,6 +47,7 @@ from tui.voice import Speaker
 from tui.widgets.banners import CueBanner, RailsBanner
 from tui.widgets.chart import LiveChart
 from tui.widgets.direction import DirectionPanel, detail_line, shown_for
+from tui.widgets.keybar import KeyBar
 from tui.widgets.metrics import Metrics, clock_text, metric_values
 from tui.widgets.readouts import Readouts, readout_texts
 from tui.widgets.scene import Scene, SceneWatcher
@@ -68,8 +69,6 @@ HUGE = (200, 60)
 """From here, eleven rows tall."""
 COMPACT = (40, 24)
 """The smallest for the compact one; below it, the "make the terminal bigger" notice."""
-NBSP = "\u00a0"
-"""Between a key and its word in the compact key bar, so that a wrap never parts them."""
 LONG_ROWS = 42
 """From this many rows the compact layout stacks the numbers one to a row, seven rows tall each
 (a phone's browser in portrait); below, two to a row in the three-row font."""
@@ -82,6 +81,11 @@ MQTT_LOOK: dict[MqttState, str] = {
     MqttState.CLOSED: "[dim]MQTT closed[/]",
 }
 """How the status line shows each MQTT state."""
+_FREE_RUN_IDLE = ("Free run: the detector follows you.", "Press r or f whenever it has your direction wrong.")
+_RECORDED_CUES_IDLE = (
+    "Replay: the recording's own cues.",
+    "Each turn is shown as it was cued; space pauses.",
+)
 _LINK_LOOK = {
     LinkState.WAITING: "[yellow]◌ connecting[/]",
     LinkState.CONNECTED: "[green]● connected[/]",
@@ -207,20 +211,9 @@ class LiveScreen(Screen[None]):
         yield Metrics(id="metrics").data_bind(scene)
         yield StepLine(id="step").data_bind(scene)
         yield LiveChart(self.feed.board, id="chart").data_bind(scene)
-        yield Static(self._key_bar(), id="keybar")
+        yield KeyBar(self.BINDINGS, id="keybar")
         yield Static("", id="too-small")
         yield Footer(compact=True)
-
-    def _key_bar(self) -> str:
-        """The keys as words a tap runs (the compact layout's footer, which wraps)."""
-        shown = [b for b in self.BINDINGS if isinstance(b, Binding) and b.show]
-        words = [
-            f"[@click=screen.{b.action}][b]{b.key_display or b.key}[/b]{NBSP}{b.description}[/]"
-            for b in shown
-        ]
-        words.append(f"[@click=app.help][b]?[/b]{NBSP}Help[/]")
-        words.append(f"[@click=app.request_quit][b]q[/b]{NBSP}Quit[/]")
-        return "  ".join(words)
 
     def on_mount(self) -> None:
         """Start the session and the refresh tick."""
@@ -334,6 +327,8 @@ class LiveScreen(Screen[None]):
         compact = self.compact
         finished = "Workout done: slow down and step off carefully."
         free = "Free run: no steps; s ends the session." if view.step is None else ""
+        if view.step is None and view.recorded_turns:
+            free = "Replay: the turns as the recording cued them; s ends it."
         step_free_text = finished if view.finished else free
         texts = (
             *readout_texts(view),
@@ -358,6 +353,9 @@ class LiveScreen(Screen[None]):
         On a phone the session clock instead of the workout's name.
         """
         link = _LINK_LOOK.get(view.link, view.link)
+        if not self.feed.live:  # a file: how it plays, and the recorded link only when it was not up
+            playing = "[cyan]‖ replay paused[/]" if self.feed.paused else "[cyan]▶ replay[/]"
+            link = playing if view.link is LinkState.CONNECTED else f"{playing} · {link}"
         doubt = "  [red]⚠ readings make no sense[/]" if view.doubtful else ""
         behind = "  [yellow]⚠ simulator behind[/]" if view.behind is not None else ""
         mqtt = self._mqtt_text()
@@ -374,7 +372,7 @@ class LiveScreen(Screen[None]):
         if view.finished:
             return "Workout done.", "Slow down and step off carefully; s ends the session."
         if view.step is None:
-            return "Free run: the detector follows you.", "Press r or f whenever it has your direction wrong."
+            return _RECORDED_CUES_IDLE if view.recorded_turns else _FREE_RUN_IDLE
         if not belt_moving(view.speed_kmh):
             return "Start the belt when you are ready.", "The plan waits until the belt moves."
         return f"Now: {view.step.text}", "Each change is announced 10 s ahead, then 3-2-1."

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -12,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from treadmill.inputs import printable
+from treadmill.model import Direction
 from treadmill.storage.export import Activity, ExportError, ExportFormat, devices_seen, render
 from treadmill.storage.files import StorageError, write_new_in
 from treadmill.storage.history import History, SessionRecord
@@ -19,9 +21,14 @@ from treadmill.storage.installation import serial_number
 from treadmill.workout.builtin import Rating
 from tui.feed import Feed, Outcome
 from tui.widgets.chart import SpeedChart
+from tui.widgets.keybar import KeyBar
 from tui.widgets.metrics import clock_text
 
 _RATING_KEYS = {"1": Rating.EASY, "2": Rating.OK, "3": Rating.HARD}
+
+
+NARROW_BELOW = 80
+"""Columns under which the summary stacks (a phone: 45)."""
 
 
 class SummaryScreen(Screen[None]):
@@ -66,34 +73,46 @@ class SummaryScreen(Screen[None]):
             yield Static("", id="rating")
         yield DataTable(id="intervals", cursor_type="row", zebra_stripes=True)
         yield SpeedChart(id="summary-chart")
+        yield KeyBar(self.BINDINGS, id="keybar")
         yield Footer(compact=True)
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Below 80 columns the rating goes under the totals and the keys wrap."""
+        self.set_class(event.size.width < NARROW_BELOW, "-narrow")
 
     def on_mount(self) -> None:
         """Fill the tables and the chart."""
         summary = self.outcome.result.pipeline.summary()
-        self.query_one("#summary-title", Static).update(self._title(summary.duration_s))
+        moving_s = sum(
+            total.time_s for name, total in summary.totals.items() if name is not Direction.STOPPED
+        )
+        self.query_one("#summary-title", Static).update(self._title(summary.duration_s, moving_s))
         totals = self.query_one("#totals", DataTable)
-        totals.add_columns("direction", "time", "distance", "energy (range)")
+        totals.add_columns("direction", "time", "distance", "kcal (range)")
         intervals = self.query_one("#intervals", DataTable)
         intervals.add_columns("from", "to", "direction", "length")
         for name, total in summary.totals.items():
-            energy = f"{total.kcal:.0f} ({total.kcal_low:.0f}–{total.kcal_high:.0f}) kcal"
+            energy = f"{total.kcal:.0f} ({total.kcal_low:.0f}–{total.kcal_high:.0f})"
             totals.add_row(name.value, clock_text(total.time_s), f"{total.distance_m:.0f} m", energy)
+        origin = summary.intervals[0].start_s if summary.intervals else 0.0  # the clock of the title
         for interval in summary.intervals:
             intervals.add_row(
-                clock_text(interval.start_s),
-                clock_text(interval.end_s),
+                clock_text(interval.start_s - origin),
+                clock_text(interval.end_s - origin),
                 interval.direction.value,
                 clock_text(interval.end_s - interval.start_s),
             )
         self._show_rating()
         self.call_after_refresh(self._draw_chart)
 
-    def _title(self, duration_s: float) -> Text:
-        """What ended, how long it was, and where it is kept (a replay: where it came from)."""
+    def _title(self, duration_s: float, moving_s: float) -> Text:
+        """What ended, how long it was (in all, and moving: the live Time), where it is kept."""
         outcome = self.outcome
         text = Text(self.title_text, style="bold")
-        text.append(f" · {'replay over' if outcome.replay else 'session over'} · {clock_text(duration_s)}")
+        text.append(
+            f" · {'replay over' if outcome.replay else 'session over'} · {clock_text(duration_s)} in all"
+        )
+        text.append(f", {clock_text(moving_s)} moving (the rest stopped or paused)", style="not bold")
         if outcome.fixture is not None:
             where = "replayed from" if outcome.replay else "recorded to"
             text.append(f"\n{where} {printable(str(outcome.fixture))}", style="dim")

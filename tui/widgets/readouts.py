@@ -101,5 +101,7 @@ def _countdown(seconds: float | None) -> str:
 def _step_label(view: LiveView) -> str:
     step = view.step
     if step is None:
-        return "FREE RUN" if not view.finished else "WORKOUT DONE"
+        if view.finished:
+            return "WORKOUT DONE"
+        return "RECORDED CUES" if view.recorded_turns else "FREE RUN"
     return f"STEP {step.number}/{step.count} LEFT"
