@@ -7,6 +7,7 @@ import json
 import pytest
 
 from tests.support import cli as run
+from tui.cli.parsers import build_parser
 
 
 def test_decode_prints_one_json_object(capsys: pytest.CaptureFixture[str]) -> None:
@@ -79,3 +80,18 @@ def test_help_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
     assert status == 0
     assert "2acd" in out
     assert "HEX" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "scale"),
+    [
+        (["demo"], 4.0),
+        (["serve", "--virtual"], 1.0),
+        (["run", "--virtual"], 1.0),
+        (["record", "--virtual", "--out", "x.jsonl"], 1.0),
+        (["simulate", "--transport", "usb:0"], 1.0),
+    ],
+)
+def test_only_the_demo_runs_faster_than_real_time_by_default(argv: list[str], scale: float) -> None:
+    """The demo's 4x once leaked to every command sharing its options: serve --virtual ran at 4x."""
+    assert build_parser().parse_args(argv).time_scale == scale

@@ -110,6 +110,22 @@ def test_export_command_never_overwrites(tmp_path: Path, capsys: pytest.CaptureF
     assert out.read_bytes() == written
 
 
+def test_export_with_no_out_writes_here_under_a_free_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As the README shows it, on a repository fixture: once it wrote into fixtures/, and the
+    second export failed. It writes in the current folder, then NAME-2, never over a file."""
+    monkeypatch.chdir(tmp_path)
+    before = sorted(FIXTURE.parent.iterdir())
+    for _ in range(2):
+        status, _, err = cli(capsys, "export", str(FIXTURE))
+        assert status == 0, err
+    stem = FIXTURE.stem
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"{stem}-2.fit", f"{stem}.fit"]
+    assert (tmp_path / f"{stem}.fit").read_bytes() == (tmp_path / f"{stem}-2.fit").read_bytes()
+    assert sorted(FIXTURE.parent.iterdir()) == before, "nothing written beside the recording"
+
+
 def test_started_at_is_used_for_times(activity: Activity) -> None:
     assert activity.started_at.tzinfo is not None
     assert activity.time_at(60.0) > activity.started_at

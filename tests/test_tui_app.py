@@ -285,6 +285,8 @@ async def test_ending_the_app_mid_workout_keeps_the_session_and_summary(closed_f
     data = [f.t for f in read_fixture(record.fixture).frames if f.char == "2acd"]
     assert data[-1] >= 10
     assert record.duration_s == pytest.approx(data[-1] - data[0], abs=1.5), "the summary covers the recording"
+    assert app.saved_to is not None, "where it was saved is said on the terminal as the app closes"
+    assert app.saved_to.resolve() == record.fixture.resolve()
 
 
 @pytest.mark.parametrize("width", [40, 49])

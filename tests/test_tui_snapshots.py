@@ -390,6 +390,17 @@ async def test_the_status_line_shows_mqtt_and_a_broker_going_away_is_said_once()
         assert toasts.count(feed.mqtt.text) == 1, "told once, not at every refresh"
 
 
+async def test_notes_do_not_stack_over_the_screen() -> None:
+    """Stacked toasts covered "Now" and "Time" at 80x24: the newest note replaces the last."""
+    app = await frozen("forward")
+    async with app.run_test(size=SMALL) as pilot:
+        screen = app.screen_under_test
+        for n in range(4):
+            screen._said(CoachEvent(300.0 + n, CoachEventKind.MESSAGE, f"note {n}"))
+        await pilot.pause()
+        assert [n.message for n in app._notifications] == ["note 3"]
+
+
 # --- the summary and the history -----------------------------------------------------------------
 
 

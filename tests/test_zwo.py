@@ -302,6 +302,20 @@ def test_treadmill_plans_shows_how_the_lengths_were_read(
     assert name_column > len("a-plan-with-an-identifier-far-longer-than-twenty-four")
     assert all(line[name_column - 2 : name_column] == "  " for line in lines), "every row lines up"
     assert all(line[name_column] != " " for line in lines)
+    assert lines[0].endswith("zwo lengths read as")
+    builtin = next(line for line in lines if line.startswith("first-steps-backward"))
+    assert builtin.endswith("beginner"), "a column of '-' for every plan that is no .zwo said nothing"
+
+
+def test_treadmill_plans_has_no_lengths_column_without_a_zwo(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("TREADMILL_CONFIG_DIR", str(tmp_path))
+    status, out, err = cli(capsys, "plans")
+    assert status == 0
+    assert "lengths" not in out
+    assert "docs/" not in err, "an installed wheel has no docs folder: the message says the facts"
+    assert "[[steps]]" in err
 
 
 def test_an_unknown_pace_or_a_power_that_is_no_number_drops_that_target_only() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from collections.abc import Iterable
 from dataclasses import replace
 from functools import partial
@@ -23,6 +24,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from treadmill.defaults import FREE, FREE_RUN_S
+from treadmill.inputs import printable
 from treadmill.model import Facing
 from treadmill.session.options import SessionOptions, SourceOptions, VirtualOptions, WorkoutOptions
 from treadmill.storage.history import History
@@ -76,6 +78,8 @@ class TreadmillApp(App[int]):
         self.options: SessionOptions | None = request.options
         self.plan_id = request.plan_id
         self.feed: Feed | None = None
+        self.saved_to: Path | None = None
+        """The last session's recording, to say where it is when the app closes."""
         self.quitting = False
         self.speaker: Speaker | None = find_speaker() if request.speak else None
 
@@ -182,6 +186,9 @@ class TreadmillApp(App[int]):
     @on(SessionFinished)
     def show_summary(self, message: SessionFinished) -> None:
         """The session is over: the summary (or, when quitting, the end)."""
+        outcome = message.outcome
+        if outcome is not None and not outcome.replay and outcome.fixture is not None:
+            self.saved_to = outcome.fixture  # said on the terminal once the app has closed
         if self.quitting or message.outcome is None:
             if self.quitting:
                 self.exit(0)
@@ -314,4 +321,6 @@ def run_app(request: AppRequest) -> int:
     _log_to_file()
     app = TreadmillApp(request)
     app.run()
+    if app.saved_to is not None:
+        sys.stderr.write(f"The session is recorded in {printable(str(app.saved_to))}\n")
     return app.return_code or 0

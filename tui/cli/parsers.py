@@ -151,8 +151,16 @@ def _source() -> argparse.ArgumentParser:
     return parent
 
 
-def _virtual() -> argparse.ArgumentParser:
-    """The virtual treadmill's seed and clock (record, run, demo, simulate)."""
+DEMO_TIME_SCALE = 4.0
+"""``treadmill demo`` runs this many times faster than real time: the first turn within a minute."""
+
+
+def _virtual(time_scale: float = 1.0) -> argparse.ArgumentParser:
+    """The virtual treadmill's seed and clock (record, run, demo, simulate).
+
+    Each command gets its own: a parent's actions are shared, so ``set_defaults`` on one command
+    changed the default of every other (``serve --virtual`` ran at the demo's 4x, unsaid).
+    """
     parent = _parent()
     parent.add_argument(
         "--seed", type=_count("seed", 0, 2**31 - 1), default=1, help="its runner's seed (default 1)"
@@ -160,9 +168,10 @@ def _virtual() -> argparse.ArgumentParser:
     parent.add_argument(
         "--time-scale",
         type=TIME_SCALE,
-        default=1.0,
+        default=time_scale,
         metavar="X",
-        help="run X times faster than real time (record --virtual: max, as fast as the machine goes)",
+        help=f"run X times faster than real time (default {time_scale:g}; record --virtual: max, as fast "
+        "as the machine goes)",
     )
     return parent
 
@@ -294,16 +303,15 @@ def build_parser() -> OneLineParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
     source, virtual, mqtt, runner, recording = _source(), _virtual(), _mqtt(), _runner(), _recording()
 
-    demo = _add(
+    _add(
         commands,
         "demo",
         "the app on the built-in virtual treadmill: no hardware, no network",
         description="Open the app on the built-in virtual treadmill, reached through the real Bluetooth "
         "client over a virtual radio, coaching a built-in workout. Time runs 4x faster by "
         "default, so the first turn comes within the first minute.",
-        parents=[virtual, _workout("first-steps-backward"), mqtt],
+        parents=[_virtual(time_scale=DEMO_TIME_SCALE), _workout("first-steps-backward"), mqtt],
     )
-    demo.set_defaults(time_scale=4.0)
 
     _add(
         commands,
@@ -394,9 +402,9 @@ def build_parser() -> OneLineParser:
         commands,
         "simulate",
         "run the virtual treadmill on a Bluetooth transport for other apps",
-        description="Advertise the virtual treadmill (FTMS) on a Bumble HCI transport: usb:0, "
-        "serial:PORT, tcp-client:HOST:PORT. See docs/virtual-treadmill.md for the set-up per "
-        "operating system.",
+        description="Advertise the virtual treadmill (FTMS) on a Bumble HCI transport: usb:0 (a USB "
+        "Bluetooth dongle the operating system has let go of), serial:PORT (an HCI UART board), "
+        "tcp-client:HOST:PORT (another Bumble controller).",
         parents=[virtual, runner],
     )
     simulate.add_argument(
@@ -438,7 +446,7 @@ def build_parser() -> OneLineParser:
         "export",
         "export a recording to FIT, TCX or CSV",
         description="Export a recording with one lap per interval; each lap's direction is in its name "
-        "(FIT workout step, TCX lap notes, CSV column). See docs/export.md.",
+        "(FIT workout step, TCX lap notes, CSV column). A file that exists is never overwritten.",
         parents=[recording],
     )
     export.add_argument(
@@ -448,7 +456,10 @@ def build_parser() -> OneLineParser:
         help="file format (default fit)",
     )
     export.add_argument(
-        "--out", metavar="FILE", help="where to write (default: the recording's name, new suffix)"
+        "--out",
+        metavar="FILE",
+        help="where to write (default: the recording's name with the format's suffix, in the current "
+        "folder; NAME-2, NAME-3... when taken)",
     )
 
     analyze = _add(
@@ -456,7 +467,8 @@ def build_parser() -> OneLineParser:
         "analyze",
         "run the live direction detector over a recording",
         description="Run a recording through the live (causal) direction detector and print its "
-        "intervals: when each was detected and how sure the detector was (docs/detection.md).",
+        "intervals: when each was detected and how sure the detector was (a calibrated probability: "
+        "0.9 is right about nine times in ten).",
         parents=[recording],
     )
     analyze.add_argument("--json", action="store_true", help="print one JSON object on stdout")

@@ -32,6 +32,7 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Static
@@ -134,6 +135,16 @@ class StatusLine(SceneWatcher, Static):
             self.update(scene.status, layout=False)
 
 
+@dataclass(frozen=True, slots=True)
+class _Note:
+    """A toast waiting to be shown."""
+
+    text: str
+    title: str
+    severity: SeverityLevel
+    timeout: float
+
+
 @dataclass
 class CoachSaid(Message, bubble=False):
     """A cue, warning or message from the coach, stamped when it was said."""
@@ -193,6 +204,8 @@ class LiveScreen(Screen[None]):
         self.ended: SessionOver | None = None
         self.told: list[str] = []
         """What the keys answered, in order (also shown as toasts)."""
+        self._note: _Note | None = None
+        """The toast to show after the next refresh (see :meth:`_toast`)."""
         self.refreshes = 0
         """Scenes taken (a message shows without one)."""
         self._mqtt_state = MqttState.CONNECTING
@@ -282,7 +295,7 @@ class LiveScreen(Screen[None]):
                 self.query_one(RailsBanner).clear_warning(event.rule)
         elif event.text not in ANSWERED_BY_THE_KEY:
             text = f"{event.text}: {event.more}" if event.more else event.text
-            self.notify(text, title="Belt" if event.kind is CoachEventKind.CONTROL else "Note", timeout=6)
+            self._toast(text, title="Belt" if event.kind is CoachEventKind.CONTROL else "Note", timeout=6)
         if event.bell or event.kind is CoachEventKind.WARNING:
             self.app.bell()
         if self.speaker is not None:
@@ -384,7 +397,7 @@ class LiveScreen(Screen[None]):
             return ""
         if status.state != self._mqtt_state:
             if status.state in (MqttState.RETRYING, MqttState.FAILED):
-                self.notify(status.text, title="MQTT", severity="warning", timeout=8)
+                self._toast(status.text, title="MQTT", severity="warning", timeout=8)
             self._mqtt_state = status.state
         look = MQTT_LOOK[status.state]
         dropped = f" [yellow]{status.dropped} dropped[/]" if status.dropped else ""
@@ -394,7 +407,25 @@ class LiveScreen(Screen[None]):
 
     def _tell(self, text: str) -> None:
         self.told.append(text)
-        self.notify(text, timeout=5)
+        self._toast(text, timeout=5)
+
+    def _toast(
+        self, text: str, *, title: str = "", severity: SeverityLevel = "information", timeout: float
+    ) -> None:
+        """One note at a time: the newest replaces the last (stacked, they covered "Now" and "Time").
+
+        Notes that come together are shown once the screen has refreshed, the last of them only.
+        """
+        due = self._note is None
+        self._note = _Note(text, title, severity, timeout)
+        if due:
+            self.call_after_refresh(self._show_note)
+
+    def _show_note(self) -> None:
+        note, self._note = self._note, None
+        if note is not None:
+            self.app.clear_notifications()
+            self.notify(note.text, title=note.title, severity=note.severity, timeout=note.timeout)
 
     async def action_pause(self) -> None:
         """Pause or resume."""

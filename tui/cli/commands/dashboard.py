@@ -15,5 +15,7 @@ def run(args: argparse.Namespace) -> int:
 
     settings = setup.mqtt_settings(args.mqtt)
     if settings is None:
-        raise UsageError("which broker? give --mqtt URL, or url in config.toml [mqtt] (see docs/mqtt.md)")
+        raise UsageError(
+            "which broker? give --mqtt mqtt://HOST[:PORT], or url = ... under [mqtt] in config.toml"
+        )
     return run_app(AppRequest(AppMode.DASHBOARD, mqtt=settings))

@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from treadmill.inputs import printable
-from treadmill.storage.export import Activity, ExportError, ExportFormat, devices_seen, write
-from treadmill.storage.files import StorageError
+from treadmill.storage.export import Activity, ExportError, ExportFormat, devices_seen, render, write
+from treadmill.storage.files import StorageError, write_new_in
 from treadmill.storage.fixtures import Fixture
 from treadmill.storage.installation import serial_number
 from tui.cli import setup
@@ -31,8 +32,7 @@ def _started(fixture: Fixture) -> datetime:
 def run(args: argparse.Namespace) -> int:
     """Export."""
     fmt = ExportFormat(args.format)
-    default = args.fixture.removesuffix(".jsonl") + f".{fmt.value}"
-    out = setup.out_path(args.out or default, "export")
+    chosen = None if args.out is None else setup.out_path(args.out, "export")
     fixture = setup.read(args.fixture, tolerant=args.tolerant)
     result = setup.replayed(fixture, setup.profile("export"))
     try:
@@ -44,7 +44,11 @@ def run(args: argparse.Namespace) -> int:
             devices=devices_seen({frame.char for frame in fixture.frames}, printable(name)),
             serial_number=serial_number(),
         )
-        warnings = write(activity, out, fmt)
+        if chosen is not None:
+            out, warnings = chosen, write(activity, chosen, fmt)
+        else:  # beside the person, not in the recording's folder (a repository's fixtures/)
+            data, warnings = render(activity, fmt)
+            out = write_new_in(Path.cwd(), Path(args.fixture).stem, f".{fmt.value}", data)
     except ExportError as exc:
         raise UsageError(str(exc)) from None
     except StorageError as exc:

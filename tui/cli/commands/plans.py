@@ -39,7 +39,8 @@ def run(args: argparse.Namespace) -> int:
         ]
         print(json.dumps(listed))
         return EXIT_OK
-    header = ("id", "name", "total", "backward", "level", "lengths")
+    read = any(LENGTHS in plan.extra for _, plan in found.plans.values())  # a .zwo's lengths, as read
+    header = ("id", "name", "total", "backward", "level", "zwo lengths read as" if read else "")
     rows = [
         (
             plan_id,
@@ -47,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
             _total(plan),
             setup.clock_text(plan.reverse_s),
             plan.level or "-",
-            str(plan.extra.get(LENGTHS, "-")),
+            str(plan.extra.get(LENGTHS, "")),
         )
         for plan_id, (source, plan) in found.plans.items()
     ]
@@ -63,7 +64,8 @@ def run(args: argparse.Namespace) -> int:
         for note in plan.extra.get(NOTES, ()):
             print(f"{printable(plan_id)}: {printable(note)}", file=sys.stderr)
     print(
-        f"\nYour own plans (.toml or .zwo) go in {printable(str(user_plans_dir()))}; see docs/workouts.md.",
+        f"\nYour own plans go in {printable(str(user_plans_dir()))}: a Zwift workout (.zwo) as it is, or "
+        'a .toml file: name, then [[steps]] with direction, duration ("1:30") or distance_m, speed_kmh.',
         file=sys.stderr,
     )
     return EXIT_OK

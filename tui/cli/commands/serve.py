@@ -19,7 +19,8 @@ def run(args: argparse.Namespace) -> int:
     app_request(args)  # bad options fail here, in one line, not later in a browser
     command = [sys.executable, "-m", "tui", "run", *forwarded(args)]
     server = SessionServer(ServeOptions(command, host=args.host, port=args.port))
-    asyncio.run(_serve(server, control=args.control))
+    pace = f"The virtual treadmill runs at {args.time_scale:g}x real time." if args.virtual else ""
+    asyncio.run(_serve(server, control=args.control, pace=pace))
     return EXIT_OK
 
 
@@ -47,7 +48,7 @@ def forwarded(args: argparse.Namespace) -> list[str]:
     return out
 
 
-async def _serve(server: SessionServer, *, control: bool) -> None:
+async def _serve(server: SessionServer, *, control: bool, pace: str) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -64,6 +65,8 @@ async def _serve(server: SessionServer, *, control: bool) -> None:
         )
         belt = "on (--control)" if control else "off (start with --control to allow it)"
         print(f"\n{where}\nBelt control from the browser: {belt}.", flush=True)
+        if pace:
+            print(pace, flush=True)
         print("Ctrl-C stops the server; a session under way is saved first.", flush=True)
 
     await serve(server, announce, stop)
