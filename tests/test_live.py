@@ -335,7 +335,7 @@ def test_mqtt_requests_and_the_dashboard(
     assert dashboard.mqtt.port == 1884
     status, _, err = cli(capsys, "dashboard")
     assert status == 2
-    assert "which broker? give --mqtt URL" in err
+    assert "which broker? give --mqtt mqtt://HOST" in err
     config_dir().mkdir(parents=True, exist_ok=True)
     (config_dir() / "config.toml").write_text('[mqtt]\nurl = "mqtt://from-config"\n')
     _, [configured] = run_cli(monkeypatch, capsys, "dashboard")
