@@ -70,9 +70,9 @@ HUGE = (200, 60)
 """From here, eleven rows tall."""
 COMPACT = (40, 24)
 """The smallest for the compact one; below it, the "make the terminal bigger" notice."""
-LONG_ROWS = 42
+LONG_ROWS = 40
 """From this many rows the compact layout stacks the numbers one to a row, seven rows tall each
-(a phone's browser in portrait); below, two to a row in the three-row font."""
+(a phone's browser in portrait is 43x40); below, two to a row in the three-row font."""
 
 MQTT_LOOK: dict[MqttState, str] = {
     MqttState.CONNECTING: "[dim]MQTT…[/]",

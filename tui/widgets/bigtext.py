@@ -96,14 +96,17 @@ def big_width(text: str) -> int:
 def fitted_lines(choices: tuple[str, ...], width: int, height: int) -> list[str]:
     """The rows to draw in ``width`` x ``height``.
 
-    The first of ``choices`` that fits: at the largest scale of solid blocks that fits, else in
-    the three-row font; if none fits, the last choice in plain letters.
+    The largest that fits: at each size, from the largest scale of solid blocks down to the
+    three-row font, the first of ``choices`` that fits (the longer says more; "HOLD RAILS" in
+    blocks reads from further than "HOLD THE RAILS" in thin lines). If none fits, the last
+    choice in plain letters.
     """
-    for choice in choices:  # the wording first (the longer says more), then the size
-        if has_glyphs(choice):
-            for scale in range(MAX_SCALE, MIN_SCALE - 1, -1):
-                if block_rows(scale) <= height and block_width(choice, scale) <= width:
+    for scale in range(MAX_SCALE, MIN_SCALE - 1, -1):
+        if block_rows(scale) <= height:
+            for choice in choices:
+                if has_glyphs(choice) and block_width(choice, scale) <= width:
                     return block_lines(choice, scale)
+    for choice in choices:
         if big_width(choice) <= width:
             return list(big_lines(choice))
     return ["", choices[-1], ""]
@@ -117,14 +120,16 @@ pixels; beyond 14 a word fills no more of a wall-sized screen)."""
 class _BigRenderable:
     """Big text, centred in its region (see :func:`fitted_lines`)."""
 
-    def __init__(self, choices: tuple[str, ...], style: Style, height: int) -> None:
+    def __init__(self, choices: tuple[str, ...], style: Style, height: int, cap: int | None = None) -> None:
         self.choices = choices
         self.style = style
         self.height = height
+        self.fit = height if cap is None else min(height, cap)
+        """The rows the text may take (centred in :attr:`height`)."""
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         width = options.max_width
-        rows = fitted_lines(self.choices, width, self.height)
+        rows = fitted_lines(self.choices, width, self.fit)
         top = max((self.height - len(rows)) // 2, 0)
         rows = [""] * top + rows
         new_line = Segment.line()
@@ -151,6 +156,18 @@ class BigText(Widget):
     def __init__(self, *choices: str, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.choices: tuple[str, ...] = choices or ("",)
+        self.rows_cap: int | None = None
+        """At most this many rows (numbers side by side share one size), else the widget's height."""
+
+    def rows_drawn(self) -> int:
+        """How many rows the text would take at the widget's size, with no cap."""
+        return len(fitted_lines(self.choices, self.content_size.width, self.content_size.height))
+
+    def cap_rows(self, rows: int) -> None:
+        """Draw no taller than ``rows`` (repaint if that changes what is drawn)."""
+        if rows != self.rows_cap:
+            self.rows_cap = rows
+            self.refresh()
 
     def show(self, *choices: str) -> None:
         """Show the first of ``choices`` that fits the width (a shorter wording last); repaint on change."""
@@ -160,4 +177,4 @@ class BigText(Widget):
 
     def render(self) -> _BigRenderable:
         """The text in the big font."""
-        return _BigRenderable(self.choices, self.rich_style, self.content_size.height)
+        return _BigRenderable(self.choices, self.rich_style, self.content_size.height, self.rows_cap)

@@ -81,10 +81,15 @@ class Readouts(SceneWatcher, Grid):
         yield Readout("SPEED KM/H", id="speed")
 
     def show(self, view: LiveView) -> None:
-        """Fill the numbers from a snapshot."""
+        """Fill the numbers from a snapshot, all three at the size the widest allows."""
         texts = readout_texts(view)
-        for k, readout in enumerate(self.query(Readout)):
+        readouts = list(self.query(Readout))
+        for k, readout in enumerate(readouts):
             readout.show(texts[2 * k], texts[2 * k + 1])
+        bigs = [readout.query_one(BigText) for readout in readouts]
+        rows = min(big.rows_drawn() for big in bigs)
+        for big in bigs:
+            big.cap_rows(rows)
 
     def show_scene(self, scene: Scene) -> None:
         """The scene's numbers."""
