@@ -41,7 +41,8 @@ from tui.screens.live import CoachSaid, LiveScreen, ReplayScreen
 from tui.screens.summary import SummaryScreen
 from tui.screens.workouts import WorkoutPicker
 from tui.widgets.banners import CueBanner
-from tui.widgets.direction import DirectionPanel, Shown
+from tui.widgets.direction import DirectionPanel
+from tui.widgets.scene import Shown
 
 pytestmark = pytest.mark.virtual_time
 """The app's sessions run on virtual time: the same screens, cues and counts on a busy machine."""

@@ -38,9 +38,10 @@ from tui.screens.live import LiveScreen
 from tui.screens.summary import SummaryScreen
 from tui.widgets.banners import CueBanner, RailsBanner
 from tui.widgets.bigtext import BigText, fitted_lines
-from tui.widgets.direction import DirectionPanel, Shown
+from tui.widgets.direction import DirectionPanel
 from tui.widgets.metrics import clock_text
 from tui.widgets.readouts import Readout
+from tui.widgets.scene import Shown
 
 PHONE, SMALL, LARGE, HUGE = (45, 30), (80, 24), (120, 40), (200, 60)
 SIZES = [pytest.param(size, id=f"{size[0]}x{size[1]}") for size in (PHONE, SMALL, LARGE, HUGE)]

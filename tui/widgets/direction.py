@@ -7,27 +7,13 @@ word, one line says how sure the detector is and what the guess rests on.
 
 from __future__ import annotations
 
-import enum
-
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
 from treadmill.model import Direction, Evidence
 from tui.widgets.bigtext import BigText
-from tui.widgets.scene import Scene, SceneWatcher
-
-
-class Shown(enum.StrEnum):
-    """What the panel shows (each is also its CSS class)."""
-
-    FORWARD = "forward"
-    REVERSE = "reverse"
-    STOPPED = "stopped"
-    UNSURE = "unsure"
-    PAUSED = "paused"
-    WAITING = "waiting"
-
+from tui.widgets.scene import Scene, SceneWatcher, Shown
 
 _WORDS = {
     Shown.FORWARD: "▲ FORWARD",

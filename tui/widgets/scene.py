@@ -10,17 +10,25 @@ lookups of widgets per tick.
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from textual.reactive import reactive
 
 from treadmill.session.board import LiveView
 
-if TYPE_CHECKING:
-    from tui.widgets.direction import Shown
+__all__ = ["Scene", "SceneWatcher", "Shown"]
 
-__all__ = ["Scene", "SceneWatcher"]
+
+class Shown(enum.StrEnum):
+    """What the direction panel shows (each is also its CSS class)."""
+
+    FORWARD = "forward"
+    REVERSE = "reverse"
+    STOPPED = "stopped"
+    UNSURE = "unsure"
+    PAUSED = "paused"
+    WAITING = "waiting"
 
 
 @dataclass(frozen=True, slots=True)
