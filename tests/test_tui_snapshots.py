@@ -22,7 +22,7 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from tests.tui_support import GUIDED, FrozenApp, FrozenFeed, coached_until, show_events
+from tests.tui_support import GUIDED, FrozenApp, FrozenFeed, coached_until, replayed_until, show_events
 from treadmill.core.body import Body
 from treadmill.model import CoachEventKind, Direction, Facing, LinkEvent, LinkEventKind, Sample
 from treadmill.mqtt.messages import MqttState, MqttStatus
@@ -33,8 +33,9 @@ from treadmill.workout.builtin import builtin_plans
 from treadmill.workout.cues import CueEngine, CueKind
 from treadmill.workout.safety import Level, Rule, SafetyMonitor, SafetyState
 from tui.feed import Outcome, ReplayFeed
+from tui.screens.help import HelpScreen
 from tui.screens.history import HistoryScreen
-from tui.screens.live import LiveScreen
+from tui.screens.live import LiveScreen, ReplayScreen
 from tui.screens.summary import SummaryScreen
 from tui.widgets.banners import CueBanner, RailsBanner
 from tui.widgets.bigtext import BigText, fitted_lines
@@ -115,6 +116,27 @@ STATES = ["forward", "turning", "reverse", "warning", "danger", "paused", "stale
 @pytest.mark.parametrize("state", STATES)
 def test_live_screen_snapshots(snap_compare: Any, state: str, size: tuple[int, int]) -> None:
     assert snap_compare(asyncio.run(frozen(state)), terminal_size=size, run_before=settle)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_replay_snapshots(snap_compare: Any, size: tuple[int, int]) -> None:
+    """A recording with no plan in it, half a minute before its first turn: it counts to its own cues."""
+    app = FrozenApp(
+        replayed_until(510.0), 510.0, [], title="Replay · guided-beginner.jsonl", screen=ReplayScreen
+    )
+    assert snap_compare(app, terminal_size=size, run_before=settle)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_help_snapshots(snap_compare: Any, size: tuple[int, int]) -> None:
+    """The keys, each with a sentence, over the live screen; nothing under the scrollbar."""
+
+    async def open_help(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        pilot.app.push_screen(HelpScreen(pilot.app.screen_under_test))  # type: ignore[attr-defined]
+        await pilot.pause()
+
+    assert snap_compare(asyncio.run(frozen("forward")), terminal_size=size, run_before=open_help)
 
 
 def digit_rows(screen: LiveScreen, readout: str = "next-turn") -> int:

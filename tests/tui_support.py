@@ -94,6 +94,25 @@ async def coached_until(
     return board, events
 
 
+def replayed_until(t_end: float, path: Path = GUIDED) -> LiveBoard:
+    """A replay of ``path`` with no plan in its header, stopped at ``t_end``: no coach, the board
+    counting to the recording's own cue lines (as :class:`tui.feed.ReplayFeed` sets it up)."""
+    fixture = read_fixture(path)
+    board = LiveBoard(recorded_cues=tuple(fixture.cues))
+    decoder = SampleDecoder()
+    for item in fixture.items:
+        if item.t > t_end:
+            break
+        if isinstance(item, Frame):
+            decoded = decoder.feed(item)
+            if decoded is not None:
+                board.take(decoded)
+        elif isinstance(item, LinkEvent):
+            decoder.on_event(item)
+            board.take(item)
+    return board
+
+
 class FrozenApp(App[None]):
     """The live screen alone (with the app's stylesheet), fed a frozen session; refreshed by the test."""
 
@@ -105,10 +124,12 @@ class FrozenApp(App[None]):
         t: float,
         events: list[CoachEvent],
         title: str = "Zone 2 with reverse intervals",
+        screen: type[LiveScreen] = LiveScreen,
     ) -> None:
         super().__init__()
         feed = FrozenFeed(board, t, title)
-        self.screen_under_test = LiveScreen(feed, refresh_s=None, autostart=False)
+        feed.live = screen is LiveScreen
+        self.screen_under_test = screen(feed, refresh_s=None, autostart=False)
         self.events = events
 
     def compose(self) -> ComposeResult:

@@ -61,7 +61,9 @@ def readout_texts(view: LiveView) -> tuple[str, ...]:
         turn_label(view),
         _countdown(view.next_turn_s),
         _step_label(view),
-        _countdown(None if step is None else step.seconds_left),
+        clock_text(view.t)
+        if step is None and view.recorded_turns
+        else _countdown(None if step is None else step.seconds_left),
         "SPEED KM/H",
         speed,
     )
@@ -108,5 +110,5 @@ def _step_label(view: LiveView) -> str:
     if step is None:
         if view.finished:
             return "WORKOUT DONE"
-        return "RECORDED CUES" if view.recorded_turns else "FREE RUN"
+        return "REPLAY AT" if view.recorded_turns else "FREE RUN"
     return f"STEP {step.number}/{step.count} LEFT"
