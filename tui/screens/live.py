@@ -210,7 +210,7 @@ class LiveScreen(Screen[None]):
         """Scenes taken (a message shows without one)."""
         self._mqtt_state = MqttState.CONNECTING
 
-    scene: reactive[Scene | None] = reactive(None, layout=False, init=False)
+    scene: reactive[Scene | None] = reactive(None, layout=False, repaint=False, init=False)
     """What the screen shows now; every part of it watches this."""
 
     def compose(self) -> ComposeResult:

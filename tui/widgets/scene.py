@@ -56,7 +56,7 @@ class Scene:
 class SceneWatcher:
     """A widget part of the live screen: ``scene`` is bound to the screen's, ``show_scene`` draws it."""
 
-    scene: reactive[Scene | None] = reactive(None, layout=False, init=False)
+    scene: reactive[Scene | None] = reactive(None, layout=False, repaint=False, init=False)
 
     def watch_scene(self, scene: Scene | None) -> None:
         """A new scene (Textual calls this only when it differs from the last)."""
