@@ -22,7 +22,7 @@ import pytest
 from tests.browser import CHROMEDRIVER, CHROMIUM, PHONE, SERVE, TABLET, Browser, Served, start_serve
 from tests.support import wait_until
 from treadmill.storage.history import History
-from tui.cli.commands.serve import forwarded
+from tui.cli.commands.serve import PLAIN_HTTP_WARNING, forwarded
 from tui.cli.parsers import build_parser
 
 WAIT_S = 60.0
@@ -296,3 +296,11 @@ def test_the_served_app_gets_exactly_serves_run_options() -> None:
     assert vars(parser.parse_args(["run", *forwarded(parser.parse_args(["serve"]))])) == vars(
         parser.parse_args(["run"])
     ), "the defaults too"
+
+
+def test_listening_beyond_this_machine_warns_that_it_is_plain_http(tmp_path: Path) -> None:
+    """The token travels in the clear on a shared network: said on the terminal, not only in docs."""
+    beyond = start_serve(["--virtual", "--plan", "first-steps-backward", "--host", "0.0.0.0"], tmp_path / "a")  # noqa: S104
+    local = start_serve(["--virtual", "--plan", "first-steps-backward"], tmp_path / "b")
+    assert PLAIN_HTTP_WARNING in beyond.stop()
+    assert PLAIN_HTTP_WARNING not in local.stop()

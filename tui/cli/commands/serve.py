@@ -13,6 +13,11 @@ from tui.cli.commands.run import app_request
 from tui.cli.parsers import EXIT_OK
 from tui.web.server import ServeOptions, SessionServer, serve
 
+PLAIN_HTTP_WARNING = (
+    "warning: this is plain HTTP (no TLS yet): anyone on this network can read the key in the "
+    "address and the screen. Serve beyond this machine only on a network you trust."
+)
+
 
 def run(args: argparse.Namespace) -> int:
     """Check the options as `treadmill run` would, then serve until Ctrl-C."""
@@ -65,6 +70,8 @@ async def _serve(server: SessionServer, *, control: bool, pace: str) -> None:
         )
         belt = "on (--control)" if control else "off (start with --control to allow it)"
         print(f"\n{where}\nBelt control from the browser: {belt}.", flush=True)
+        if not local:
+            print(PLAIN_HTTP_WARNING, file=sys.stderr, flush=True)
         if pace:
             print(pace, flush=True)
         print("Ctrl-C stops the server; a session under way is saved first.", flush=True)
