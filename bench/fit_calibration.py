@@ -30,9 +30,14 @@ enough to read."""
 
 def isotonic(pairs: Sequence[tuple[float, float]]) -> list[tuple[float, float, float]]:
     """Pool-adjacent-violators over (x, y): blocks of (highest x, mean y, weight), y increasing."""
+    tied: dict[float, list[float]] = {}  # equal x are one point (else their 0s and 1s sort apart)
+    for x, y in pairs:
+        cell = tied.setdefault(x, [0.0, 0.0])
+        cell[0] += y
+        cell[1] += 1.0
     blocks: list[list[float]] = []
-    for x, y in sorted(pairs):
-        blocks.append([x, y, 1.0])
+    for x, (total, weight) in sorted(tied.items()):
+        blocks.append([x, total / weight, weight])
         while len(blocks) > 1 and blocks[-2][1] >= blocks[-1][1]:
             x2, y2, w2 = blocks.pop()
             _, y1, w1 = blocks[-1]

@@ -39,12 +39,14 @@ from treadmill.ftms import RSCMeasurement, TreadmillData
 from treadmill.ftms.assembler import split_record
 from treadmill.ftms.uuids import HEART_RATE_MEASUREMENT, RSC_MEASUREMENT, TREADMILL_DATA
 from treadmill.model import Direction, Facing, Frame, Sample, Sensor
+from treadmill.phone.reading import PHONE_MOTION
 from treadmill.session.decoding import SampleDecoder
 from treadmill.virtual.machine import MachineSpec
+from treadmill.virtual.phone import PHONE_RATE_HZ, BodyPhone
 from treadmill.virtual.runner import Leg, Person, Runner, RunnerPlan, TurnStyle, draw_body
 from treadmill.virtual.world import Tick, VirtualWorld
 
-__all__ = ["Kind", "Regime", "Session", "footpod_of", "person_of", "session"]
+__all__ = ["Kind", "Regime", "Session", "footpod_of", "person_of", "phone_of", "session"]
 
 
 class Kind(enum.StrEnum):
@@ -77,11 +79,22 @@ class Regime(enum.StrEnum):
     FREE = "free"
     """No plan, no cues: the person turns when they like; speed only."""
     FREE_FOOTPOD = "free_footpod"
+    GUIDED_PHONE = "guided_phone"
+    """Cued, with a phone worn on the body (taken out now and then by half the people)."""
+    FREE_PHONE = "free_phone"
+    """No cues, a phone worn on the body."""
     FORWARD_ONLY = "forward_only"
     """Never backward: intervals, walk breaks, step tests, stops and restarts."""
     FORWARD_ONLY_FOOTPOD = "forward_only_footpod"
     FORWARD_ONLY_WATCH = "forward_only_watch"
     """Speed and cadence from a wrist watch, as the real recorded sessions are: sparse, with gaps."""
+    FORWARD_ONLY_PHONE = "forward_only_phone"
+    """Never backward, a phone in the pocket that is taken out and put down (every false turn counts)."""
+
+    @property
+    def phone(self) -> bool:
+        """A body-worn phone streams its motion sensors."""
+        return self.value.endswith("phone")
 
     @property
     def footpod(self) -> bool:
@@ -198,6 +211,13 @@ def footpod_of(person_id: int, duration_s: float) -> Footpod:
         worn=tuple(worn),
         backward_speed_factor=rng.uniform(0.95, 1.05) if reads_right else rng.uniform(0.6, 0.9),
     )
+
+
+def phone_of(person_id: int, regime: Regime, duration_s: float) -> BodyPhone:
+    """The person's phone: how it is worn; half the people take it out or put it down now and then
+    (everyone in the forward-only regime, where such moments are what could raise a false turn)."""
+    taken_out = regime.forward_only or random.Random(person_id * 6151 + 3).random() < 0.5
+    return BodyPhone.drawn(person_id * 2731 + 11, duration_s, taken_out=taken_out)
 
 
 def guided_plan(person: Person, rng: random.Random, duration_s: float) -> RunnerPlan:
@@ -321,7 +341,10 @@ def session(person_id: int, regime: Regime, *, duration_s: float = 1200.0) -> Se
 
     dt = 1.0 / machine.notify_hz
     watch = _Watch(rng) if regime.watch else None
+    phone = _WornPhone(phone_of(person_id, regime, duration_s) if regime.phone else None)
     while world.t < duration_s:
+        for frame in phone.frames(world, world.t + dt):
+            decoder.feed(frame)
         tick = world.step(dt)
         if tick.truth_changed:
             truth.append((tick.t, tick.truth))
@@ -344,6 +367,24 @@ def _frames(tick: Tick, machine: _Treadmill, pod: Footpod | None, *, strap: bool
     parts = [tick.treadmill] if machine.split is None else split_record(tick.treadmill, machine.split)
     frames += [Frame(tick.t + 0.01 * k, TREADMILL_DATA, bytes(part)) for k, part in enumerate(parts)]
     return frames
+
+
+class _WornPhone:
+    """The person's phone, read at :data:`PHONE_RATE_HZ` from the person as they are (None: no phone)."""
+
+    def __init__(self, phone: BodyPhone | None) -> None:
+        self.phone = phone
+        self.t = 0.0
+
+    def frames(self, world: VirtualWorld, until: float) -> list[Frame]:
+        """Its readings up to ``until`` (the end of the world's next step)."""
+        runner, out = world.runner, []
+        while self.phone is not None and self.t <= until:
+            heading = runner.heading_at(self.t)
+            reading = self.phone.reading(self.t, heading, runner.cadence_per_min, world.machine.speed_kmh)
+            out.append(Frame(self.t, PHONE_MOTION, bytes(reading), Sensor.PHONE))
+            self.t = round(self.t + 1.0 / PHONE_RATE_HZ, 6)
+        return out
 
 
 class _Watch:

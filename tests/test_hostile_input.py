@@ -477,7 +477,7 @@ def test_a_day_long_recording_as_the_recorder_ends_it_is_read_back(
             writer.frame(
                 Frame(t, "2acd", bytes(TreadmillData(instantaneous_speed_kmh=4.0, total_distance_m=0)))
             )
-    status, _, err = cli(capsys, command[0], str(path), *command[1:])
+    status, _, err = cli(capsys, *read_with(command, path, tmp_path))
     assert status == 0, err
 
 

@@ -35,6 +35,7 @@ __all__ = [
     "LinkEvent",
     "LinkEventKind",
     "LinkState",
+    "PhoneState",
     "Sample",
     "Sensor",
     "StatusReport",
@@ -104,6 +105,8 @@ class Evidence(enum.StrEnum):
 
     MARK = "mark"
     """The person said which way they face (until they next change speed the way a turn does)."""
+    PHONE = "phone"
+    """A phone worn on the body: its gyroscope sees each turn, and that none happened."""
     CUED = "cued"
     """The workout's own cues, with whatever sensors there are."""
     FOOTPOD = "footpod"
@@ -138,6 +141,26 @@ class Sensor(enum.StrEnum):
     TREADMILL = "treadmill"
     HEART_RATE = "hr"
     FOOTPOD = "footpod"
+    PHONE = "phone"
+    """A phone carried on the body, streaming its motion sensors through ``treadmill serve``."""
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneState:
+    """What a body-worn phone says at one sample (:mod:`treadmill.core.body_motion`)."""
+
+    worn: bool
+    """On the body and steady long enough to trust; False while taken out, put down, or silent."""
+    turns: int
+    """Half-turns (150-210 degrees of yaw) counted since it was last steady on the body."""
+    turned_at: float | None
+    """When the last counted turn ended, s (None: none yet)."""
+    sideways: bool
+    """The body is part way round from where it faced (a turn under way, or a look aside)."""
+    steps_per_min: float
+    """Step rate from the phone's bounce (0 when it sees none)."""
+    worn_since: float | None = None
+    """When this stretch on the body began: a new one starts the turn count afresh."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,6 +261,8 @@ class Sample:
     cadence_age_s: float | None = None
     pod_speed_kmh: float | None = None
     """The footpod's own speed, with its cadence (None when it sends none)."""
+    phone: PhoneState | None = None
+    """A body-worn phone's view (None: no phone in this session, or none heard from lately)."""
     direction: Direction = Direction.UNSURE
     """The direction the detector committed to at this sample."""
     confidence: float = 0.0
@@ -270,6 +295,7 @@ class Sample:
             self.cadence_per_min,
             self.cadence_age_s,
             self.pod_speed_kmh,
+            self.phone,
             direction,
             confidence,
             evidence,

@@ -34,6 +34,8 @@ class Basis(enum.StrEnum):
     """No cues; the belt speed alone; no backward stretch yet."""
     SPEED_TURNED = "speed_turned"
     """No cues; the belt speed alone; the session has turned."""
+    PHONE = "phone"
+    """A phone worn on the body counts the turns (cues or not)."""
 
     @classmethod
     def of(cls, *, cued: bool, stride: bool, turned: bool) -> Basis:
@@ -140,6 +142,7 @@ CALIBRATION: dict[Basis, Table] = {
         (0.9951, 0.9809),
         (1.0, 0.999),
     ),
+    Basis.PHONE: ((0.5, 0.5), (0.997, 0.9888), (1.0, 0.9888)),  # 148975 labels, phone regimes
 }
 
 """Per basis (fitted 2026-12-07 on people 0-39 of ``bench.population``, 20 min each)."""

@@ -66,7 +66,7 @@ from treadmill.core.posterior import (
 )
 from treadmill.core.segments import Change, Phase, Segmenter, SegmenterParams, Shape, Transition
 from treadmill.inputs import finite
-from treadmill.model import MOVING_FROM_KMH, CueDirection, Direction, Evidence, Facing, Sample
+from treadmill.model import MOVING_FROM_KMH, CueDirection, Direction, Evidence, Facing, PhoneState, Sample
 
 __all__ = [
     "DetectorParams",
@@ -218,6 +218,10 @@ class _Weighed:
     p_before: float
 
 
+PHONE_SURE_FROM = 0.95
+"""A worn phone takes over the facing once the belief in it is this sure: the phone then carries
+it through every later turn, so it must start right (a mark, the start and the plan's first
+step always are; bench.eval_detector's free and guided phone regimes chose the level)."""
 _STRIDE_SAYS = math.log(10.0)
 """Log-evidence from which a plateau's step rate "says" backward on its own (ten to one)."""
 _STRIDE_SAYS_AFTER = 5
@@ -255,6 +259,20 @@ could not show), never enough to overturn it."""
 _RECENT_READINGS = 20
 """A plateau's step rate and footpod speed are the median of its last readings: the belt's speed
 may drift within a plateau (a few tenths of a km/h), and the rate with it."""
+
+
+@dataclass(slots=True)
+class _PhoneTrack:
+    """A worn phone's stretch on the body, as the detector follows it."""
+
+    since: float | None
+    """When the stretch began (a new one starts a new count)."""
+    turns: int
+    """The turns the phone had counted when last seen."""
+    facing: int
+    """The facing those turns lead to."""
+    sure: bool
+    """The facing it started from was sure: the phone decides."""
 
 
 @dataclass(slots=True)
@@ -314,6 +332,12 @@ class DirectionDetector:
     _dt: float = 0.0
     _asked_at: float | None = None
     """When the last transition left the facing unsure, in a session without a workout."""
+    _phone: _PhoneTrack | None = None
+    """A worn phone's turns, followed; None while no phone is worn."""
+    _phone_left: tuple[float, int] | None = None
+    """When a deciding phone last stopped counting, and the facing it had then."""
+    _departed_at: float = -math.inf
+    """When the belt last left a steady speed."""
 
     def __post_init__(self) -> None:
         """The parts, and the profile's learning as a prior."""
@@ -340,6 +364,7 @@ class DirectionDetector:
         if self._segmenter.phase is Phase.WAITING:  # the plan's first step: they start facing that way
             self._belief.decide(way, t)
             self._used_cues.add(index)
+            self._phone = None  # a worn phone's count starts from the way the plan says
             return
         weighed = self._weighed
         if (
@@ -366,9 +391,10 @@ class DirectionDetector:
         self._last_t = self._t = t
         self._settled = None
         switched = False
+        before = self._belief.committed
         if self._mark is not None:
             switched = self._belief.decide(self._mark, t)
-            self._mark, self._asked_at, self._marked = None, None, True
+            self._mark, self._asked_at, self._marked, self._phone = None, None, True, None
             self._plateau.restart(self._belief.p, t)
         speed = math.nan if sample.speed_kmh is None else sample.speed_kmh
         if not math.isnan(speed):
@@ -376,7 +402,57 @@ class DirectionDetector:
         steps = self._steps_per_min(sample, speed)  # after the plateau is known: a new one counts afresh
         if self._segmenter.phase is Phase.PLATEAU:
             switched = self._on_plateau(t, speed, steps, sample) or switched
+        if self._phone_says(t, sample.phone):  # only a change over the whole sample counts as a switch
+            switched = self._belief.committed != before
         return self._verdict(t, speed, switched)
+
+    def _phone_says(self, t: float, phone: PhoneState | None) -> bool:
+        """A worn phone's turns decide the facing (True if that changed the belief's).
+
+        The phone cannot know which way the body faced when it was put on; it knows each turn
+        since. So its stretch on the body starts from the facing believed then. If that was
+        sure (the start, a mark, the plan's first step, a belief at :data:`PHONE_SURE_FROM`,
+        or the facing the phone itself had when it was taken out, the belt unchanged since),
+        the phone decides: each half-turn it counts flips the facing,
+        and no turn means none, whatever the belt does (part way round, the turn is not done).
+        If not, each half-turn flips the belief and the rest of the evidence goes on deciding,
+        until the belief is sure again.
+        """
+        belief, track = self._belief, self._phone
+        if phone is None or not phone.worn:
+            if track is not None and track.sure:
+                self._phone_left = (t, track.facing)
+            self._phone = None
+            return False
+        if track is None or track.since != phone.worn_since:
+            left = self._phone_left
+            carried = (  # back on the body, and the belt held its speed while it was off: no turn
+                left is not None and self._departed_at < left[0] and belief.committed == left[1]
+            )
+            sure = carried or belief.confidence >= PHONE_SURE_FROM or self._segmenter.phase is Phase.WAITING
+            self._phone = _PhoneTrack(phone.worn_since, phone.turns, belief.committed, sure)
+            return False
+        self._asked_at = None
+        if phone.turns != track.turns:
+            flipped = (phone.turns - track.turns) % 2 == 1
+            track.turns = phone.turns
+            boundary = t if phone.turned_at is None else phone.turned_at
+            if flipped:
+                track.facing = 1 - track.facing
+                self._turned = self._turned or track.facing == R
+                if not track.sure:
+                    return belief.set(1.0 - belief.p, boundary, anchored=False)
+            if track.sure:
+                switched = belief.decide(track.facing, boundary)
+                belief.boundary = (
+                    boundary  # the phone saw when (the belt's transition may have said so first)
+                )
+                return switched
+        if not track.sure:
+            if phone.sideways or belief.confidence < PHONE_SURE_FROM:
+                return False
+            track.facing, track.sure = belief.committed, True
+        return belief.decide(track.facing, t)  # part way round, too: the turn is not done
 
     @property
     def committed(self) -> Direction:
@@ -388,6 +464,8 @@ class DirectionDetector:
         """What the facing rests on now: the person's mark, the cues, a step rate, or the speed."""
         if self._marked:
             return Evidence.MARK
+        if self._phone_decides:
+            return Evidence.PHONE
         if self._cues:
             return Evidence.CUED
         return Evidence.FOOTPOD if self._stride_seen else Evidence.SPEED
@@ -445,6 +523,7 @@ class DirectionDetector:
         if change is Change.DEPARTED:
             self._end_plateau()
             self._p_before, self._early = self._belief.p, False
+            self._departed_at = t
             return False
         if change is Change.SETTLED:
             return self._transition_settled(t)
@@ -818,7 +897,13 @@ class DirectionDetector:
         return [*self.segments, Segment(start, move, (1.0, self._plateau.likelihood_ratio))]
 
     @property
+    def _phone_decides(self) -> bool:
+        return self._phone is not None and self._phone.sure
+
+    @property
     def _basis(self) -> Basis:
+        if self._phone_decides:
+            return Basis.PHONE
         return Basis.of(cued=bool(self._cues), stride=self._stride_seen, turned=self._turned)
 
     @property
@@ -831,7 +916,7 @@ class DirectionDetector:
         if self._belief.committed != R:
             return False
         stride, count = self._stride_evidence
-        return self._marked or (count >= _STRIDE_SAYS_AFTER and stride >= _STRIDE_SAYS)
+        return self._marked or self._phone_decides or (count >= _STRIDE_SAYS_AFTER and stride >= _STRIDE_SAYS)
 
     def _in_transition(self, t: float) -> float:
         """P(the committed facing) now: while a transition that may be a turn is under way, less.
@@ -842,6 +927,8 @@ class DirectionDetector:
         only as sure as that allows: the person may already face the other way.
         """
         belief, transition = self._belief, self._segmenter.transition
+        if self._phone_decides:  # the phone sees the turn itself: the belt's speed adds nothing
+            return belief.confidence
         if transition is None or self._early:
             return belief.confidence
         cue = self._answerable(self._cue_for(transition.start_t, t), self._p_before)

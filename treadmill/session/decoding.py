@@ -5,7 +5,9 @@
 :class:`~treadmill.model.StatusReport` per Fitness Machine Status notification and one
 :class:`~treadmill.model.ControlReply` per Control Point indication, for every consumer (and
 the client waiting for an answer) to read. Heart rate and cadence arrive from other sensors
-at their own times; each sample carries the latest of each, and how old it is. Split records are merged (FTMS
+at their own times; each sample carries the latest of each, and how old it is. A body-worn
+phone's motion readings go to :class:`~treadmill.core.body_motion.BodyMotion`, and each sample
+carries what it says then. Split records are merged (FTMS
 v1.0.1 §4.4.1.2); on a disconnect the half-merged record is dropped. Undecodable payloads
 are counted per characteristic, never raised.
 
@@ -18,7 +20,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from treadmill.errors import FrameError
+from treadmill.core.body_motion import BodyMotion
 from treadmill.ftms import (
     ControlPointResponse,
     HeartRateMeasurement,
@@ -34,7 +36,17 @@ from treadmill.ftms.uuids import (
     RSC_MEASUREMENT,
     TREADMILL_DATA,
 )
-from treadmill.model import ControlReply, Frame, LinkEvent, LinkEventKind, Sample, Sensor, StatusReport
+from treadmill.model import (
+    ControlReply,
+    Frame,
+    LinkEvent,
+    LinkEventKind,
+    Sample,
+    Sensor,
+    StatusReport,
+    belt_moving,
+)
+from treadmill.phone.reading import PHONE_MOTION, MotionReading
 
 __all__ = ["DecodeStats", "SampleDecoder"]
 
@@ -64,6 +76,8 @@ class SampleDecoder:
         self._hr: tuple[float, int | None] | None = None
         self._cadence: tuple[float, int | None] | None = None
         self._pod_speed: float | None = None
+        self._phone: BodyMotion | None = None
+        """Made at the first motion reading: a session without a phone has none."""
         self.stats = DecodeStats()
 
     def on_event(self, event: LinkEvent) -> None:
@@ -93,7 +107,12 @@ class SampleDecoder:
                 self._cadence = (frame.t, cadence or None)
                 speed = pod.instantaneous_speed_mps
                 self._pod_speed = round(speed * 3.6, 2) if speed and cadence else None
-        except FrameError:
+            elif frame.char == PHONE_MOTION:
+                reading = MotionReading.from_bytes(frame.data)
+                if self._phone is None:
+                    self._phone = BodyMotion()
+                self._phone.feed(frame.t, reading)
+        except ValueError:  # a FrameError, or a motion payload of the wrong size
             self.stats.bad_frames[frame.char] += 1
         return None
 
@@ -101,9 +120,11 @@ class SampleDecoder:
         self.stats.samples += 1
         hr_t, hr = self._hr if self._hr is not None else (None, _reading(record.heart_rate_bpm))
         cad_t, cadence = self._cadence if self._cadence is not None else (None, None)
+        speed = record.instantaneous_speed_kmh
+        phone = self._phone
         return Sample(
             t=t,
-            speed_kmh=record.instantaneous_speed_kmh,
+            speed_kmh=speed,
             incline_pct=record.inclination_pct,
             distance_m=None if record.total_distance_m is None else float(record.total_distance_m),
             elapsed_s=None if record.elapsed_time_s is None else float(record.elapsed_time_s),
@@ -114,4 +135,5 @@ class SampleDecoder:
             cadence_per_min=cadence,
             cadence_age_s=None if cad_t is None or cadence is None else t - cad_t,
             pod_speed_kmh=self._pod_speed if cadence is not None else None,
+            phone=None if phone is None else phone.state(t, belt_moving=belt_moving(speed)),
         )

@@ -1,8 +1,8 @@
 """Recordings ("fixtures"): a session as JSON Lines, version 1 (docs/formats.md).
 
 The first line is a header; every other line has a session time ``t`` and is a raw frame
-(``char`` + ``hex``), a cue, a truth line or an event. Frames are written before anything
-decodes them, so any later decoder can run on old sessions.
+(``char`` + ``hex``), a worn phone's motion reading, a cue, a truth line or an event. Frames
+are written before anything decodes them, so any later decoder can run on old sessions.
 
 :class:`FixtureWriter` creates its file exclusively (a recording is never overwritten),
 appends and flushes every line, and syncs to disk at most once a second, so a crash or a
@@ -43,6 +43,7 @@ from treadmill.inputs import (
     printable,
 )
 from treadmill.model import Cue, CueDirection, Direction, Facing, Frame, LinkEvent, LinkEventKind, Sensor
+from treadmill.phone.reading import PHONE_MOTION, MotionReading
 from treadmill.storage.files import StorageError, create_new, fsync_folder, lock_for_writing
 
 __all__ = ["FORMAT", "VERSION", "Fixture", "FixtureError", "FixtureWriter", "read_fixture"]
@@ -187,10 +188,14 @@ class FixtureWriter:
         return self._last_t
 
     def frame(self, frame: Frame) -> None:
-        """A raw payload, as it arrived."""
-        line: dict[str, Any] = {"t": self._t(frame.t), "char": frame.char, "hex": frame.data.hex()}
-        if frame.src is not Sensor.TREADMILL:
-            line["src"] = frame.src.value
+        """A raw payload, as it arrived (a worn phone's reading as a ``motion`` line)."""
+        line: dict[str, Any] = {"t": self._t(frame.t)}
+        if frame.char == PHONE_MOTION:
+            line["motion"] = MotionReading.from_bytes(frame.data).to_json()
+        else:
+            line |= {"char": frame.char, "hex": frame.data.hex()}
+            if frame.src is not Sensor.TREADMILL:
+                line["src"] = frame.src.value
         self._write(line)
         self.frames += 1
 
@@ -356,6 +361,8 @@ def _item(obj: dict[str, Any], path: Path, number: int, t: float) -> Item | None
     """One checked body line, or None (a kind this version does not know)."""
     if "char" in obj or "hex" in obj:
         return _frame(obj, path, number, t)
+    if "motion" in obj:
+        return _motion(obj, path, number, t)
     if "cue" in obj:
         return Cue(t, CueDirection(_text(obj, "cue", path, number, _CUES)))
     if "truth" in obj:
@@ -380,6 +387,15 @@ def _frame(obj: dict[str, Any], path: Path, number: int, t: float) -> Frame:
             path, number, f"'char' is not a characteristic UUID ({printable(char)[:40]})"
         ) from None
     return Frame(t, short, bytes.fromhex(data), _source(obj, path, number))
+
+
+def _motion(obj: dict[str, Any], path: Path, number: int, t: float) -> Frame:
+    motion = obj.get("motion")
+    try:
+        reading = MotionReading.from_json(motion if isinstance(motion, dict) else {})
+    except ValueError as exc:
+        raise FixtureError(path, number, f"a motion line: {printable(str(exc))[:80]}") from None
+    return reading.frame(t)
 
 
 def _event(obj: dict[str, Any], path: Path, number: int, t: float) -> LinkEvent | None:

@@ -257,6 +257,12 @@ class Runner:
         self._pause_at: float | None = None
         self._pause_for = 0.0
         self._held_s = 0.0
+        self._heading = 0.0
+        self._turn_from: tuple[float, float, float] | None = None
+        """The turn under way: when it began, the heading then, and +1 or -1 (left or right)."""
+        self._sides = random.Random(seed ^ 0x7A3)
+        self.cadence_per_min = 0.0
+        """The step rate of the last step (what a worn sensor feels)."""
         """Time the belt stood still with the person waiting on it: their plan waits as long."""
 
     def wait(self, dt: float) -> None:
@@ -286,6 +292,22 @@ class Runner:
     def facing(self) -> Facing:
         """The way the person faces right now (even on a stopped belt)."""
         return self._facing
+
+    def heading_at(self, t: float) -> float:
+        """The body's heading at ``t`` (no later than the next step), degrees from where it began.
+
+        A turn sweeps 180° to one side, smoothly (no jerk at either end), over the person's
+        turn duration; which side is a coin toss per turn.
+        """
+        if self._turn_from is None:
+            return self._heading
+        start, heading, side = self._turn_from
+        x = min(max((t - start) / self.person.turn_duration_s, 0.0), 1.0)
+        return heading + side * 180.0 * x * x * (3.0 - 2.0 * x)
+
+    def _begin_turn(self, t: float) -> None:
+        self._phase, self._phase_until = "turning", t + self.person.turn_duration_s
+        self._turn_from = (t, self._heading, self._sides.choice((-1.0, 1.0)))
 
     def _leg_speed(self, leg: Leg) -> float:
         if leg.speed_kmh is not None and self.person.follows_plan_speeds:
@@ -426,12 +448,13 @@ class Runner:
                 presses.append((Press.PAUSE, 0.0))
                 self._phase = "stopping"
             else:
-                self._phase, self._phase_until = "turning", t + p.turn_duration_s
+                self._begin_turn(t)
         elif (self._phase == "slowing" and belt_kmh <= self._turn_below_kmh() + 0.15) or (
             self._phase == "stopping" and belt_kmh <= 0.05
         ):
-            self._phase, self._phase_until = "turning", t + p.turn_duration_s
+            self._begin_turn(t)
         elif self._phase == "turning" and t >= self._phase_until:
+            self._heading, self._turn_from = self.heading_at(t), None
             self._facing = self._facing.other
             self._target_kmh = self._after_turn_kmh
             if p.turn_style is TurnStyle.STOP and p.presses_speed:
@@ -441,6 +464,6 @@ class Runner:
 
         self._mid_leg_pause(t, presses)
         moving = Direction.facing(self._facing) if belt_kmh >= MOVING_FROM_KMH else Direction.STOPPED
-        return RunnerState(
-            moving, self._heart_rate(dt, belt_kmh, moving), self._cadence(belt_kmh, moving), presses
-        )
+        heart_rate = self._heart_rate(dt, belt_kmh, moving)
+        self.cadence_per_min = self._cadence(belt_kmh, moving)
+        return RunnerState(moving, heart_rate, self.cadence_per_min, presses)
