@@ -8,6 +8,8 @@ browser drew it, and the size in cells the page asked the app for.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 import re
 import resource
@@ -57,6 +59,8 @@ class Served:
     process: subprocess.Popen[str]
     url: str
     data: Path
+    motion_url: str = ""
+    """The sensor page's address, for the phone you carry."""
 
     @property
     def base(self) -> str:
@@ -111,18 +115,33 @@ def start_serve(
                 break
             seen += chunk
             whole = seen[: seen.rfind(b"\n") + 1]  # only lines that have ended
-            for line in whole.decode(errors="replace").splitlines():
-                if line.strip().startswith("http://"):
-                    return Served(process, line.strip(), home / "data")
+            lines = whole.decode(errors="replace").splitlines()
+            urls = [line.strip() for line in lines if line.strip().startswith(("http://", "https://"))]
+            if any(line.startswith("Ctrl-C stops the server") for line in lines):  # the last it announces
+                return Served(process, urls[0], home / "data", urls[1])  # the app's, the sensor page's
     process.kill()
     raise RuntimeError(f"serve printed no address: {process.communicate()[1].strip()}")
+
+
+def spki_pin(certificate: Path) -> str:
+    """The base64 SHA-256 of a certificate's public key (what Chromium pins a key by)."""
+    from cryptography import x509  # noqa: PLC0415
+    from cryptography.hazmat.primitives import serialization  # noqa: PLC0415
+
+    key = x509.load_pem_x509_certificate(certificate.read_bytes()).public_key()
+    der = key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return base64.b64encode(hashlib.sha256(der).digest()).decode()
 
 
 class Browser:
     """One headless Chromium with its own profile (so its own cookies: another person's phone)."""
 
-    def __init__(self, size: tuple[int, int] = TABLET) -> None:
-        """A new browser, its viewport ``size`` (CSS pixels)."""
+    def __init__(self, size: tuple[int, int] = TABLET, *, trusting: Path | None = None) -> None:
+        """A new browser, its viewport ``size`` (CSS pixels).
+
+        ``trusting``: a certificate (PEM) this browser accepts, as a person does once on their phone;
+        it trusts that key only (Chromium's ``--ignore-certificate-errors-spki-list``), not any other.
+        """
         from selenium import webdriver  # noqa: PLC0415 - only where Chromium is
         from selenium.webdriver.chrome.service import Service  # noqa: PLC0415
 
@@ -130,6 +149,8 @@ class Browser:
         options.binary_location = str(CHROMIUM)
         for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
             options.add_argument(argument)
+        if trusting is not None:
+            options.add_argument(f"--ignore-certificate-errors-spki-list={spki_pin(trusting)}")
         self.driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
         self.driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": TAP})
         self.resize(size)
@@ -162,7 +183,12 @@ class Browser:
         return "-first-byte" in (self.driver.find_element("tag name", "body").get_attribute("class") or "")
 
     def press(self, keys: str) -> None:
-        self.driver.find_element("css selector", ".xterm-helper-textarea").send_keys(keys)
+        """Type ``keys`` into the terminal, as a person would (focused by script: Chromium 150 finds the
+        terminal's hidden textarea "not interactable" for element-targeted keys)."""
+        from selenium.webdriver.common.action_chains import ActionChains  # noqa: PLC0415
+
+        self.driver.execute_script("document.querySelector('.xterm-helper-textarea').focus()")
+        ActionChains(self.driver).send_keys(keys).perform()
 
     def page_text(self) -> str:
         return str(self.driver.find_element("tag name", "body").text)

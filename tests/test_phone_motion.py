@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -337,3 +340,40 @@ def test_a_mark_sets_the_facing_the_phone_counts_turns_from() -> None:
     assert shown[40].direction is Direction.REVERSE, "as marked: no turn since"
     assert shown[60].direction is Direction.FORWARD, "the turn at 45 s, from the marked facing"
     assert shown[60].confidence >= 0.95
+
+
+def test_the_virtual_runner_wears_a_phone_and_the_recording_replays_its_turns(tmp_path: Path) -> None:
+    """``record --virtual --phone``: a free run's every turn, from the recording's motion lines."""
+    out = tmp_path / "free.jsonl"
+    env = {**os.environ, "TREADMILL_CONFIG_DIR": str(tmp_path), "TREADMILL_DATA_DIR": str(tmp_path / "data")}
+    argv = [
+        "--virtual",
+        "--phone",
+        "--runner",
+        "free",
+        "--duration",
+        "900",
+        "--time-scale",
+        "max",
+        "--seed",
+        "4",
+    ]
+    subprocess.run(
+        [sys.executable, "-m", "tui", "record", "--out", str(out), *argv], check=True, env=env, timeout=120
+    )
+    fixture = read_fixture(out)
+    assert sum(f.src is Sensor.PHONE for f in fixture.frames) >= 900 * PHONE_RATE_HZ * 0.95
+    analyzed = subprocess.run(
+        [sys.executable, "-m", "tui", "analyze", str(out), "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    )
+    intervals = json.loads(analyzed.stdout)["intervals"]
+    moving = [(i["start_s"], i["direction"]) for i in intervals if i["direction"] in ("forward", "reverse")]
+    truth = [(t, d.value) for t, d in fixture.truth if d in (Direction.FORWARD, Direction.REVERSE)]
+    assert len(truth) >= 4, "the free runner turned"
+    assert [d for _, d in moving] == [d for _, d in truth]
+    assert all(abs(a - b) <= 2.0 for (a, _), (b, _) in zip(moving, truth, strict=True))
+    assert all(i["confidence"] >= 0.95 for i in intervals if i["direction"] == "reverse")

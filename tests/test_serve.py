@@ -22,7 +22,7 @@ import pytest
 from tests.browser import CHROMEDRIVER, CHROMIUM, PHONE, SERVE, TABLET, Browser, Served, start_serve
 from tests.support import wait_until
 from treadmill.storage.history import History
-from tui.cli.commands.serve import PLAIN_HTTP_WARNING, forwarded
+from tui.cli.commands.serve import forwarded
 from tui.cli.parsers import build_parser
 
 WAIT_S = 60.0
@@ -287,20 +287,13 @@ def test_the_served_app_gets_exactly_serves_run_options() -> None:
     shared = [
         "--device", "AA:BB:CC:DD:EE:FF", "--strap", "11:22:33:44:55:66", "--footpod", "66:55:44:33:22:11",
         "--hci", "usb:0", "--virtual", "--seed", "7", "--time-scale", "2.5", "--plan", "zone2-reverse",
-        "--control", "--speak", "--mqtt", "mqtt://broker.local", "--duration", "600",
+        "--control", "--speak", "--mqtt", "mqtt://broker.local", "--duration", "600", "--phone",
     ]  # fmt: skip
     defaults, given = vars(parser.parse_args(["run"])), vars(parser.parse_args(["run", *shared]))
-    assert {k for k in given if given[k] != defaults[k]} == set(defaults) - {"command"}, "every run option"
+    own = {"command", "phone_feed"}  # serve gives the app its sensor page's feed itself
+    assert {k for k in given if given[k] != defaults[k]} == set(defaults) - own, "every run option"
     served = parser.parse_args(["serve", *shared, "--host", "192.168.1.20", "--port", "0"])
     assert vars(parser.parse_args(["run", *forwarded(served)])) == vars(parser.parse_args(["run", *shared]))
     assert vars(parser.parse_args(["run", *forwarded(parser.parse_args(["serve"]))])) == vars(
         parser.parse_args(["run"])
     ), "the defaults too"
-
-
-def test_listening_beyond_this_machine_warns_that_it_is_plain_http(tmp_path: Path) -> None:
-    """The token travels in the clear on a shared network: said on the terminal, not only in docs."""
-    beyond = start_serve(["--virtual", "--plan", "first-steps-backward", "--host", "0.0.0.0"], tmp_path / "a")  # noqa: S104
-    local = start_serve(["--virtual", "--plan", "first-steps-backward"], tmp_path / "b")
-    assert PLAIN_HTTP_WARNING in beyond.stop()
-    assert PLAIN_HTTP_WARNING not in local.stop()

@@ -152,8 +152,8 @@ class BodyMotion:
         self._gravity = g
         g_norm = math.sqrt(g[0] * g[0] + g[1] * g[1] + g[2] * g[2]) or 1.0
         up = (g[0] / g_norm, g[1] / g_norm, g[2] / g_norm)
-        alpha, beta, gamma = reading.rotation_dps  # about z, x, y
-        self.heading_deg += (beta * up[0] + gamma * up[1] + alpha * up[2]) * dt
+        wx, wy, wz = reading.rotation_dps  # alpha, beta, gamma: about x, y, z
+        self.heading_deg += (wx * up[0] + wy * up[1] + wz * up[2]) * dt
         self._attitude(t, a, dt)
         k = dt / (GRAVITY_TAU_S + dt)
         self._felt = norm if self._felt is None else self._felt + k * (norm - self._felt)

@@ -197,6 +197,7 @@ def state_payload(
         "direction": view.direction.value,
         "confidence_pct": round(100.0 * view.confidence),
         "evidence": view.evidence.value,
+        "phone": None if view.phone is None else view.phone.value,
         "step_number": None if step is None else step.number,
         "step_count": None if step is None else step.count,
         "step_text": None if step is None else step.text,

@@ -3,9 +3,11 @@
 A browser hands a page the phone's motion sensors through two events (W3C *DeviceOrientation
 Event Specification*, §§ 5.1-5.2 and 7.1-7.2):
 
-* ``devicemotion``: ``rotationRate`` (``alpha`` about the device's z axis, ``beta`` about x,
-  ``gamma`` about y, in degrees per second) and ``accelerationIncludingGravity`` (``x``, ``y``,
-  ``z``, m/s²; a phone lying still, screen up, reads about +9.8 on z);
+* ``devicemotion``: ``rotationRate`` (``alpha`` about the device's x axis, ``beta`` about y,
+  ``gamma`` about z, in degrees per second: what Chrome, Firefox and Safari all report, and
+  what the specification says since w3c/deviceorientation pull request 43) and
+  ``accelerationIncludingGravity`` (``x``, ``y``, ``z``, m/s²; a phone lying still, screen up,
+  reads about +9.8 on z);
 * ``deviceorientation``: ``alpha``, ``beta``, ``gamma`` in degrees (alpha from a compass
   where the device has one: near a treadmill's motor it is not to be trusted).
 
@@ -59,7 +61,7 @@ class MotionReading:
     """What the phone's sensors said at one moment (see the module docstring for the axes)."""
 
     rotation_dps: tuple[float, float, float]
-    """``rotationRate`` (alpha, beta, gamma): about the device's z, x and y axes, °/s."""
+    """``rotationRate`` (alpha, beta, gamma): about the device's x, y and z axes, °/s."""
     accel_ms2: tuple[float, float, float]
     """``accelerationIncludingGravity`` (x, y, z), m/s²."""
     orientation_deg: tuple[float, float, float] | None = None

@@ -14,6 +14,7 @@ when "now" is.
 from __future__ import annotations
 
 import bisect
+import enum
 import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -91,6 +92,29 @@ def _bouts(steps: Sequence[Step], index: int) -> tuple[int, int]:
     return sum(k <= index for k in starts), len(starts)
 
 
+class PhoneSeen(enum.StrEnum):
+    """A body-worn phone as the screen and MQTT show it."""
+
+    WORN = "worn"
+    """On the body and counting turns."""
+    OFF_BODY = "off_body"
+    """Linked, but taken out, put down, or not yet steady: its evidence does not count."""
+    LOST = "lost"
+    """Its page went (closed, asleep, out of Wi-Fi)."""
+
+    @property
+    def words(self) -> str:
+        """How the status line says it."""
+        return _PHONE_WORDS[self]
+
+
+_PHONE_WORDS = {
+    PhoneSeen.WORN: "phone ✓",
+    PhoneSeen.OFF_BODY: "phone off the body",
+    PhoneSeen.LOST: "phone lost",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class LiveView:
     """One snapshot of the session for the screen."""
@@ -138,6 +162,8 @@ class LiveView:
     """Implausible treadmill readings came too often lately: the numbers shown may be stale, and a
     coach does not drive the belt (:class:`~treadmill.core.plausibility.DoubtWindow`)."""
     implausible: int = 0
+    phone: PhoneSeen | None = None
+    """A body-worn phone's state (None: no phone in this session)."""
     """Treadmill readings refused as physically impossible so far."""
 
 
@@ -192,6 +218,8 @@ class LiveBoard:
     _zones: tuple[float, ...] = ()
     _started_at: float | None = None
     _behind: LinkEvent | None = None
+    _phone_linked: bool | None = None
+    """A phone's page is linked (None: no phone has been)."""
     """Session time of the belt's first movement: the workout's time counts from it."""
     _paused: _Pauses = field(default_factory=_Pauses)
 
@@ -238,6 +266,11 @@ class LiveBoard:
             self._behind = event
         elif event.src is Sensor.TREADMILL and event.kind.link_state is not None:
             self._link = event.kind.link_state
+        elif event.src is Sensor.PHONE and event.kind in (
+            LinkEventKind.CONNECTED,
+            LinkEventKind.DISCONNECTED,
+        ):
+            self._phone_linked = event.kind is LinkEventKind.CONNECTED
 
     def _recorded_turn(self, t: float) -> tuple[float, Facing | None] | None:
         """Seconds to the recording's next cue line after ``t`` and the way it turns (None: a stop)."""
@@ -339,6 +372,19 @@ class LiveBoard:
             finished=cues is not None and cues.finished,
             doubtful=self.pipeline.doubt.doubtful,
             implausible=self.pipeline.implausible,
+            phone=self._phone_seen(last),
+        )
+
+    def _phone_seen(self, last: Sample | None) -> PhoneSeen | None:
+        linked = self._phone_linked
+        if linked is None and (last is None or last.phone is None):
+            return None
+        if linked is False:
+            return PhoneSeen.LOST
+        return (
+            PhoneSeen.WORN
+            if last is not None and last.phone is not None and last.phone.worn
+            else PhoneSeen.OFF_BODY
         )
 
     def chart(self, columns: int, window_s: float, now: float | None = None) -> list[ChartColumn]:

@@ -179,6 +179,10 @@ class Session:
         """A cue the app gives during the session (the coach's way in)."""
         await self._take(cue)
 
+    async def add_frame(self, frame: Frame) -> None:
+        """A frame from a sensor beside the source (a worn phone), stamped on the session clock."""
+        await self._take(frame)
+
     async def add_event(self, event: LinkEvent) -> None:
         """A session event the app records (the person's direction marks)."""
         await self._take(event)

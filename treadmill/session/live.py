@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,7 +29,8 @@ from treadmill.clock import SessionClock
 from treadmill.core.detector import DirectionDetector
 from treadmill.core.pipeline import Pipeline
 from treadmill.defaults import AFTER_WORKOUT_S
-from treadmill.model import Cue, CueDirection, Direction, LinkEvent, LinkEventKind, LinkState
+from treadmill.model import Cue, CueDirection, Direction, LinkEvent, LinkEventKind, LinkState, Sensor
+from treadmill.phone.feed import PhoneFeed
 from treadmill.session.actions import LiveActions
 from treadmill.session.board import LiveBoard, LiveView
 from treadmill.session.coach import CoachEvent, WorkoutCoach
@@ -42,6 +43,7 @@ from treadmill.session.sources import Radio, radio, virtual_treadmill
 from treadmill.storage.files import StorageError
 from treadmill.storage.fixtures import FixtureWriter
 from treadmill.virtual.peripheral import VirtualTreadmill
+from treadmill.virtual.phone import BodyPhone, stream
 from treadmill.virtual.runner import Runner
 
 __all__ = ["LiveResult", "LiveSession", "Progress", "Recording", "open_live_session"]
@@ -224,6 +226,25 @@ async def _coach_then_stop(coach: WorkoutCoach, live: LiveSession) -> None:
     live.session.stop()
 
 
+def _phones(live: LiveSession, options: SessionOptions) -> list[Coroutine[object, object, None]]:
+    """What brings a worn phone's readings: the served sensor page's feed, the virtual runner's phone."""
+    session, clock = live.session, live.clock
+    phones: list[Coroutine[object, object, None]] = []
+    if options.source.phone_feed is not None:
+        feed = PhoneFeed(options.source.phone_feed, clock, session.add_frame, session.add_event)
+        phones.append(feed.run())
+    virtual, treadmill = options.source.virtual, live.treadmill
+    if virtual is not None and virtual.phone and treadmill is not None:
+        worn = BodyPhone.drawn(virtual.seed, options.duration_s, taken_out=False)
+        phones.append(_virtual_phone(worn, treadmill, live))
+    return phones
+
+
+async def _virtual_phone(phone: BodyPhone, treadmill: VirtualTreadmill, live: LiveSession) -> None:
+    await live.session.add_event(LinkEvent(live.clock.now(), LinkEventKind.CONNECTED, Sensor.PHONE))
+    await stream(phone, treadmill.world, live.clock, live.session.add_frame)
+
+
 async def _stop_at(live: LiveSession, t: float) -> None:
     await live.clock.sleep_until(t)
     live.stop()
@@ -385,6 +406,7 @@ async def _run(live: LiveSession, options: SessionOptions) -> SessionResult:
         if coach.plan is None and virtual is not None and virtual.runner is not None:
             cues = [c for c in virtual.runner.cues(Runner.START_DELAY_S) if c[0] < options.duration_s]
             helpers.append(tasks.create_task(_cue_on_time(session, clock, cues)))
+        helpers += [tasks.create_task(phone) for phone in _phones(live, options)]
         try:
             result = await session.run()
         finally:

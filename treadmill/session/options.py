@@ -38,6 +38,8 @@ class VirtualOptions:
     trailing_bytes: int = 0
     """Zero bytes padded after every Treadmill Data payload."""
     spec: MachineSpec = field(default_factory=MachineSpec)
+    phone: bool = False
+    """The runner carries a phone in a pocket, streaming its motion (:mod:`treadmill.virtual.phone`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +53,8 @@ class SourceOptions:
     hci: str | None = None
     """Reach ``device`` through this Bumble HCI transport instead of the system's Bluetooth."""
     virtual: VirtualOptions | None = None
+    phone_feed: Path | None = None
+    """A Unix socket that brings a worn phone's motion readings (``treadmill serve``'s sensor page)."""
 
     @property
     def is_virtual(self) -> bool:

@@ -172,10 +172,10 @@ class BodyPhone:
         wx, wy, wz = _mul(frame, body_rate)
         for k in range(3):
             self._bias[k] = max(min(self._bias[k] + rng.gauss(0.0, 0.002), 1.0), -1.0)
-        rotation = (
-            wz + self._bias[2] + rng.gauss(0.0, 0.2),  # alpha: about z
-            wx + self._bias[0] + rng.gauss(0.0, 0.2),  # beta: about x
-            wy + self._bias[1] + rng.gauss(0.0, 0.2),  # gamma: about y
+        rotation = (  # alpha, beta, gamma: about x, y, z
+            wx + self._bias[0] + rng.gauss(0.0, 0.2),
+            wy + self._bias[1] + rng.gauss(0.0, 0.2),
+            wz + self._bias[2] + rng.gauss(0.0, 0.2),
         )
         accel = (gx + rng.gauss(0.0, 0.15), gy + rng.gauss(0.0, 0.15), gz + rng.gauss(0.0, 0.15))
         magnetic = 25.0 * belt_kmh / 10.0 * math.sin(t / 7.0) + 10.0 * math.sin(t / 31.0)

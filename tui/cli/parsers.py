@@ -14,6 +14,7 @@ import argparse
 import math
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import NoReturn
 
 from treadmill import __version__
@@ -176,6 +177,18 @@ def _virtual(time_scale: float = 1.0) -> argparse.ArgumentParser:
     return parent
 
 
+def _phone() -> argparse.ArgumentParser:
+    """A phone worn on the body as a motion sensor (demo, run, serve, record)."""
+    parent = _parent()
+    parent.add_argument(
+        "--phone",
+        action="store_true",
+        help="the virtual runner carries a phone in a pocket: its motion sensors see each turn",
+    )
+    parent.add_argument("--phone-feed", type=Path, help=argparse.SUPPRESS)  # serve's sensor page, to its app
+    return parent
+
+
 def _workout(default_plan: str | None) -> argparse.ArgumentParser:
     """A guided workout (record, run, demo)."""
     parent = _parent()
@@ -291,6 +304,21 @@ def _add_serve(
     serve.add_argument(
         "--port", type=_count("port", 0, 65535), default=8765, help="the port (default 8765; 0: any free one)"
     )
+    https = serve.add_argument_group("HTTPS (phones give motion sensors to secure pages only)")
+    https.add_argument(
+        "--tls",
+        action="store_true",
+        help="serve HTTPS with this computer's own self-signed certificate, made once and kept "
+        "(the default beyond this machine)",
+    )
+    https.add_argument("--cert", type=Path, metavar="PEM", help="serve HTTPS with your own certificate")
+    https.add_argument("--key", type=Path, metavar="PEM", help="... and its private key")
+    https.add_argument(
+        "--plain-http",
+        action="store_true",
+        help="beyond this machine, serve plain HTTP: anyone on the network can read the key in the "
+        "address and the screen, and phones give the sensor page no motion sensors",
+    )
 
 
 def build_parser() -> OneLineParser:
@@ -310,7 +338,7 @@ def build_parser() -> OneLineParser:
         description="Open the app on the built-in virtual treadmill, reached through the real Bluetooth "
         "client over a virtual radio, coaching a built-in workout. Time runs 4x faster by "
         "default, so the first turn comes within the first minute.",
-        parents=[_virtual(time_scale=DEMO_TIME_SCALE), _workout("first-steps-backward"), mqtt],
+        parents=[_virtual(time_scale=DEMO_TIME_SCALE), _workout("first-steps-backward"), mqtt, _phone()],
     )
 
     _add(
@@ -320,10 +348,10 @@ def build_parser() -> OneLineParser:
         description="Open the app on a treadmill: pick it (and a strap or footpod) from a scan unless "
         "--device is given, pick a workout unless --plan is given (free: no workout), then "
         "train. Every session is recorded to your history as it happens.",
-        parents=[source, virtual, _workout(None), _length(), mqtt],
+        parents=[source, virtual, _workout(None), _length(), mqtt, _phone()],
     )
 
-    _add_serve(commands, [source, virtual, _workout(None), _length(), mqtt])
+    _add_serve(commands, [source, virtual, _workout(None), _length(), mqtt, _phone()])
 
     replay = _add(
         commands,
@@ -359,7 +387,7 @@ def build_parser() -> OneLineParser:
         description="Record raw frames to a new recording. With --plan, coach a workout: cues and "
         "handrail warnings on stderr, cue lines in the recording, and with --control the app "
         "drives the belt. The virtual treadmill adds truth lines from its runner.",
-        parents=[source, virtual, runner, _workout(None), mqtt],
+        parents=[source, virtual, runner, _workout(None), mqtt, _phone()],
     )
     record.add_argument(
         "--out", required=True, metavar="FILE", help="the recording to write (.jsonl); never overwritten"

@@ -94,6 +94,7 @@ def virtual_options(args: argparse.Namespace) -> VirtualOptions:
         trailing_bytes=args.trailing_bytes,
         spec=MachineSpec(speed_resolution_kmh=args.speed_resolution, step_count=args.step_count),
         hostile=hostile(args),
+        phone=args.phone,
     )
 
 
@@ -108,6 +109,8 @@ def source_options(args: argparse.Namespace, virtual: VirtualOptions | None) -> 
     """Where a session's frames come from (``record``, ``run``): a device, or the virtual treadmill."""
     if (virtual is not None) == (args.device is not None):
         raise UsageError("give exactly one of --device ADDR (a real treadmill) or --virtual")
+    if args.phone and virtual is None:
+        raise UsageError("--phone puts a phone on the virtual runner: it goes with --virtual")
     if virtual is not None and (args.strap or args.footpod or args.hci):
         raise UsageError("--strap, --footpod and --hci go with --device; --virtual brings its own sensors")
     return SourceOptions(

@@ -40,7 +40,7 @@ from textual.widgets import Footer, Static
 from treadmill.errors import TreadmillError
 from treadmill.model import CoachEventKind, Facing, LinkState, belt_moving
 from treadmill.mqtt.messages import MqttState
-from treadmill.session.board import LiveView
+from treadmill.session.board import LiveView, PhoneSeen
 from treadmill.session.coach import PAUSED, RESUMED, CoachEvent
 from treadmill.storage.fixtures import FixtureError
 from tui.feed import Feed, Outcome
@@ -371,6 +371,9 @@ class LiveScreen(Screen[None]):
             link = playing if view.link is LinkState.CONNECTED else f"{playing} · {link}"
         doubt = "  [red]⚠ readings make no sense[/]" if view.doubtful else ""
         behind = "  [yellow]⚠ simulator behind[/]" if view.behind is not None else ""
+        if view.phone is not None:
+            look = "green" if view.phone is PhoneSeen.WORN else "yellow"
+            behind += f"  [{look}]{view.phone.words}[/]"
         mqtt = self._mqtt_text()
         if compact:
             return f"[b]{clock_text(view.active_s)}[/]  {link}  {bout_text(view)}{doubt}{behind}{mqtt}"

@@ -80,3 +80,119 @@ WRONG_HOST = _page(
     "page elsewhere can reach it through a name of its own.</p></div>",
 )
 """What a request naming another host gets (HTTP 421): the defence against DNS rebinding."""
+
+
+_MOTION_STYLE = """
+  body { display: flex; align-items: center; justify-content: center; text-align: center; }
+  #state { font-size: 13vw; font-weight: 700; line-height: 1.1; }
+  #detail { font-size: 5vw; margin-top: 1em; opacity: 0.8; }
+  body.on { background: #0b3d1f; } body.lost { background: #4a1010; } body.paused { background: #4a3a08; }
+  #go { font-size: 8vw; padding: 0.6em 1.2em; border-radius: 0.4em; }
+"""
+
+_MOTION_SCRIPT = """
+(() => {
+  const PERIOD_MS = 50;  // 20 readings a second
+  const state = document.getElementById('state'), detail = document.getElementById('detail');
+  const go = document.getElementById('go');
+  const id = sessionStorage.getItem('sensor') || String(Math.random()).slice(2);
+  sessionStorage.setItem('sensor', id);
+  let socket = null, started = false, lastSent = 0, lastReading = 0, orientation = null, wake = null;
+  let ON = 'Put the phone in your pocket. Leave this page open.';
+  const show = (cls, big, small) => {
+    document.body.className = cls; state.textContent = big; detail.textContent = small || '';
+  };
+  if (!window.isSecureContext) {
+    show('lost', 'Needs HTTPS',
+      'Phones give motion sensors to secure pages only: start treadmill serve with --tls.');
+    go.hidden = true;
+    return;
+  }
+  const send = (message) => { if (socket && socket.readyState === 1) socket.send(JSON.stringify(message)); };
+  const onMotion = (e) => {
+    const r = e.rotationRate, a = e.accelerationIncludingGravity;
+    if (!r || !a || r.alpha === null || a.x === null) return;
+    const now = performance.now();
+    if (now - lastSent < PERIOD_MS * 0.9) return;
+    lastSent = lastReading = now;
+    send({rotation_dps: [r.alpha, r.beta, r.gamma], accel_ms2: [a.x, a.y, a.z],
+          orientation_deg: orientation});
+  };
+  const keepAwake = async () => {
+    try {
+      if ('wakeLock' in navigator) wake = await navigator.wakeLock.request('screen');
+    } catch (_) { wake = null; }
+  };
+  const connect = () => {
+    const scheme = location.protocol === 'https:' ? 'wss://' : 'ws://';
+    socket = new WebSocket(scheme + location.host + '/motion/ws?id=' + encodeURIComponent(id));
+    socket.onopen = () => show('on', 'Sensor on', ON);
+    socket.onmessage = (m) => {
+      const told = JSON.parse(m.data);
+      if (told.received > 0 && window.__firstHeard === undefined) window.__firstHeard = performance.now();
+      ON = told.apps > 0 ? 'Put the phone in your pocket. Leave this page open.'
+        : 'No session is running yet: start one on the treadmill screen.';
+      if (document.body.className === 'on') detail.textContent = ON;
+    };
+    socket.onclose = (e) => {
+      if (e.code === 4009) {
+        show('lost', 'Another phone is the sensor', 'Close the sensor page there; this one keeps asking.');
+        setTimeout(connect, 5000);
+      } else {
+        show('lost', 'Sensor lost', 'Reconnecting…');
+        setTimeout(connect, 1000);
+      }
+    };
+  };
+  const start = async () => {
+    try {
+      if (typeof DeviceMotionEvent !== 'undefined' && DeviceMotionEvent.requestPermission) {
+        if (await DeviceMotionEvent.requestPermission() !== 'granted') {
+          show('lost', 'Motion refused', 'Allow Motion & Orientation for this site, then reload.');
+          return;
+        }
+        if (DeviceOrientationEvent.requestPermission) {
+          await DeviceOrientationEvent.requestPermission().catch(() => null);
+        }
+      }
+    } catch (err) {
+      show('lost', 'No motion sensors', String(err));
+      return;
+    }
+    started = true;
+    go.hidden = true;
+    addEventListener('deviceorientation', (e) => {
+      if (e.alpha !== null) orientation = [e.alpha, e.beta, e.gamma];
+    });
+    addEventListener('devicemotion', onMotion);
+    lastReading = performance.now();
+    connect();
+    keepAwake();
+  };
+  go.addEventListener('click', () => { window.__tapped = performance.now(); start(); });
+  document.addEventListener('visibilitychange', () => {
+    if (!started) return;
+    if (document.visibilityState === 'visible') keepAwake();
+    else show('paused', 'Sensor paused', 'The page is hidden: the phone sends nothing.');
+  });
+  setInterval(() => {
+    if (!started || !socket || socket.readyState !== 1) return;
+    if (performance.now() - lastReading > 2000) {
+      show('paused', 'Sensor paused', 'No readings from the motion sensors.');
+    } else if (document.body.className !== 'on') {
+      show('on', 'Sensor on', ON);
+    }
+  }, 1000);
+})();
+"""
+
+
+def motion_page() -> str:
+    """The sensor page for the phone you carry: one tap to start, then only its state, in large type."""
+    body = (
+        "<main><div id='state'>Motion sensor</div>"
+        "<div id='detail'>For the phone you carry on the belt: in a pocket or an armband.</div>"
+        "<button type='button' id='go'>Start</button></main>"
+        f"<script>{_MOTION_SCRIPT}</script>"
+    )
+    return _page("Treadmill Companion: motion sensor", body, f"<style>{_MOTION_STYLE}</style>")

@@ -37,8 +37,10 @@ from aiohttp import WSMsgType, web
 from textual_serve.app_service import AppService
 from textual_serve.download_manager import DownloadManager
 
-from tui.web.guard import ConnectionGuard, Keystrokes, OnceThenCount, host_is_ours
-from tui.web.pages import FORBIDDEN, IN_USE, WRONG_HOST, app_page
+from tui.web.guard import HEADERS_WITHIN_S, ConnectionGuard, Keystrokes, OnceThenCount, host_is_ours
+from tui.web.motion import MotionHub
+from tui.web.pages import FORBIDDEN, IN_USE, WRONG_HOST, app_page, motion_page
+from tui.web.tls import TlsFiles
 
 log = logging.getLogger("treadmill.serve")
 
@@ -65,6 +67,8 @@ class ServeOptions:
     host: str = "127.0.0.1"
     port: int = 8765
     font_size: int = 16
+    tls: TlsFiles | None = None
+    """Serve HTTPS with this certificate (None: plain HTTP)."""
 
 
 class AttachedBrowser:
@@ -109,6 +113,7 @@ class SessionServer:
         self.service: AppService | None = None
         self.guard = ConnectionGuard()
         self.keystrokes = Keystrokes()
+        self.motion = MotionHub()
         self._downloads = DownloadManager()
 
     # -- the web application -------------------------------------------------------------
@@ -120,6 +125,8 @@ class SessionServer:
             [
                 web.get("/", self._index),
                 web.get("/ws", self._websocket),
+                web.get("/motion", self._motion_page),
+                web.get("/motion/ws", self._motion_socket),
                 web.get("/download/{key}", self._download),
                 web.static("/static", STATIC),
             ]
@@ -147,11 +154,32 @@ class SessionServer:
         response.headers["Referrer-Policy"] = "no-referrer"
         response.headers["X-Frame-Options"] = "DENY"
 
+    @staticmethod
+    def _drop_token(request: web.Request) -> web.StreamResponse | None:
+        """A redirect to the same address without the token (kept out of the address bar and the history)."""
+        if "token" not in request.query:
+            return None
+        rest = {k: v for k, v in request.query.items() if k != "token"}
+        return web.HTTPSeeOther(request.url.with_query(rest).relative())
+
+    def _set_token(self, response: web.StreamResponse) -> None:
+        response.set_cookie(TOKEN_COOKIE, self.token, httponly=True, samesite="Strict", path="/")
+
+    async def _motion_page(self, request: web.Request) -> web.StreamResponse:
+        response = self._drop_token(request) or web.Response(text=motion_page(), content_type="text/html")
+        self._set_token(response)
+        return response
+
+    async def _motion_socket(self, request: web.Request) -> web.StreamResponse:
+        if not _same_origin(request):
+            return web.Response(status=403, text=FORBIDDEN, content_type="text/html")
+        return await self.motion.handle(request, lasting=self.guard.lasting)
+
     async def _index(self, request: web.Request) -> web.StreamResponse:
         seat = request.cookies.get(SEAT_COOKIE) or secrets.token_urlsafe(12)
-        if "token" in request.query:  # keep it out of the address bar and the history
-            rest = {k: v for k, v in request.query.items() if k != "token"}
-            response: web.StreamResponse = web.HTTPSeeOther(request.url.with_query(rest).relative())
+        redirect = self._drop_token(request)
+        if redirect is not None:
+            response: web.StreamResponse = redirect
         elif self.browser.attached and self.browser.seat != seat:
             return web.Response(status=409, text=IN_USE, content_type="text/html")
         else:
@@ -160,14 +188,13 @@ class SessionServer:
             response = web.Response(
                 text=app_page(f"{scheme}://{request.host}/ws", font_size), content_type="text/html"
             )
-        for name, value in ((TOKEN_COOKIE, self.token), (SEAT_COOKIE, seat)):
-            response.set_cookie(name, value, httponly=True, samesite="Strict", path="/")
+        self._set_token(response)
+        response.set_cookie(SEAT_COOKIE, seat, httponly=True, samesite="Strict", path="/")
         return response
 
     async def _websocket(self, request: web.Request) -> web.StreamResponse:
         seat = request.cookies.get(SEAT_COOKIE)
-        origin = request.headers.get("Origin")
-        if origin is not None and origin != f"{request.scheme}://{request.host}":
+        if not _same_origin(request):
             return web.Response(status=403, text=FORBIDDEN, content_type="text/html")
         if self.browser.attached and self.browser.seat != seat:
             return web.Response(status=409, text=IN_USE, content_type="text/html")
@@ -211,8 +238,9 @@ class SessionServer:
             await self.service.set_terminal_size(width, height)
             await self.service.focus()  # then the app repaints in full (the closed-tab test checks it)
             return self.service
+        command = [*self.options.command, "--phone-feed", str(self.motion.path)]
         service = AppService(
-            "exec " + shlex.join(self.options.command),  # the shell becomes the app: signals reach it
+            "exec " + shlex.join(command),  # the shell becomes the app: signals reach it
             write_bytes=self.browser.send_bytes,
             write_str=self.browser.send_str,
             close=self.browser.close,
@@ -256,6 +284,7 @@ class SessionServer:
     async def _on_shutdown(self, _app: web.Application) -> None:
         await self.browser.close()
         await self.close_session()
+        await self.motion.close()
 
     async def close_session(self) -> None:
         """Ask the app to close (its session is saved as on any quit); kill it if it does not."""
@@ -270,6 +299,12 @@ class SessionServer:
             if process is not None and process.returncode is None:
                 process.kill()
                 await process.wait()
+
+
+def _same_origin(request: web.Request) -> bool:
+    """A websocket opened by this server's own page (browsers always send Origin on one)."""
+    origin = request.headers.get("Origin")
+    return origin is None or origin == f"{request.scheme}://{request.host}"
 
 
 def _safe_name(name: str) -> str:
@@ -287,8 +322,11 @@ def _int(text: object, default: int, low: int, high: int) -> int:
     return min(max(value, low), high)
 
 
-async def serve(server: SessionServer, announce: Callable[[str], None], stop: asyncio.Event) -> None:
-    """Listen until ``stop`` is set; ``announce`` gets the address, with its token, once bound."""
+async def serve(server: SessionServer, announce: Callable[[str, str], None], stop: asyncio.Event) -> None:
+    """Listen until ``stop`` is set; ``announce`` gets the app's and the sensor page's addresses.
+
+    Both carry the token; they are announced once the socket is bound.
+    """
     once = OnceThenCount()
     for name in _NOISY_LOGGERS:
         logging.getLogger(name).addFilter(once)
@@ -297,23 +335,31 @@ async def serve(server: SessionServer, announce: Callable[[str], None], stop: as
     )
     await runner.setup()
     listening: asyncio.Server | None = None
+    tls = server.options.tls
     try:
         assert runner.server is not None
+        await server.motion.start()
         listening = await asyncio.get_running_loop().create_server(
-            server.guard.protocol(runner.server), server.options.host, server.options.port
+            server.guard.protocol(runner.server),
+            server.options.host,
+            server.options.port,
+            ssl=None if tls is None else tls.context(),
+            ssl_handshake_timeout=None if tls is None else HEADERS_WITHIN_S,
         )
         port = listening.sockets[0].getsockname()[1]  # the bound one, for port 0
-        announce(f"http://{_shown_host(server.options.host)}:{port}/?token={server.token}")
+        base = f"{'https' if tls else 'http'}://{shown_host(server.options.host)}:{port}"
+        announce(f"{base}/?token={server.token}", f"{base}/motion?token={server.token}")
         await stop.wait()
     finally:
         if listening is not None:
             listening.close()
         await runner.cleanup()
+        await server.motion.close()
         for name in _NOISY_LOGGERS:
             logging.getLogger(name).removeFilter(once)
 
 
-def _shown_host(host: str) -> str:
+def shown_host(host: str) -> str:
     """The address a phone can reach: this machine's LAN address when listening on all of them."""
     if host not in ("0.0.0.0", "::", ""):  # noqa: S104 - comparing, not binding
         return f"[{host}]" if ":" in host else host

@@ -30,6 +30,7 @@ _MEANING = {
 }
 _EVIDENCE = {
     Evidence.MARK: "as you said (r/f)",
+    Evidence.PHONE: "from the phone you carry",
     Evidence.CUED: "from the plan's cues and the speed",
     Evidence.FOOTPOD: "from the footpod's stride and the speed",
     Evidence.SPEED: "from the speed alone",
@@ -37,6 +38,7 @@ _EVIDENCE = {
 
 _SHORT_EVIDENCE = {
     Evidence.MARK: "your mark",
+    Evidence.PHONE: "your phone",
     Evidence.CUED: "plan cues",
     Evidence.FOOTPOD: "footpod",
     Evidence.SPEED: "speed only",

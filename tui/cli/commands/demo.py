@@ -16,7 +16,9 @@ def run(args: argparse.Namespace) -> int:
 
     person = setup.profile("demo")
     plan = None if args.plan == FREE else setup.workout(args.plan, person)
-    source = SourceOptions(virtual=VirtualOptions(seed=args.seed))
+    source = SourceOptions(
+        virtual=VirtualOptions(seed=args.seed, phone=args.phone), phone_feed=args.phone_feed
+    )
     options = setup.session_options(source, person, plan, control=args.control, time_scale=args.time_scale)
     request = AppRequest(
         AppMode.DEMO,

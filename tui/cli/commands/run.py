@@ -25,13 +25,20 @@ def app_request(args: argparse.Namespace) -> AppRequest:
         raise UsageError(
             "--virtual brings its own treadmill and sensors: leave out --device, --strap, --footpod, --hci"
         )
+    if args.phone and not args.virtual:
+        raise UsageError("--phone puts a phone on the virtual runner: it goes with --virtual")
     if args.control and args.plan == FREE:
         raise UsageError("--control drives the belt through a workout: a free run has none")
     person = setup.profile("run")
     plan = None if args.plan in (None, FREE) else setup.workout(args.plan, person)
-    virtual = VirtualOptions(seed=args.seed) if args.virtual else None
+    virtual = VirtualOptions(seed=args.seed, phone=args.phone) if args.virtual else None
     source = SourceOptions(
-        device=args.device, strap=args.strap, footpod=args.footpod, hci=args.hci, virtual=virtual
+        device=args.device,
+        strap=args.strap,
+        footpod=args.footpod,
+        hci=args.hci,
+        virtual=virtual,
+        phone_feed=args.phone_feed,
     )
     options = setup.session_options(
         source,
