@@ -153,6 +153,7 @@ def main() -> None:
     if REAL.exists():
         evaluate_real(REAL)
         evaluate_real(REAL / "with-sensors")
+        evaluate_real(REAL, phone=True)
     else:
         print(f"\n(real sessions: {Path('../shared/real-sessions')} is not here; skipped)")
     print(f"\ntotal time {time.perf_counter() - started:.1f} s")

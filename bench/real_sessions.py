@@ -11,6 +11,7 @@ Run on its own: ``python -m bench.real_sessions [FOLDER]``.
 from __future__ import annotations
 
 import argparse
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,9 +19,10 @@ import numpy as np
 
 from treadmill.core.analysis import analyze
 from treadmill.core.timeline import CODE
-from treadmill.model import MOVING_FROM_KMH, Cue, Direction, Sample
+from treadmill.model import MOVING_FROM_KMH, Cue, Direction, Frame, Sample
 from treadmill.session.decoding import SampleDecoder
 from treadmill.storage.fixtures import read_fixture
+from treadmill.virtual.phone import PHONE_RATE_HZ, BodyPhone
 
 __all__ = ["REAL", "RealScore", "evaluate_real", "score_real"]
 
@@ -40,17 +42,52 @@ class RealScore:
     """Times the app would have asked "Did you turn?"."""
 
 
-def samples_of(path: Path) -> tuple[list[Sample], list[Cue]]:
-    """A recording's samples through the real decoder, and its cue lines."""
+def samples_of(path: Path, *, phone: bool = False) -> tuple[list[Sample], list[Cue]]:
+    """A recording's samples through the real decoder, and its cue lines.
+
+    ``phone``: with a pocket phone that never turns (taken out now and then), its readings
+    at 20 Hz from the runner's speed and step rate as recorded (the typical step rate at that
+    speed where the recording has none) merged in.
+    """
     fixture = read_fixture(path, tolerant=True)
+    frames = list(fixture.frames)
+    if phone:
+        frames = sorted(frames + pocket_frames(path.name, frames), key=lambda f: f.t)
     decoder = SampleDecoder()
-    samples = [s for frame in fixture.frames if isinstance(s := decoder.feed(frame), Sample)]
+    samples = [s for frame in frames if isinstance(s := decoder.feed(frame), Sample)]
     return samples, list(fixture.cues)
 
 
-def score_real(path: Path) -> RealScore:
+def pocket_frames(name: str, frames: list[Frame]) -> list[Frame]:
+    """A pocket phone's readings over a recorded session: it never turns."""
+    decoder = SampleDecoder()
+    track = [
+        (s.t, s.speed_kmh or 0.0, s.cadence_per_min)
+        for f in frames
+        if isinstance(s := decoder.feed(f), Sample)
+    ]
+    if not track:
+        return []
+    pocket = BodyPhone.drawn(zlib.crc32(name.encode()), track[-1][0], taken_out=True)
+    out, k = [], 0
+    for step in range(int(track[-1][0] * PHONE_RATE_HZ)):
+        t = step / PHONE_RATE_HZ
+        while k + 1 < len(track) and track[k + 1][0] <= t:
+            k += 1
+        _, kmh, cadence = track[k]
+        steps = float(cadence) if cadence else (0.0 if kmh < MOVING_FROM_KMH else typical_steps(kmh))
+        out.append(pocket.reading(t, 0.0, steps, kmh).frame(t))
+    return out
+
+
+def typical_steps(kmh: float) -> float:
+    """Steps a minute at a belt speed: the walking and running curves the virtual runner uses."""
+    return 80.0 + 6.5 * kmh if kmh < 7.5 else 150.0 + 2.5 * kmh
+
+
+def score_real(path: Path, *, phone: bool = False) -> RealScore:
     """The live detector over one real session."""
-    samples, cues = samples_of(path)
+    samples, cues = samples_of(path, phone=phone)
     analysis = analyze(samples, cues, keep_trace=False)
     timeline = analysis.timeline
     seconds = timeline.step_seconds(10.0)
@@ -72,9 +109,9 @@ def score_real(path: Path) -> RealScore:
     )
 
 
-def evaluate_real(folder: Path) -> list[RealScore]:
-    """Score every session in ``folder`` and print the figures."""
-    scores = [score_real(path) for path in sorted(folder.glob("*.jsonl"))]
+def evaluate_real(folder: Path, *, phone: bool = False) -> list[RealScore]:
+    """Score every session in ``folder`` and print the figures (``phone``: with a pocket phone)."""
+    scores = [score_real(path, phone=phone) for path in sorted(folder.glob("*.jsonl"))]
     hours = sum(s.moving_h for s in scores)
     runs = sum(s.backward_intervals for s in scores)
     backward = sum(s.backward_share * s.moving_h for s in scores) / hours if hours else 0.0
@@ -82,6 +119,7 @@ def evaluate_real(folder: Path) -> list[RealScore]:
     worst = max(scores, key=lambda s: s.backward_share)
     asks = sum(s.asks for s in scores)
     label = folder.name if folder.name != "real-sessions" else "speed only"
+    label += ", a pocket phone that never turns" if phone else ""
     print(
         f"\nreal forward-only sessions ({label}): {len(scores)} sessions, {hours:.1f} h moving: "
         f"{runs / hours if hours else 0:.2f} backward intervals/h (target <= 0.3), "

@@ -61,6 +61,8 @@ class Served:
     data: Path
     motion_url: str = ""
     """The sensor page's address, for the phone you carry."""
+    announced: str = ""
+    """What it printed when it started (the addresses, the certificate)."""
 
     @property
     def base(self) -> str:
@@ -118,7 +120,7 @@ def start_serve(
             lines = whole.decode(errors="replace").splitlines()
             urls = [line.strip() for line in lines if line.strip().startswith(("http://", "https://"))]
             if any(line.startswith("Ctrl-C stops the server") for line in lines):  # the last it announces
-                return Served(process, urls[0], home / "data", urls[1])  # the app's, the sensor page's
+                return Served(process, urls[0], home / "data", urls[1], "\n".join(lines))
     process.kill()
     raise RuntimeError(f"serve printed no address: {process.communicate()[1].strip()}")
 

@@ -22,6 +22,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -92,6 +93,14 @@ class Pocket:
         self.set("accelerometer", 0.0, GRAVITY + bounce, 0.3)
         self.set("gyroscope", 0.0, math.radians(yaw_dps), 0.0)
 
+    def walk_until(self, condition: Callable[[], bool], what: str, within_s: float = 60.0) -> None:
+        """Walk on until ``condition`` holds (an AssertionError after ``within_s``)."""
+        deadline = time.monotonic() + within_s
+        while not condition():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"gave up after {within_s:g} s walking until {what}")
+            self.walk(0.25)
+
     def walk(self, seconds: float, yaw_dps: float = 0.0) -> None:
         """Drive the sensors at 50 Hz for ``seconds`` (the page samples them at 60 and sends 20)."""
         until = time.monotonic() + seconds
@@ -153,6 +162,11 @@ def port_of(url: str) -> int:
     return int(url.split("://", 1)[1].split("/", 1)[0].rsplit(":", 1)[1])
 
 
+def first_heard(browser: Browser) -> bool:
+    """The server told the page it had the page's first reading."""
+    return browser.driver.execute_script("return window.__firstHeard") is not None
+
+
 def page(browser: Browser) -> str:
     return browser.page_text()
 
@@ -177,30 +191,27 @@ def test_a_turn_of_the_phone_you_carry_is_the_sessions_turn_live_and_in_the_repl
     assert phone.driver.execute_script("return window.isSecureContext"), "the certificate, accepted once"
     phone.driver.find_element("id", "go").click()
     wait_until(lambda: "Sensor on" in page(phone), "the sensor page's link")
-    first = phone.driver.execute_script("return [window.__tapped, window.__firstHeard]")
     wait_until(
-        lambda: phone.driver.execute_script("return window.__firstHeard") is not None, "the first reading"
-    )
-    first = phone.driver.execute_script("return [window.__tapped, window.__firstHeard]")
-    assert first[1] - first[0] <= 1000.0, (
-        f"the first reading reached the server {first[1] - first[0]:.0f} ms after the tap"
+        partial(first_heard, phone), "the first reading heard (the bench times it: serve_bench --phone)"
     )
     assert "Put the phone in your pocket" in page(phone), "a session listens"
 
-    pocket.walk(8.0)  # on the body and stepping: it counts
-    assert "phone ✓" in tablet.screen_text()
+    pocket.walk_until(lambda: "phone ✓" in tablet.screen_text(), "the phone counts (on the body, stepping)")
     pocket.walk(2.0, yaw_dps=90.0)  # the turn: 180 degrees in 2 s
-    pocket.walk(4.0)
-    wait_until(lambda: "from the phone you carry" in tablet.screen_text(), "the phone as the evidence")
-    screen = tablet.screen_text()
-    assert "facing backward" in screen.rsplit("facing forward", 1)[-1], "the session turned with the phone"
+    pocket.walk_until(
+        lambda: "facing backward" in tablet.screen_text().rsplit("facing forward", 1)[-1],
+        "the session turned with the phone",
+    )
+    assert "from the phone you carry" in tablet.screen_text(), "the phone is the evidence"
 
     printed = served.stop()
     assert served.token not in printed
     [recording] = served.recordings()
     fixture = read_fixture(recording)
     motion = [f for f in fixture.frames if f.src is Sensor.PHONE]
-    assert len(motion) >= 14 * 15, "the readings, about 20 a second, are in the recording"
+    assert len(motion) >= 40, "the readings are in the recording"
+    span = motion[-1].t - motion[0].t
+    assert len(motion) / span <= 22.5, "thinned to 20 a second (the page skips closer than 45 ms)"
     turning = [f.t for f in motion if MotionReading.from_bytes(f.data).rotation_dps[1] > 45.0]
     assert turning, "the turn's readings"
     assert next(e.kind for e in fixture.events if e.src is Sensor.PHONE) is LinkEventKind.CONNECTED

@@ -72,7 +72,7 @@ def test_beyond_this_machine_it_is_https_with_a_certificate_made_once(tmp_path: 
         url = f"https://127.0.0.1:{port}/motion?token={served.token}"
         assert status_of(url, trusting) == 303, "the address verifies against the certificate it made"
     finally:
-        printed = served.stop()
+        printed = served.announced + served.stop()
     fingerprint = hashlib.sha256(der).hexdigest().upper()
     assert printed_fingerprint(printed).replace(":", "") == fingerprint, (
         "the fingerprint printed is the one served"
@@ -87,8 +87,9 @@ def test_beyond_this_machine_it_is_https_with_a_certificate_made_once(tmp_path: 
             "the same certificate: the phone accepts it once"
         )
     finally:
-        printed = again.stop()
+        printed = again.announced + again.stop()
     assert "(new:" not in printed
+    assert "SHA-256" in printed
 
 
 def test_a_certificate_is_made_again_when_it_is_about_to_expire_or_lacks_an_address(tmp_path: Path) -> None:

@@ -18,9 +18,10 @@ The phone is **worn** (its evidence counts) only when:
 * its attitude has not jumped for :data:`STEADY_S` (taken out of the pocket, put down,
   picked up: the direction of gravity in the phone's frame swings by more than
   :data:`ATTITUDE_JUMP_DEG` within :data:`ATTITUDE_SPAN_S`);
-* while the belt moves, it feels steps (:data:`NO_STEPS_S`), and has felt one since it
-  settled: a phone on the console sees no turn because it does not turn, and one held in
-  the hand hardly bounces.
+* it was stepping when it began to count (:data:`STEPPING_STEPS` within :data:`STEPPING_S`,
+  after it settled), and while the belt moves it still feels steps (:data:`NO_STEPS_S`); on
+  a stopped belt a worn phone keeps counting through the turn. A phone laid on the console
+  sees no turn because it does not turn, and one held in the hand hardly bounces.
 
 Pure Python on floats: no I/O, no clock.
 """
@@ -64,7 +65,7 @@ the mean again first. The size, not the vertical part: turning the phone over in
 not change it."""
 STEPPING_S: Final = 4.0
 STEPPING_STEPS: Final = 3
-"""To count again after it was moved, while the belt moves: this many steps within
+"""To begin counting, at the start or after it was moved: this many steps within
 :data:`STEPPING_S` (45 a minute, slower than anyone walks on a belt)."""
 SHORTEST_STEP_S: Final = 0.25
 """240 steps a minute: faster than any sprinter's cadence."""
@@ -180,6 +181,7 @@ class BodyMotion:
         elif _angle_deg(settled, now) > ATTITUDE_JUMP_DEG:
             self._disturbed_at, self._settled = t, now
             self._reference, self._worn_since = None, None
+            self._headings.clear()  # a heading from before it moved is no reference after
         else:
             f = dt / (ATTITUDE_FOLLOW_TAU_S + dt)
             self._settled = _unit(tuple(s + f * (n - s) for s, n in zip(settled, now, strict=True)))
@@ -237,9 +239,9 @@ class BodyMotion:
         settled_at = self._disturbed_at + STEADY_S / 2  # steps felt while it settled may be its own jolts
         if self._worn_since is not None:  # on the body: it stays so until the steps stop
             stepless = moving_for >= NO_STEPS_S and (not steps or t - steps[-1] > NO_STEPS_S)
-        else:  # to count again while the belt moves, it must be stepping now
+        else:  # to count (again), it must be stepping now: a phone on the console never is
             recent = [s for s in steps if s > settled_at and t - s <= STEPPING_S]
-            stepless = moving_for > 0.0 and len(recent) < STEPPING_STEPS
+            stepless = len(recent) < STEPPING_STEPS
         worn = (
             not silent and not stepless and self._reference is not None and t - self._disturbed_at >= STEADY_S
         )
