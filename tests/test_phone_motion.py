@@ -201,26 +201,32 @@ def phone_frames(phone: BodyPhone, heading: Callable[[float], float], until_s: f
     ]
 
 
+def samples_with(
+    phone: BodyPhone, heading: Callable[[float], float], speed: Callable[[float], float], seconds: int
+) -> list[Sample]:
+    """A 1 Hz treadmill at ``speed`` and the phone's readings, through the real decoder."""
+    decoder, samples, t = SampleDecoder(), [], 0.0
+    for second in range(seconds):
+        while t <= second:
+            kmh = speed(t)
+            decoder.feed(phone.reading(t, heading(t), CADENCE if kmh > 0.3 else 0.0, kmh).frame(t))
+            t = round(t + 1.0 / PHONE_RATE_HZ, 6)
+        record = bytes(TreadmillData(instantaneous_speed_kmh=speed(second)))
+        sample = decoder.feed(Frame(float(second), TREADMILL_DATA, record))
+        assert isinstance(sample, Sample)
+        samples.append(sample)
+    return samples
+
+
 def test_a_turn_at_an_unchanged_speed_is_seen_and_a_dip_without_one_is_not() -> None:
     """No cue, no footpod, the belt steady: the phone alone sees the turn; then a speed dip that
     the belt says could be one, and the phone says was not."""
     heading = smooth_turns([(100.0, 2.0, 180.0)])
 
     def speed(t: float) -> float:  # a slow-down at 200 s, facing the same way
-        return 1.5 if 200.0 <= t < 215.0 else 5.0
+        return 0.0 if t <= 3.0 else 1.5 if 200.0 <= t < 215.0 else 5.0
 
-    frames = phone_frames(BodyPhone(8, mount=Mount.POCKET), heading, 300.0)
-
-    decoder, samples, k = SampleDecoder(), [], 0
-    for second in range(300):
-        while k < len(frames) and frames[k].t <= second:
-            decoder.feed(frames[k])
-            k += 1
-        record = bytes(TreadmillData(instantaneous_speed_kmh=speed(second) if second > 3 else 0.0))
-        sample = decoder.feed(Frame(float(second), TREADMILL_DATA, record))
-        assert isinstance(sample, Sample)
-        samples.append(sample)
-    analysis = analyze(samples, [])
+    analysis = analyze(samples_with(BodyPhone(8, mount=Mount.POCKET), heading, speed, 300), [])
     at = {round(v.t): v for v in analysis.verdicts}
     assert at[90].direction is Direction.FORWARD
     assert at[90].evidence is Evidence.PHONE
@@ -230,6 +236,33 @@ def test_a_turn_at_an_unchanged_speed_is_seen_and_a_dip_without_one_is_not() -> 
     assert all(at[t].direction is Direction.REVERSE for t in range(106, 300) if t not in range(200, 215)), (
         "the slow-down was no turn"
     )
+
+
+@pytest.mark.parametrize("put_down", [False, True])
+def test_a_turn_made_while_the_phone_is_out_is_not_hidden_by_it(put_down: bool) -> None:
+    """Out of the pocket (or on the console) while the belt stops, the person turns, the belt
+    starts again slower: the phone saw nothing, so it may not say "forward" with its old certainty."""
+    heading = smooth_turns([(80.0, 3.0, 180.0)])
+
+    def speed(t: float) -> float:  # a stop to turn, then backward at 2.5 km/h
+        return 0.0 if t <= 3.0 or 74.0 <= t < 86.0 else 2.5 if t >= 86.0 else 5.0
+
+    phone = BodyPhone(13, mount=Mount.POCKET, off_body=(OffBody(60.0, 100.0, put_down=put_down),))
+    verdicts = analyze(samples_with(phone, heading, speed, 240), []).verdicts
+    at = {round(v.t): v for v in verdicts}
+    assert at[50].direction is Direction.FORWARD
+    assert at[50].evidence is Evidence.PHONE
+    after = [at[t] for t in range(90, 240)]
+    assert not [v for v in after if v.direction is Direction.FORWARD], "no old certainty stated as forward"
+    assert any(v.asking for v in after), "a free run asks which way the person came back facing"
+    assert all(at[t].evidence is not Evidence.PHONE for t in range(110, 240)), "the phone does not decide"
+
+
+def test_a_phone_on_the_console_at_a_stop_does_not_count() -> None:
+    """Laid on the console while the belt stands: it steps not, so it does not count."""
+    phone = BodyPhone(6, mount=Mount.ARMBAND, off_body=(OffBody(30.0, 10_000.0, put_down=True),))
+    states = follow(phone, lambda _t: 0.0, 120.0, belt=lambda t: 0.0 if 25.0 <= t < 60.0 else 4.0)
+    assert not any(state.worn for t, state in states if t >= 31.0)
 
 
 def test_without_a_worn_phone_the_belt_and_steps_decide_again() -> None:

@@ -14,6 +14,9 @@ unsure when the evidence does not carry it (docs/detection.md has the why and th
 * :mod:`treadmill.core.posterior` holds the belief: the one Bayes update, the commit, and
   :mod:`treadmill.core.calibration` turns it into the confidence the app states.
 
+A phone worn on the body (:mod:`treadmill.core.phone_turns`) sees each turn itself: from a
+facing it can trust, it decides; from one it cannot, it dates the turns and the rest decides.
+
 Heart rate is not used: it lags by a minute, handrails blunt it, and after a hard run it stays
 high through a forward walk.
 
@@ -55,6 +58,7 @@ from treadmill.core.evidence import (
     speed_level_log_ratio,
     speed_ratio_likelihoods,
 )
+from treadmill.core.phone_turns import PhoneTurns
 from treadmill.core.posterior import (
     STAY,
     Belief,
@@ -66,7 +70,7 @@ from treadmill.core.posterior import (
 )
 from treadmill.core.segments import Change, Phase, Segmenter, SegmenterParams, Shape, Transition
 from treadmill.inputs import finite
-from treadmill.model import MOVING_FROM_KMH, CueDirection, Direction, Evidence, Facing, PhoneState, Sample
+from treadmill.model import MOVING_FROM_KMH, CueDirection, Direction, Evidence, Facing, Sample
 
 __all__ = [
     "DetectorParams",
@@ -218,13 +222,6 @@ class _Weighed:
     p_before: float
 
 
-PHONE_SURE_FROM = 0.95
-"""A worn phone takes over the facing once the belief in it is this sure: the phone then carries
-it through every later turn, so it must start right (a mark, the start and the plan's first
-step always are; bench.eval_detector's free and guided phone regimes chose the level)."""
-PHONE_GONE = 0.9
-"""What a phone's facing is worth once the phone stops counting: still shown (above the commit
-at 0.8), but not sure enough for its next stretch to start from without more evidence."""
 _STRIDE_SAYS = math.log(10.0)
 """Log-evidence from which a plateau's step rate "says" backward on its own (ten to one)."""
 _STRIDE_SAYS_AFTER = 5
@@ -262,22 +259,6 @@ could not show), never enough to overturn it."""
 _RECENT_READINGS = 20
 """A plateau's step rate and footpod speed are the median of its last readings: the belt's speed
 may drift within a plateau (a few tenths of a km/h), and the rate with it."""
-
-
-@dataclass(slots=True)
-class _PhoneTrack:
-    """A worn phone's stretch on the body, as the detector follows it."""
-
-    since: float | None
-    """When the stretch began (a new one starts a new count)."""
-    turns: int
-    """The turns the phone had counted when last seen."""
-    facing: int
-    """The facing those turns lead to."""
-    sure: bool
-    """The facing it started from was sure: the phone decides."""
-    p: float
-    """Unsure: P(backward) before the turn under way (the last sample not part way round)."""
 
 
 @dataclass(slots=True)
@@ -337,11 +318,8 @@ class DirectionDetector:
     _dt: float = 0.0
     _asked_at: float | None = None
     """When the last transition left the facing unsure, in a session without a workout."""
-    _phone: _PhoneTrack | None = None
-    """A worn phone's turns, followed; None while no phone is worn."""
-    _phone_left: tuple[float, int, bool] | None = None
-    """When a deciding phone last stopped counting, the facing it had then, and whether the belt
-    was at one speed then (None once the belt has changed speed since)."""
+    _phone: PhoneTurns = field(default_factory=PhoneTurns)
+    """A worn phone's turns, followed against the belief."""
     _departed_at: float = -math.inf
     """When the belt last left a steady speed."""
 
@@ -370,7 +348,7 @@ class DirectionDetector:
         if self._segmenter.phase is Phase.WAITING:  # the plan's first step: they start facing that way
             self._belief.decide(way, t)
             self._used_cues.add(index)
-            self._phone = None  # a worn phone's count starts from the way the plan says
+            self._phone.forget()  # a worn phone's count starts from the way the plan says
             return
         weighed = self._weighed
         if (
@@ -400,7 +378,8 @@ class DirectionDetector:
         before, p_before = self._belief.committed, self._belief.p
         if self._mark is not None:
             switched = self._belief.decide(self._mark, t)
-            self._mark, self._asked_at, self._marked, self._phone = None, None, True, None
+            self._mark, self._asked_at, self._marked = None, None, True
+            self._phone.forget()
             self._plateau.restart(self._belief.p, t)
         speed = math.nan if sample.speed_kmh is None else sample.speed_kmh
         if not math.isnan(speed):
@@ -408,93 +387,23 @@ class DirectionDetector:
         steps = self._steps_per_min(sample, speed)  # after the plateau is known: a new one counts afresh
         if self._segmenter.phase is Phase.PLATEAU:
             switched = self._on_plateau(t, speed, steps, sample) or switched
-        if self._phone_says(t, sample.phone, (before, p_before)):  # a change over the whole sample counts
+        said = self._phone.see(
+            t,
+            sample.phone,
+            self._belief,
+            self._plateau,
+            (before, p_before),
+            on_level=self._segmenter.phase is Phase.PLATEAU,
+            waiting=self._segmenter.phase is Phase.WAITING,
+            departed_at=self._departed_at,
+            cued=bool(self._cues),
+        )
+        self._turned = self._turned or said.backward
+        if said.ask is not None:
+            self._asked_at = t if said.ask else None
+        if said.changed:  # a change over the whole sample counts as a switch
             switched = self._belief.committed != before
         return self._verdict(t, speed, switched)
-
-    def _phone_says(self, t: float, phone: PhoneState | None, before: tuple[int, float]) -> bool:
-        """A worn phone's turns decide the facing (True if that changed the belief's).
-
-        The phone cannot know which way the body faced when it was put on; it knows each turn
-        since. So its stretch on the body starts from the facing believed then. If that was
-        sure (the start, a mark, the plan's first step, a belief at :data:`PHONE_SURE_FROM`,
-        or the facing the phone itself had when it was taken out, the belt at one speed since),
-        the phone decides: each half-turn it counts flips the facing, and no turn means none,
-        whatever the belt does (part way round, the turn is not done). If not, the phone still
-        says when the facing changed: each half-turn makes the belief the other way round from
-        what it was before the turn, and without one the belief may firm up but not turn
-        (``before``: the committed facing and P(backward) as this sample found them), until it
-        is sure enough for the phone to decide.
-        """
-        belief, track = self._belief, self._phone
-        if phone is None or not phone.worn:
-            if track is not None and track.sure:
-                on_level = self._segmenter.phase is Phase.PLATEAU
-                self._phone_left = (t, track.facing, on_level)
-                if not on_level:  # it left in a change of speed: a turn may be under way
-                    self._phone_certainty_gone(t)
-            self._phone = None
-            return False
-        if track is None or track.since != phone.worn_since:
-            self._phone_anchor(t, phone)
-            return False
-        turned = phone.turns != track.turns
-        if turned:
-            boundary = t if phone.turned_at is None else phone.turned_at
-            if (phone.turns - track.turns) % 2:
-                track.facing = 1 - track.facing
-                track.p = 1.0 - track.p
-                self._turned = self._turned or track.facing == R
-            track.turns = phone.turns
-        if track.sure:
-            self._asked_at = None
-            switched = belief.decide(track.facing, boundary if turned else t)
-            if turned:
-                belief.boundary = boundary  # the phone saw when (the belt may have said so first)
-            return switched  # part way round, too: the turn is not done
-        return self._phone_unsure(t, phone, before, boundary if turned else None)
-
-    def _phone_anchor(self, t: float, phone: PhoneState) -> None:
-        """A new stretch on the body: from the facing believed now, sure or not."""
-        belief, left = self._belief, self._phone_left
-        carried = (  # back on the body, and the belt held one speed while it was off: no turn
-            left is not None and left[2] and self._departed_at < left[0] and belief.committed == left[1]
-        )
-        sure = carried or self._sure_without_phone() or self._segmenter.phase is Phase.WAITING
-        self._phone = _PhoneTrack(phone.worn_since, phone.turns, belief.committed, sure, belief.p)
-        if not sure and not self._cues:  # the phone cannot know which way they came back facing
-            self._asked_at = t
-
-    def _phone_unsure(
-        self, t: float, phone: PhoneState, before: tuple[int, float], turned_at: float | None
-    ) -> bool:
-        """A phone whose starting facing is not sure: it says when the facing changed, not which way."""
-        belief, track = self._belief, self._phone
-        assert track is not None
-        if turned_at is not None:  # the other way round from before the turn began
-            return belief.set(track.p, turned_at, anchored=False)
-        if phone.sideways:
-            return False
-        switched = False
-        if belief.committed != before[0]:  # the belt or a cue said turn; the phone saw none
-            belief.p, belief.committed = before[1], before[0]
-            self._plateau.restart(belief.p, t)
-            switched = True
-        track.p, track.facing = belief.p, belief.committed
-        if self._sure_without_phone():
-            track.sure, self._asked_at = True, None
-        return switched
-
-    def _phone_certainty_gone(self, t: float) -> None:
-        """The belief a phone made, brought down to :data:`PHONE_GONE` once a turn may happen unseen."""
-        belief = self._belief
-        belief.p = min(max(belief.p, 1.0 - PHONE_GONE), PHONE_GONE)
-        self._plateau.restart(belief.p, t)
-        self._phone_left = None
-
-    def _sure_without_phone(self) -> bool:
-        """The belt, the cues and the steps are sure of the facing now."""
-        return self._belief.confidence >= PHONE_SURE_FROM
 
     @property
     def committed(self) -> Direction:
@@ -506,7 +415,7 @@ class DirectionDetector:
         """What the facing rests on now: the person's mark, the cues, a step rate, or the speed."""
         if self._marked:
             return Evidence.MARK
-        if self._phone_decides:
+        if self._phone.decides:
             return Evidence.PHONE
         if self._cues:
             return Evidence.CUED
@@ -563,8 +472,7 @@ class DirectionDetector:
             self._begin_plateau(t, anchored=True)
             return False
         if change is Change.DEPARTED:
-            if self._phone is None and self._phone_left is not None:  # a change of speed, no phone to see it
-                self._phone_certainty_gone(t)
+            self._phone.belt_changed(self._belief, self._plateau, t)
             self._end_plateau()
             self._p_before, self._early = self._belief.p, False
             self._departed_at = t
@@ -941,21 +849,8 @@ class DirectionDetector:
         return [*self.segments, Segment(start, move, (1.0, self._plateau.likelihood_ratio))]
 
     @property
-    def _phone_doubts(self) -> bool:
-        """A phone is back after a change of speed it did not see, and nothing else is sure.
-
-        Which way the person came back facing is then not known: say unsure (and, without a
-        workout, ask).
-        """
-        return self._phone is not None and not self._phone.sure
-
-    @property
-    def _phone_decides(self) -> bool:
-        return self._phone is not None and self._phone.sure
-
-    @property
     def _basis(self) -> Basis:
-        if self._phone_decides:
+        if self._phone.decides:
             return Basis.PHONE
         return Basis.of(cued=bool(self._cues), stride=self._stride_seen, turned=self._turned)
 
@@ -969,7 +864,7 @@ class DirectionDetector:
         if self._belief.committed != R:
             return False
         stride, count = self._stride_evidence
-        return self._marked or self._phone_decides or (count >= _STRIDE_SAYS_AFTER and stride >= _STRIDE_SAYS)
+        return self._marked or self._phone.decides or (count >= _STRIDE_SAYS_AFTER and stride >= _STRIDE_SAYS)
 
     def _in_transition(self, t: float) -> float:
         """P(the committed facing) now: while a transition that may be a turn is under way, less.
@@ -980,7 +875,7 @@ class DirectionDetector:
         only as sure as that allows: the person may already face the other way.
         """
         belief, transition = self._belief, self._segmenter.transition
-        if self._phone_decides:  # the phone sees the turn itself: the belt's speed adds nothing
+        if self._phone.decides:  # the phone sees the turn itself: the belt's speed adds nothing
             return belief.confidence
         if transition is None or self._early:
             return belief.confidence
@@ -1005,7 +900,7 @@ class DirectionDetector:
             direction = Direction.STOPPED
         elif (
             confidence < self.params.unsure_below and self._segmenter.phase is not Phase.WAITING
-        ) or self._phone_doubts:
+        ) or self._phone.doubts:
             direction = Direction.UNSURE
         else:
             direction = self.committed
