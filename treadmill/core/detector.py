@@ -222,6 +222,10 @@ class _Weighed:
     p_before: float
 
 
+PHONE_STEPS_BELOW_KMH = 7.0
+"""A worn phone's step count stands in for a footpod's below this belt speed. Above it, on the
+bench's runners, its count (peaks 0.35 s apart, seven readings each) misled the stride model
+more often than it helped: a running phone's steps are not used."""
 _STRIDE_SAYS = math.log(10.0)
 """Log-evidence from which a plateau's step rate "says" backward on its own (ten to one)."""
 _STRIDE_SAYS_AFTER = 5
@@ -439,6 +443,15 @@ class DirectionDetector:
     def _steps_per_min(self, sample: Sample, speed: float) -> float:
         """This sample's step rate: the footpod's (fresh), else the treadmill's own count; else NaN."""
         cadence = sample.cadence_per_min
+        phone = sample.phone
+        if (
+            not cadence
+            and phone is not None
+            and phone.worn
+            and phone.steps_per_min > 0
+            and speed < PHONE_STEPS_BELOW_KMH
+        ):
+            cadence = round(phone.steps_per_min)  # a worn phone counts a walker's steps as a footpod does
         if cadence and not self._stale(sample) and not math.isnan(speed):
             steady = self._segmenter.phase is Phase.PLATEAU and sample.t - self._plateau_start >= STEADY_S
             unit = self._stride.strides
