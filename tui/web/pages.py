@@ -88,6 +88,7 @@ _MOTION_STYLE = """
   #detail { font-size: 5vw; margin-top: 1em; opacity: 0.8; }
   body.on { background: #0b3d1f; } body.lost { background: #4a1010; } body.paused { background: #4a3a08; }
   #go { font-size: 8vw; padding: 0.6em 1.2em; border-radius: 0.4em; }
+  main { padding: 0 1.2em; }
 """
 
 _MOTION_SCRIPT = """
@@ -98,7 +99,10 @@ _MOTION_SCRIPT = """
   const id = sessionStorage.getItem('sensor') || String(Math.random()).slice(2);
   sessionStorage.setItem('sensor', id);
   let socket = null, started = false, lastSent = 0, lastReading = 0, orientation = null, wake = null;
-  let ON = 'Put the phone in your pocket. Leave this page open.';
+  let listening = true;  // a session hears the readings (the server says so every second)
+  const streaming = () => listening
+    ? show('on', 'Sensor on', 'Put the phone in your pocket. Leave this page open.')
+    : show('paused', 'Sensor waiting', 'No session is running yet: start one on the treadmill screen.');
   const show = (cls, big, small) => {
     document.body.className = cls; state.textContent = big; detail.textContent = small || '';
   };
@@ -126,13 +130,14 @@ _MOTION_SCRIPT = """
   const connect = () => {
     const scheme = location.protocol === 'https:' ? 'wss://' : 'ws://';
     socket = new WebSocket(scheme + location.host + '/motion/ws?id=' + encodeURIComponent(id));
-    socket.onopen = () => show('on', 'Sensor on', ON);
+    socket.onopen = streaming;
     socket.onmessage = (m) => {
       const told = JSON.parse(m.data);
       if (told.received > 0 && window.__firstHeard === undefined) window.__firstHeard = performance.now();
-      ON = told.apps > 0 ? 'Put the phone in your pocket. Leave this page open.'
-        : 'No session is running yet: start one on the treadmill screen.';
-      if (document.body.className === 'on') detail.textContent = ON;
+      if (listening !== told.apps > 0) {
+        listening = told.apps > 0;
+        streaming();
+      }
     };
     socket.onclose = (e) => {
       if (e.code === 4009) {
@@ -179,8 +184,8 @@ _MOTION_SCRIPT = """
     if (!started || !socket || socket.readyState !== 1) return;
     if (performance.now() - lastReading > 2000) {
       show('paused', 'Sensor paused', 'No readings from the motion sensors.');
-    } else if (document.body.className !== 'on') {
-      show('on', 'Sensor on', ON);
+    } else if (state.textContent === 'Sensor paused') {
+      streaming();
     }
   }, 1000);
 })();
