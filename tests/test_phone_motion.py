@@ -38,8 +38,10 @@ from treadmill.model import (
     Sample,
     Sensor,
 )
+from treadmill.mqtt.messages import SessionState, state_payload
 from treadmill.phone.feed import PhoneFeed
 from treadmill.phone.reading import PHONE_MOTION, MotionReading
+from treadmill.session.board import LiveBoard, PhoneSeen
 from treadmill.session.decoding import SampleDecoder
 from treadmill.storage.fixtures import FixtureError, FixtureWriter, read_fixture
 from treadmill.virtual.phone import PHONE_RATE_HZ, BodyPhone, Mount, OffBody
@@ -410,3 +412,23 @@ def test_the_virtual_runner_wears_a_phone_and_the_recording_replays_its_turns(tm
     assert [d for _, d in moving] == [d for _, d in truth]
     assert all(abs(a - b) <= 2.0 for (a, _), (b, _) in zip(moving, truth, strict=True))
     assert all(i["confidence"] >= 0.95 for i in intervals if i["direction"] == "reverse")
+
+
+def test_the_board_and_mqtt_say_where_the_phone_is() -> None:
+    """No phone: nothing said. Linked and worn, linked but off the body, then its page gone."""
+    board = LiveBoard()
+    board.take(Sample(1.0, 4.0))
+    assert board.view().phone is None
+    board.take(LinkEvent(2.0, LinkEventKind.CONNECTED, Sensor.PHONE))
+    assert board.view().phone is PhoneSeen.OFF_BODY, "linked, not yet counting"
+    worn = PhoneState(worn=True, turns=0, turned_at=None, sideways=False, steps_per_min=110.0, worn_since=2.5)
+    board.take(Sample(3.0, 4.0, phone=worn))
+    assert board.view().phone is PhoneSeen.WORN
+    assert state_payload(board.view(), SessionState.RUNNING)["phone"] == "worn"
+    board.take(LinkEvent(4.0, LinkEventKind.DISCONNECTED, Sensor.PHONE))
+    assert board.view().phone is PhoneSeen.LOST
+    assert [PhoneSeen(s).words for s in ("worn", "off_body", "lost")] == [
+        "phone ✓",
+        "phone out",
+        "phone lost",
+    ]

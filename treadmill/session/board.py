@@ -110,7 +110,7 @@ class PhoneSeen(enum.StrEnum):
 
 _PHONE_WORDS = {
     PhoneSeen.WORN: "phone ✓",
-    PhoneSeen.OFF_BODY: "phone off the body",
+    PhoneSeen.OFF_BODY: "phone out",
     PhoneSeen.LOST: "phone lost",
 }
 
