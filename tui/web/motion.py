@@ -77,8 +77,9 @@ class MotionHub:
     """The sensor page now streaming (its own random id), if one is."""
     socket: web.WebSocketResponse | None = None
     received: int = 0
+    """Readings handed on, over every page."""
     dropped: int = 0
-    first_at: float | None = None
+    """Messages that were not readings, or came too fast."""
     """When the first reading arrived (event loop time)."""
     _apps: set[asyncio.StreamWriter] = field(default_factory=set)
     _server: asyncio.Server | None = None
@@ -146,19 +147,18 @@ class MotionHub:
         self._broadcast({"event": "connected"})
         bucket = _Bucket(at=asyncio.get_running_loop().time())
         ticker = asyncio.create_task(self._tell_every_second(socket))
+        before = self.received
         try:
             async for message in socket:
-                if (
-                    message.type == WSMsgType.TEXT
-                    and self._reading(message.data, bucket)
-                    and self.received == 1
-                ):
-                    await self._tell(socket)  # the first reading is heard at once
+                heard = message.type == WSMsgType.TEXT and self._reading(message.data, bucket)
+                if heard and self.received == before + 1:
+                    await self._tell(socket)  # this page's first reading is heard at once
         finally:
             ticker.cancel()
             if self.socket is socket:
                 self.socket = self.page = None
                 self._broadcast({"event": "disconnected"})
+            log.debug("a sensor page went: %d readings in all, %d dropped", self.received, self.dropped)
         return socket
 
     async def _tell_every_second(self, socket: web.WebSocketResponse) -> None:
@@ -184,7 +184,5 @@ class MotionHub:
             self.dropped += 1
             return False
         self.received += 1
-        if self.first_at is None:
-            self.first_at = now
         self._broadcast({"motion": reading.to_json()})
         return True
