@@ -174,7 +174,9 @@ def _write(path: Path, data: bytes, mode: int) -> None:
     temporary = path.with_name(path.name + ".part")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
     try:
-        os.write(fd, data)
+        written = 0
+        while written < len(data):  # a write may take part of it
+            written += os.write(fd, data[written:])
         os.fsync(fd)
     finally:
         os.close(fd)
