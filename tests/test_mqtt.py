@@ -195,6 +195,7 @@ def test_discovery_declares_each_entity_with_class_unit_state_class_and_availabi
         "speed": ("sensor", "speed", "km/h", "measurement"),
         "incline": ("sensor", None, "%", "measurement"),
         "direction": ("sensor", "enum", None, None),
+        "phone": ("sensor", "enum", None, None),
         "confidence": ("sensor", None, "%", "measurement"),
         "heart_rate": ("sensor", None, "bpm", "measurement"),
         "distance": ("sensor", "distance", "m", "total_increasing"),
@@ -222,6 +223,7 @@ def test_discovery_declares_each_entity_with_class_unit_state_class_and_availabi
                 "gym/lane-3/link",
             ]
     assert entities["lane-3_direction"]["options"] == ["forward", "reverse", "stopped", "unsure"]
+    assert entities["lane-3_phone"]["options"] == ["worn", "off_body", "lost", "none"]
     assert entities["lane-3_link"]["state_topic"] == "gym/lane-3/link"
     remote = discovery_payload(MqttSettings(host="h", device_id="lane-3", remote_control=True), topics, 12.0)
     speed = remote["components"]["lane-3_target_speed"]

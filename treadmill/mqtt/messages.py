@@ -31,7 +31,7 @@ from treadmill import __version__
 from treadmill.inputs import MAX_FORWARD_CAP_KMH, InputError, finite
 from treadmill.model import Direction
 from treadmill.mqtt.settings import MqttSettings
-from treadmill.session.board import LiveView
+from treadmill.session.board import LiveView, PhoneSeen
 
 __all__ = [
     "MAX_COMMAND_BYTES",
@@ -294,6 +294,16 @@ def discovery_payload(settings: MqttSettings, topics: Topics, caps_kmh: float) -
             "{{ value_json.direction }}",
             device_class="enum",
             options=[d.value for d in Direction],
+        ),
+        "phone": _sensor(
+            topics,
+            settings,
+            "phone",
+            "Phone motion sensor",
+            "{{ value_json.phone or 'none' }}",
+            device_class="enum",
+            options=[*(p.value for p in PhoneSeen), "none"],
+            icon="mdi:cellphone-arrow-down",
         ),
         "confidence": _sensor(
             topics,
