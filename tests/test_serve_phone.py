@@ -6,6 +6,7 @@ browser's own path, with Chromium's sensors overridden, is in test_serve_motion_
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +19,9 @@ from tests.test_serve import fetch
 from treadmill.model import LinkEventKind, Sensor
 from treadmill.phone.reading import MotionReading
 from treadmill.storage.fixtures import read_fixture
+from tui.web.guard import ConnectionGuard
 from tui.web.motion import ANOTHER_PHONE
+from tui.web.server import ServeOptions, SessionServer, serve
 
 WAIT_S = 60.0
 READING = MotionReading((1.5, -2.0, 0.25), (0.5, 9.75, 0.125), (10.0, 80.0, -2.0))
@@ -120,3 +123,23 @@ async def test_a_sensor_socket_from_another_origin_is_refused(served: Served) ->
                 ws_base(served) + "/motion/ws?id=x", headers={"Origin": "https://evil.example"}
             )
     assert refused.value.status == 403
+
+
+async def test_the_sensor_socket_outlives_a_plain_requests_deadline() -> None:
+    """A connection that is not a websocket is closed after its deadline; the sensor's is not."""
+    server = SessionServer(ServeOptions(["true"], port=0))
+    server.guard = ConnectionGuard(request_within_s=1.0)
+    bound: asyncio.Queue[str] = asyncio.Queue()
+    stop = asyncio.Event()
+    serving = asyncio.create_task(serve(server, lambda url, _motion: bound.put_nowait(url), stop))
+    try:
+        base = (await bound.get()).split("/?", 1)[0].replace("http", "ws", 1)
+        async with (
+            aiohttp.ClientSession(cookies={"treadmill_token": server.token}) as client,
+            client.ws_connect(base + "/motion/ws?id=pocket") as phone,
+        ):
+            for _ in range(3):  # said once a second: the last comes past the 1 s deadline
+                assert "received" in await told(phone)
+    finally:
+        stop.set()
+        await serving
