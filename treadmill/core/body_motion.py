@@ -16,8 +16,8 @@ The phone is **worn** (its evidence counts) only when:
 
 * readings arrive (none missing for :data:`MAX_GAP_S`);
 * its attitude has not jumped for :data:`STEADY_S` (taken out of the pocket, put down,
-  picked up: the direction of gravity in the phone's frame swings by more than
-  :data:`ATTITUDE_JUMP_DEG` within :data:`ATTITUDE_SPAN_S`);
+  picked up: the direction of gravity in the phone's frame, low-passed over
+  :data:`ATTITUDE_TAU_S`, strays more than :data:`ATTITUDE_JUMP_DEG` from where it settled);
 * it was stepping when it began to count (:data:`STEPPING_STEPS` within :data:`STEPPING_S`,
   after it settled), and while the belt moves it still feels steps (:data:`NO_STEPS_S`); on
   a stopped belt a worn phone keeps counting through the turn. A phone laid on the console
