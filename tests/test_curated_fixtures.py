@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from tests.conftest import ROOT, load_vectors
 from tests.real_sequences import SEQUENCES, build
 from treadmill.ftms import MachineStatus, TreadmillData
 from treadmill.ftms.machine_status import StatusOpCode
-from treadmill.model import CueDirection, LinkEventKind
+from treadmill.model import CueDirection, Direction, Evidence, LinkEventKind
 from treadmill.session.engine import Session, SessionResult
 from treadmill.session.replay import ReplaySource
 from treadmill.storage.fixtures import Fixture, read_fixture
@@ -52,6 +53,19 @@ async def test_sensor_fixtures_carry_their_sensor() -> None:
     assert all(s.heart_rate_bpm is None for s in footpod.samples)
     strap = await replay(read_fixture(ROOT / "fixtures" / "guided-heart-rate.jsonl"))
     assert any(s.heart_rate_bpm for s in strap.samples)
+
+
+async def test_the_phone_fixture_replays_each_turn_from_the_phone() -> None:
+    """A free run with no cue and no footpod: the recorded phone alone places every turn."""
+    fixture = read_fixture(ROOT / "fixtures" / "free-run-phone.jsonl")
+    result = await replay(fixture)
+    assert all(s.phone is not None for s in result.samples[10:])
+    moving = [d for _, d in fixture.truth if d in (Direction.FORWARD, Direction.REVERSE)]
+    switches = [s for s in result.pipeline.verdicts if s.switched]
+    assert len(switches) == sum(a is not b for a, b in itertools.pairwise(moving))
+    assert {s.evidence for s in result.samples[20:] if s.direction is not Direction.STOPPED} == {
+        Evidence.PHONE
+    }
 
 
 @pytest.mark.parametrize("name", SEQUENCES)
