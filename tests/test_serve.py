@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -79,7 +80,7 @@ def test_the_token_sets_a_cookie_and_leaves_the_address_bar(served: Served) -> N
     assert headers["Location"] == "/", "the token does not stay in the address or the history"
     cookies = headers["Set-Cookie"]
     assert "HttpOnly" in cookies
-    assert "SameSite=Strict" in cookies
+    assert "SameSite=Lax" in cookies, "sent on a top-level navigation from elsewhere (a QR code), no more"
     status, page, headers = fetch(served.base + "/", cookie=f"treadmill_token={served.token}")
     assert status == 200
     assert "/static/js/textual.js" in page
@@ -174,6 +175,35 @@ def test_a_phone_follows_the_workout_and_stops_it(
 
 
 @needs_chromium
+def test_an_address_opened_from_elsewhere_opens_the_app(
+    served: Served, browsers: Callable[..., Browser]
+) -> None:
+    """A QR code scanned by the camera, a link in a message: the browser counts it a navigation from
+    another site. The cookie the token sets must still come back on the redirect (SameSite=Strict
+    would not: the page was "needs its key")."""
+    app = followed_from_elsewhere(browsers(PHONE), served.url)
+    wait_until(lambda: app.first_frame() or refused(app), "the app, or a refusal")
+    assert not refused(app)
+    sensor = followed_from_elsewhere(browsers(PHONE), served.motion_url)
+    wait_until(
+        lambda: "Motion sensor" in sensor.page_text() or refused(sensor), "the sensor page, or a refusal"
+    )
+    assert not refused(sensor)
+    for browser in (app, sensor):
+        assert "token=" not in browser.driver.current_url, "and the token has left the address bar"
+
+
+def followed_from_elsewhere(browser: Browser, url: str) -> Browser:
+    """``browser`` on a page of another site, following its link to ``url``."""
+    browser.open("data:text/html," + urllib.parse.quote(f"<a id='scan' href='{url}'>scanned</a>"))
+    browser.driver.find_element("id", "scan").click()
+    return browser
+
+
+def refused(browser: Browser) -> bool:
+    return "needs its key" in browser.page_text()
+
+
 def test_a_second_browser_is_turned_away(served: Served, browsers: Callable[..., Browser]) -> None:
     first = browsers()
     first.open(served.url)

@@ -163,7 +163,7 @@ class SessionServer:
         return web.HTTPSeeOther(request.url.with_query(rest).relative())
 
     def _set_token(self, response: web.StreamResponse) -> None:
-        response.set_cookie(TOKEN_COOKIE, self.token, httponly=True, samesite="Strict", path="/")
+        response.set_cookie(TOKEN_COOKIE, self.token, httponly=True, samesite="Lax", path="/")
 
     async def _motion_page(self, request: web.Request) -> web.StreamResponse:
         response = self._drop_token(request) or web.Response(text=motion_page(), content_type="text/html")
@@ -189,7 +189,7 @@ class SessionServer:
                 text=app_page(f"{scheme}://{request.host}/ws", font_size), content_type="text/html"
             )
         self._set_token(response)
-        response.set_cookie(SEAT_COOKIE, seat, httponly=True, samesite="Strict", path="/")
+        response.set_cookie(SEAT_COOKIE, seat, httponly=True, samesite="Lax", path="/")
         return response
 
     async def _websocket(self, request: web.Request) -> web.StreamResponse:
