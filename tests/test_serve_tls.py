@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from tests.browser import SERVE, start_serve
-from tests.test_serve import NoRedirect
+from tests.test_serve import NoRedirect, fetch
 from tui.cli.commands.serve import PLAIN_HTTP_WARNING
 from tui.web.tls import CERT_NAME, FOLDER, KEY_NAME, self_signed
 
@@ -180,3 +180,30 @@ def test_plain_http_beyond_this_machine_is_asked_for_and_warned_of(tmp_path: Pat
     assert PLAIN_HTTP_WARNING not in local.stop()
     assert not (tmp_path / "a" / FOLDER).exists()
     assert not (tmp_path / "b" / FOLDER).exists()
+
+
+def test_a_phone_can_fetch_the_servers_own_certificate_to_trust_it(tmp_path: Path) -> None:
+    """iOS refuses a secure websocket to a certificate it was only told to accept for the page:
+    the pages point to the certificate, to install and trust."""
+    served = start_serve([*VIRTUAL, "--tls"], tmp_path)
+    try:
+        port = port_of(served.url)
+        trusting = ssl.create_default_context(cafile=str(tmp_path / FOLDER / CERT_NAME))
+        opener = urllib.request.build_opener(urllib.request.HTTPSHandler(context=trusting))
+        cookie = {"Cookie": f"treadmill_token={served.token}"}
+        request = urllib.request.Request(f"https://127.0.0.1:{port}/certificate", headers=cookie)
+        with opener.open(request, timeout=10) as response:
+            assert response.headers["Content-Type"] == "application/x-x509-ca-cert"
+            assert response.read() == (tmp_path / FOLDER / CERT_NAME).read_bytes()
+        for page in ("/", "/motion"):
+            request = urllib.request.Request(f"https://127.0.0.1:{port}{page}", headers=cookie)
+            with opener.open(request, timeout=10) as response:
+                assert "href='/certificate'" in response.read().decode(), page
+    finally:
+        served.stop()
+    plain = start_serve(list(VIRTUAL), tmp_path / "plain")
+    try:
+        assert fetch(plain.base + "/certificate", cookie=f"treadmill_token={plain.token}")[0] == 404
+        assert "/certificate" not in fetch(plain.base + "/motion", cookie=f"treadmill_token={plain.token}")[1]
+    finally:
+        plain.stop()

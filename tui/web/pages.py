@@ -22,6 +22,9 @@ _STYLE = """
   #ended { display: none; }
   body.-closed #ended { display: block; }
   button { font: inherit; padding: 0.6em 1.4em; margin-top: 1em; }
+  .later { opacity: 0; animation: appear 0s 8s forwards; }
+  @keyframes appear { to { opacity: 1; } }
+  a { color: #9cf; }
 """
 
 
@@ -35,15 +38,27 @@ def _page(title: str, body: str, head: str = "") -> str:
     )
 
 
-def app_page(websocket_url: str, font_size: int) -> str:
-    """The page that runs the app: the terminal front end, connected to ``websocket_url``."""
+CERTIFICATE_HINT = (
+    "Still connecting? An iPhone or iPad links to this server only once it trusts its "
+    "certificate: <a href='/certificate'>install the certificate</a>, then turn on full trust "
+    "for it in Settings, General, About, Certificate Trust Settings."
+)
+"""What a page whose link does not come up says, when the server's certificate is its own."""
+
+
+def app_page(websocket_url: str, font_size: int, *, hint: str = "") -> str:
+    """The page that runs the app: the terminal front end, connected to ``websocket_url``.
+
+    ``hint``: shown under "Connecting…" if the link has not come up after a while.
+    """
     head = (
         "<link rel='preload' href='/static/fonts/RobotoMono-VariableFont_wght.ttf' as='font' crossorigin>"
         "<link rel='stylesheet' href='/static/css/xterm.css'>"
         "<script src='/static/js/textual.js'></script>"
     )
     body = (
-        "<div id='waiting' class='notice'><h1>Treadmill Companion</h1><p>Connecting…</p></div>"
+        "<div id='waiting' class='notice'><h1>Treadmill Companion</h1><p>Connecting…</p>"
+        f"{f'<p class=later>{hint}</p>' if hint else ''}</div>"
         "<div id='ended' class='notice'><h1>The app has closed</h1>"
         "<p>The session is saved in your history. Reload to start the app again.</p>"
         "<button type='button' onclick='location.reload()'>Reload</button></div>"
@@ -99,6 +114,7 @@ _MOTION_SCRIPT = """
   const id = sessionStorage.getItem('sensor') || String(Math.random()).slice(2);
   sessionStorage.setItem('sensor', id);
   let socket = null, started = false, lastSent = 0, lastReading = 0, orientation = null, wake = null;
+  let opened = false, failed = 0;  // links that closed before they opened: refused
   let listening = true;  // a session hears the readings (the server says so every second)
   const streaming = () => listening
     ? show('on', 'Sensor on', 'Put the phone in your pocket. Leave this page open.')
@@ -130,7 +146,11 @@ _MOTION_SCRIPT = """
   const connect = () => {
     const scheme = location.protocol === 'https:' ? 'wss://' : 'ws://';
     socket = new WebSocket(scheme + location.host + '/motion/ws?id=' + encodeURIComponent(id));
-    socket.onopen = streaming;
+    socket.onopen = () => {
+      opened = true;
+      document.getElementById('hint').hidden = true;
+      streaming();
+    };
     socket.onmessage = (m) => {
       const told = JSON.parse(m.data);
       if (told.received > 0 && window.__firstHeard === undefined) window.__firstHeard = performance.now();
@@ -140,6 +160,9 @@ _MOTION_SCRIPT = """
       }
     };
     socket.onclose = (e) => {
+      failed = opened ? 0 : failed + 1;
+      opened = false;
+      if (failed >= 2) document.getElementById('hint').hidden = false;
       if (e.code === 4009) {
         show('lost', 'Another phone is the sensor', 'Close the sensor page there; this one keeps asking.');
         setTimeout(connect, 5000);
@@ -192,12 +215,17 @@ _MOTION_SCRIPT = """
 """
 
 
-def motion_page() -> str:
-    """The sensor page for the phone you carry: one tap to start, then only its state, in large type."""
+def motion_page(*, hint: str = "") -> str:
+    """The sensor page for the phone you carry: one tap to start, then only its state, in large type.
+
+    ``hint``: shown if its link fails to come up twice (an iPhone that does not trust the
+    server's own certificate refuses the secure websocket, though it showed the page).
+    """
     body = (
         "<main><div id='state'>Motion sensor</div>"
         "<div id='detail'>For the phone you carry on the belt: in a pocket or an armband.</div>"
-        "<button type='button' id='go'>Start</button></main>"
+        "<button type='button' id='go'>Start</button>"
+        f"<p id='hint' hidden>{hint}</p></main>"
         f"<script>{_MOTION_SCRIPT}</script>"
     )
     return _page("Treadmill Companion: motion sensor", body, f"<style>{_MOTION_STYLE}</style>")

@@ -39,7 +39,7 @@ from textual_serve.download_manager import DownloadManager
 
 from tui.web.guard import HEADERS_WITHIN_S, ConnectionGuard, Keystrokes, OnceThenCount, host_is_ours
 from tui.web.motion import MotionHub
-from tui.web.pages import FORBIDDEN, IN_USE, WRONG_HOST, app_page, motion_page
+from tui.web.pages import CERTIFICATE_HINT, FORBIDDEN, IN_USE, WRONG_HOST, app_page, motion_page
 from tui.web.tls import TlsFiles
 
 log = logging.getLogger("treadmill.serve")
@@ -126,6 +126,7 @@ class SessionServer:
                 web.get("/", self._index),
                 web.get("/ws", self._websocket),
                 web.get("/motion", self._motion_page),
+                web.get("/certificate", self._certificate),
                 web.get("/motion/ws", self._motion_socket),
                 web.get("/download/{key}", self._download),
                 web.static("/static", STATIC),
@@ -165,8 +166,26 @@ class SessionServer:
     def _set_token(self, response: web.StreamResponse) -> None:
         response.set_cookie(TOKEN_COOKIE, self.token, httponly=True, samesite="Lax", path="/")
 
+    @property
+    def _hint(self) -> str:
+        """What a page says if its link does not come up: trust this server's own certificate."""
+        tls = self.options.tls
+        return CERTIFICATE_HINT if tls is not None and tls.own else ""
+
+    async def _certificate(self, _request: web.Request) -> web.StreamResponse:
+        """This server's own certificate, for a phone to install and trust (iOS needs it for websockets)."""
+        tls = self.options.tls
+        if tls is None or not tls.own:
+            return web.Response(status=404, text="This server has no certificate of its own to install.")
+        return web.Response(
+            body=tls.cert.read_bytes(),
+            content_type="application/x-x509-ca-cert",
+            headers={"Content-Disposition": 'attachment; filename="treadmill-companion.crt"'},
+        )
+
     async def _motion_page(self, request: web.Request) -> web.StreamResponse:
-        response = self._drop_token(request) or web.Response(text=motion_page(), content_type="text/html")
+        page = motion_page(hint=self._hint)
+        response = self._drop_token(request) or web.Response(text=page, content_type="text/html")
         self._set_token(response)
         return response
 
@@ -186,7 +205,8 @@ class SessionServer:
             font_size = _int(request.query.get("fontsize"), self.options.font_size, 8, 40)
             scheme = "wss" if request.secure else "ws"
             response = web.Response(
-                text=app_page(f"{scheme}://{request.host}/ws", font_size), content_type="text/html"
+                text=app_page(f"{scheme}://{request.host}/ws", font_size, hint=self._hint),
+                content_type="text/html",
             )
         self._set_token(response)
         response.set_cookie(SEAT_COOKIE, seat, httponly=True, samesite="Lax", path="/")

@@ -57,6 +57,8 @@ class TlsFiles:
     """SHA-256 of the certificate, as browsers show it (AB:CD:...)."""
     made: bool = False
     """It was made just now (the phone has to accept it once more)."""
+    own: bool = False
+    """This computer made it (self-signed): a phone must be told to trust it."""
 
     def context(self) -> ssl.SSLContext:
         """A server context: TLS 1.2 at least, Python's default ciphers.
@@ -136,7 +138,7 @@ def self_signed(config: Path, hosts: list[str], *, now: dt.datetime | None = Non
     cert_path, key_path = folder / CERT_NAME, folder / KEY_NAME
     kept = _usable(cert_path, key_path, hosts, now)
     if kept is not None:
-        return TlsFiles(cert_path, key_path, _fingerprint(kept))
+        return TlsFiles(cert_path, key_path, _fingerprint(kept), own=True)
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name(
         [
@@ -166,7 +168,7 @@ def self_signed(config: Path, hosts: list[str], *, now: dt.datetime | None = Non
         _write(cert_path, cert.public_bytes(serialization.Encoding.PEM), 0o644)
     except OSError as exc:
         raise TlsError(f"cannot keep the certificate in {folder}: {_reason(exc)}") from None
-    return TlsFiles(cert_path, key_path, _fingerprint(cert), made=True)
+    return TlsFiles(cert_path, key_path, _fingerprint(cert), made=True, own=True)
 
 
 def _write(path: Path, data: bytes, mode: int) -> None:
