@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import shutil
 import socket
 import ssl
 import subprocess
@@ -17,6 +18,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -207,3 +209,27 @@ def test_a_phone_can_fetch_the_servers_own_certificate_to_trust_it(tmp_path: Pat
         assert "/certificate" not in fetch(plain.base + "/motion", cookie=f"treadmill_token={plain.token}")[1]
     finally:
         plain.stop()
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
+def test_openssl_verifies_the_certificate_as_a_server_certificate_that_is_its_own_root(
+    tmp_path: Path,
+) -> None:
+    """A reader we did not write: trusted as a root (what a phone is told), it verifies for a TLS server."""
+    cert = self_signed(tmp_path, ["192.168.1.20"]).cert
+    done = subprocess.run(
+        ["openssl", "verify", "-CAfile", str(cert), "-purpose", "sslserver", str(cert)],  # noqa: S607
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    shown = subprocess.run(
+        ["openssl", "x509", "-in", str(cert), "-noout", "-ext", "subjectAltName,keyUsage,basicConstraints"],  # noqa: S607
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "IP Address:192.168.1.20" in shown
+    assert "Certificate Sign" in shown
+    assert "CA:TRUE" in shown
