@@ -143,3 +143,26 @@ async def test_the_sensor_socket_outlives_a_plain_requests_deadline() -> None:
     finally:
         stop.set()
         await serving
+
+
+async def test_a_virtual_runners_phone_is_the_only_phone(tmp_path: Path) -> None:
+    """serve --virtual --phone: the runner carries its phone; a sensor page finds no session
+    listening (two streams of readings would make one heading of both)."""
+    served = start_serve(["--virtual", "--plan", "first-steps-backward", "--phone"], tmp_path)
+    try:
+        cookies = {"treadmill_token": served.token}
+        async with (
+            aiohttp.ClientSession(cookies=cookies) as client,
+            client.ws_connect(ws_base(served) + "/ws") as console,
+        ):
+            assert await console.receive_bytes(timeout=WAIT_S)
+            async with client.ws_connect(ws_base(served) + "/motion/ws?id=pocket") as phone:
+                for _ in range(4):  # a second apart, while the session runs: nobody listens
+                    assert (await told(phone))["apps"] == 0
+    finally:
+        served.stop()
+    [recording] = served.recordings()
+    motion = [f for f in read_fixture(recording).frames if f.src is Sensor.PHONE]
+    assert motion, "the runner's own phone"
+    span = motion[-1].t - motion[0].t
+    assert len(motion) / span <= 21.0, "one phone's 20 a second, not two"

@@ -227,17 +227,19 @@ async def _coach_then_stop(coach: WorkoutCoach, live: LiveSession) -> None:
 
 
 def _phones(live: LiveSession, options: SessionOptions) -> list[Coroutine[object, object, None]]:
-    """What brings a worn phone's readings: the served sensor page's feed, the virtual runner's phone."""
+    """What brings a worn phone's readings: the virtual runner's phone, else the served sensor page's.
+
+    One phone at a time: two streams of readings would be one heading made of both.
+    """
     session, clock = live.session, live.clock
-    phones: list[Coroutine[object, object, None]] = []
-    if options.source.phone_feed is not None:
-        feed = PhoneFeed(options.source.phone_feed, clock, session.add_frame, session.add_event)
-        phones.append(feed.run())
     virtual, treadmill = options.source.virtual, live.treadmill
     if virtual is not None and virtual.phone and treadmill is not None:
         worn = BodyPhone.drawn(virtual.seed, options.duration_s, taken_out=False)
-        phones.append(_virtual_phone(worn, treadmill, live))
-    return phones
+        return [_virtual_phone(worn, treadmill, live)]
+    if options.source.phone_feed is not None:
+        feed = PhoneFeed(options.source.phone_feed, clock, session.add_frame, session.add_event)
+        return [feed.run()]
+    return []
 
 
 async def _virtual_phone(phone: BodyPhone, treadmill: VirtualTreadmill, live: LiveSession) -> None:
