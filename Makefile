@@ -37,6 +37,7 @@ bench: $(VENV)/.test
 	$(BIN)/python -m bench.eval_detector
 	$(BIN)/python -m bench.tui_bench
 	$(BIN)/python -m bench.serve_bench
+	$(BIN)/python -m bench.serve_bench --phone
 	$(BIN)/python -m bench.mqtt_bench
 	$(BIN)/python -m bench.pyftms_interop
 	$(BIN)/python -m bench.hostile_peer
