@@ -7,9 +7,9 @@
 the client waiting for an answer) to read. Heart rate and cadence arrive from other sensors
 at their own times; each sample carries the latest of each, and how old it is. A body-worn
 phone's motion readings go to :class:`~treadmill.core.body_motion.BodyMotion`, and each sample
-carries what it says then. Split records are merged (FTMS
-v1.0.1 §4.4.1.2); on a disconnect the half-merged record is dropped. Undecodable payloads
-are counted per characteristic, never raised.
+carries what it says then. Split records are merged (FTMS v1.0.1 §4.4.1.2); on a disconnect
+the half-merged record is dropped. Undecodable payloads are counted per characteristic,
+never raised.
 
 A heart rate of 0 is not a reading: treadmills send 0 when nobody holds the grips, and
 straps when they lose contact. It becomes "no heart rate".
