@@ -289,6 +289,60 @@ def test_a_skipped_turn_is_not_asserted() -> None:
     assert R not in live(analysis)
 
 
+def test_a_pause_that_is_back_at_speed_before_the_cue_is_not_its_turn() -> None:
+    """Stopped mid-interval, back at the same backward speed, and only then cued forward: the pause
+    was not the turn; the stop after the cue, up to the forward speed, is."""
+    speeds = profile((60, 5.0), (4, 1.5), (90, 3.0), (10, 0.0), (20, 3.0), (4, 0.0), (60, 6.0))
+    first_dip = speeds.index(1.5)
+    pause = speeds.index(0.0, first_dip)
+    back = speeds.index(3.0, pause)
+    cue = float(back + 3)  # heard after the belt was back at 3 km/h
+    analysis = run(speeds, cues=[(float(first_dip - 2), "reverse"), (cue, "forward")])
+    switches = [v for v in analysis.verdicts if v.switched and v.direction is F]
+    assert len(switches) == 1
+    assert switches[0].boundary_s > cue, "the turn is the stop after the cue, not the pause before it"
+    assert R in live(analysis)[int(cue) : int(cue) + 15], "still backward until the second stop"
+
+
+def test_a_slow_walker_slowing_to_turn_is_timed_where_they_turned() -> None:
+    """3.1 km/h forward, 2.4 to turn (a 0.7 km/h slow-down), then 1.8 backward: the turn is at the
+    walk, not at the start of the slow-down."""
+    speeds = profile((90, 3.1), (6, 2.4), (90, 1.8))
+    slow = speeds.index(2.4)
+    analysis = run(speeds, cues=[(float(slow - 8), "reverse")])
+    switch = next(v for v in analysis.verdicts if v.switched)
+    assert switch.direction is R
+    assert switch.boundary_s >= slow + 3
+
+
+def test_a_slow_down_is_timed_by_how_this_person_turns() -> None:
+    """A plain slow-down from a run to a backward walk: at even odds the turn is put midway; once
+    this person has turned at speed (back to forward, a plain speed-up from a run-ish pace), at
+    its start."""
+    speeds = profile((60, 9.0), (90, 5.0), (60, 9.0), (90, 5.0), (60, 9.0))
+    starts = [k for k in range(1, len(speeds)) if speeds[k] < speeds[k - 1] == 9.0]
+    cues = [(float(starts[0] - 3), "reverse"), (153.0 + 8, "forward"), (float(starts[1] - 3), "reverse")]
+    analysis = run(speeds, cues=cues)
+    to_backward = [v.boundary_s for v in analysis.verdicts if v.switched and v.direction is R]
+    assert len(to_backward) == 2
+    first, second = (b - s for b, s in zip(to_backward, starts, strict=True))
+    assert 0.5 < first < 4.0, "at even odds: between the start and the walk"
+    assert second < first, "after a turn made at speed, nearer the start"
+
+
+def test_an_early_backward_call_is_withdrawn_when_the_belt_goes_past_backward_speed() -> None:
+    """Cued backward a second time and skipped: the runner dips to a walk and goes straight back up
+    to their run. The dip after the cue looked like the turn; once the belt is past anything this
+    person walked backward (2.5 km/h), it is unsure, never "backward at 5 km/h"."""
+    speeds = profile((60, 9.0), (5, 2.0), (90, 2.5), (5, 1.0), (60, 9.0), (2, 2.0), (60, 9.0))
+    dips = [k for k in range(1, len(speeds)) if speeds[k] == 2.0 and speeds[k - 1] > 2.0]
+    cues = [(float(dips[0] - 2), "reverse"), (150.0, "forward"), (float(dips[1] - 6), "reverse")]
+    analysis = run(speeds, cues=cues)
+    rising = [k for k in range(dips[1], dips[1] + 12) if 3.1 <= speeds[k] < 9.0]
+    assert len(rising) >= 5
+    assert R not in [analysis.verdicts[k].direction for k in rising]
+
+
 # --- failure mode 6: footpods are less regular than modelled ---------------------------------------
 
 
@@ -441,6 +495,20 @@ def test_a_backward_shuffle_beyond_any_forward_gait_counts_the_more_backward() -
     ratios = [model.log_ratio(3.6, rate, 20) for rate in (130.0, 150.0, 170.0, 200.0)]
     assert ratios == sorted(ratios)
     assert ratios[2] > 3.0
+
+
+def test_the_step_rate_backs_backward_only_on_a_level_it_was_read_on() -> None:
+    """Backward steps back a backward label on the plateau; once the belt changes speed, the rate
+    read on the old level says nothing of the new one (the person may have turned at speed)."""
+    speeds, cadence = forward_then_turned(1.0, 1.3)
+    speeds += [3.5 + 0.5 * k for k in range(1, 9)] + [7.5] * 30
+    cadence += [walk_cadence(3.5) * 1.3] * 38
+    analysis = run(speeds, cadence)
+    speeding_up = len(speeds) - 38
+    on_level = analysis.verdicts[speeding_up - 5]
+    assert on_level.direction is R
+    assert on_level.backed
+    assert not any(v.backed for v in analysis.verdicts[speeding_up + 3 : speeding_up + 9])
 
 
 def test_the_treadmills_own_step_count_finds_a_turn_at_speed() -> None:

@@ -364,7 +364,8 @@ class DirectionDetector:
             p = moved(weighed.p_before, self._move(weighed.transition, weighed.shape, index))
             if (p if way == R else 1 - p) >= self.params.commit_probability:
                 self._used_cues.add(index)  # else the turn is still to come: the cue waits for it
-                self._settle_belief(p, weighed.transition.turn_at, anchored=True)
+                turn_at = weighed.transition.turn_at(self._shapes.at_speed_share())
+                self._settle_belief(p, turn_at, anchored=True)
 
     def mark(self, facing: Facing) -> None:
         """The person said which way they face (decisive, until the next transition)."""
@@ -569,8 +570,14 @@ class DirectionDetector:
         index = self._answerable(self._cue_for(transition.start_t, t), p_before)
         if index is None or t < self._cues[index][0]:
             return False
-        cued = self._cues[index][1]
-        if transition.went_down and speed >= transition.low_kmh + PICKED_UP_KMH:
+        cue_t, cued = self._cues[index]
+        if transition.start_t - cue_t > self.params.quiet_turn_s:
+            return False  # not a prompt answer: weighed once settled, with all the plateau said
+        if (
+            transition.went_down
+            and speed >= transition.low_kmh + PICKED_UP_KMH
+            and cue_t <= transition.low_t  # picking up before the cue: a pause, or a turn the new level shows
+        ):
             shape, boundary = (Shape.STOP if transition.stopped else Shape.DIP), transition.low_t
         elif not transition.went_down and speed >= transition.before_kmh + PICKED_UP_KMH and cued == F:
             shape, boundary = Shape.STEP, transition.start_t  # turned at speed, now speeding up forward
@@ -599,16 +606,15 @@ class DirectionDetector:
         shape = transition.shape(after)
         p_before = self._before_quiet(transition)
         index = self._answerable(self._cue_for(transition.start_t, t), p_before)
+        if index is not None and shape is Shape.RETURN and self._cues[index][0] > transition.low_t:
+            index = None  # back up to the same speed before the cue was heard: a pause, not its answer
         if self._quiet is not None and index == self._quiet[0]:
             # The silence after the cue was not the answer: this transition is. Undo the quiet turn.
             self._belief.committed = R if self._quiet[2] else F
         self._quiet = None
         move = self._move(transition, shape, index)
-        if self._early:  # the cue and the turn's shape decided; the new level adds to that
-            level = math.exp(self._levels.log_ratio(after))
-            p = self._belief.p * level / (self._belief.p * level + 1 - self._belief.p)
-        else:
-            p = moved(p_before, move)
+        # Decided early on the cue and the turn's shape, the new level adds to that.
+        p = self._with_level(after) if self._early else moved(p_before, move)
         self._next_move = move
         if self._early:
             index = self._early_cue
@@ -625,13 +631,15 @@ class DirectionDetector:
         ):
             self._used_cues.add(index)  # answered; an inconclusive transition leaves it for the next one
         if confirmed:
-            self._shapes.confirmed(shape)
+            rose = transition.after_kmh > transition.before_kmh > self.params.segmenter.turn_walk_kmh
+            self._shapes.confirmed(shape, rose_from_speed=rose)
         self._weighed = _Weighed(transition, shape, p_before)
         if not self._early:
             self._settled = (transition.start_t, self.committed)
         anchored = confirmed or kept
-        switched = self._settle_belief(p, transition.turn_at, anchored=anchored) and not self._early
-        self._begin_plateau(t, anchored=anchored, turned_at=transition.turn_at)
+        turn_at = transition.turn_at(self._shapes.at_speed_share())
+        switched = self._settle_belief(p, turn_at, anchored=anchored) and not self._early
+        self._begin_plateau(t, anchored=anchored, turned_at=turn_at)
         self._asked_at = None
         if not self._cues and shape is not Shape.RETURN and self._stated < self.params.unsure_below:
             self._asked_at = t
@@ -874,12 +882,26 @@ class DirectionDetector:
 
     @property
     def _backed(self) -> bool:
+        """A second signal says backward: a mark, the phone, or the step rate of the plateau under way.
+
+        In a transition the step rate is still the last plateau's, and a turn may be changing it.
+        """
         if self._belief.committed != R:
             return False
         stride, count = self._stride_evidence
-        return self._marked or self._phone.decides or (count >= _STRIDE_SAYS_AFTER and stride >= _STRIDE_SAYS)
+        on_level = self._segmenter.phase is Phase.PLATEAU
+        return (
+            self._marked
+            or self._phone.decides
+            or (on_level and count >= _STRIDE_SAYS_AFTER and stride >= _STRIDE_SAYS)
+        )
 
-    def _in_transition(self, t: float) -> float:
+    def _with_level(self, speed: float) -> float:
+        """P(backward), the belief moved by what ``speed`` says as a level this person holds."""
+        p, level = self._belief.p, math.exp(self._levels.log_ratio(speed))
+        return p * level / (p * level + 1 - p)
+
+    def _in_transition(self, t: float, speed: float) -> float:
         """P(the committed facing) now: while a transition that may be a turn is under way, less.
 
         A cue to the other way makes any change of speed likely the turn; without one, going
@@ -890,8 +912,12 @@ class DirectionDetector:
         belief, transition = self._belief, self._segmenter.transition
         if self._phone.decides:  # the phone sees the turn itself: the belt's speed adds nothing
             return belief.confidence
-        if transition is None or self._early:
+        if transition is None:
             return belief.confidence
+        if self._early and not (belief.committed == R and self._levels.beyond_backward(speed)):
+            return belief.confidence
+        if self._early:  # decided on the cue and the dip, now faster than this person goes backward
+            return min(belief.confidence, 0.5)
         cue = self._answerable(self._cue_for(transition.start_t, t), self._p_before)
         if cue is not None:
             move = turn_move(self._flip(cue), 1.0, 1.0)
@@ -908,7 +934,7 @@ class DirectionDetector:
 
     def _verdict(self, t: float, speed: float, switched: bool) -> Verdict:
         belief, evidence = self._belief, self.evidence
-        confidence = stated(self._in_transition(t), self._basis)
+        confidence = stated(self._in_transition(t, speed), self._basis)
         if not math.isnan(speed) and speed < MOVING_FROM_KMH:
             direction = Direction.STOPPED
         elif (

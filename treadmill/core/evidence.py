@@ -104,10 +104,28 @@ class TurnShapes:
     """
 
     counts: dict[Shape, int] = field(default_factory=dict)
+    at_speed: int = 0
+    """Confirmed turns plainly made at speed: a plain change of level upward."""
+    slowed: int = 0
+    """... plainly made after slowing the belt: a dip or a stop."""
 
-    def confirmed(self, shape: Shape) -> None:
-        """A turn the facing was anchored on (a cue the belt confirmed, a mark) looked like ``shape``."""
+    def confirmed(self, shape: Shape, *, rose_from_speed: bool = False) -> None:
+        """A turn the facing was anchored on (a cue the belt confirmed, a mark) looked like ``shape``.
+
+        ``rose_from_speed``: the belt went up from faster than people slow to for a turn.
+        """
         self.counts[shape] = self.counts.get(shape, 0) + 1
+        if shape in (Shape.DIP, Shape.STOP):
+            self.slowed += 1
+        elif shape is Shape.STEP and rose_from_speed:
+            self.at_speed += 1
+
+    def at_speed_share(self) -> float:
+        """The chance this person turns at speed rather than after slowing down.
+
+        Even, until their own turns say (each counted against one even prior turn).
+        """
+        return (self.at_speed + 0.5) / (self.at_speed + self.slowed + 1.0)
 
     def if_turn(self, shape: Shape, table: dict[Shape, tuple[float, float]]) -> float:
         """P(shape | turn) for this person: the table's, moved towards their own turns."""
@@ -213,6 +231,11 @@ class Levels:
             levels = self.own[facing]
             levels.append(speed_kmh)
             del levels[:-6]
+
+    def beyond_backward(self, speed_kmh: float) -> bool:
+        """Faster than any level this person held anchored backward, by more than "their level"."""
+        backward = self.own[R]
+        return bool(backward) and speed_kmh > max(backward) * math.exp(SAME_LEVEL)
 
     def novel(self, speed_kmh: float) -> bool:
         """A level this session has not held (the same walking speed seen again is not fresh evidence)."""

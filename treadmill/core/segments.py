@@ -21,7 +21,11 @@ from dataclasses import dataclass, field
 
 from treadmill.model import MOVING_FROM_KMH
 
-__all__ = ["Change", "Phase", "Segmenter", "SegmenterParams", "Shape", "Transition"]
+__all__ = ["TURN_S", "Change", "Phase", "Segmenter", "SegmenterParams", "Shape", "Transition"]
+
+
+TURN_S = 2.5
+"""How long a turn on the belt takes, typically (people take 1.5-4 s: docs/detection.md)."""
 
 
 class Shape(enum.StrEnum):
@@ -69,6 +73,9 @@ class SegmenterParams:
     """... or this long when it is a walk well below the speed before: where people turn."""
     turn_walk_kmh: float = 3.5
     """A level this slow, well below the one before, may be where the person turns."""
+    turn_drop: tuple[float, float] = (0.5, 0.2)
+    """"Well below": this many km/h, or this share of the speed before if more (a slow walker at
+    3 km/h slows by 0.6 km/h to turn)."""
     window_s: float = 20.0
     """The recent samples kept to find a level."""
     gap_s: float = 3.0
@@ -100,7 +107,7 @@ class Transition:
         """How it looked, ending at ``after_kmh``."""
         before, low = self.before_kmh, self.low_kmh
         went_down = self.stopped or before - low >= max(0.8, 0.2 * before)
-        if went_down and abs(after_kmh - before) <= max(0.4, 0.06 * before):
+        if went_down and self.back_at_start(after_kmh):
             return Shape.RETURN
         if self.stopped:
             return Shape.STOP
@@ -108,23 +115,31 @@ class Transition:
             return Shape.DIP
         return Shape.STEP
 
+    def back_at_start(self, speed_kmh: float) -> bool:
+        """``speed_kmh`` is the level it left (within 0.4 km/h or 6 %): a pause, if it stays there."""
+        return abs(speed_kmh - self.before_kmh) <= max(0.4, 0.06 * self.before_kmh)
+
     @property
     def went_down(self) -> bool:
         """It went well below the speed before (a dip or a stop)."""
         return self.before_kmh - self.low_kmh >= 0.8
 
-    @property
-    def turn_at(self) -> float:
+    def turn_at(self, at_speed: float = 0.5) -> float:
         """Where a turn in it would have happened.
 
-        At the low point when the belt went lower than where it settled (a dip, a stop); where it
-        reached its new, lower level (slowing down to turn there); else at its start.
+        At the low point when the belt went lower than where it settled (a dip, a stop); at its
+        start for a plain change upward or a small one. A slow-down to a new level is either a turn
+        at speed, made before the belt slowed, or one made where it reached its new level, taking
+        :data:`TURN_S`: between the two, by ``at_speed``, the chance this person turns at speed
+        (at an even chance, the middle, never further than half the way from either).
         """
         rose = self.after_kmh - self.low_kmh >= 0.2 and self.low_kmh < self.before_kmh
         shape = self.shape(self.after_kmh)
         if shape in (Shape.DIP, Shape.STOP) or rose:
             return self.low_t
-        return self.reached_t if self.went_down else self.start_t
+        if not self.went_down:
+            return self.start_t
+        return at_speed * self.start_t + (1.0 - at_speed) * (self.reached_t + TURN_S)
 
 
 @dataclass(slots=True)
@@ -183,8 +198,10 @@ class Segmenter:
         transition.low_kmh = min(transition.low_kmh, speed)
         transition.stopped = transition.stopped or speed < MOVING_FROM_KMH
         p = self.params
-        slowed = speed <= p.turn_walk_kmh and transition.before_kmh - speed >= max(
-            0.8, 0.2 * transition.before_kmh
+        absolute, share = p.turn_drop
+        slowed = (
+            speed <= p.turn_walk_kmh
+            and transition.before_kmh - speed >= max(absolute, share * transition.before_kmh) - 1e-9
         )
         if not self._settled(t, p.turn_hold_s if slowed else 0.0):
             return None
