@@ -283,6 +283,18 @@ def test_a_turn_before_the_cue_is_credited_to_it() -> None:
     assert live(analysis)[dip + 13] is R
 
 
+def test_a_turn_made_ahead_of_its_cue_is_not_stated_as_the_old_way_meanwhile() -> None:
+    """In a workout, the person slows from a run to a backward walk a few seconds before the app
+    cues the turn (they know their plan): until the cue, "forward" is not stated."""
+    speeds = profile((120, 9.0), (120, 2.9))
+    walk = speeds.index(2.9)
+    analysis = run(speeds, cues=[(5.0, "forward"), (float(walk + 2), "reverse")])
+    slowing = [k for k in range(walk - 8, walk + 2) if speeds[k] < 8.0]
+    assert len(slowing) >= 5
+    assert F not in [analysis.verdicts[k].direction for k in slowing]
+    assert share(kept(analysis)[walk + 10 :], R) == 1.0
+
+
 def test_a_skipped_turn_is_not_asserted() -> None:
     """Cued to turn, and nothing changes at all: unsure, not a confident backward."""
     analysis = run(profile((300, 5.0)), cues=[(100.0, "reverse")])

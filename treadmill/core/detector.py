@@ -361,7 +361,7 @@ class DirectionDetector:
             and t - weighed.transition.end_t <= self.params.cue_lead_s
             and way != self._belief.committed
         ):  # the person turned just before the cue: weigh that transition again, as cued
-            p = moved(weighed.p_before, self._move(weighed.transition, weighed.shape, index))
+            p = moved(weighed.p_before, self._move(weighed.transition, weighed.shape, way))
             if (p if way == R else 1 - p) >= self.params.commit_probability:
                 self._used_cues.add(index)  # else the turn is still to come: the cue waits for it
                 turn_at = weighed.transition.turn_at(self._shapes.at_speed_share())
@@ -522,11 +522,14 @@ class DirectionDetector:
                 return index
         return None
 
-    def _flip(self, cue: int | None) -> tuple[float, float]:
-        """The chance a transition is a turn, from forward and from backward."""
+    def _way(self, cue: int | None) -> int | None:
+        """The way cue number ``cue`` asked for (None: no cue)."""
+        return None if cue is None else self._cues[cue][1]
+
+    def _flip(self, cued: int | None) -> tuple[float, float]:
+        """The chance a transition is a turn, from forward and from backward, after a cue to ``cued``."""
         p = self.params
-        if cue is not None:  # towards the cued way a turn is likely; away from it, only a free turn
-            cued = self._cues[cue][1]
+        if cued is not None:  # towards the cued way a turn is likely; away from it, only a free turn
             return (p.cued_turn_prior if cued == R else p.free_turn_prior,
                     p.cued_turn_prior if cued == F else p.free_turn_prior)  # fmt: skip
         if self._cues:  # a workout: people turn when it says so, hardly ever in between
@@ -535,16 +538,19 @@ class DirectionDetector:
             return p.turning_session_prior, p.turning_session_prior
         return p.free_turn_prior, p.free_return_prior  # backward stretches are short: a turn ends them
 
-    def _move(self, transition: Transition, shape: Shape, cue: int | None) -> Move:
-        """P(what the transition showed, facing after | facing before): its shape, speeds, and cue."""
-        table = CUED_SHAPE_LIKELIHOOD if cue is not None else SHAPE_LIKELIHOOD
-        move = turn_move(self._flip(cue), self._shapes.if_turn(shape, table), table[shape][1])
+    def _move(self, transition: Transition, shape: Shape, cued: int | None) -> Move:
+        """P(what the transition showed, facing after | facing before).
+
+        From its shape, its speeds, and a cue to ``cued`` (None: no cue).
+        """
+        table = CUED_SHAPE_LIKELIHOOD if cued is not None else SHAPE_LIKELIHOOD
+        move = turn_move(self._flip(cued), self._shapes.if_turn(shape, table), table[shape][1])
         if shape in (Shape.RETURN, Shape.CADENCE):  # the same level again says nothing new
             return move
         after, before = transition.after_kmh, transition.before_kmh
         level = math.exp(self._levels.log_ratio(after))
         ratio = speed_ratio_likelihoods(after / before) if before >= MOVING_FROM_KMH else (1.0, 1.0)
-        if cue is not None:  # a workout sets the speeds: what people choose counts half
+        if cued is not None:  # a workout sets the speeds: what people choose counts half
             level, ratio = math.sqrt(level), (math.sqrt(ratio[0]), math.sqrt(ratio[1]))
         return (
             (move[F][F], move[F][R] * ratio[0] * level),
@@ -584,7 +590,7 @@ class DirectionDetector:
         else:
             return False
         table = CUED_SHAPE_LIKELIHOOD
-        p = moved(p_before, turn_move(self._flip(index), self._shapes.if_turn(shape, table), table[shape][1]))
+        p = moved(p_before, turn_move(self._flip(cued), self._shapes.if_turn(shape, table), table[shape][1]))
         if (p if cued == R else 1 - p) < self.params.commit_probability:
             return False
         self._early, self._early_cue = True, index
@@ -612,7 +618,7 @@ class DirectionDetector:
             # The silence after the cue was not the answer: this transition is. Undo the quiet turn.
             self._belief.committed = R if self._quiet[2] else F
         self._quiet = None
-        move = self._move(transition, shape, index)
+        move = self._move(transition, shape, self._way(index))
         # Decided early on the cue and the turn's shape, the new level adds to that.
         p = self._with_level(after) if self._early else moved(p_before, move)
         self._next_move = move
@@ -790,7 +796,7 @@ class DirectionDetector:
         self._used_cues.add(index)
         self._quiet = (index, self._belief.p, self._belief.committed == R)
         if_turn, if_not = QUIET_LIKELIHOOD
-        move = turn_move(self._flip(index), if_turn, if_not)
+        move = turn_move(self._flip(self._way(index)), if_turn, if_not)
         self._end_plateau()
         self._next_move = move
         switched = self._settle_belief(moved(self._belief.p, move), cue_t + REACTION_S, anchored=True)
@@ -820,7 +826,7 @@ class DirectionDetector:
         index = self._answerable(self._cue_for(t - JUMP_CUE_S, t), self._belief.p)
         table = CUED_SHAPE_LIKELIHOOD if index is not None else SHAPE_LIKELIHOOD
         move = turn_move(
-            self._flip(index), self._shapes.if_turn(Shape.CADENCE, table), table[Shape.CADENCE][1]
+            self._flip(self._way(index)), self._shapes.if_turn(Shape.CADENCE, table), table[Shape.CADENCE][1]
         )
         if index is not None:
             self._used_cues.add(index)
@@ -906,8 +912,9 @@ class DirectionDetector:
 
         A cue to the other way makes any change of speed likely the turn; without one, going
         down to a walk or a stop is how most people turn (the shape table's dip and stop, against
-        all that go down without a turn). Until the transition settles, the old facing is stated
-        only as sure as that allows: the person may already face the other way.
+        all that go down without a turn), and in a workout it may be a turn made ahead of its cue.
+        Until the transition settles, the old facing is stated only as sure as that allows: the
+        person may already face the other way.
         """
         belief, transition = self._belief, self._segmenter.transition
         if self._phone.decides:  # the phone sees the turn itself: the belt's speed adds nothing
@@ -918,9 +925,11 @@ class DirectionDetector:
             return belief.confidence
         if self._early:  # decided on the cue and the dip, now faster than this person goes backward
             return min(belief.confidence, 0.5)
-        cue = self._answerable(self._cue_for(transition.start_t, t), self._p_before)
-        if cue is not None:
-            move = turn_move(self._flip(cue), 1.0, 1.0)
+        cued = self._way(self._answerable(self._cue_for(transition.start_t, t), self._p_before))
+        if cued is None and self._cues and transition.went_down:
+            cued = F if belief.committed == R else R  # the turn its cue has not come for yet
+        if cued is not None:
+            move = turn_move(self._flip(cued), 1.0, 1.0)
         elif transition.went_down:
             table = SHAPE_LIKELIHOOD
             down = (Shape.DIP, Shape.STOP, Shape.RETURN)
