@@ -295,6 +295,20 @@ def test_a_turn_made_ahead_of_its_cue_is_not_stated_as_the_old_way_meanwhile() -
     assert share(kept(analysis)[walk + 10 :], R) == 1.0
 
 
+def test_a_pause_resumed_before_the_belt_stopped_is_no_turn_in_a_workout() -> None:
+    """After the workout's last turn back to forward, the runner pauses and resumes before the belt
+    has stopped (a dip to a walk), then runs on at the cool-down's slower pace: no cue, no turn.
+    Slower by a backward-like 70 % after a dip, it may be left unsure; never stated backward."""
+    speeds = profile((60, 9.7), (5, 2.0), (60, 2.7), (5, 1.0), (90, 9.7), (2, 2.7), (120, 6.8))
+    to_backward = speeds.index(2.0, 10)
+    to_forward = speeds.index(1.0, to_backward)
+    cues = [(float(to_backward - 5), "reverse"), (float(to_forward - 2), "forward")]
+    analysis = run(speeds, cues=cues)
+    cool_down = speeds.index(6.8)
+    assert R not in live(analysis)[cool_down:]
+    assert R not in kept(analysis)[cool_down:]
+
+
 def test_a_skipped_turn_is_not_asserted() -> None:
     """Cued to turn, and nothing changes at all: unsure, not a confident backward."""
     analysis = run(profile((300, 5.0)), cues=[(100.0, "reverse")])

@@ -45,6 +45,7 @@ from treadmill.core.evidence import (
     SHAPE_LIKELIHOOD,
     SURELY_FORWARD_KMH,
     WALK,
+    WORKOUT_SHAPE_LIKELIHOOD,
     F,
     InclineModel,
     JumpWatch,
@@ -538,12 +539,18 @@ class DirectionDetector:
             return p.turning_session_prior, p.turning_session_prior
         return p.free_turn_prior, p.free_return_prior  # backward stretches are short: a turn ends them
 
+    def _shape_table(self, cued: int | None) -> dict[Shape, tuple[float, float]]:
+        """P(shape | turn), P(shape | no turn): after a cue, in a workout away from cues, or free."""
+        if cued is not None:
+            return CUED_SHAPE_LIKELIHOOD
+        return WORKOUT_SHAPE_LIKELIHOOD if self._cues else SHAPE_LIKELIHOOD
+
     def _move(self, transition: Transition, shape: Shape, cued: int | None) -> Move:
         """P(what the transition showed, facing after | facing before).
 
         From its shape, its speeds, and a cue to ``cued`` (None: no cue).
         """
-        table = CUED_SHAPE_LIKELIHOOD if cued is not None else SHAPE_LIKELIHOOD
+        table = self._shape_table(cued)
         move = turn_move(self._flip(cued), self._shapes.if_turn(shape, table), table[shape][1])
         if shape in (Shape.RETURN, Shape.CADENCE):  # the same level again says nothing new
             return move
@@ -824,10 +831,10 @@ class DirectionDetector:
         """The step rate jumped at an unchanged speed: a transition of its own (a turn at speed)."""
         self._end_plateau()
         index = self._answerable(self._cue_for(t - JUMP_CUE_S, t), self._belief.p)
-        table = CUED_SHAPE_LIKELIHOOD if index is not None else SHAPE_LIKELIHOOD
-        move = turn_move(
-            self._flip(self._way(index)), self._shapes.if_turn(Shape.CADENCE, table), table[Shape.CADENCE][1]
-        )
+        cued = self._way(index)
+        table = self._shape_table(cued)
+        if_turn = self._shapes.if_turn(Shape.CADENCE, table)
+        move = turn_move(self._flip(cued), if_turn, table[Shape.CADENCE][1])
         if index is not None:
             self._used_cues.add(index)
         self._next_move = move

@@ -32,6 +32,7 @@ from treadmill.core.segments import Shape
 __all__ = [
     "CUED_SHAPE_LIKELIHOOD",
     "SHAPE_LIKELIHOOD",
+    "WORKOUT_SHAPE_LIKELIHOOD",
     "InclineModel",
     "JumpWatch",
     "Levels",
@@ -87,6 +88,10 @@ CUED_SHAPE_LIKELIHOOD: dict[Shape, tuple[float, float]] = {
 }
 """The same just after a cue: people who turn at speed then set the new interval's speed,
 so a plain step is nearly as likely from a turn as from anything else."""
+WORKOUT_SHAPE_LIKELIHOOD: dict[Shape, tuple[float, float]] = {**SHAPE_LIKELIHOOD, Shape.DIP: (0.6, 0.05)}
+"""The same in a workout, away from any cue: a dip with no turn in it is a pause resumed before the
+belt stopped, ten times likelier than in a forward session (the workout's low turn prior already
+says how rare an uncued turn is; the shape must not say it twice). Our choice."""
 QUIET_LIKELIHOOD = (0.15, 0.6)
 """P(no change of speed at all | turned at the cue), P(... | did not turn): those who turn at
 speed usually set the new interval's speed soon after; those who skip carry on. Our choice."""
