@@ -147,7 +147,7 @@ CALIBRATION: dict[Basis, Table] = {
     ),
 }
 
-"""Per basis (fitted 2026-12-07 on people 0-39 of ``bench.population``, 20 min each)."""
+"""Per basis (fitted 2026-12-08 on people 0-39 of ``bench.population``, 20 min each)."""
 
 
 def stated(probability: float, basis: Basis) -> float:

@@ -928,10 +928,9 @@ class DirectionDetector:
             return belief.confidence
         if transition is None:
             return belief.confidence
-        if self._early and not (belief.committed == R and self._levels.beyond_backward(speed)):
-            return belief.confidence
-        if self._early:  # decided on the cue and the dip, now faster than this person goes backward
-            return min(belief.confidence, 0.5)
+        if self._early:  # decided on the cue and the dip, unless now faster than they go backward
+            withdrawn = belief.committed == R and self._levels.beyond_backward(speed)
+            return min(belief.confidence, 0.5) if withdrawn else belief.confidence
         cued = self._way(self._answerable(self._cue_for(transition.start_t, t), self._p_before))
         if cued is None and self._cues and transition.went_down:
             cued = F if belief.committed == R else R  # the turn its cue has not come for yet
