@@ -83,7 +83,7 @@ async def frozen(state: str) -> FrozenApp:
         return FrozenApp(unsure_board(), 600.0, [], title="Free run")
     t, extra = {
         "forward": (300.5, None),
-        "turning": (544.5, None),
+        "turning": (543.6, None),
         "reverse": (600.0, None),
         "warning": (549.0, None),
         "danger": (600.0, None),
