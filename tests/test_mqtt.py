@@ -323,7 +323,11 @@ async def test_state_events_availability_and_discovery_reach_the_broker(broker: 
     assert publisher.status.state is MqttState.CLOSED
     assert publisher.dropped == 0
     async with Subscriber(broker.port, "treadmill/#") as late:  # a dashboard that comes later
-        await late.until(lambda: len(late.on("treadmill/tm1/state")) == 1, "the retained state")
+        # The broker sends each topic's retained message in no set order: wait for both.
+        await late.until(
+            lambda: bool(late.on("treadmill/tm1/state")) and bool(late.on("treadmill/tm1/availability")),
+            "the retained state and availability",
+        )
     assert late.on("treadmill/tm1/state")[0].retain
     assert late.on("treadmill/tm1/state")[0].json()["session"] == "ended"
     assert [m.payload for m in late.on("treadmill/tm1/availability")] == [b"offline"]
@@ -423,9 +427,13 @@ async def test_a_broker_killed_and_restarted_mid_session(broker: Broker) -> None
         result = await session.run()
         down_at = await breaking
     async with Subscriber(broker.port, "treadmill/#", "homeassistant/#") as sub:
-        await sub.until(
-            lambda: bool(sub.on("treadmill/tm1/state") and sub.on("homeassistant/device/tm1/config")),
-            "the retained state and discovery",
+        await sub.until(  # each topic's retained message comes in no set order: wait for all three
+            lambda: bool(
+                sub.on("treadmill/tm1/state")
+                and sub.on("homeassistant/device/tm1/config")
+                and sub.on("treadmill/tm1/availability")
+            ),
+            "the retained state, discovery and availability",
         )
     assert [s.state for s in statuses].count(MqttState.RETRYING) >= 1
     assert statuses[-1].state is MqttState.CLOSED
