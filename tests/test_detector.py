@@ -309,6 +309,17 @@ def test_a_pause_resumed_before_the_belt_stopped_is_no_turn_in_a_workout() -> No
     assert R not in kept(analysis)[cool_down:]
 
 
+def test_a_cued_turn_to_a_backward_walk_is_answered_once_the_walk_outlasts_a_turn() -> None:
+    """Cued backward, the runner slows to a 2 km/h walk and stays there: a turn takes 1.5-4 s, so
+    once the walk has held 6 s it is their backward level, and the turn is said."""
+    speeds = profile((120, 8.0), (120, 2.0))
+    walk = speeds.index(2.0, 10)
+    analysis = run(speeds, cues=[(float(walk - 6), "reverse")])
+    switch = next(v for v in analysis.verdicts if v.switched)
+    assert switch.direction is R
+    assert switch.t - walk <= 6.5
+
+
 def test_a_skipped_turn_is_not_asserted() -> None:
     """Cued to turn, and nothing changes at all: unsure, not a confident backward."""
     analysis = run(profile((300, 5.0)), cues=[(100.0, "reverse")])
