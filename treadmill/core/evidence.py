@@ -114,7 +114,7 @@ class TurnShapes:
     slowed: int = 0
     """... plainly made after slowing the belt: a dip or a stop."""
 
-    def confirmed(self, shape: Shape, *, rose_from_speed: bool = False) -> None:
+    def confirmed(self, shape: Shape, *, rose_from_speed: bool) -> None:
         """A turn the facing was anchored on (a cue the belt confirmed, a mark) looked like ``shape``.
 
         ``rose_from_speed``: the belt went up from faster than people slow to for a turn.
