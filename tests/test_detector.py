@@ -367,6 +367,32 @@ def test_a_slow_down_is_timed_by_how_this_person_turns() -> None:
     assert second < first, "after a turn made at speed, nearer the start"
 
 
+def test_a_footpod_dates_a_turn_within_a_slow_down() -> None:
+    """A plain slow-down from a fast walk to a backward walk. The speed alone puts the turn midway;
+    the step rate read while the belt slowed says whether it came at speed (quicker steps from
+    the start) or at the bottom (a forward walk's steps all the way down), however late the
+    footpod's readings come."""
+    walked = profile((60, 6.5))
+    speeds = walked + [6.5 - 0.5 * k for k in range(1, 9)] + [2.5] * 90  # down at 0.5 km/h a second
+    start, bottom = len(walked), len(walked) + 7
+    cues = [(float(start - 3), "reverse")]
+
+    def turned_at(analysis: Analysis) -> float:
+        (boundary,) = [v.boundary_s for v in analysis.verdicts if v.switched and v.direction is R]
+        return boundary
+
+    blind = turned_at(run(speeds, cues=cues))
+    assert start + 1 < blind < bottom + 2
+    for turn in (start, bottom + 2):
+        cadence = [walk_cadence(v) * (1.25 if k >= turn else 1.0) for k, v in enumerate(speeds)]
+        assert abs(turned_at(run(speeds, cadence, cues=cues)) - turn) <= 1.0
+    # A console's 1 km/h a second, and a footpod two seconds behind the belt, forward all the way
+    # down: no turn at speed.
+    fast = walked + [5.5, 4.5, 3.5] + [2.5] * 90
+    lagging = [walk_cadence(fast[max(k - 2, 0)]) for k in range(len(fast))]
+    assert turned_at(run(fast, lagging, cues=cues)) >= turned_at(run(fast, cues=cues))
+
+
 def test_an_early_backward_call_is_withdrawn_when_the_belt_goes_past_backward_speed() -> None:
     """Cued backward a second time and skipped: the runner dips to a walk and goes straight back up
     to their run. The dip after the cue looked like the turn; once the belt is past anything this

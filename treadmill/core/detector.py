@@ -11,6 +11,8 @@ unsure when the evidence does not carry it (docs/detection.md has the why and th
   against the belt's, and the incline, each against **this person's** own, measured while the
   facing was anchored (the start, a mark, a cued turn the belt confirmed, a speed nobody runs
   backward).
+* :mod:`treadmill.core.turn_timing` reads the footpod while the belt slows: a turn made at speed
+  before it shows there, one made at its bottom does not.
 * :mod:`treadmill.core.posterior` holds the belief: the one Bayes update, the commit, and
   :mod:`treadmill.core.calibration` turns it into the confidence the app states.
 
@@ -70,6 +72,7 @@ from treadmill.core.posterior import (
     turn_move,
 )
 from treadmill.core.segments import Change, Phase, Segmenter, SegmenterParams, Shape, Transition
+from treadmill.core.turn_timing import SlowDownReadings
 from treadmill.inputs import finite
 from treadmill.model import MOVING_FROM_KMH, CueDirection, Direction, Evidence, Facing, Sample
 
@@ -221,6 +224,8 @@ class _Weighed:
     transition: Transition
     shape: Shape
     p_before: float
+    slowing: float
+    """What the footpod read as the belt slowed: log P(backward) - log P(forward)."""
 
 
 PHONE_STEPS_BELOW_KMH = 7.0
@@ -327,6 +332,8 @@ class DirectionDetector:
     """A worn phone's turns, followed against the belief."""
     _departed_at: float = -math.inf
     """When the belt last left a steady speed."""
+    _slowing: SlowDownReadings = field(default_factory=SlowDownReadings)
+    """The footpod's readings in the transition under way: where in it a turn was."""
 
     def __post_init__(self) -> None:
         """The parts, and the profile's learning as a prior."""
@@ -365,7 +372,7 @@ class DirectionDetector:
             p = moved(weighed.p_before, self._move(weighed.transition, weighed.shape, way))
             if (p if way == R else 1 - p) >= self.params.commit_probability:
                 self._used_cues.add(index)  # else the turn is still to come: the cue waits for it
-                turn_at = weighed.transition.turn_at(self._shapes.at_speed_share())
+                turn_at = self._turn_at(weighed.transition, weighed.slowing)
                 self._settle_belief(p, turn_at, anchored=True)
 
     def mark(self, facing: Facing) -> None:
@@ -393,6 +400,10 @@ class DirectionDetector:
         steps = self._steps_per_min(sample, speed)  # after the plateau is known: a new one counts afresh
         if self._segmenter.phase is Phase.PLATEAU:
             switched = self._on_plateau(t, speed, steps, sample) or switched
+        elif self._segmenter.phase is Phase.TRANSITION and not self._stale(sample):
+            # The footpod's own readings, not a rate counted over many seconds of changing speed.
+            pod = sample.pod_speed_kmh if speed >= POD_FROM_KMH else None
+            self._slowing.keep(t, speed, steps if sample.cadence_per_min else math.nan, pod or math.nan)
         said = self._phone.see(
             t,
             sample.phone,
@@ -491,6 +502,9 @@ class DirectionDetector:
             self._end_plateau()
             self._p_before, self._early = self._belief.p, False
             self._departed_at = t
+            transition = self._segmenter.transition
+            assert transition is not None
+            self._slowing.restart(transition.start_t, transition.before_kmh)
             return False
         if change is Change.SETTLED:
             return self._transition_settled(t)
@@ -625,6 +639,7 @@ class DirectionDetector:
             # The silence after the cue was not the answer: this transition is. Undo the quiet turn.
             self._belief.committed = R if self._quiet[2] else F
         self._quiet = None
+        slowing = self._slowing.backward_log_ratio(transition, stride=self._stride, pod=self._pod)
         move = self._move(transition, shape, self._way(index))
         # Decided early on the cue and the turn's shape, the new level adds to that.
         p = self._with_level(after) if self._early else moved(p_before, move)
@@ -646,17 +661,27 @@ class DirectionDetector:
         if confirmed:
             rose = transition.after_kmh > transition.before_kmh > self.params.segmenter.turn_walk_kmh
             self._shapes.confirmed(shape, rose_from_speed=rose)
-        self._weighed = _Weighed(transition, shape, p_before)
+        self._weighed = _Weighed(transition, shape, p_before, slowing)
         if not self._early:
             self._settled = (transition.start_t, self.committed)
         anchored = confirmed or kept
-        turn_at = transition.turn_at(self._shapes.at_speed_share())
+        turn_at = self._turn_at(transition, slowing)
         switched = self._settle_belief(p, turn_at, anchored=anchored) and not self._early
         self._begin_plateau(t, anchored=anchored, turned_at=turn_at)
         self._asked_at = None
         if not self._cues and shape is not Shape.RETURN and self._stated < self.params.unsure_below:
             self._asked_at = t
         return switched
+
+    def _turn_at(self, transition: Transition, slowing: float) -> float:
+        """Where a turn in ``transition``, from the way committed to, was.
+
+        By this person's habit, and ``slowing``: what the footpod read as the belt slowed, log
+        P(backward) - log P(forward).
+        """
+        share = self._shapes.at_speed_share()
+        odds = slowing if self._belief.committed == F else -slowing
+        return transition.turn_at(logistic(math.log(share / (1.0 - share)) + odds))
 
     def _settle_belief(self, p: float, boundary: float, *, anchored: bool) -> bool:
         switched = self._belief.set(p, boundary, anchored=anchored)
