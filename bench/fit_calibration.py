@@ -26,6 +26,8 @@ __all__ = ["fit_tables", "isotonic", "knots"]
 KNOTS = 12
 """Knots per table (at quantiles of the model's probability): enough to follow the curve, few
 enough to read."""
+LOW_KNOTS = (0.6, 0.7, 0.8)
+"""Knots also here, below the first quantile, where the model's probability holds labels."""
 
 
 def isotonic(pairs: Sequence[tuple[float, float]]) -> list[tuple[float, float, float]]:
@@ -47,13 +49,19 @@ def isotonic(pairs: Sequence[tuple[float, float]]) -> list[tuple[float, float, f
 
 
 def knots(pairs: Sequence[tuple[float, float]]) -> tuple[tuple[float, float], ...]:
-    """The isotonic fit read at :data:`KNOTS` quantiles of the model's probability, from 0.5 to 1.0."""
+    """The isotonic fit read at :data:`KNOTS` quantiles of the model's probability, from 0.5 to 1.0.
+
+    Also at :data:`LOW_KNOTS` below the first quantile (where it holds labels): most labels sit
+    near 1, and a straight line from 0.5 to the first quantile would say less than the few
+    labels between them show.
+    """
     blocks = isotonic(pairs)
     xs = sorted(x for x, _ in pairs)
     tops = [x for x, _, _ in blocks]
     points = [(0.5, 0.5)]
-    for k in range(1, KNOTS + 1):
-        x = xs[min(len(xs) - 1, round(k / (KNOTS + 1) * (len(xs) - 1)))]
+    quantiles = [xs[min(len(xs) - 1, round(k / (KNOTS + 1) * (len(xs) - 1)))] for k in range(1, KNOTS + 1)]
+    low = [x for x in LOW_KNOTS if xs[0] <= x < quantiles[0]]
+    for x in low + quantiles:
         y = blocks[min(bisect.bisect_left(tops, x), len(blocks) - 1)][1]
         if round(x, 4) > points[-1][0] and round(x, 4) < 1.0:
             points.append((round(x, 4), round(min(max(y, points[-1][1]), 0.999), 4)))

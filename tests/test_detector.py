@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from bench.evaluation import score, truth_at
+from bench.fit_calibration import knots
 from bench.population import Regime, session
 from treadmill.core.analysis import Analysis, analyze
 from treadmill.core.calibration import CALIBRATION, Basis, stated
@@ -633,6 +634,17 @@ def test_stated_confidence_is_a_monotone_map_into_what_is_right() -> None:
         probabilities = np.linspace(0.5, 1.0, 101)
         said = [stated(float(p), basis) for p in probabilities]
         assert said == sorted(said)
+
+
+def test_a_fitted_table_says_what_the_few_labels_below_its_first_quantile_show() -> None:
+    """Nearly all labels near 1, a few at 0.7 right 19 times in 20: the table at 0.7 says about
+    0.95, not a point on a line from 0.5 to the first quantile."""
+    rng = random.Random(5)
+    pairs = [(0.7, float(rng.random() < 0.95)) for _ in range(400)]
+    pairs += [(0.99 + 0.0001 * k, float(rng.random() < 0.99)) for k in range(20000)]
+    table = dict(knots(pairs))
+    assert abs(table[0.7] - 0.95) < 0.03
+    assert 0.6 not in table, "no labels there: no knot"
 
 
 def test_a_free_session_asks_at_a_transition_it_cannot_settle_and_a_workout_never_does() -> None:
