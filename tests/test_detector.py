@@ -31,6 +31,7 @@ from treadmill.core.evidence import (
 )
 from treadmill.core.timeline import DIRECTIONS
 from treadmill.model import Cue, CueDirection, Direction, Evidence, Facing, Sample
+from treadmill.session.board import LiveBoard
 
 NAN = math.nan
 F, R, U, S = Direction.FORWARD, Direction.REVERSE, Direction.UNSURE, Direction.STOPPED
@@ -392,6 +393,32 @@ def test_a_footpod_dates_a_turn_within_a_slow_down() -> None:
     fast = walked + [5.5, 4.5, 3.5] + [2.5] * 90
     lagging = [walk_cadence(fast[max(k - 2, 0)]) for k in range(len(fast))]
     assert turned_at(run(fast, lagging, cues=cues)) >= turned_at(run(fast, cues=cues))
+
+
+def test_a_speed_up_while_the_plans_turn_to_forward_is_due_is_unsure_and_elsewhere_still_backward() -> None:
+    """Backward at 2.5 km/h; the belt goes up to 8 km/h. Six seconds before the plan's turn to
+    forward, it is someone who knows the plan turning early: unsure, never "backward at 7.5 km/h".
+    A minute before it, it is a backward walker going faster: still backward (so the danger
+    warning can fire), the same in the live app (the board, reading its plan's cue lines)."""
+    speeds = profile((60, 5.0), (90, 2.5), (60, 8.0))
+    down = speeds.index(2.5) - 2
+    up = len(speeds) - 65  # the first sample above 2.5: 3.5, 4.5, ... 7.5, then 8.0
+    rising = range(up + 1, up + 5)
+    for due, shown in ((6.0, U), (60.0, R)):
+        cues = [Cue(float(down - 2), CueDirection.REVERSE), Cue(up + due, CueDirection.FORWARD)]
+        samples = [Sample(float(k), v) for k, v in enumerate(speeds)]
+        analysis = analyze(samples, cues)
+        assert {analysis.verdicts[k].direction for k in rising} == {shown}
+        board = LiveBoard(recorded_cues=tuple(cues))
+        live_board = []
+        for sample in samples:
+            for cue in cues:
+                if cue.t == sample.t:
+                    board.take(cue)
+            labelled = board.take(sample)
+            assert isinstance(labelled, Sample)
+            live_board.append(labelled.direction)
+        assert {live_board[k] for k in rising} == {shown}
 
 
 def test_an_early_backward_call_is_withdrawn_when_the_belt_goes_past_backward_speed() -> None:

@@ -20,7 +20,7 @@ from treadmill.core.intervals import SessionSummary, run_starts
 from treadmill.core.metrics import direction_stats, interval_stats
 from treadmill.core.pipeline import Pipeline
 from treadmill.core.timeline import CODE, DIRECTIONS, LabelArray, Timeline
-from treadmill.model import Cue, Direction, Facing, Sample
+from treadmill.model import Cue, CueDirection, Direction, Facing, Sample
 
 __all__ = ["Analysis", "DetectedInterval", "analyze"]
 
@@ -163,7 +163,9 @@ def analyze(
     events: list[tuple[float, int, Cue | tuple[float, Facing]]] = [(c.t, 0, c) for c in cues]
     events += [(m[0], 1, m) for m in marks]
     events.sort(key=lambda e: (e[0], e[1]))
-    k = 0
+    # The plan's turns, as the app knew them ahead: the cue lines that turn.
+    turns = [(c.t, Facing(c.direction.value)) for c in cues if c.direction is not CueDirection.STOP]
+    k = next_turn = 0
     for sample in samples:
         while k < len(events) and events[k][0] <= sample.t:
             item = events[k][2]
@@ -172,5 +174,8 @@ def analyze(
             else:
                 pipeline.mark(*item)
             k += 1
+        while next_turn < len(turns) and turns[next_turn][0] <= sample.t:
+            next_turn += 1
+        pipeline.expect(turns[next_turn] if next_turn < len(turns) else None)
         pipeline.label(sample)
     return Analysis.of(pipeline)

@@ -332,6 +332,8 @@ class DirectionDetector:
     """A worn phone's turns, followed against the belief."""
     _departed_at: float = -math.inf
     """When the belt last left a steady speed."""
+    _expected: tuple[float, int] | None = None
+    """The plan's next turn: when, and to which way."""
     _slowing: SlowDownReadings = field(default_factory=SlowDownReadings)
     """The footpod's readings in the transition under way: where in it a turn was."""
 
@@ -374,6 +376,13 @@ class DirectionDetector:
                 self._used_cues.add(index)  # else the turn is still to come: the cue waits for it
                 turn_at = self._turn_at(weighed.transition, weighed.slowing)
                 self._settle_belief(p, turn_at, anchored=True)
+
+    def expect(self, turn: tuple[float, Facing] | None) -> None:
+        """The plan's next turn: when, and the way it faces (None: none planned).
+
+        The app knows its plan ahead, and so do people who follow it: some turn before the cue.
+        """
+        self._expected = None if turn is None else (turn[0], F if turn[1] is Facing.FORWARD else R)
 
     def mark(self, facing: Facing) -> None:
         """The person said which way they face (decisive, until the next transition)."""
@@ -944,7 +953,8 @@ class DirectionDetector:
 
         A cue to the other way makes any change of speed likely the turn; without one, going
         down to a walk or a stop is how most people turn (the shape table's dip and stop, against
-        all that go down without a turn), and in a workout it may be a turn made ahead of its cue.
+        all that go down without a turn), and in a workout it, or any change of speed while the
+        plan's next turn is due, may be a turn made ahead of its cue.
         Until the transition settles, the old facing is stated only as sure as that allows: the
         person may already face the other way.
         """
@@ -957,8 +967,9 @@ class DirectionDetector:
             withdrawn = belief.committed == R and self._levels.beyond_backward(speed)
             return min(belief.confidence, 0.5) if withdrawn else belief.confidence
         cued = self._way(self._answerable(self._cue_for(transition.start_t, t), self._p_before))
-        if cued is None and self._cues and transition.went_down:
-            cued = F if belief.committed == R else R  # the turn its cue has not come for yet
+        other = F if belief.committed == R else R
+        if cued is None and self._cues and (transition.went_down or self._due(t) == other):
+            cued = other  # the turn its cue has not come for yet
         if cued is not None:
             move = turn_move(self._flip(cued), 1.0, 1.0)
         elif transition.went_down:
@@ -971,6 +982,13 @@ class DirectionDetector:
             return belief.confidence
         p = moved(belief.p, move)
         return min(belief.confidence, p if belief.committed == R else 1 - p)
+
+    def _due(self, t: float) -> int | None:
+        """The way the plan's next turn faces, when it is due within :attr:`DetectorParams.cue_lead_s`."""
+        expected = self._expected
+        if expected is None or not 0.0 <= expected[0] - t <= self.params.cue_lead_s:
+            return None
+        return expected[1]
 
     def _verdict(self, t: float, speed: float, switched: bool) -> Verdict:
         belief, evidence = self._belief, self.evidence

@@ -63,6 +63,10 @@ class Pipeline:
         self.cues.append(cue)
         self.detector.cue(cue.t, cue.direction)
 
+    def expect(self, turn: tuple[float, Facing] | None) -> None:
+        """The plan's next turn: when, and the way it faces (None: none planned)."""
+        self.detector.expect(turn)
+
     def mark(self, t: float, facing: Facing) -> None:
         """The person said which way they face."""
         self.marks.append((t, facing))

@@ -245,6 +245,7 @@ class LiveBoard:
         if isinstance(item, Sample):
             if self._link is LinkState.WAITING:
                 self._link = LinkState.CONNECTED
+            self.pipeline.expect(self._planned_turn(item.t))
             checked = self.pipeline.sample(item)
             if isinstance(checked, ImplausibleReading):
                 return checked
@@ -271,6 +272,15 @@ class LiveBoard:
             LinkEventKind.DISCONNECTED,
         ):
             self._phone_linked = event.kind is LinkEventKind.CONNECTED
+
+    def _planned_turn(self, t: float) -> tuple[float, Facing] | None:
+        """When the plan's next turn is, and its way: the coach's plan, else the recording's cue lines."""
+        coach = self.coach
+        planned = coach is not None and coach.plan is not None
+        coming = coach.next_turn(t) if coach is not None and planned else self._recorded_turn(t)
+        if coming is None or coming[1] is None:
+            return None
+        return t + coming[0], coming[1]
 
     def _recorded_turn(self, t: float) -> tuple[float, Facing | None] | None:
         """Seconds to the recording's next cue line after ``t`` and the way it turns (None: a stop)."""

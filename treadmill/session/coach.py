@@ -609,12 +609,16 @@ class WorkoutCoach:
             return self._step.direction
         return None if self._seen.cued is None else Facing(self._seen.cued)
 
-    def _coming_facing(self, t: float) -> Facing | None:
-        """The way the plan's next turn faces, if it is due within the turnaround lead."""
+    def next_turn(self, t: float) -> tuple[float, Facing | None] | None:
+        """Seconds to the plan's next turn and the way it faces (None: no plan running, or paused)."""
         seen = self._seen
         if self.cues is None or not self._clock.started or self._clock.held_since is not None:
             return None
-        coming = self.cues.next_turn(self.plan_time(t), seen.speed_kmh, seen.distance_m)
+        return self.cues.next_turn(self.plan_time(t), seen.speed_kmh, seen.distance_m)
+
+    def _coming_facing(self, t: float) -> Facing | None:
+        """The way the plan's next turn faces, if it is due within the turnaround lead."""
+        coming = self.next_turn(t)
         if coming is None or coming[0] > self.safety.turn_lead_s:
             return None
         return coming[1]
@@ -628,9 +632,7 @@ class WorkoutCoach:
         seen, safety = self._seen, self.safety
         if seen.turn_at is not None and t - seen.turn_at <= safety.turn_after_s:
             return seen.turn_at
-        if self.cues is None or not self._clock.started or self._clock.held_since is not None:
-            return seen.turn_at
-        coming = self.cues.next_turn(self.plan_time(t), seen.speed_kmh, seen.distance_m)
+        coming = self.next_turn(t)
         if coming is not None and coming[1] is not None and coming[0] <= safety.turn_lead_s:
             return t + coming[0]
         return seen.turn_at
