@@ -421,6 +421,24 @@ def test_a_speed_up_while_the_plans_turn_to_forward_is_due_is_unsure_and_elsewhe
         assert {live_board[k] for k in rising} == {shown}
 
 
+def test_a_cue_met_by_silence_while_a_footpod_reads_steady_leans_to_a_skip() -> None:
+    """Backward at 2 km/h; a cue to forward, and then nothing changes, not the belt and not the
+    steps. Without a footpod that is mostly a turn at speed. With a footpod reading all along, a
+    turn at speed would have shown as a jump in the step rate; none did, so the belief leans to
+    a skipped cue (never "forward" at 0.9 while the person still walks backward)."""
+    walked = profile((60, 4.0))
+    speeds = [*walked, 3.0, *([2.0] * 150)]
+    down = len(walked)
+    cues = [(float(down - 2), "reverse"), (float(down + 60), "forward")]
+    steps = [walk_cadence(v) * (1.0 if k < down else 1.2) for k, v in enumerate(speeds)]
+    after = range(down + 90, len(speeds))
+    with_pod = run(speeds, steps, cues=cues)
+    without = run(speeds, cues=cues)
+    assert min(with_pod.verdicts[k].p_reverse for k in after) > 0.5
+    assert max(without.verdicts[k].p_reverse for k in after) < 0.5
+    assert F not in [with_pod.verdicts[k].direction for k in after]
+
+
 def test_an_early_backward_call_is_withdrawn_when_the_belt_goes_past_backward_speed() -> None:
     """Cued backward a second time and skipped: the runner dips to a walk and goes straight back up
     to their run. The dip after the cue looked like the turn; once the belt is past anything this

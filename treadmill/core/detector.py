@@ -46,6 +46,7 @@ from treadmill.core.evidence import (
     RUN,
     SHAPE_LIKELIHOOD,
     SURELY_FORWARD_KMH,
+    UNSEEN_TURN_AT_SPEED,
     WALK,
     WORKOUT_SHAPE_LIKELIHOOD,
     F,
@@ -332,6 +333,8 @@ class DirectionDetector:
     """A worn phone's turns, followed against the belief."""
     _departed_at: float = -math.inf
     """When the belt last left a steady speed."""
+    _read_span: tuple[float, float] = (math.inf, -math.inf)
+    """The first and the last footpod reading on the plateau under way."""
     _expected: tuple[float, int] | None = None
     """The plan's next turn: when, and to which way."""
     _slowing: SlowDownReadings = field(default_factory=SlowDownReadings)
@@ -709,6 +712,7 @@ class DirectionDetector:
         self._steps_here.clear()
         self._pods_here.clear()
         self._incline_here = math.nan
+        self._read_span = (math.inf, -math.inf)
         self._marked = False
         self._segment_start = (turned_at if turned_at is not None else t, self._next_move)
         self._next_move = STAY
@@ -769,6 +773,8 @@ class DirectionDetector:
             if self._jumped(self._segmenter.level, steps, pod):
                 return self._turn_at_speed(t)
             self._keep_readings(speed, steps, pod)
+            if steps > 0 or (pod or 0.0) > 0:  # NaN compares false
+                self._read_span = (min(self._read_span[0], t), t)
         return self._weigh_readings(t)
 
     def _keep_readings(self, speed: float, steps: float, pod: float | None) -> None:
@@ -837,12 +843,22 @@ class DirectionDetector:
         self._used_cues.add(index)
         self._quiet = (index, self._belief.p, self._belief.committed == R)
         if_turn, if_not = QUIET_LIKELIHOOD
+        if self._watched_since(cue_t):  # the footpod read all along, and saw no jump
+            if_turn *= UNSEEN_TURN_AT_SPEED
         move = turn_move(self._flip(self._way(index)), if_turn, if_not)
         self._end_plateau()
         self._next_move = move
         switched = self._settle_belief(moved(self._belief.p, move), cue_t + REACTION_S, anchored=True)
         self._begin_plateau(cue_t, anchored=True)
         return switched
+
+    def _watched_since(self, cue_t: float) -> bool:
+        """The footpod read on this plateau from before ``cue_t`` until now.
+
+        A turn at speed in that time would have shown as a jump.
+        """
+        first, last = self._read_span
+        return first <= cue_t - JUMP_CUE_S and self._t - last <= self.params.stale_s
 
     def _jumped(self, level: float, steps: float, pod: float | None) -> bool:
         """The step rate, or the footpod's speed against the belt's, jumped at an unchanged speed.

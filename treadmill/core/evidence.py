@@ -95,6 +95,10 @@ says how rare an uncued turn is; the shape must not say it twice). Our choice.""
 QUIET_LIKELIHOOD = (0.15, 0.6)
 """P(no change of speed at all | turned at the cue), P(... | did not turn): those who turn at
 speed usually set the new interval's speed soon after; those who skip carry on. Our choice."""
+UNSEEN_TURN_AT_SPEED = 0.2
+"""P(a footpod reading all along sees no jump in the step rate or its speed | turned at speed):
+the jump watch misses only people whose steps backward are within 6 % of forward ones at that
+speed (near-equal walkers whose footpod reads backward speed right). Our choice."""
 REACTION_S = 2.5
 """From a cue to the turn, for someone who turns at speed (people react in 1-4 s)."""
 _OWN_SHAPE_WEIGHT = 4.0

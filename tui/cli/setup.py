@@ -212,7 +212,10 @@ def read(path: str, *, tolerant: bool) -> Fixture:
 
 def replayed(fixture: Fixture, person: UserProfile) -> SessionResult:
     """A recording through the same pipeline as a live session, as fast as possible."""
-    board = LiveBoard(Pipeline(person.body(), DirectionDetector(state=person.detector), keep_trace=True))
+    board = LiveBoard(
+        Pipeline(person.body(), DirectionDetector(state=person.detector), keep_trace=True),
+        recorded_cues=tuple(fixture.cues),  # the plan's turns, known ahead as the live coach knew them
+    )
     return asyncio.run(Session(ReplaySource(fixture, speed=None), board=board).run())
 
 
