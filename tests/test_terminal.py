@@ -6,6 +6,7 @@ Skips, saying so, where tmux is not installed (`.ci/run` installs it).
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -45,3 +46,42 @@ def test_demo_in_a_terminal_coaches_then_quits_and_keeps_the_session(tmux: Tmux,
     wait_until(lambda: tmux.ended("demo"), "the app to quit")
     [summary] = (tmp_path / "sessions").glob("*.json")
     assert json.loads(summary.read_text())["duration_s"] > 0
+
+
+def process_ended(pid: int) -> bool:
+    """The process has exited (gone, or a zombie its parent has not reaped yet)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z"
+    except (FileNotFoundError, ProcessLookupError):
+        return True
+
+
+IGNORING_HANGUPS = (  # as nohup starts a program: the hang-up signal ignored
+    "import os, signal, sys; signal.signal(signal.SIGHUP, signal.SIG_IGN); "
+    "os.execv(sys.executable, [sys.executable, '-m', 'tui', 'demo', '--time-scale', '20'])"
+)
+
+
+@pytest.mark.parametrize("hangup", [True, False], ids=["hang-up", "hang-up-ignored"])
+def test_a_terminal_that_goes_away_ends_the_session_saved_and_the_app(
+    tmux: Tmux, tmp_path: Path, hangup: bool
+) -> None:
+    """The terminal closes mid-workout (its window, an SSH link). With a hang-up signal, or
+    without one (started under nohup), the session ends as the stop key ends it, its summary is
+    written, and the process ends: never a session nobody can see, spinning a core."""
+    env = {
+        "TREADMILL_DATA_DIR": str(tmp_path),
+        "TREADMILL_CONFIG_DIR": str(tmp_path),
+        "TERM": "xterm-256color",
+    }
+    command = [sys.executable, "-m", "tui", "demo", "--time-scale", "20"]
+    if not hangup:
+        command = [sys.executable, "-c", shlex.quote(IGNORING_HANGUPS)]
+    pid = tmux.start("demo", (80, 24), command, env)
+    wait_for(tmux, "demo", "TURN BACKWARD IN", WAIT_S)
+    tmux.run("kill-session", "-t", "demo")
+    wait_until(lambda: process_ended(pid), "the app to end after its terminal went away", within_s=WAIT_S)
+    [summary] = (tmp_path / "sessions").glob("*.json")
+    assert json.loads(summary.read_text())["duration_s"] > 0
+    [recording] = (tmp_path / "sessions").glob("*.jsonl")
+    assert recording.read_text().endswith("\n"), "no line cut short"

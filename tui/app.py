@@ -8,6 +8,7 @@ and ``replay`` go straight to the live screen.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import sys
@@ -41,6 +42,7 @@ from tui.screens.history import HistoryScreen
 from tui.screens.live import LiveScreen, ReplayScreen, SessionFinished
 from tui.screens.summary import SummaryScreen
 from tui.screens.workouts import WorkoutChoice, WorkoutPicker
+from tui.terminal_loss import CHECK_S, exit_within, gone, let_go, on_hangup, terminal_fd
 from tui.voice import PROGRAMS, Speaker, find_speaker
 
 CLOSE_WITHIN_S = 10.0
@@ -81,6 +83,7 @@ class TreadmillApp(App[int]):
         self.saved_to: Path | None = None
         """The last session's recording, to say where it is when the app closes."""
         self.quitting = False
+        self._terminal_gone = False
         self.speaker: Speaker | None = find_speaker() if request.speak else None
 
     def compose(self) -> ComposeResult:
@@ -89,6 +92,7 @@ class TreadmillApp(App[int]):
 
     def on_mount(self) -> None:
         """Open what the command line asked for."""
+        self._watch_the_terminal()
         request = self.request
         for problem in self.profile_problems:
             self.notify(problem, title="Profile", severity="warning", timeout=12)
@@ -119,6 +123,27 @@ class TreadmillApp(App[int]):
             )
         else:
             self._workout_or_go()
+
+    def _watch_the_terminal(self) -> None:
+        """End as the quit key does if the terminal goes away (tui/terminal_loss.py says why)."""
+        fd = terminal_fd()
+        if fd is None or self.is_headless:
+            return
+        on_hangup(asyncio.get_running_loop(), self._terminal_lost)
+        self.set_interval(CHECK_S, partial(self._check_the_terminal, fd))
+
+    def _check_the_terminal(self, fd: int) -> None:
+        if gone(fd):
+            self._terminal_lost()
+
+    def _terminal_lost(self) -> None:
+        if self._terminal_gone:
+            return
+        self._terminal_gone = True
+        logging.getLogger(__name__).warning("the terminal went away: ending the session")
+        let_go()
+        exit_within(2 * CLOSE_WITHIN_S)
+        self.post_message(messages.ExitApp())
 
     # --- from picker to picker to the live screen ----------------------------------------------
 
@@ -190,6 +215,8 @@ class TreadmillApp(App[int]):
         if outcome is not None and not outcome.replay and outcome.fixture is not None:
             self.saved_to = outcome.fixture  # said on the terminal once the app has closed
         if self.quitting or message.outcome is None:
+            if self.quitting and self._terminal_gone:
+                os._exit(0)  # the session is saved, and there is no terminal to give back
             if self.quitting:
                 self.exit(0)
             return
