@@ -85,3 +85,18 @@ def test_a_terminal_that_goes_away_ends_the_session_saved_and_the_app(
     assert json.loads(summary.read_text())["duration_s"] > 0
     [recording] = (tmp_path / "sessions").glob("*.jsonl")
     assert recording.read_text().endswith("\n"), "no line cut short"
+
+
+def test_a_terminal_that_goes_away_after_the_session_ends_the_app(tmux: Tmux, tmp_path: Path) -> None:
+    """On the summary, with the session saved: the app ends at once when its terminal goes."""
+    env = {
+        "TREADMILL_DATA_DIR": str(tmp_path),
+        "TREADMILL_CONFIG_DIR": str(tmp_path),
+        "TERM": "xterm-256color",
+    }
+    pid = tmux.start("demo", (80, 24), [sys.executable, "-c", shlex.quote(IGNORING_HANGUPS)], env)
+    wait_for(tmux, "demo", "TURN BACKWARD IN", WAIT_S)
+    tmux.keys("demo", "s")
+    wait_for(tmux, "demo", "How did it feel?", WAIT_S)
+    tmux.run("kill-session", "-t", "demo")
+    wait_until(lambda: process_ended(pid), "the app to end", within_s=10.0)

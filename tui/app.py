@@ -256,6 +256,8 @@ class TreadmillApp(App[int]):
         """
         live = next((s for s in self.screen_stack if isinstance(s, LiveScreen)), None)
         if self.quitting or live is None or not (live.running and live.feed.live and live.feed.actions):
+            if self._terminal_gone and not self.quitting:
+                os._exit(0)  # no session to end, and no terminal to give back
             return
         message.prevent_default()
         self.quitting = True
