@@ -214,13 +214,13 @@ class TreadmillApp(App[int]):
         outcome = message.outcome
         if outcome is not None and not outcome.replay and outcome.fixture is not None:
             self.saved_to = outcome.fixture  # said on the terminal once the app has closed
-        if self.quitting or message.outcome is None:
-            if self.quitting and self._terminal_gone:
+        if self.quitting:
+            if self._terminal_gone:
                 os._exit(0)  # the session is saved, and there is no terminal to give back
-            if self.quitting:
-                self.exit(0)
+            self.exit(0)
             return
-        self.switch_screen(SummaryScreen(message.outcome, message.feed, self.history))
+        if outcome is not None:
+            self.switch_screen(SummaryScreen(outcome, message.feed, self.history))
 
     # --- app-wide actions ----------------------------------------------------------------------
 

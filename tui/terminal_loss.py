@@ -59,9 +59,9 @@ def on_hangup(loop: asyncio.AbstractEventLoop, callback: Callable[[], None]) -> 
 
 
 def let_go() -> None:
-    """Point the standard streams at the null device: the app can then close as it always does.
+    """Point the standard streams at the null device, so that ending the session writes nowhere.
 
-    Nothing is shown any more, and nothing waits on the terminal to take what is written.
+    Writes to the terminal that has gone would fail (a screen update, a log line).
     """
     null = os.open(os.devnull, os.O_RDWR)
     try:
